@@ -106,7 +106,8 @@ class Reason(_Model):
     @classmethod
     def _known_reason(cls, value: str) -> str:
         if value not in REASON_KEYS:
-            raise ValueError(f"unknown reason key {value!r}; expected one of {', '.join(REASON_KEYS)}")
+            expected = ", ".join(REASON_KEYS)
+            raise ValueError(f"unknown reason key {value!r}; expected one of {expected}")
         return value
 
 
@@ -139,6 +140,14 @@ class Question(_Model):
 class Duration(_Model):
     min_weeks: float = Field(ge=0)
     max_weeks: float | None = Field(default=None, ge=0)
+
+    @property
+    def label(self) -> str:
+        if self.max_weeks is None:
+            return f"{self.min_weeks:g}+ weeks, ongoing" if self.min_weeks else "ongoing"
+        if self.max_weeks == self.min_weeks:
+            return f"{self.min_weeks:g} weeks"
+        return f"{self.min_weeks:g}–{self.max_weeks:g} weeks"
 
     @property
     def mid_weeks(self) -> float:
@@ -200,6 +209,13 @@ class Content(_Model):
     questions: tuple[Question, ...]
     stages: tuple[Stage, ...]
     symptoms: tuple[Symptom, ...]
+    phase_labels: dict[Phase, str] = Field(
+        default_factory=lambda: {
+            "start": "At the start",
+            "during": "During the pilot",
+            "decision": "At the decision point",
+        }
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Content:
@@ -352,3 +368,32 @@ def _load_cached(path: str, _mtime: int) -> Content:
     except yaml.YAMLError as exc:
         raise ContentError(f"{path} is not valid YAML: {exc}") from None
     return parse_content(raw, origin=Path(path).name)
+
+
+DEFAULT_EVIDENCE_PATH = DATA_DIR / "evidence.yaml"
+
+
+class EvidenceFigure(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    headline: str
+    detail: str
+    source: str
+    caveat: str
+
+
+class Evidence(_Model):
+    version: str
+    figures: tuple[EvidenceFigure, ...]
+
+
+def load_evidence(path: str | Path | None = None) -> Evidence:
+    """Published figures on the trap, each with its source and caveat."""
+    resolved = Path(path) if path else DEFAULT_EVIDENCE_PATH
+    try:
+        raw = yaml.safe_load(resolved.read_text(encoding="utf-8"))
+        return Evidence.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{resolved.name} cannot be read: {exc}") from None
+    except ValidationError as exc:
+        details = "; ".join(_describe(raw, e) for e in exc.errors()[:10])
+        raise ContentError(f"{resolved.name} is not valid: {details}") from None

@@ -1,0 +1,168 @@
+"""The command line. Every command calls the same engine functions the pages call.
+
+Exit statuses: 0 success, 2 bad input (the message says what is wrong and how to fix it),
+1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from diagnostics.content import load_content
+from diagnostics.errors import DiagnosticError
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _read_json_file(path: str) -> object:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise DiagnosticError(f"{path}: file not found.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        message = f"{path} is not valid JSON ({exc}). Fix the file and retry."
+        raise DiagnosticError(message) from None
+
+
+# content ------------------------------------------------------------------------------
+
+
+def _cmd_content(args: argparse.Namespace) -> int:
+    content = load_content(args.content)
+    _print_json(content.summary())
+    return EXIT_OK
+
+
+# assess -------------------------------------------------------------------------------
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from diagnostics.scoring import score, validate_answers
+
+    content = load_content(args.content)
+    raw = _read_json_file(args.answers)
+    if not isinstance(raw, dict):
+        raise DiagnosticError(
+            f'{args.answers}: expected a JSON object like {{"question_id": "yes"}}.'
+        )
+    answers = validate_answers(raw, content)
+    position = _position_for_phase(args.phase, content) if args.phase else args.position
+    result = score(answers, content, position=position)
+    if args.json:
+        data = result.to_dict()
+        data["phase"] = args.phase or _phase_of_position(position, content)
+        _print_json(data)
+    else:
+        print(_render_result(result, content))
+    return EXIT_OK
+
+
+PHASE_TO_POSITION = {"start": "about_to_start", "during": "running", "decision": "decision_point"}
+
+
+def _position_for_phase(phase: str, content) -> str:
+    position = PHASE_TO_POSITION[phase]
+    if position not in content.positions_by_key:
+        raise DiagnosticError(f"The content file has no position {position!r} for phase {phase}.")
+    return position
+
+
+def _phase_of_position(position: str, content) -> str:
+    return content.positions_by_key[position].scored_phases[-1]
+
+
+def _render_result(result, content) -> str:
+    lines = [
+        f"Verdict: {result.verdict_label} ({result.decision})",
+        f"Why: {result.why}",
+        "",
+        "Readiness per reason (0-100, higher is better):",
+    ]
+    for r in result.reasons:
+        value = "not scored" if r.readiness is None else f"{r.readiness:5.1f}  {r.band_label}"
+        lines.append(f"  {r.title:<45} {value}")
+    overall = "n/a" if result.overall is None else f"{result.overall:.1f}"
+    lines.append(f"Overall: {overall}   Weakest link: {result.weakest}")
+    lines.append(f"Don't know answers: {result.uncertainty}")
+    if result.knockouts:
+        lines.append("Blockers: " + ", ".join(result.knockouts))
+    if result.unanswered:
+        lines.append(f"Unanswered ({len(result.unanswered)}): " + ", ".join(result.unanswered))
+    if result.upcoming_questions:
+        lines.append(f"Coming up later ({len(result.upcoming_questions)} questions not scored)")
+    lines += ["", "Most urgent actions:"]
+    for i, action in enumerate(result.top_actions, 1):
+        lines.append(f"  {i}. {action.text} (owner: {action.owner}; {action.reason_title})")
+    return "\n".join(lines)
+
+
+# init-db ------------------------------------------------------------------------------
+
+
+def _cmd_init_db(args: argparse.Namespace) -> int:
+    from diagnostics import store
+
+    engine = store.make_engine(args.database_url)
+    store.migrate(engine)
+    seeded = False
+    if args.demo:
+        from diagnostics.demo import seed_demo
+
+        seeded = seed_demo(engine, load_content(args.content))
+    where = engine.url.render_as_string(hide_password=True)
+    print(f"Database ready at {where} (schema {store.current_revision(engine)}).")
+    if args.demo:
+        print("Demo data added." if seeded else "Demo data already present.")
+    return EXIT_OK
+
+
+# parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m diagnostics",
+        description="PoC Trap Diagnostic: why AI pilots get stuck before production.",
+    )
+    parser.add_argument("--content", help="framework file to use (default: data/framework.yaml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("content", help="summarise the framework content file as JSON")
+    p.set_defaults(func=_cmd_content)
+
+    p = sub.add_parser("assess", help="score a pilot from a JSON file of answers")
+    p.add_argument("answers", help='JSON file: {"question_id": "yes|partly|no|dont_know|na"}')
+    p.add_argument(
+        "--phase",
+        choices=sorted(PHASE_TO_POSITION),
+        help="where the pilot stands; later phases' questions are left for later",
+    )
+    p.add_argument("--position", default="decision_point", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.set_defaults(func=_cmd_assess)
+
+    p = sub.add_parser("init-db", help="create or upgrade the database schema")
+    p.add_argument("--demo", action="store_true", help="add demo pilots when the database is empty")
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
+    p.set_defaults(func=_cmd_init_db)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DiagnosticError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,28 @@
+"""Reusable page blocks. Each takes a `key_prefix` when it creates widgets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostics.content import Content
+from diagnostics.errors import DiagnosticError
+
+
+def source_credit(content: Content) -> None:
+    src = content.source
+    st.caption(
+        f"Framework adapted from “{src.title}” by {src.author} ({src.date}). "
+        "Questions, labels and recommendations are written for this tool."
+    )
+
+
+def show_problem(exc: Exception) -> None:
+    """A clear message instead of a traceback: engine errors carry their own wording."""
+    if isinstance(exc, DiagnosticError):
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.error(
+            "Something went wrong on our side and nothing was changed. "
+            "Reload the page and try again; if it persists, tell your administrator.",
+            icon=":material/error:",
+        )
