@@ -223,8 +223,13 @@ class Content(_Model):
         scale_keys = [a.key for a in self.answer_scale]
         if sorted(scale_keys) != sorted(ANSWER_KEYS):
             problems.append(f"answer_scale: needs exactly the keys {', '.join(ANSWER_KEYS)}")
-        if [b.min_readiness for b in self.bands] != sorted(b.min_readiness for b in self.bands):
-            problems.append("bands: list them from the lowest min_readiness to the highest")
+        for before, band in zip(self.bands, self.bands[1:], strict=False):
+            if band.min_readiness < before.min_readiness:
+                problems.append(
+                    f"bands[{band.key}].min_readiness: {band.min_readiness:g} is below the "
+                    f"{before.min_readiness:g} of {before.key!r} listed before it; list bands "
+                    "from the lowest min_readiness to the highest"
+                )
         if self.bands and self.bands[0].min_readiness != 0:
             problems.append("bands: the first band must start at min_readiness 0")
         problems += _duplicates("reasons", [r.key for r in self.reasons])
