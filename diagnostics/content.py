@@ -98,6 +98,7 @@ class Position(_Model):
 class Reason(_Model):
     key: str
     title: str
+    failure: str = ""
     short: str
     explanation: str
     weight: float = Field(1.0, gt=0)
@@ -127,8 +128,14 @@ class Question(_Model):
     phase: Phase
     checklist: bool = False
     checklist_label: str = ""
+    label: str = ""
     stage: int = Field(ge=1, le=4)
     action: Action
+
+    @property
+    def short_label(self) -> str:
+        """A few words naming what the question checks, for verdicts and tables."""
+        return self.label or self.checklist_label or self.text.rstrip("?")
 
     @model_validator(mode="after")
     def _checklist_label_present(self) -> Question:
@@ -148,6 +155,10 @@ class Duration(_Model):
         if self.max_weeks == self.min_weeks:
             return f"{self.min_weeks:g} weeks"
         return f"{self.min_weeks:g}–{self.max_weeks:g} weeks"
+
+    @property
+    def upper_weeks(self) -> float:
+        return self.min_weeks if self.max_weeks is None else self.max_weeks
 
     @property
     def mid_weeks(self) -> float:
@@ -176,14 +187,17 @@ class Timeframes(_Model):
 
     @property
     def recommended_path_weeks(self) -> float:
-        """Pilot + decision + production at their midpoints (about 22 weeks by default)."""
-        return self.pilot.mid_weeks + self.decision.mid_weeks + self.production.mid_weeks
+        """Start to production at the longest recommended durations (8 + 2 + 12 = 22 weeks).
+
+        The upper ends are used on purpose: a pilot is only counted as late, or as costing
+        delay, once it is past the most generous recommended plan.
+        """
+        return self.pilot.upper_weeks + self.decision.upper_weeks + self.production.upper_weeks
 
     @property
     def decision_point_weeks(self) -> float:
         """Weeks from the start by which a decision is due: longest pilot plus the window."""
-        pilot_max = self.pilot.max_weeks or self.pilot.min_weeks
-        return pilot_max + (self.decision.max_weeks or self.decision.min_weeks)
+        return self.pilot.upper_weeks + self.decision.upper_weeks
 
 
 class Symptom(_Model):

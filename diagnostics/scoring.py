@@ -289,8 +289,7 @@ def _weighted_readiness(
 
 
 def _label(content: Content, qid: str) -> str:
-    q = content.questions_by_id[qid]
-    return q.checklist_label or q.text.rstrip("?")
+    return content.questions_by_id[qid].short_label
 
 
 def _join(items: list[str]) -> str:

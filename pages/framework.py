@@ -21,7 +21,8 @@ reasons_tab, symptoms_tab, stages_tab, checklist_tab, scoring_tab = st.tabs(
 
 with reasons_tab:
     for number, reason in enumerate(content.reasons, 1):
-        with st.expander(f"{number}. {reason.title}", expanded=number == 1):
+        heading = f"{number}. {reason.title}" + (f": {reason.failure}" if reason.failure else "")
+        with st.expander(heading, expanded=number == 1):
             st.write(reason.explanation)
             for question in content.questions_for(reason.key):
                 marker = " · **blocker if No**" if question.knockout else ""
