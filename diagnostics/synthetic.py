@@ -1,0 +1,201 @@
+"""Deterministic synthetic portfolios, messy the way real ones are, for demos and benchmarks.
+
+The same seed always gives the same rows. Values are deliberately untidy: stage texts in many
+spellings (including the US federal inventory's long answers), money as "$1.2M" or
+"1,200,000", dates in several formats, blank cells.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+BUSINESS_UNITS = (
+    "Customer Service",
+    "Finance",
+    "Operations",
+    "Sales & Marketing",
+    "HR",
+    "Legal",
+    "Supply Chain",
+    "IT",
+)
+VENDORS = (
+    "Azure OpenAI",
+    "AWS SageMaker",
+    "Google Vertex AI",
+    "In-house Python",
+    "Databricks",
+    "UiPath",
+    "Salesforce Einstein",
+    "IBM watsonx",
+)
+# (text as written, canonical stage, relative frequency)
+STAGE_TEXTS = (
+    ("Idea", "idea", 4),
+    ("Proposal", "idea", 2),
+    ("PoC", "development", 6),
+    ("Prototype", "development", 4),
+    ("In development", "development", 5),
+    (
+        "a) Pre-deployment – The use case is in a development or acquisition status",
+        "development",
+        2,
+    ),
+    ("Pilot", "pilot", 10),
+    ("Trial", "pilot", 3),
+    ("b) Pilot – The use case has been deployed in a limited test or pilot capacity", "pilot", 2),
+    ("Awaiting decision", "decision", 4),
+    ("Go/no-go", "decision", 2),
+    ("Live", "production", 5),
+    ("In production", "production", 6),
+    ("Operational", "production", 2),
+    (
+        "c) Deployed – The use case is being actively used in an operational capacity",
+        "production",
+        2,
+    ),
+    ("Stopped", "retired", 3),
+    ("Cancelled", "retired", 2),
+    ("Retired", "retired", 1),
+    ("", "unknown", 2),
+    ("TBD", "unknown", 1),
+)
+NAME_PARTS = (
+    ("Invoice", "Ticket", "Contract", "Demand", "Churn", "Fraud", "Claims", "CV", "Email"),
+    ("matching", "routing", "extraction", "forecast", "prediction", "detection", "triage"),
+    ("assistant", "model", "pilot", "engine", "copilot", "service"),
+)
+COLUMNS = (
+    "Project ID",
+    "Project name",
+    "Business unit",
+    "Sponsor",
+    "Status",
+    "Kick-off",
+    "Decision / go-live date",
+    "Vendor / technology",
+    "Pilot budget",
+    "Production estimate",
+    "Expected annual value",
+    "Live users",
+    "Data sources",
+)
+REASON_SCORE_COLUMNS = (
+    "business_problem",
+    "data_readiness",
+    "production_readiness",
+    "organizational_buy_in",
+    "governance",
+    "change_management",
+)
+
+
+def _money_text(values: np.ndarray, styles: np.ndarray) -> list[str]:
+    out: list[str] = []
+    for value, style in zip(values, styles, strict=True):
+        if np.isnan(value):
+            out.append("")
+        elif style == 0:
+            out.append(f"{value:,.0f}")
+        elif style == 1:
+            out.append(f"${value / 1e6:.1f}M" if value >= 1e6 else f"${value / 1e3:.0f}k")
+        elif style == 2:
+            out.append(f"€ {value / 1e3:.0f}k")
+        elif style == 3:
+            out.append(f"{value / 1e6:.2f} m")
+        else:
+            out.append(f"{value:.0f}")
+    return out
+
+
+def _date_text(values: list[date | None], styles: np.ndarray) -> list[str]:
+    out: list[str] = []
+    for value, style in zip(values, styles, strict=True):
+        if value is None:
+            out.append("")
+        elif style == 0:
+            out.append(value.isoformat())
+        elif style == 1:
+            out.append(value.strftime("%m/%d/%Y"))
+        elif style == 2:
+            out.append(value.strftime("%d %b %Y"))
+        else:
+            out.append(value.strftime("%Y-%m-%d"))
+    return out
+
+
+def synthetic_portfolio(
+    rows: int,
+    seed: int = 7,
+    as_of: date | None = None,
+    with_scores: bool = True,
+) -> pd.DataFrame:
+    """A portfolio of `rows` pilots as an organisation might keep it (all cells text)."""
+    rng = np.random.default_rng(seed)
+    as_of = as_of or date(2026, 11, 1)
+    texts = [t for t, _, _ in STAGE_TEXTS]
+    canon = [c for _, c, _ in STAGE_TEXTS]
+    weights = np.array([w for _, _, w in STAGE_TEXTS], dtype=float)
+    stage_idx = rng.choice(len(texts), size=rows, p=weights / weights.sum())
+
+    weeks_ago = rng.integers(2, 150, size=rows)
+    starts: list[date | None] = [as_of - timedelta(weeks=int(w)) for w in weeks_ago]
+    blank_start = rng.random(rows) < 0.06
+    starts = [None if b else s for s, b in zip(starts, blank_start, strict=True)]
+    decision: list[date | None] = []
+    for i, start in enumerate(starts):
+        stage = canon[stage_idx[i]]
+        if start is None or stage not in ("production", "retired", "decision"):
+            decision.append(None)
+            continue
+        weeks = int(rng.integers(8, max(9, int(weeks_ago[i]))))
+        decision.append(min(as_of, start + timedelta(weeks=weeks)))
+
+    budget = rng.lognormal(mean=11.6, sigma=0.7, size=rows).round(-3)
+    budget[rng.random(rows) < 0.15] = np.nan
+    production = (budget * rng.uniform(1.5, 4, size=rows)).round(-3)
+    production[rng.random(rows) < 0.35] = np.nan
+    value = rng.lognormal(mean=12.6, sigma=0.8, size=rows).round(-3)
+    value[rng.random(rows) < 0.2] = np.nan
+    is_live = np.array([canon[i] == "production" for i in stage_idx])
+    live_users = np.where(is_live, rng.integers(5, 2000, size=rows), 0).astype(object)
+    live_users[rng.random(rows) < 0.1] = ""
+
+    frame = pd.DataFrame(
+        {
+            "Project ID": [f"AI-{i + 1:05d}" for i in range(rows)],
+            "Project name": [
+                " ".join(part[rng.integers(len(part))] for part in NAME_PARTS) + f" {i + 1}"
+                for i in range(rows)
+            ],
+            "Business unit": [
+                BUSINESS_UNITS[i] for i in rng.integers(len(BUSINESS_UNITS), size=rows)
+            ],
+            "Sponsor": [f"Sponsor {i}" for i in rng.integers(1, 60, size=rows)],
+            "Status": [texts[i] for i in stage_idx],
+            "Kick-off": _date_text(starts, rng.integers(0, 4, size=rows)),
+            "Decision / go-live date": _date_text(decision, rng.integers(0, 4, size=rows)),
+            "Vendor / technology": [VENDORS[i] for i in rng.integers(len(VENDORS), size=rows)],
+            "Pilot budget": _money_text(budget, rng.integers(0, 5, size=rows)),
+            "Production estimate": _money_text(production, rng.integers(0, 5, size=rows)),
+            "Expected annual value": _money_text(value, rng.integers(0, 5, size=rows)),
+            "Live users": [str(v) for v in live_users],
+            "Data sources": [str(v) for v in rng.integers(1, 9, size=rows)],
+        }
+    )
+    if with_scores:
+        base = np.where(is_live, 70, 45)
+        for key in REASON_SCORE_COLUMNS:
+            scores = np.clip(base + rng.normal(0, 18, size=rows), 0, 100).round()
+            scores[rng.random(rows) < 0.3] = np.nan
+            frame[key] = ["" if np.isnan(s) else f"{s:.0f}" for s in scores]
+    return frame
+
+
+def canonical_stage_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """The stage counts a correct importer must find in a synthetic portfolio."""
+    lookup = {t: c for t, c, _ in STAGE_TEXTS}
+    return frame["Status"].map(lookup).value_counts().to_dict()
