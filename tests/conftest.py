@@ -10,40 +10,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
+from harness import REPO_ROOT, free_port, unavailable, worker_id
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_VERSION_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 PG_START_TIMEOUT_S = 30
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip a test whose infrastructure is missing, or fail it in CI, where it must run."""
-    if IN_CI:
-        pytest.fail(f"CI=true and {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def worker_id() -> str:
-    """`gw0`, `gw1`, ... under pytest-xdist; `main` otherwise."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Keep every test away from the developer's own database (var/poctrap.db or a DATABASE_URL
@@ -67,6 +47,64 @@ def _isolated_default_database(tmp_path_factory: pytest.TempPathFactory) -> Iter
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLAlchemy URL for a real, empty SQLite file in this test's temporary directory."""
     return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _demo_database_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file per test process, migrated and seeded by `init-db --demo`."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "diagnostics", "init-db", "--demo"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`python -m diagnostics init-db --demo` failed (exit {result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture
+def demo_sqlite_url(_demo_database_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the demo database (what `make run` starts with), for this test only."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(_demo_database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_test(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
+    """Open the app as `streamlit run` would, on a fresh demo database.
+
+    Returns `open_app(page=None, timeout=30)`: an AppTest that has run `app.py` and, given
+    a page file such as "pages/framework.py", switched to it. Streamlit caches are cleared
+    before and after, because cached resources (the database engine) outlive an AppTest.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
+    monkeypatch.chdir(REPO_ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_app(page: str | None = None, timeout: float = 30) -> AppTest:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=timeout)
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
+
+    yield open_app
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -221,12 +259,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if exitstatus == 0 and session.testscollected and _outcomes["passed"] == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.ensure_newline()
-            reporter.write_sep(
-                "!",
-                f"{session.testscollected} tests collected, none passed "
-                f"({_outcomes['skipped']} skipped): a run that verifies nothing is not green",
-                red=True,
-            )
+        _outcomes["nothing_verified"] = 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _outcomes.get("nothing_verified"):
+        terminalreporter.write_sep(
+            "!",
+            f"no test passed ({_outcomes['skipped']} skipped): a run that verifies nothing "
+            "is not green",
+            red=True,
+        )

@@ -1,0 +1,113 @@
+"""Small verbs for browser tests, so a test reads like what a user does.
+
+Streamlit answers its health check before `app.py` has run and reruns the script after
+every interaction, so every verb here waits until the app says the run is over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+APP_CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+SPINNER = '[data-testid="stSpinner"]'
+EXCEPTION = '[data-testid="stException"]'
+ERROR_MESSAGE = '[data-testid="stAlertContentError"]'  # st.error
+RUN_TIMEOUT_MS = 30_000
+
+# Counts changes of the script state from now on, so that a wait after a click cannot mistake
+# the idle state *before* the rerun for the idle state after it.
+_WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__runChanges = 0;
+  if (window.__runWatcher) window.__runWatcher.disconnect();
+  window.__runWatcher = new MutationObserver((records) => {
+    window.__runChanges += records.length;
+  });
+  window.__runWatcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+_RUN_FINISHED = """() => window.__runChanges > 0 && document.querySelector(
+  '[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
+RERUN_START_GRACE_MS = 3_000
+_CONTENT_HEIGHT = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  return main ? Math.ceil(main.scrollHeight) : 0;
+}"""
+
+
+def wait_for_app(page: Page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the app is connected, its script has finished, and no spinner is left."""
+    page.wait_for_selector(APP_CONNECTED, timeout=timeout_ms, state="attached")
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms, state="attached")
+    page.locator(SPINNER).first.wait_for(state="hidden", timeout=timeout_ms)
+
+
+def open_page(page: Page, base_url: str, url_path: str = "") -> None:
+    """Load a page by its URL path ("" for the default page) and wait for it to render."""
+    page.goto(f"{base_url.rstrip('/')}/{url_path}")
+    wait_for_app(page)
+
+
+def after_rerun(page: Page, action) -> None:
+    """Do `action` (which makes Streamlit rerun) and wait for that rerun to finish."""
+    page.evaluate(_WATCH_RUNS)
+    action()
+    # No rerun seen within the grace period (none was needed, or it left no trace): settle.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(_RUN_FINISHED, timeout=RERUN_START_GRACE_MS)
+    wait_for_app(page)
+
+
+def click_button(page: Page, label: str) -> None:
+    """Click the button (or link styled as one) whose visible label is `label`."""
+    target = page.get_by_role("button", name=label, exact=True)
+    if target.count() == 0:
+        target = page.get_by_role("link", name=label, exact=True)
+    after_rerun(page, target.first.click)
+
+
+def fill(page: Page, label: str, text: str) -> None:
+    """Type `text` into the input labelled `label` and commit it (Streamlit commits on blur)."""
+    field = page.get_by_label(label, exact=True).first
+
+    def type_and_leave() -> None:
+        field.fill(text)
+        field.press("Tab")
+
+    after_rerun(page, type_and_leave)
+
+
+def heading(page: Page, text: str | re.Pattern[str]) -> Locator:
+    """The heading (h1-h3) in the main area showing `text`."""
+    return page.locator('[data-testid="stMain"]').get_by_role("heading", name=text)
+
+
+def main_text(page: Page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def screenshot(page: Page, name: str, *, whole_page: bool = True) -> Path:
+    """Save a PNG under test-artifacts/screenshots/ (git-ignored) and return its path.
+
+    Streamlit scrolls inside its own container, so a browser "full page" shot stops at the
+    viewport; for the whole page the viewport is stretched to the content, then restored.
+    """
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+    viewport = page.viewport_size
+    height = page.evaluate(_CONTENT_HEIGHT) if whole_page and viewport else 0
+    if viewport and height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": min(height, 12_000)})
+        page.wait_for_timeout(300)  # let the layout settle at the new size
+        page.screenshot(path=str(path))
+        page.set_viewport_size(viewport)
+    else:
+        page.screenshot(path=str(path))
+    return path

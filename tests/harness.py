@@ -1,0 +1,50 @@
+"""Plain helpers shared by the conftest files (importable, unlike a conftest)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import socket
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose infrastructure is missing, or fail it in CI, where it must run."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def worker_id() -> str:
+    """`gw0`, `gw1`, ... under pytest-xdist; `main` otherwise."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def page_heading(page_file: str) -> str | None:
+    """The text of the first literal `st.title("...")` in a page's source, if it has one."""
+    tree = ast.parse((REPO_ROOT / page_file).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "title"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "st"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return node.args[0].value
+    return None

@@ -1,0 +1,144 @@
+"""The layering rules hold: the engine never touches streamlit, every page is routable and runs.
+
+These tests read the code itself (imports, the page registry, the real navigation built by
+app.py), so a page or engine module added later is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit
+from harness import REPO_ROOT, page_heading
+
+from ui.navigation import available_pages
+
+ENGINE_DIR = REPO_ROOT / "diagnostics"
+PAGES_DIR = REPO_ROOT / "pages"
+# Checked statically only: importing them acts (runs the command line, runs migrations).
+NOT_IMPORTABLE = {"diagnostics.__main__", "diagnostics.migrations.env"}
+FORBIDDEN_IN_ENGINE = ("streamlit", "ui", "pages", "app")
+PAGES = available_pages()
+
+
+def _engine_files() -> list[Path]:
+    files = sorted(ENGINE_DIR.rglob("*.py"))
+    assert len(files) >= 5, f"expected the engine's modules under {ENGINE_DIR}, found {files}"
+    return files
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_roots(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module.split(".")[0]))
+        elif (  # importlib.import_module("streamlit") / __import__("streamlit")
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                or (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+            )
+        ):
+            found.append((node.lineno, node.args[0].value.split(".")[0]))
+    return found
+
+
+def test_engine_source_never_imports_streamlit_or_the_ui() -> None:
+    offences = []
+    for path in _engine_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for line, root in _imported_roots(tree):
+            if root in FORBIDDEN_IN_ENGINE:
+                offences.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {root}")
+    assert offences == [], "the engine must stay free of the UI:\n" + "\n".join(offences)
+
+
+def test_importing_every_engine_module_leaves_streamlit_unloaded() -> None:
+    modules = [_module_name(p) for p in _engine_files() if _module_name(p) not in NOT_IMPORTABLE]
+    # A fresh interpreter: this test process has streamlit loaded already.
+    probe = (
+        "import importlib, json, sys\n"
+        "culprits = []\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    if 'streamlit' in sys.modules and not culprits:\n"
+        "        culprits.append(name)\n"
+        "print(json.dumps({'culprits': culprits, 'count': len(sys.modules)}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"an engine module fails to import:\n{result.stderr}"
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["culprits"] == [], f"importing {outcome['culprits'][0]} loads streamlit"
+
+
+def test_every_page_file_is_registered_and_every_registered_page_exists() -> None:
+    files = {f"pages/{p.name}" for p in PAGES_DIR.glob("*.py") if p.name != "__init__.py"}
+    registered = {spec.path for spec in PAGES}
+    assert files - registered == set(), "page files missing from ui/navigation.PAGES"
+    assert registered <= files
+    assert sum(spec.default for spec in PAGES) == 1, "exactly one default page"
+    url_paths = [spec.url_path for spec in PAGES]
+    assert len(set(url_paths)) == len(url_paths), f"url paths must be unique: {url_paths}"
+
+
+def test_app_hands_every_page_file_to_st_navigation(app_test, monkeypatch) -> None:
+    """The registry is what app.py really routes (read from st.navigation at run time)."""
+    handed_over: list = []
+    real_navigation = streamlit.navigation
+
+    def recording_navigation(pages, *args, **kwargs):
+        flat = [p for group in pages.values() for p in group] if isinstance(pages, dict) else pages
+        handed_over.extend(flat)
+        return real_navigation(pages, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "navigation", recording_navigation)
+    at = app_test()
+    assert not at.exception, [e.value for e in at.exception]
+    routed = {
+        Path(page._page).resolve().relative_to(REPO_ROOT).as_posix()
+        for page in handed_over
+        if isinstance(page._page, (str, Path))
+    }
+    files = {f"pages/{p.name}" for p in PAGES_DIR.glob("*.py") if p.name != "__init__.py"}
+    assert routed == files
+    assert {page.url_path for page in handed_over if not page._default} == {
+        spec.url_path for spec in PAGES if not spec.default
+    }
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
+def test_page_runs_in_apptest_without_errors(app_test, spec) -> None:
+    at = app_test(spec.path)
+    assert not at.exception, f"{spec.path} raised:\n" + "\n".join(
+        f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception
+    )
+    assert [e.value for e in at.error] == [], f"{spec.path} shows an error"
+    titles = [t.value for t in at.title]
+    expected = page_heading(spec.path)
+    if expected is not None:
+        # Proves the switch happened: the page's own heading is what is shown.
+        assert expected in titles, f"{spec.path}: expected title {expected!r}, shown {titles}"
+    else:
+        assert titles, f"{spec.path} shows no title"
