@@ -125,6 +125,47 @@ def _cmd_init_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# hash-password / check-db (team deployment) ---------------------------------------------
+
+
+def _read_new_password() -> str:
+    """Ask twice on a terminal; read one line when piped (scripts, containers)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("New team password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise DiagnosticError("The two passwords differ; nothing was made. Try again.")
+    return first
+
+
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    from diagnostics.auth import PASSWORD_HASH_ENV, hash_password
+
+    print(hash_password(_read_new_password(), method=args.method))
+    print(
+        f"Put this line in {PASSWORD_HASH_ENV} (it is a hash, not the password).", file=sys.stderr
+    )
+    return EXIT_OK
+
+
+def _cmd_check_db(args: argparse.Namespace) -> int:
+    from diagnostics import store
+    from diagnostics.health import check_database
+
+    health = check_database(store.make_engine(args.database_url))
+    _print_json(health.to_dict())
+    if not health.up_to_date:
+        print(
+            f"error: the schema is at {health.revision or 'nothing (empty database)'}, this "
+            f"version needs {health.head}: run `python -m diagnostics init-db`.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
 # parser -------------------------------------------------------------------------------
 
 
@@ -155,12 +196,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
     p.set_defaults(func=_cmd_init_db)
 
+    p = sub.add_parser("hash-password", help="make a hash for POCTRAP_PASSWORD_HASH")
+    p.add_argument("--method", choices=["scrypt", "pbkdf2_sha256"], default="scrypt")
+    p.set_defaults(func=_cmd_hash_password)
+
+    p = sub.add_parser("check-db", help="report the schema revision and row counts (health)")
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
+    p.set_defaults(func=_cmd_check_db)
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from diagnostics.logging_setup import configure_logging
+
+    configure_logging()  # JSON lines on stderr: migrations, errors
     try:
         return args.func(args)
     except DiagnosticError as exc:
