@@ -1,0 +1,45 @@
+"""Child process for the memory measurement: `python -m bench.memory FILE TMPDIR`.
+
+Prints one JSON line: peak resident set size (ru_maxrss) after loading the libraries (the
+baseline), after `import_portfolio`, and after `save_portfolio`, in MB.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+def main(path: str, tmp: str) -> None:
+    from bench.measure import fresh_database
+    from diagnostics import store
+    from diagnostics.portfolio_import import import_portfolio
+    from diagnostics.portfolio_store import save_portfolio
+
+    url = fresh_database(Path(tmp), "memory")
+    engine = store.make_engine(url)
+    baseline = _peak_mb()
+    imported = import_portfolio(Path(path), Path(path).name)
+    after_import = _peak_mb()
+    save_portfolio(engine, imported, "memory probe")
+    after_save = _peak_mb()
+    print(
+        json.dumps(
+            {
+                "baseline_mb": round(baseline, 1),
+                "peak_import_mb": round(after_import, 1),
+                "peak_import_and_save_mb": round(after_save, 1),
+                "rows": len(imported.frame),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,291 @@
+"""Run every measurement on the same files, print the table, write the JSON, check budgets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import machine, measure
+from bench.files import CACHE_DIR, portfolio_files
+from bench.measure import NotAvailable
+
+SIZES = (1_000, 10_000, 100_000)
+KINDS = ("xlsx", "csv")
+REPEATS = {1_000: 5, 10_000: 3, 100_000: 2}
+DASHBOARD_SIZE = 10_000
+WORKSHOP_PARTICIPANTS = 40
+RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+PROFILE_DIR = CACHE_DIR.parent / "bench-profile"
+
+
+@dataclass(frozen=True)
+class Budget:
+    key: str
+    text: str
+    limit: float
+    unit: str
+
+
+BUDGETS = (
+    Budget("import_ratio", "full import ≤ 2× bare parse (xlsx, 100,000 rows)", 2.0, "×"),
+    Budget("aggregates_cost", "aggregates + cost ≤ 1 s (100,000 rows)", 1.0, "s"),
+    Budget("dashboard_rerun", "dashboard rerun ≤ 300 ms (10,000 rows, warm cache)", 0.3, "s"),
+    Budget("vote_visible", "a vote visible to the presenter ≤ 2 s (40 participants)", 2.0, "s"),
+    Budget("peak_memory", "peak memory of the import ≤ 500 MB (100,000 rows)", 500.0, "MB"),
+)
+
+
+def _attempt(what: str, fn: Callable[[], object]) -> object:
+    """The measurement's result, or a dict saying why there is none (never an exception)."""
+    try:
+        return fn()
+    except (NotAvailable, NotImplementedError) as exc:
+        exc = exc if str(exc) else NotAvailable("not implemented yet")
+        print(f"  {what}: not available ({exc})")
+        return {"status": "not available", "reason": str(exc)}
+    except Exception as exc:  # a broken piece must not hide the other measurements
+        print(f"  {what}: ERROR {type(exc).__name__}: {exc}")
+        traceback.print_exc(limit=3)
+        return {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
+
+
+def _failed(result: object) -> bool:
+    return isinstance(result, dict) and result.get("status") in ("not available", "error")
+
+
+def _measure_size(size: int, seed: int, repeats: int, tmp: Path, profile: bool) -> dict:
+    files = portfolio_files(size, seed)
+    out: dict[str, object] = {"rows": size}
+    frame = None
+    for kind in KINDS:
+        path = files.path(kind)
+        print(f"{size:>7,} {kind}: {path.stat().st_size / 1e6:.1f} MB")
+        row: dict[str, object] = {"file_mb": round(path.stat().st_size / 1e6, 2)}
+        floor = measure.repeat(lambda p=path: measure.bare_parse(p), repeats)
+        row["bare_parse_s"] = round(floor.median, 3)
+
+        def imports(path=path, kind=kind, floor=floor):
+            runs = []
+            for i in range(repeats):
+                url = measure.fresh_database(tmp, f"import-{size}-{kind}-{i}")
+                run, imported = measure.full_import(path, url)
+                runs.append(run)
+            runs.sort(key=lambda r: r.total_s)
+            median = runs[len(runs) // 2]
+            return {
+                "import_s": round(median.read_s, 3),
+                "save_s": round(median.save_s, 3),
+                "full_import_s": round(median.total_s, 3),
+                "rows_imported": median.rows,
+                "ratio_to_floor": round(median.total_s / floor.median, 2),
+                "database": url,
+            }, imported
+
+        result = _attempt("full import", imports)
+        if _failed(result):
+            row["full_import"] = result
+        else:
+            data, imported = result
+            row.update(data)
+            if kind == "xlsx":
+                frame = imported.frame
+            if profile and size == max(SIZES):
+                _profile_import(path)
+        out[kind] = row
+    if frame is not None:
+        run = _attempt("aggregates + cost", lambda: measure.aggregates_and_cost(frame))
+        out["aggregates_cost_s"] = (
+            run if _failed(run) else round(measure.repeat(run, repeats).median, 3)
+        )
+    else:
+        out["aggregates_cost_s"] = {"status": "not available", "reason": "no imported frame"}
+    return out
+
+
+def _profile_import(path: Path) -> None:
+    """pyinstrument's HTML report of one import, for whoever needs to make it faster."""
+    try:
+        from pyinstrument import Profiler
+    except ModuleNotFoundError:
+        print("  profile: pyinstrument is not installed (requirements-dev.txt)")
+        return
+    from diagnostics.portfolio_import import import_portfolio
+
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    import_portfolio(path, path.name)
+    profiler.stop()
+    target = PROFILE_DIR / f"import-{path.stem}{path.suffix.replace('.', '-')}.html"
+    target.write_text(profiler.output_html(), encoding="utf-8")
+    print(f"  profile: {target}")
+    print(profiler.output_text(unicode=True, color=False, show_all=False)[:6000])
+
+
+def _value(results: dict, key: str) -> float | None:
+    """The figure a budget is checked against, or None when it was not measured."""
+    sizes = results["sizes"]
+    largest = sizes.get(str(max(SIZES)), {})
+    if key == "import_ratio":
+        value = largest.get("xlsx", {}).get("ratio_to_floor")
+    elif key == "aggregates_cost":
+        value = largest.get("aggregates_cost_s")
+    elif key == "dashboard_rerun":
+        value = results.get("dashboard", {}).get("warm_rerun_s")
+    elif key == "vote_visible":
+        value = results.get("workshop", {}).get("vote_visible_s")
+    else:
+        value = results.get("memory", {}).get("peak_mb")
+    return value if isinstance(value, int | float) else None
+
+
+def check_budgets(results: dict) -> list[dict]:
+    checked = []
+    for budget in BUDGETS:
+        value = _value(results, budget.key)
+        passed = value is not None and value <= budget.limit
+        status = "not available" if value is None else "pass" if passed else "FAIL"
+        checked.append(
+            {
+                "key": budget.key,
+                "budget": budget.text,
+                "limit": budget.limit,
+                "value": value,
+                "unit": budget.unit,
+                "status": status,
+            }
+        )
+    return checked
+
+
+def _fmt(value: object, unit: str = "s") -> str:
+    if isinstance(value, int | float):
+        return f"{value:.3f}" if unit == "s" else f"{value:.2f}"
+    if isinstance(value, dict):
+        return "n/a"
+    return "-"
+
+
+def render_table(results: dict) -> str:
+    head = (
+        f"{'rows':>8} {'file':<5} {'MB':>6} {'bare parse s':>13} {'import s':>9} "
+        f"{'save s':>7} {'full s':>7} {'× floor':>8} {'aggr+cost s':>12}"
+    )
+    lines = [head, "-" * len(head)]
+    for size_key, size in results["sizes"].items():
+        for kind in KINDS:
+            row = size.get(kind, {})
+            aggregates = _fmt(size.get("aggregates_cost_s")) if kind == "xlsx" else ""
+            lines.append(
+                f"{int(size_key):>8,} {kind:<5} {_fmt(row.get('file_mb'), 'x'):>6} "
+                f"{_fmt(row.get('bare_parse_s')):>13} {_fmt(row.get('import_s')):>9} "
+                f"{_fmt(row.get('save_s')):>7} {_fmt(row.get('full_import_s')):>7} "
+                f"{_fmt(row.get('ratio_to_floor'), 'x'):>8} {aggregates:>12}"
+            )
+    dash = results.get("dashboard", {})
+    lines.append("")
+    lines.append(
+        f"dashboard (AppTest, {DASHBOARD_SIZE:,} pilots): first run "
+        f"{_fmt(dash.get('first_run_s'))} s, warm rerun {_fmt(dash.get('warm_rerun_s'))} s"
+        + (f" ({dash['reason']})" if "reason" in dash else "")
+    )
+    ws = results.get("workshop", {})
+    lines.append(
+        f"workshop ({WORKSHOP_PARTICIPANTS} participants): "
+        f"{ws.get('votes', '-')} votes in {_fmt(ws.get('round_s'))} s; slowest vote visible "
+        f"after {_fmt(ws.get('vote_visible_s'))} s"
+        + (f" ({ws['reason']})" if "reason" in ws else "")
+    )
+    mem = results.get("memory", {})
+    lines.append(
+        f"peak memory (ru_maxrss of a child process, {max(SIZES):,} rows xlsx, import + save): "
+        f"{_fmt(mem.get('peak_mb'), 'x')} MB (libraries alone {_fmt(mem.get('baseline_mb'), 'x')}"
+        " MB)" + (f" ({mem['reason']})" if "reason" in mem else "")
+    )
+    lines.append("")
+    lines.append("Budgets:")
+    for b in results["budgets"]:
+        value = "-" if b["value"] is None else f"{b['value']:.3g} {b['unit']}"
+        lines.append(f"  [{b['status']:^13}] {b['budget']}: {value}")
+    return "\n".join(lines)
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="comma-separated portfolio sizes (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, help="runs per timing (default: 5 / 3 / 2)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory probe")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the largest import")
+    parser.add_argument("--output", type=Path, default=RESULTS_PATH)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    described = machine.describe()
+    print(f"Machine: {machine.one_line(described)}")
+    started = time.perf_counter()
+    results: dict[str, object] = {
+        "machine": described,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": args.seed,
+        "sizes": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        for size in sizes:
+            repeats = args.repeats or REPEATS.get(size, 2)
+            results["sizes"][str(size)] = _measure_size(size, args.seed, repeats, tmp, args.profile)
+
+        dashboard_db = results["sizes"].get(str(DASHBOARD_SIZE), {}).get("xlsx", {}).get("database")
+        if dashboard_db:
+            results["dashboard"] = _attempt(
+                "dashboard", lambda: measure.dashboard_rerun(dashboard_db)
+            )
+        else:
+            results["dashboard"] = {
+                "status": "not available",
+                "reason": f"no imported portfolio of {DASHBOARD_SIZE:,} pilots",
+            }
+        results["workshop"] = _attempt(
+            "workshop",
+            lambda: measure.workshop_round(
+                measure.fresh_database(tmp, "workshop"), WORKSHOP_PARTICIPANTS
+            ),
+        )
+        if args.no_memory:
+            results["memory"] = {"status": "not available", "reason": "skipped (--no-memory)"}
+        else:
+
+            def memory():
+                probe = measure.peak_memory(portfolio_files(max(SIZES), args.seed).xlsx)
+                return {
+                    "method": "ru_maxrss of a child process (whole process, libraries included)",
+                    "peak_mb": probe["peak_import_and_save_mb"],
+                    **probe,
+                }
+
+            results["memory"] = _attempt("memory", memory)
+    for size in results["sizes"].values():
+        for kind in KINDS:
+            size.get(kind, {}).pop("database", None)
+    results["budgets"] = check_budgets(results)
+    results["elapsed_s"] = round(time.perf_counter() - started, 1)
+    print()
+    print(render_table(results))
+    args.output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nWritten {args.output} ({results['elapsed_s']} s).")
+    return 1 if any(b["status"] == "FAIL" for b in results["budgets"]) else 0
