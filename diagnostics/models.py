@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     MetaData,
     String,
@@ -98,3 +100,104 @@ class ActionItem(Base):
     owner: Mapped[str | None] = mapped_column(String(300))
     due_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Workshop(Base):
+    """A group assessing one pilot together. Its whole state is in the database (several app
+    processes serve one workshop), never in a server's memory.
+
+    Only a hash of the facilitator token is kept: a copy of the database does not hand
+    out control of a running workshop.
+    """
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    facilitator_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[str] = mapped_column(String(40))
+    content_version: Mapped[str] = mapped_column(String(40))
+    pacing: Mapped[str] = mapped_column(String(20))
+    current_reason: Mapped[str | None] = mapped_column(String(80))
+    current_question: Mapped[str | None] = mapped_column(String(80))
+    ask_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    join_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WorkshopQuestion(Base):
+    """A question of a workshop: whether votes are locked and results revealed."""
+
+    __tablename__ = "workshop_questions"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkshopParticipant(Base):
+    """Someone who joined with the code; `token_hash` lets them come back after a reload."""
+
+    __tablename__ = "workshop_participants"
+    __table_args__ = (UniqueConstraint("id", "workshop_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(20))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkshopVote(Base):
+    """One participant's answer to one question: unique, so changing it is an upsert.
+
+    The composite foreign keys make a vote in another workshop impossible at the database
+    level: the participant and the question must both belong to `workshop_id`.
+    """
+
+    __tablename__ = "workshop_votes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "question_id"),
+        ForeignKeyConstraint(
+            ["participant_id", "workshop_id"],
+            ["workshop_participants.id", "workshop_participants.workshop_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["workshop_id", "question_id"],
+            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(Integer, index=True)
+    participant_id: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JoinAttempt(Base):
+    """A try at a join code, kept so that every app process slows down the same guesser."""
+
+    __tablename__ = "workshop_join_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,143 @@
+"""Workshops: join codes, per-question locks and reveals, participants, votes, join attempts.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-25
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def _now_columns() -> list[sa.Column]:
+    return [
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "workshops",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "pilot_id",
+            sa.Integer(),
+            sa.ForeignKey("pilots.id", ondelete="CASCADE", name="fk_workshops_pilot_id_pilots"),
+            nullable=False,
+        ),
+        sa.Column(
+            "assessment_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "assessments.id",
+                ondelete="SET NULL",
+                name="fk_workshops_assessment_id_assessments",
+            ),
+        ),
+        sa.Column("title", sa.String(300), nullable=False),
+        sa.Column("join_code", sa.String(12), nullable=False),
+        sa.Column("facilitator_hash", sa.String(64), nullable=False),
+        sa.Column("position", sa.String(40), nullable=False),
+        sa.Column("content_version", sa.String(40), nullable=False),
+        sa.Column("pacing", sa.String(20), nullable=False),
+        sa.Column("current_reason", sa.String(80)),
+        sa.Column("current_question", sa.String(80)),
+        sa.Column("ask_names", sa.Boolean(), nullable=False),
+        sa.Column("join_open", sa.Boolean(), nullable=False),
+        *_now_columns(),
+        sa.Column("ended_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("join_code", name="uq_workshops_join_code"),
+        sa.UniqueConstraint("facilitator_hash", name="uq_workshops_facilitator_hash"),
+    )
+    op.create_index("ix_workshops_pilot_id", "workshops", ["pilot_id"])
+    op.create_table(
+        "workshop_questions",
+        sa.Column(
+            "workshop_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "workshops.id",
+                ondelete="CASCADE",
+                name="fk_workshop_questions_workshop_id_workshops",
+            ),
+            primary_key=True,
+        ),
+        sa.Column("question_id", sa.String(80), primary_key=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("locked", sa.Boolean(), nullable=False),
+        sa.Column("revealed", sa.Boolean(), nullable=False),
+    )
+    op.create_table(
+        "workshop_participants",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "workshop_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "workshops.id",
+                ondelete="CASCADE",
+                name="fk_workshop_participants_workshop_id_workshops",
+            ),
+            nullable=False,
+        ),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("display_name", sa.String(80)),
+        sa.Column("role", sa.String(20)),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("token_hash", name="uq_workshop_participants_token_hash"),
+        sa.UniqueConstraint("id", "workshop_id", name="uq_workshop_participants_id"),
+    )
+    op.create_index(
+        "ix_workshop_participants_workshop_id", "workshop_participants", ["workshop_id"]
+    )
+    op.create_table(
+        "workshop_votes",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.String(80), nullable=False),
+        sa.Column("value", sa.String(20), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        # One vote per participant and question: the upsert relies on it.
+        sa.UniqueConstraint(
+            "participant_id", "question_id", name="uq_workshop_votes_participant_id"
+        ),
+        # A vote's participant and question must belong to the vote's own workshop.
+        sa.ForeignKeyConstraint(
+            ["participant_id", "workshop_id"],
+            ["workshop_participants.id", "workshop_participants.workshop_id"],
+            ondelete="CASCADE",
+            name="fk_workshop_votes_participant_id_workshop_participants",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workshop_id", "question_id"],
+            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
+            ondelete="CASCADE",
+            name="fk_workshop_votes_workshop_id_workshop_questions",
+        ),
+    )
+    op.create_index("ix_workshop_votes_workshop_id", "workshop_votes", ["workshop_id"])
+    op.create_table(
+        "workshop_join_attempts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("client_key", sa.String(64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("succeeded", sa.Boolean(), nullable=False),
+    )
+    op.create_index(
+        "ix_workshop_join_attempts_client_key", "workshop_join_attempts", ["client_key"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("workshop_join_attempts")
+    op.drop_table("workshop_votes")
+    op.drop_table("workshop_participants")
+    op.drop_table("workshop_questions")
+    op.drop_table("workshops")
