@@ -229,7 +229,8 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None):
 
 def _too_many_rows(filename: str) -> ImportFileError:
     return ImportFileError(
-        f"{filename} has more than {MAX_SHEET_ROWS:,} rows; split it into smaller sheets."
+        f"{filename} has cells below row {MAX_SHEET_ROWS:,}. An answer sheet holds one row "
+        "per pilot: delete stray cells under the table, or split it into smaller sheets."
     )
 
 
