@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -100,6 +101,48 @@ class ActionItem(Base):
     owner: Mapped[str | None] = mapped_column(String(300))
     due_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Portfolio(Base):
+    """One uploaded portfolio version; uploads under the same name are its versions."""
+
+    __tablename__ = "portfolios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    source_filename: Mapped[str | None] = mapped_column(Text)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    sheet: Mapped[str | None] = mapped_column(Text)
+    mapping_json: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PortfolioPilot(Base):
+    """One row of a portfolio in canonical form; per-reason scores and answers in `extra`."""
+
+    __tablename__ = "portfolio_pilots"
+
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pilot_id: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    business_unit: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(Text)
+    technology: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_raw: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    pilot_budget: Mapped[float | None] = mapped_column(Float)
+    production_estimate: Mapped[float | None] = mapped_column(Float)
+    expected_annual_value: Mapped[float | None] = mapped_column(Float)
+    live_users: Mapped[float | None] = mapped_column(Float)
+    data_sources: Mapped[float | None] = mapped_column(Float)
+    extra: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Workshop(Base):

@@ -1,0 +1,66 @@
+"""Portfolios: uploaded spreadsheets of pilots, one row per pilot in canonical form.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "portfolios",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("source_filename", sa.Text()),
+        sa.Column("source_hash", sa.String(64)),
+        sa.Column("sheet", sa.Text()),
+        sa.Column("mapping_json", sa.JSON()),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+    )
+    op.create_index("ix_portfolios_name", "portfolios", ["name"])
+    op.create_table(
+        "portfolio_pilots",
+        sa.Column(
+            "portfolio_id",
+            sa.Integer(),
+            sa.ForeignKey(
+                "portfolios.id",
+                ondelete="CASCADE",
+                name="fk_portfolio_pilots_portfolio_id_portfolios",
+            ),
+            nullable=False,
+        ),
+        sa.Column("row_number", sa.Integer(), nullable=False),
+        sa.Column("pilot_id", sa.Text()),
+        sa.Column("name", sa.Text()),
+        sa.Column("business_unit", sa.Text()),
+        sa.Column("owner", sa.Text()),
+        sa.Column("technology", sa.Text()),
+        sa.Column("stage", sa.String(20), nullable=False),
+        sa.Column("stage_raw", sa.Text()),
+        sa.Column("start_date", sa.Date()),
+        sa.Column("decision_date", sa.Date()),
+        sa.Column("pilot_budget", sa.Float()),
+        sa.Column("production_estimate", sa.Float()),
+        sa.Column("expected_annual_value", sa.Float()),
+        sa.Column("live_users", sa.Float()),
+        sa.Column("data_sources", sa.Float()),
+        sa.Column("extra", sa.JSON()),
+        sa.PrimaryKeyConstraint("portfolio_id", "row_number", name="pk_portfolio_pilots"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("portfolio_pilots")
+    op.drop_index("ix_portfolios_name", table_name="portfolios")
+    op.drop_table("portfolios")

@@ -1,0 +1,369 @@
+"""Saved portfolios: each upload is a named version, stored row by row in canonical form.
+
+A save is one transaction with bulk inserts, so a failure half-way leaves nothing behind. A
+new upload under an existing name becomes that portfolio's next version; older versions stay,
+so two of them can be compared for pilots that vanished without being marked retired.
+Loading gives back the canonical frame the importer produced (see `portfolio_import`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
+from diagnostics.models import Portfolio, PortfolioPilot, utcnow
+from diagnostics.stages import STAGE_DTYPE
+
+TEXT_COLUMNS = ("pilot_id", "name", "business_unit", "owner", "technology")
+DATE_COLUMNS = ("start_date", "decision_date")
+NUMBER_COLUMNS = (
+    "pilot_budget",
+    "production_estimate",
+    "expected_annual_value",
+    "live_users",
+    "data_sources",
+)
+# The canonical frame's fixed columns, in the agreed order (see portfolio_fields).
+CORE_COLUMNS = (*TEXT_COLUMNS, "stage", "stage_raw", *DATE_COLUMNS, *NUMBER_COLUMNS)
+EXTRA_PREFIXES = ("score_", "answer_")
+MAX_NAME_LENGTH = 200
+CHUNK_ROWS = 5_000  # rows per INSERT round trip: bounds memory, keeps PostgreSQL fast
+DEMO_NAME = "Demo portfolio"
+DEMO_ROWS = 260
+DEMO_DROPPED_EVERY = 19  # every 19th open pilot of the older demo version vanishes later
+
+
+@dataclass(frozen=True)
+class PortfolioRecord:
+    """A saved portfolio version, without its rows."""
+
+    id: int
+    name: str
+    version: int
+    source_filename: str | None
+    source_hash: str | None
+    sheet: str | None
+    created_at: datetime
+    row_count: int
+    is_demo: bool
+
+    @property
+    def label(self) -> str:
+        """How pickers show it: name, version, size and date."""
+        when = self.created_at.strftime("%d %b %Y %H:%M") if self.created_at else ""
+        return f"{self.name} · v{self.version} · {self.row_count:,} pilots · {when}"
+
+
+def extra_columns(frame: pd.DataFrame) -> list[str]:
+    """The per-reason score and per-question answer columns of a canonical frame."""
+    return [c for c in frame.columns if str(c).startswith(EXTRA_PREFIXES)]
+
+
+def _plain(value: Any) -> Any:
+    """Something JSON can hold, from the importer's mapping objects."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if hasattr(value, "model_dump"):
+        return _plain(value.model_dump())
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return str(value)
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(str(name or "").split())
+    if not cleaned:
+        raise DiagnosticError("Give the portfolio a name, for example “AI pilots 2026”.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise DiagnosticError(
+            f"The portfolio name is {len(cleaned)} characters long; keep it to "
+            f"{MAX_NAME_LENGTH} or fewer."
+        )
+    return cleaned
+
+
+def _objects(series: pd.Series) -> list:
+    """Column values as Python objects, None where missing (what the driver wants)."""
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def _dates(series: pd.Series) -> list:
+    values = pd.to_datetime(series, errors="coerce")
+    return _objects(values.dt.date.where(values.notna()))
+
+
+def _rows(frame: pd.DataFrame, portfolio_id: int) -> list[dict[str, Any]]:
+    """The frame as insert parameters, built column by column (no per-cell pandas calls)."""
+    n = len(frame)
+    missing = [None] * n
+    columns: dict[str, list] = {
+        "portfolio_id": [portfolio_id] * n,
+        "row_number": list(range(1, n + 1)),
+    }
+    for name in (*TEXT_COLUMNS, "stage_raw"):
+        columns[name] = _objects(frame[name].astype("str")) if name in frame else missing
+    if "stage" in frame:
+        stage = frame["stage"].astype(STAGE_DTYPE).astype(object)
+        columns["stage"] = stage.where(stage.notna(), "unknown").tolist()
+    else:
+        columns["stage"] = ["unknown"] * n
+    for name in DATE_COLUMNS:
+        columns[name] = _dates(frame[name]) if name in frame else missing
+    for name in NUMBER_COLUMNS:
+        columns[name] = (
+            _objects(pd.to_numeric(frame[name], errors="coerce").astype("float64"))
+            if name in frame
+            else missing
+        )
+    extras = extra_columns(frame)
+    if extras:
+        sub = frame[extras]
+        scores = [c for c in extras if c.startswith("score_")]
+        if scores:
+            sub = sub.assign(**{c: pd.to_numeric(sub[c], errors="coerce") for c in scores})
+        records = sub.astype(object).where(sub.notna(), None).to_dict("records")
+        columns["extra"] = [{k: v for k, v in r.items() if v is not None} or None for r in records]
+    else:
+        columns["extra"] = missing
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def save_portfolio(
+    engine: Engine,
+    imported: Any,
+    name: str,
+    *,
+    source_filename: str | None = None,
+    is_demo: bool = False,
+    created_at: datetime | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> int:
+    """Save an import (a `PortfolioImport`) as a new portfolio version; all or nothing.
+
+    Returns the new portfolio's id. Nothing is stored if any row fails.
+    """
+    frame: pd.DataFrame = imported.frame
+    cleaned = _clean_name(name)
+    if len(frame) == 0:
+        raise DiagnosticError("The spreadsheet holds no pilots, so there is nothing to save.")
+    extras = extra_columns(frame)
+    details = {
+        "mapping": _plain(getattr(imported, "mapping", None)),
+        "header_row": _plain(getattr(imported, "header_row", None)),
+        "rows_read": _plain(getattr(imported, "rows_read", None)),
+        "warnings": _plain(list(getattr(imported, "warnings", None) or [])[:200]),
+        "extra_columns": extras,
+    }
+    filename = source_filename or getattr(imported, "filename", None)
+    header = {
+        "name": cleaned,
+        "source_filename": None if filename is None else str(filename)[:500],
+        "source_hash": getattr(imported, "source_hash", None),
+        "sheet": _plain(getattr(imported, "sheet", None)),
+        "mapping_json": details,
+        "created_at": created_at or utcnow(),
+        "row_count": len(frame),
+        "is_demo": bool(is_demo),
+    }
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(insert(Portfolio.__table__).values(**header))
+            portfolio_id = int(result.inserted_primary_key[0])
+            rows = _rows(frame, portfolio_id)
+            for start in range(0, len(rows), max(1, chunk_rows)):
+                connection.execute(
+                    insert(PortfolioPilot.__table__), rows[start : start + chunk_rows]
+                )
+    except OperationalError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise StorageError(
+            f"The portfolio could not be saved: the database at {where} did not accept it "
+            f"({type(exc).__name__}). Nothing was stored; check the database and try again."
+        ) from None
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"The portfolio could not be saved ({type(exc).__name__}); nothing was stored. "
+            "Try again; if it keeps failing, tell your administrator."
+        ) from None
+    return portfolio_id
+
+
+def list_portfolios(engine: Engine) -> list[PortfolioRecord]:
+    """Every saved version, newest first, each numbered within its name (v1 is the oldest)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                Portfolio.id,
+                Portfolio.name,
+                Portfolio.source_filename,
+                Portfolio.source_hash,
+                Portfolio.sheet,
+                Portfolio.created_at,
+                Portfolio.row_count,
+                Portfolio.is_demo,
+            ).order_by(Portfolio.created_at, Portfolio.id)
+        ).all()
+    seen: dict[str, int] = {}
+    records = []
+    for row in rows:
+        seen[row.name] = seen.get(row.name, 0) + 1
+        records.append(
+            PortfolioRecord(
+                id=row.id,
+                name=row.name,
+                version=seen[row.name],
+                source_filename=row.source_filename,
+                source_hash=row.source_hash,
+                sheet=row.sheet,
+                created_at=row.created_at,
+                row_count=row.row_count,
+                is_demo=bool(row.is_demo),
+            )
+        )
+    return records[::-1]
+
+
+def get_portfolio(engine: Engine, portfolio_id: int) -> PortfolioRecord:
+    found = next((p for p in list_portfolios(engine) if p.id == portfolio_id), None)
+    if found is None:
+        raise NotFoundError(f"No saved portfolio with id {portfolio_id}; pick one from the list.")
+    return found
+
+
+def previous_version(engine: Engine, portfolio_id: int) -> PortfolioRecord | None:
+    """The version saved just before this one under the same name, if any."""
+    records = list_portfolios(engine)
+    current = next((p for p in records if p.id == portfolio_id), None)
+    if current is None:
+        return None
+    older = [p for p in records if p.name == current.name and p.version == current.version - 1]
+    return older[0] if older else None
+
+
+def portfolio_details(engine: Engine, portfolio_id: int) -> dict[str, Any]:
+    """The stored mapping, header row, warnings and extra columns of a version."""
+    with engine.connect() as connection:
+        details = connection.execute(
+            select(Portfolio.mapping_json).where(Portfolio.id == portfolio_id)
+        ).scalar_one_or_none()
+    if isinstance(details, str):  # some drivers hand JSON back as text
+        details = json.loads(details)
+    return details or {}
+
+
+def load_portfolio_frame(engine: Engine, portfolio_id: int) -> pd.DataFrame:
+    """The canonical frame of a saved version, in the order it was imported."""
+    details = portfolio_details(engine, portfolio_id)
+    columns = [getattr(PortfolioPilot, c) for c in CORE_COLUMNS] + [PortfolioPilot.extra]
+    with engine.connect() as connection:
+        exists = connection.execute(
+            select(func.count()).select_from(Portfolio).where(Portfolio.id == portfolio_id)
+        ).scalar_one()
+        if not exists:
+            raise NotFoundError(
+                f"No saved portfolio with id {portfolio_id}; pick one from the list."
+            )
+        rows = connection.execute(
+            select(*columns)
+            .where(PortfolioPilot.portfolio_id == portfolio_id)
+            .order_by(PortfolioPilot.row_number)
+        ).all()
+    raw = pd.DataFrame(rows, columns=[*CORE_COLUMNS, "extra"])
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for name in (*TEXT_COLUMNS, "stage", "stage_raw", *DATE_COLUMNS, *NUMBER_COLUMNS):
+        values = raw[name]
+        if name == "stage":
+            frame[name] = pd.Categorical(values.fillna("unknown"), dtype=STAGE_DTYPE)
+        elif name in DATE_COLUMNS:
+            frame[name] = pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+        elif name in NUMBER_COLUMNS:
+            frame[name] = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            frame[name] = values.astype("str")
+    extras = list(details.get("extra_columns") or [])
+    if extras:
+        parsed = [(json.loads(e) if isinstance(e, str) else e) or {} for e in raw["extra"].tolist()]
+        expanded = pd.DataFrame.from_records(parsed, columns=extras, index=frame.index)
+        for name in extras:
+            if name.startswith("score_"):
+                frame[name] = pd.to_numeric(expanded[name], errors="coerce").astype("float64")
+            else:
+                frame[name] = expanded[name].astype("str").where(expanded[name].notna())
+    return frame
+
+
+def delete_portfolio(engine: Engine, portfolio_id: int) -> None:
+    """Remove one version and its rows (other versions of the same name stay)."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                delete(PortfolioPilot).where(PortfolioPilot.portfolio_id == portfolio_id)
+            )
+            gone = connection.execute(delete(Portfolio).where(Portfolio.id == portfolio_id))
+            if gone.rowcount == 0:
+                raise NotFoundError(f"No saved portfolio with id {portfolio_id}.")
+    except OperationalError as exc:
+        raise StorageError(
+            f"The portfolio could not be deleted ({type(exc).__name__}); nothing was changed."
+        ) from None
+
+
+def silently_dropped_between(engine: Engine, older_id: int, newer_id: int) -> pd.DataFrame:
+    """Pilots of the older version missing from the newer one without being retired."""
+    from diagnostics.portfolio_analysis import silently_dropped
+
+    return silently_dropped(
+        load_portfolio_frame(engine, older_id), load_portfolio_frame(engine, newer_id)
+    )
+
+
+# Demo ----------------------------------------------------------------------------------
+
+
+def seed_demo_portfolio(engine: Engine, content: Any, today: date | None = None) -> bool:
+    """Two versions of a demo portfolio (the older one holding pilots the newer one lost).
+
+    Built from `synthetic.synthetic_portfolio` through the real importer, with dates relative
+    to today. Does nothing when a demo portfolio exists or the importer is unavailable;
+    returns True when it added one.
+    """
+    try:
+        from diagnostics.portfolio_import import import_portfolio
+    except ImportError:
+        return False
+    from diagnostics.synthetic import synthetic_portfolio
+
+    if any(p.is_demo for p in list_portfolios(engine)):
+        return False
+    today = today or date.today()
+    sheet = synthetic_portfolio(DEMO_ROWS, seed=7, as_of=today)
+    older = import_portfolio(sheet.to_csv(index=False).encode("utf-8"), "ai-pilots-last-year.csv")
+    open_rows = older.frame.index[
+        older.frame["stage"].astype(str).isin(["development", "pilot", "decision"])
+    ]
+    dropped = open_rows[::DEMO_DROPPED_EVERY]
+    newer_sheet = sheet.drop(index=dropped)
+    newer = import_portfolio(newer_sheet.to_csv(index=False).encode("utf-8"), "ai-pilots.csv")
+    earlier = utcnow() - timedelta(days=182)
+    save_portfolio(engine, older, DEMO_NAME, is_demo=True, created_at=earlier)
+    save_portfolio(engine, newer, DEMO_NAME, is_demo=True)
+    return True

@@ -1,0 +1,191 @@
+"""Saved portfolios on a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from portfolio_frames import HandImport, canonical_frame, random_canonical
+from sqlalchemy import event, inspect
+
+from diagnostics import portfolio_store, store
+from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
+
+ROWS = [
+    {
+        "pilot_id": "AI-1",
+        "name": "Ticket routing",
+        "business_unit": "Customer Service",
+        "owner": "Ana",
+        "technology": "Azure OpenAI",
+        "stage": "pilot",
+        "stage_raw": "Pilot – limited test",
+        "start_date": "2026-05-04",
+        "pilot_budget": 120_000,
+        "expected_annual_value": 480_000,
+        "live_users": 0,
+        "score_data_readiness": 42.5,
+        "answer_bp_problem_statement": "yes",
+    },
+    {
+        "pilot_id": "AI-2",
+        "name": '=HYPERLINK("x")',
+        "business_unit": None,
+        "stage": "production",
+        "stage_raw": "Live",
+        "start_date": "2025-01-10",
+        "decision_date": "2025-06-30",
+        "production_estimate": 1.5e6,
+        "live_users": 250,
+        "data_sources": 3,
+    },
+    {"name": "Blank stage row", "stage": "unknown", "stage_raw": None},
+]
+EXTRA = ("score_data_readiness", "answer_bp_problem_statement")
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = store.make_engine(db_url)
+    store.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_save_and_load_gives_back_the_same_canonical_frame(engine) -> None:
+    frame = canonical_frame(ROWS, extra=EXTRA)
+    pid = portfolio_store.save_portfolio(engine, HandImport(frame), "  AI   pilots 2026 ")
+    loaded = portfolio_store.load_portfolio_frame(engine, pid)
+    assert list(loaded.columns) == list(frame.columns)
+    pd.testing.assert_frame_equal(loaded, frame)
+    assert loaded.loc[2, "pilot_id"] == "row-3"
+    assert pd.isna(loaded.loc[1, "business_unit"])
+    assert pd.isna(loaded.loc[1, "score_data_readiness"])
+    assert loaded["stage"].cat.categories.tolist()[-1] == "unknown"
+    [record] = portfolio_store.list_portfolios(engine)
+    assert (record.name, record.version, record.row_count) == ("AI pilots 2026", 1, 3)
+    assert record.source_filename == "pilots.xlsx"
+    assert record.sheet == "Pilots"
+    assert portfolio_store.portfolio_details(engine, pid)["extra_columns"] == list(EXTRA)
+
+
+def test_a_new_upload_under_the_same_name_is_the_next_version(engine) -> None:
+    first = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "Pilots")
+    other = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS[:1])), "Other")
+    second = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS[:2])), "Pilots")
+    records = portfolio_store.list_portfolios(engine)
+    assert [(r.id, r.name, r.version) for r in records] == [
+        (second, "Pilots", 2),
+        (other, "Other", 1),
+        (first, "Pilots", 1),
+    ]
+    assert portfolio_store.previous_version(engine, second).id == first
+    assert portfolio_store.previous_version(engine, first) is None
+    # The older version is still there, whole.
+    assert len(portfolio_store.load_portfolio_frame(engine, first)) == 3
+
+
+def test_silently_dropped_pilots_between_two_saved_versions(engine) -> None:
+    older = canonical_frame(
+        [
+            {"pilot_id": "A", "name": "Kept", "stage": "pilot"},
+            {"pilot_id": "B", "name": "Vanished", "stage": "pilot", "business_unit": "HR"},
+            {"pilot_id": "C", "name": "Retired then removed", "stage": "retired"},
+            {"pilot_id": "D", "name": "Live then removed", "stage": "production"},
+        ]
+    )
+    newer = canonical_frame([{"pilot_id": "A", "name": "Kept (renamed)", "stage": "production"}])
+    old_id = portfolio_store.save_portfolio(engine, HandImport(older), "P")
+    new_id = portfolio_store.save_portfolio(engine, HandImport(newer), "P")
+    dropped = portfolio_store.silently_dropped_between(engine, old_id, new_id)
+    assert dropped["pilot_id"].tolist() == ["B", "D"]
+    assert dropped["business_unit"].tolist()[0] == "HR"
+
+
+def test_delete_removes_one_version_and_its_rows(engine) -> None:
+    keep = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "P")
+    gone = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "P")
+    portfolio_store.delete_portfolio(engine, gone)
+    assert [r.id for r in portfolio_store.list_portfolios(engine)] == [keep]
+    assert store.count_rows(engine)["portfolio_pilots"] == 3
+    with pytest.raises(NotFoundError):
+        portfolio_store.load_portfolio_frame(engine, gone)
+    with pytest.raises(NotFoundError):
+        portfolio_store.delete_portfolio(engine, gone)
+
+
+def test_a_failure_in_the_middle_of_a_save_leaves_nothing_behind(engine) -> None:
+    portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "Earlier")
+    before = store.count_rows(engine)
+    frame = random_canonical(2_500)
+    inserts: list[int] = []
+
+    def fail_on_third_chunk(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO PORTFOLIO_PILOTS"):
+            inserts.append(1)
+            if len(inserts) == 3:
+                raise RuntimeError("disk full (injected)")
+
+    event.listen(engine, "before_cursor_execute", fail_on_third_chunk)
+    try:
+        with pytest.raises(RuntimeError, match="injected"):
+            portfolio_store.save_portfolio(engine, HandImport(frame), "Big", chunk_rows=1_000)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_third_chunk)
+    assert len(inserts) == 3, "two chunks were written before the failure"
+    assert store.count_rows(engine) == before
+    assert [p.name for p in portfolio_store.list_portfolios(engine)] == ["Earlier"]
+
+
+def test_a_database_refusal_becomes_a_storage_error_and_stores_nothing(engine) -> None:
+    frame = canonical_frame(ROWS)
+    frame["pilot_budget"] = frame["pilot_budget"].astype(object)
+    frame.loc[0, "pilot_budget"] = "not a number"  # coerced to NA, not refused
+    portfolio_store.save_portfolio(engine, HandImport(frame), "Coerced")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE portfolio_pilots")
+    before = store.count_rows(engine)
+    with pytest.raises(StorageError, match=r"(?i)nothing was stored"):
+        portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "Refused")
+    assert store.count_rows(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("   ", "Give the portfolio a name"), ("x" * 201, "201")]
+)
+def test_a_bad_name_is_refused_with_a_reason(engine, name, message) -> None:
+    with pytest.raises(DiagnosticError, match=message):
+        portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), name)
+    assert portfolio_store.list_portfolios(engine) == []
+
+
+def test_an_empty_import_is_refused(engine) -> None:
+    with pytest.raises(DiagnosticError, match="no pilots"):
+        portfolio_store.save_portfolio(engine, HandImport(canonical_frame([])), "Empty")
+
+
+def test_large_portfolio_round_trip(engine) -> None:
+    frame = random_canonical(12_000)
+    pid = portfolio_store.save_portfolio(engine, HandImport(frame), "Big")
+    loaded = portfolio_store.load_portfolio_frame(engine, pid)
+    pd.testing.assert_frame_equal(loaded, frame)
+
+
+def test_migration_0001_to_0002_keeps_existing_data(db_url) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        store.migrate(engine, "0001")
+        assert "portfolios" not in store.table_names(engine)
+        pilot = store.create_pilot(engine, "Existing pilot", business_unit="Finance")
+        assessment = store.start_assessment(engine, pilot.id, "2026.11.0")
+        store.save_answers(engine, assessment.id, {"q1": "yes", "q2": "no"})
+        store.migrate(engine, "0002")
+        assert store.current_revision(engine) == "0002"
+        assert {"portfolios", "portfolio_pilots"} <= set(store.table_names(engine))
+        assert [p.name for p in store.list_pilots(engine)] == ["Existing pilot"]
+        assert store.answer_values(engine, assessment.id) == {"q1": "yes", "q2": "no"}
+        columns = {c["name"] for c in inspect(engine).get_columns("portfolio_pilots")}
+        assert set(portfolio_store.CORE_COLUMNS) | {"extra", "row_number"} <= columns
+        pid = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "After")
+        assert len(portfolio_store.load_portfolio_frame(engine, pid)) == 3
+    finally:
+        engine.dispose()
