@@ -356,7 +356,12 @@ def seed_demo_portfolio(engine: Engine, content: Any, today: date | None = None)
         return False
     today = today or date.today()
     sheet = synthetic_portfolio(DEMO_ROWS, seed=7, as_of=today)
-    older = import_portfolio(sheet.to_csv(index=False).encode("utf-8"), "ai-pilots-last-year.csv")
+    try:
+        older = import_portfolio(
+            sheet.to_csv(index=False).encode("utf-8"), "ai-pilots-last-year.csv"
+        )
+    except NotImplementedError:  # the importer is not built yet: no demo portfolio
+        return False
     open_rows = older.frame.index[
         older.frame["stage"].astype(str).isin(["development", "pilot", "decision"])
     ]
