@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install dev-install run test lint format bench run-team clean
+.PHONY: install dev-install run test lint format bench run-team stop-team clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ lint: dev-install
 format: dev-install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The team shape on one machine: PostgreSQL in var/team, two app processes (8501, 8502).
+run-team: install
+	bash scripts/run_team.sh start
+
+stop-team:
+	bash scripts/run_team.sh stop
 
 bench: dev-install
 	$(BIN)/python -m bench
