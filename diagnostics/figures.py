@@ -6,10 +6,18 @@ thing on the radar, the bars, the heatmaps and the portfolio matrix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
 import plotly.graph_objects as go
 
 from diagnostics.content import Content
 from diagnostics.scoring import AssessmentResult
+from diagnostics.timeline import RecommendedPath, format_day
+
+if TYPE_CHECKING:
+    from diagnostics.history import HistoryEntry
 
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 NEUTRAL = "#8a94a6"
@@ -87,3 +95,178 @@ def risk_bars(result: AssessmentResult, content: Content) -> go.Figure:
     fig.update_xaxes(range=[0, 110], title="Risk (0 = ready, 100 = not ready)")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, height=320)
+
+
+# --- timeline and history ------------------------------------------------------------------
+
+_GROUP_COLORS = {
+    "pilot": ACCENT,
+    "decision": "#6a3d9a",
+    "production": "#0072B2",
+    "rollout": "#56B4E9",
+}
+_OPEN_ENDED_DAYS = 28  # how much of the open-ended last phase to draw
+_MS_PER_DAY = 86_400_000
+
+
+def _wrap(text: str, width: int = 26) -> str:
+    """Break a long axis label onto lines so it fits beside a chart on a phone."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def timeline_chart(
+    path: RecommendedPath,
+    today: date,
+    content: Content,
+    *,
+    severity: int = 0,
+    milestones: Sequence[tuple[date, str]] = (),
+) -> go.Figure:
+    """The recommended path as a Gantt chart: the solid part of each bar is the shortest
+    recommended duration, the pale part the slack up to the longest; today is a line coloured
+    by how late the pilot is (band colours), the decision window is shaded and dated, and the
+    pilot's own milestones (start, assessments) sit on their own row."""
+    rows: list[str] = []
+    fig = go.Figure()
+    for segment in path.segments:
+        label = _wrap(f"{segment.title} ({segment.duration_label})")
+        rows.append(label)
+        color = _GROUP_COLORS.get(segment.group, NEUTRAL)
+        firm_days = (segment.end_min - segment.start).days
+        slack_end = segment.end_max or segment.start + timedelta(days=_OPEN_ENDED_DAYS)
+        slack_days = (slack_end - segment.end_min).days
+        end_text = format_day(segment.end_max) if segment.end_max else "ongoing"
+        hover = f"{segment.title}<br>{format_day(segment.start)} to {end_text}<extra></extra>"
+        for days, base, opacity in (
+            (firm_days, segment.start, 1.0),
+            (slack_days, segment.end_min, 0.35),
+        ):
+            if days <= 0:
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=[days * _MS_PER_DAY],
+                    base=[_iso(base)],
+                    y=[label],
+                    orientation="h",
+                    marker={"color": color, "opacity": opacity},
+                    hovertemplate=hover,
+                )
+            )
+    if milestones:
+        row = "This pilot"
+        rows.append(row)
+        fig.add_trace(
+            go.Scatter(
+                x=[_iso(day) for day, _ in milestones],
+                y=[row] * len(milestones),
+                mode="markers",
+                marker={"symbol": "diamond", "size": 13, "color": "#222222"},
+                text=[f"{text}: {format_day(day)}" for day, text in milestones],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    window = path.decision_window
+    fig.add_shape(
+        type="rect",
+        xref="x",
+        yref="paper",
+        x0=_iso(window.start),
+        x1=_iso(path.decision_due),
+        y0=0,
+        y1=1,
+        fillcolor=_GROUP_COLORS["decision"],
+        opacity=0.10,
+        line={"width": 0},
+        layer="below",
+    )
+    fig.add_annotation(
+        x=_iso(window.start + (path.decision_due - window.start) / 2),
+        y=1.0,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        yshift=18,
+        showarrow=False,
+        text=f"Decision by {format_day(path.decision_due)}",
+        font={"size": 12, "color": _GROUP_COLORS["decision"]},
+    )
+    today_color = content.bands[max(0, len(content.bands) - 1 - severity)].color
+    fig.add_shape(
+        type="line",
+        xref="x",
+        yref="paper",
+        x0=_iso(today),
+        x1=_iso(today),
+        y0=0,
+        y1=1,
+        line={"color": today_color, "width": 3, "dash": "dash"},
+    )
+    fig.add_annotation(
+        x=_iso(today),
+        y=1.0,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"Today, {format_day(today)}",
+        font={"size": 12, "color": today_color},
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed")
+    fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee")
+    fig.update_layout(barmode="overlay", bargap=0.35)
+    fig = _layout(fig, height=90 + 34 * len(rows))
+    fig.update_layout(margin={"l": 10, "r": 20, "t": 60, "b": 40})
+    return fig
+
+
+def history_trend(history: Sequence[HistoryEntry], content: Content) -> go.Figure:
+    """Readiness per reason across a pilot's assessments, with each one's verdict on the
+    overall line; the x axis names each assessment by its order and date."""
+    labels = [f"{i}. {format_day(h.created_at.date())}" for i, h in enumerate(history, 1)]
+    fig = go.Figure()
+    for reason in content.reasons:
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=[h.readiness.get(reason.key) for h in history],
+                name=reason.short,
+                mode="lines+markers",
+                line={"width": 1.5},
+                hovertemplate=f"{reason.title}: %{{y:.0f}}/100<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[h.overall for h in history],
+            name="Overall",
+            mode="lines+markers+text",
+            line={"color": "#222222", "width": 3, "dash": "dash"},
+            marker={
+                "size": 12,
+                "color": [color_for(h.overall, content) for h in history],
+                "line": {"color": "#222222", "width": 1},
+            },
+            text=[h.verdict_label for h in history],
+            textposition="top center",
+            customdata=[h.position_label for h in history],
+            hovertemplate="Overall %{y:.0f}/100: %{text} (%{customdata})<extra></extra>",
+        )
+    )
+    fig.update_yaxes(range=[0, 110], title="Readiness (0–100)")
+    fig = _layout(fig, height=380)
+    fig.update_layout(
+        showlegend=True, legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"}
+    )
+    return fig

@@ -22,6 +22,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Start", "home", default=True),
     PageSpec("pages/framework.py", "Framework guide", ":material/menu_book:", "Start", "framework"),
+    PageSpec(
+        "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
+    ),
 )
 
 

@@ -1,0 +1,168 @@
+"""The self-assessment page through AppTest: a full journey, resume by token, a wrong token."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from harness import REPO_ROOT
+
+from diagnostics import store
+from diagnostics.content import load_content
+from diagnostics.scoring import score
+
+PAGE = "pages/assess.py"
+CONTENT = load_content()
+HOSTILE_NAME = "<b>Bold</b> [click](javascript:alert(1)) =SUM(A1)"
+
+
+@pytest.fixture
+def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
+    """A migrated, empty SQLite file that the app uses (no demo data needed here)."""
+    import streamlit as st
+
+    engine = store.make_engine(sqlite_url)
+    store.migrate(engine)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.chdir(REPO_ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield engine
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine.dispose()
+
+
+def open_app(page: str | None = PAGE, token: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    if token is not None:
+        at.query_params["token"] = token
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("success", "warning", "error", "info"):
+        parts += [e.value for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def start(at, name: str, start_date: date | None = None, position: str | None = None):
+    at.text_input(key="assess_name_new").set_value(name).run()
+    if start_date is not None:
+        at.date_input(key="assess_start_new").set_value(start_date).run()
+    if position is not None:
+        radio = next(r for r in at.radio if r.key.startswith("assess_position_new"))
+        radio.set_value(position).run()
+    at.button(key="assess_start_button").click().run()
+    assert not at.exception, at.exception
+    return at.session_state["link_token"]
+
+
+def test_full_journey_saves_every_answer_and_shows_the_engines_verdict(database) -> None:
+    at = open_app()
+    token = start(at, HOSTILE_NAME, start_date=date.today() - timedelta(weeks=5))
+    assert len(token) >= 32  # 24 random bytes, url-safe: 192 bits
+    record = store.get_assessment(database, token=token)
+    assert record.position == "running"  # suggested from a start 5 weeks ago
+    # The name is shown as text: every markdown character escaped.
+    assert "\\<b\\>Bold\\</b\\> \\[click\\]\\(javascript\\:alert\\(1\\)\\)" in texts(at)
+
+    scored = score({}, CONTENT, position="running").scored_questions
+    plan = {q: ("no" if i % 3 == 0 else "yes") for i, q in enumerate(scored)}
+    for step, reason in enumerate(CONTENT.reasons):
+        assert f"Step {step + 1} of 7: {reason.title}" in at.get("progress")[0].proto.text
+        for q in CONTENT.questions_for(reason.key):
+            key = f"assess_{record.id}_{q.id}"
+            if q.id not in scored:
+                assert key not in [r.key for r in at.radio]  # later phases are not asked
+                continue
+            at.radio(key=key).set_value(plan[q.id]).run()
+            assert store.answer_values(database, record.id)[q.id] == plan[q.id]
+        at.button(key="assess_next").click().run()
+        assert not at.exception, at.exception
+    assert "Review" in texts(at) or any("Review" in s.value for s in at.subheader)
+    at.button(key="assess_finish").click().run()
+    assert not at.exception, at.exception
+
+    expected = score(plan, CONTENT, position="running")
+    shown = texts(at)
+    assert expected.verdict_label in shown
+    assert expected.why in shown
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Overall readiness"] == f"{expected.overall:.0f}/100"
+    assert metrics["Don't know answers"] == "0"
+    assert metrics["Blockers"] == str(len(expected.knockouts))
+    assert store.get_assessment(database, token=token).completed_at is not None
+    assert expected.top_actions[0].text in shown
+
+
+def test_comment_is_saved_and_comes_back(database) -> None:
+    at = open_app()
+    token = start(at, "Pilot with comments", position="about_to_start")
+    record = store.get_assessment(database, token=token)
+    at.radio(key=f"assess_{record.id}_bp_problem_statement").set_value("partly").run()
+    at.text_input(key=f"assess_{record.id}_bp_problem_statement_comment").set_value(
+        '=HYPERLINK("x")  sponsor unsure'
+    ).run()
+    saved = store.load_answers(database, record.id)["bp_problem_statement"]
+    assert (saved.value, saved.comment) == ("partly", '=HYPERLINK("x")  sponsor unsure')
+
+
+def test_resume_by_token_in_a_new_session_keeps_answers_and_step(database) -> None:
+    pilot = store.create_pilot(database, "Resumed pilot")
+    record = store.start_assessment(database, pilot.id, CONTENT.version, "decision_point")
+    store.save_answer(database, record.id, "dr_real_data", "partly", "extract from May")
+    store.update_assessment(database, record.id, current_step=1)
+
+    at = open_app(token=record.token)
+    assert at.session_state["link_token"] == record.token
+    assert at.radio(key=f"assess_{record.id}_dr_real_data").value == "partly"
+    assert at.text_input(key=f"assess_{record.id}_dr_real_data_comment").value == (
+        "extract from May"
+    )
+    assert any("Data readiness" in s.value for s in at.subheader)
+
+
+def test_wrong_token_says_so_and_offers_a_fresh_start(database) -> None:
+    at = open_app(token="this-is-not-a-valid-token-at-all-0000")
+    errors = " ".join(e.value for e in at.error)
+    assert "This assessment link is not valid" in errors
+    at.button(key="assess_restart").click().run()
+    assert "link_token" not in at.session_state
+    assert at.text_input(key="assess_name_new").value == ""
+
+
+def test_empty_name_is_refused_with_a_message(database) -> None:
+    at = open_app()
+    at.button(key="assess_start_button").click().run()
+    assert "Give the pilot a name first" in " ".join(e.value for e in at.error)
+    assert store.list_pilots(database) == []
+
+
+def test_reassessing_builds_a_history(database) -> None:
+    at = open_app()
+    token = start(at, "Pilot assessed twice", position="about_to_start")
+    first = store.get_assessment(database, token=token)
+    store.save_answers(database, first.id, {q: "no" for q in CONTENT.questions_by_id})
+    store.update_assessment(database, first.id, current_step=7)
+    at = open_app(token=token)
+    at.selectbox(key=f"assess_again_position_{first.id}").set_value("running").run()
+    at.button(key=f"assess_again_{first.id}").click().run()
+    second_token = at.session_state["link_token"]
+    assert second_token != token
+    second = store.get_assessment(database, token=second_token)
+    assert (second.pilot_id, second.position) == (first.pilot_id, "running")
+    store.save_answers(database, second.id, {q: "yes" for q in CONTENT.questions_by_id})
+    store.update_assessment(database, second.id, current_step=7)
+    at = open_app(token=second_token)
+    assert not at.exception
+    history = at.dataframe[-1].value
+    assert list(history["Verdict"]) == ["Fix before starting", "On track"]
+    assert list(history["Overall"]) == [0.0, 100.0]

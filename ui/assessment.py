@@ -1,0 +1,500 @@
+"""Blocks of the self-assessment page: the start form, one questionnaire step, the review
+step and the results. Session keys start with `assess_`; every answer is written to the
+database in the widget's callback, so a reload or a lost connection loses nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from diagnostics import figures, report, store
+from diagnostics.content import Content, Question
+from diagnostics.delay_cost import format_money
+from diagnostics.models import utcnow
+from diagnostics.review import PilotReview
+from diagnostics.timeline import format_day, suggest_position
+
+PREFIX = "assess_"
+TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
+DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text: object) -> str:
+    """User text made inert for st.markdown: every markdown character escaped, one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def open_assessment(token: str) -> None:
+    """Make `token` the current assessment, in the session and in the URL."""
+    st.session_state[TOKEN_KEY] = token
+    st.query_params["token"] = token
+
+
+def forget_assessment() -> None:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.query_params.pop("token", None)
+
+
+def steps(content: Content) -> list[str]:
+    return [r.title for r in content.reasons] + ["Review"]
+
+
+# --- start ----------------------------------------------------------------------------------
+
+
+def start_form(engine: Engine, content: Content, today: date) -> None:
+    """Name a new pilot or pick one, say where it stands, and open a new assessment."""
+    pilots = store.list_pilots(engine)
+    pilot = None
+    if pilots:
+        choice = st.radio(
+            "Which pilot?",
+            ["new", "existing"],
+            format_func={"new": "A new pilot", "existing": "One assessed before"}.get,
+            horizontal=True,
+            key=f"{PREFIX}mode",
+        )
+        if choice == "existing":
+            pilot = st.selectbox(
+                "Pilot",
+                pilots,
+                format_func=lambda p: p.name,
+                key=f"{PREFIX}pilot",
+            )
+    suffix = pilot.id if pilot else "new"
+    name = st.text_input(
+        "Pilot name",
+        value=pilot.name if pilot else "",
+        max_chars=300,
+        key=f"{PREFIX}name_{suffix}",
+        placeholder="e.g. Support ticket routing assistant",
+    )
+    left, right = st.columns(2)
+    unit = left.text_input(
+        "Business unit (optional)",
+        value=(pilot.business_unit or "") if pilot else "",
+        key=f"{PREFIX}unit_{suffix}",
+    )
+    owner = right.text_input(
+        "Owner or sponsor (optional)",
+        value=(pilot.owner or "") if pilot else "",
+        key=f"{PREFIX}owner_{suffix}",
+    )
+    start = left.date_input(
+        "Start date (optional)",
+        value=pilot.start_date if pilot else None,
+        key=f"{PREFIX}start_{suffix}",
+        help="Used to place the pilot on the recommended timeline and to suggest where it stands.",
+    )
+    value = right.number_input(
+        "Expected annual value (optional)",
+        min_value=0.0,
+        value=pilot.expected_annual_value if pilot else None,
+        step=10_000.0,
+        key=f"{PREFIX}value_{suffix}",
+        help="What the pilot would earn or save per year in production; used for the cost "
+        "of delay.",
+    )
+    budget = left.number_input(
+        "Pilot budget (optional)",
+        min_value=0.0,
+        value=pilot.pilot_budget if pilot else None,
+        step=10_000.0,
+        key=f"{PREFIX}budget_{suffix}",
+    )
+    suggestion = suggest_position(content, start, today)
+    keys = [p.key for p in content.positions]
+    position = st.radio(
+        "Where does the pilot stand?",
+        keys,
+        index=keys.index(suggestion.position) if suggestion else 0,
+        format_func=lambda k: content.positions_by_key[k].label,
+        key=f"{PREFIX}position_{suffix}_{suggestion.position if suggestion else ''}",
+        horizontal=True,
+    )
+    st.caption(content.positions_by_key[position].help)
+    if suggestion:
+        st.caption(f"Suggested from the start date: {suggestion.reason}")
+    if st.button("Start the assessment", type="primary", key=f"{PREFIX}start_button"):
+        if not name.strip():
+            st.error("Give the pilot a name first, so that you can find it again.")
+            return
+        fields = {
+            "business_unit": unit.strip() or None,
+            "owner": owner.strip() or None,
+            "start_date": start,
+            "expected_annual_value": value,
+            "pilot_budget": budget,
+        }
+        if pilot:
+            record = store.update_pilot(engine, pilot.id, name=name, **fields)
+        else:
+            record = store.create_pilot(engine, name, **fields)
+        assessment = store.start_assessment(engine, record.id, content.version, position=position)
+        open_assessment(assessment.token)
+        st.rerun()
+    if pilot:
+        _earlier_assessments(engine, content, pilot.id)
+
+
+def _earlier_assessments(engine: Engine, content: Content, pilot_id: int) -> None:
+    records = store.pilot_assessments(engine, pilot_id)
+    if not records:
+        return
+    st.markdown("**Or open one of its assessments**")
+    for record in reversed(records):
+        state = "finished" if record.completed_at else "not finished"
+        label = (
+            f"{format_day(record.created_at.date())} · "
+            f"{content.positions_by_key[record.position].label if record.position in content.positions_by_key else record.position}"  # noqa: E501
+            f" · {state}"
+        )
+        if st.button(label, key=f"{PREFIX}open_{record.id}", icon=":material/history:"):
+            open_assessment(record.token)
+            st.rerun()
+
+
+# --- link -----------------------------------------------------------------------------------
+
+
+def resume_link(token: str) -> None:
+    """The unguessable link, with the copy button st.code provides."""
+    base = (st.context.url or "").split("?")[0]
+    link = f"{base}?token={token}" if base else f"?token={token}"
+    with st.expander("Your link to continue later, on any device", icon=":material/link:"):
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(
+            "Anyone with this link can see and change this assessment. Every answer is saved "
+            "as you give it."
+        )
+
+
+# --- questionnaire --------------------------------------------------------------------------
+
+
+def _set_step(engine: Engine, assessment_id: int, step: int) -> None:
+    store.update_assessment(engine, assessment_id, current_step=step)
+
+
+def _save(engine: Engine, assessment_id: int, question_id: str) -> None:
+    answer = st.session_state.get(f"{PREFIX}{assessment_id}_{question_id}")
+    comment = st.session_state.get(f"{PREFIX}{assessment_id}_{question_id}_comment")
+    if comment is None:  # the comment box appears only once answered: keep what was saved
+        saved = store.load_answers(engine, assessment_id).get(question_id)
+        comment = saved.comment if saved else None
+    store.save_answer(engine, assessment_id, question_id, answer, comment)
+
+
+def progress_bar(review: PilotReview, content: Content) -> None:
+    step = review.assessment.current_step
+    names = steps(content)
+    r = review.result
+    answered = len(r.scored_questions) - len(r.unanswered)
+    shown = min(step, len(names) - 1)
+    st.progress(
+        (shown + 1) / len(names),
+        text=f"Step {shown + 1} of {len(names)}: {names[shown]} · "
+        f"{answered} of {len(r.scored_questions)} questions answered",
+    )
+
+
+def question_step(engine: Engine, review: PilotReview, content: Content) -> None:
+    """One reason: its scored questions as Yes / Partly / No / Don't know (/ N/A)."""
+    aid = review.assessment.id
+    step = review.assessment.current_step
+    reason = content.reasons[step]
+    scored = set(review.result.scored_questions)
+    st.subheader(f"{step + 1}. {reason.title}")
+    with st.expander("Why this matters"):
+        st.write(reason.explanation)
+    questions = [q for q in content.questions_for(reason.key) if q.id in scored]
+    for number, question in enumerate(questions, 1):
+        _question(engine, review, content, question, number)
+    later = [q for q in content.questions_for(reason.key) if q.id not in scored]
+    if later:
+        with st.expander(f"Coming up: prepare for these ({len(later)})", icon=":material/update:"):
+            for q in later:
+                st.markdown(f"- {q.text}  \n  *{content.phase_labels[q.phase]}.* {q.help}")
+    back, forward = st.columns(2)
+    back.button(
+        "Back",
+        key=f"{PREFIX}back",
+        disabled=step == 0,
+        on_click=_set_step,
+        args=(engine, aid, step - 1),
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
+    forward.button(
+        "Next",
+        key=f"{PREFIX}next",
+        type="primary",
+        on_click=_set_step,
+        args=(engine, aid, step + 1),
+        icon=":material/arrow_forward:",
+        width="stretch",
+    )
+
+
+def _question(
+    engine: Engine, review: PilotReview, content: Content, q: Question, number: int
+) -> None:
+    aid = review.assessment.id
+    saved = review.answers.get(q.id)
+    options = [a.key for a in content.answer_scale if a.key != "na" or q.allow_na]
+    with st.container(border=True):
+        st.markdown(f"**{number}. {q.text}**")
+        st.caption(q.help)
+        if q.knockout:
+            st.caption(":material/block: Blocks production if not in place.")
+        st.radio(
+            q.text,
+            options,
+            index=options.index(saved.value) if saved and saved.value in options else None,
+            format_func=lambda k: content.answers_by_key[k].label,
+            horizontal=True,
+            key=f"{PREFIX}{aid}_{q.id}",
+            on_change=_save,
+            args=(engine, aid, q.id),
+            label_visibility="collapsed",
+            captions=None,
+        )
+        if saved is not None:
+            st.text_input(
+                "Comment (optional)",
+                value=saved.comment or "",
+                max_chars=4000,
+                key=f"{PREFIX}{aid}_{q.id}_comment",
+                on_change=_save,
+                args=(engine, aid, q.id),
+                placeholder="Evidence, doubts, who to ask…",
+            )
+
+
+def review_step(engine: Engine, review: PilotReview, content: Content) -> None:
+    """What is answered per reason, what is missing, and the way to the results."""
+    aid = review.assessment.id
+    r = review.result
+    st.subheader(f"{len(content.reasons) + 1}. Review")
+    for number, reason in enumerate(r.reasons):
+        missing = [q for q in r.unanswered if content.questions_by_id[q].reason == reason.key]
+        cols = st.columns([3, 1])
+        mark = ":material/check_circle:" if not missing else ":material/pending:"
+        cols[0].markdown(
+            f"{mark} **{reason.title}**: {reason.answered} of {reason.scored_questions} "
+            f"answered, {reason.dont_know} Don't know"
+        )
+        cols[1].button(
+            "Edit",
+            key=f"{PREFIX}edit_{number}",
+            on_click=_set_step,
+            args=(engine, aid, number),
+        )
+    if r.unanswered:
+        st.info(
+            f"{len(r.unanswered)} questions are still open; they count as unanswered. You can "
+            "see the results now and come back to them later."
+        )
+    back, forward = st.columns(2)
+    back.button(
+        "Back",
+        key=f"{PREFIX}back",
+        on_click=_set_step,
+        args=(engine, aid, len(content.reasons) - 1),
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
+    forward.button(
+        "See the results",
+        key=f"{PREFIX}finish",
+        type="primary",
+        on_click=_finish,
+        args=(engine, aid, len(content.reasons) + 1),
+        icon=":material/insights:",
+        width="stretch",
+    )
+
+
+def _finish(engine: Engine, assessment_id: int, step: int) -> None:
+    store.update_assessment(engine, assessment_id, current_step=step, completed_at=utcnow())
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def results(engine: Engine, review: PilotReview, content: Content) -> None:
+    r = review.result
+    aid = review.assessment.id
+    verdict = content.verdicts_by_key[r.verdict]
+    DECISION_BOX[r.decision](f"**{r.verdict_label}.** {r.why}  \n{verdict.summary}")
+    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "–"
+    cols = st.columns(4)
+    cols[0].metric("Overall readiness", _score(r.overall), border=True)
+    cols[1].metric(f"Weakest link: {weakest}", _score(r.weakest_readiness), border=True)
+    cols[2].metric("Don't know answers", r.uncertainty, border=True)
+    cols[3].metric("Blockers", len(r.knockouts), border=True)
+    st.caption(
+        "A pilot fails on its weakest link, so the weakest reason counts as much as the "
+        "average. Don't know scores like No: finding out is part of the work."
+    )
+    if r.knockouts:
+        names = "\n".join(f"- {content.questions_by_id[k].short_label}" for k in r.knockouts)
+        st.error(f"**Blockers: production stops here whatever the average**\n{names}")
+    left, right = st.columns(2)
+    left.plotly_chart(figures.readiness_radar(r, content), key=f"{PREFIX}radar")
+    right.plotly_chart(figures.risk_bars(r, content), key=f"{PREFIX}risk")
+
+    st.subheader("The three most urgent actions")
+    if not r.actions:
+        st.write("Nothing open: every scored answer is Yes.")
+    for i, action in enumerate(r.top_actions, 1):
+        with st.container(border=True):
+            st.markdown(f"**{i}. {action.text}**")
+            blocker = " · blocker" if action.knockout else ""
+            st.caption(
+                f"Owner: {action.owner} · {action.reason_title} · Stage {action.stage}{blocker}"
+                f"  \nWhy: {action.why}"
+            )
+    if len(r.actions) > 3:
+        with st.expander(f"All {len(r.actions)} actions by stage"):
+            for stage in content.stages:
+                items = [a for a in r.actions if a.stage == stage.number]
+                if items:
+                    st.markdown(f"**Stage {stage.number}: {stage.title}**")
+                    st.markdown("\n".join(f"- {a.text} *({a.owner})*" for a in items))
+
+    st.subheader("Checklist")
+    frame = report.checklist_frame(review, content)
+    tabs = st.tabs([content.phase_labels[p] for p in content.phase_labels])
+    for tab, phase_label in zip(tabs, content.phase_labels.values(), strict=True):
+        tab.dataframe(
+            frame[frame["Phase"] == phase_label][["Item", "Status"]],
+            hide_index=True,
+            width="stretch",
+        )
+    if r.upcoming_questions:
+        with st.expander(f"Coming up: prepare for these ({len(r.upcoming_questions)})"):
+            st.markdown(
+                "\n".join(f"- {content.questions_by_id[q].text}" for q in r.upcoming_questions)
+            )
+
+    _timeline(review, content)
+    _history(review, content)
+    _downloads(review, content)
+    _again(engine, review, content, aid)
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}/100"
+
+
+def _timeline(review: PilotReview, content: Content) -> None:
+    st.subheader("Timeline")
+    if review.path is None:
+        st.info("Add the pilot's start date (start a new assessment of it) to see its timeline.")
+        return
+    severity = review.progress.severity if review.progress else 0
+    box = (st.info, st.warning, st.error)[severity]
+    box(review.progress.message)
+    st.plotly_chart(
+        figures.timeline_chart(
+            review.path,
+            review.today,
+            content,
+            severity=severity,
+            milestones=report.milestones(review),
+        ),
+        key=f"{PREFIX}timeline",
+    )
+    delay = review.delay
+    st.markdown("**Cost of delay**")
+    if delay.cost_so_far:
+        st.metric("Expected value forgone so far", format_money(delay.cost_so_far))
+    st.write(delay.message)
+
+
+def _history(review: PilotReview, content: Content) -> None:
+    if len(review.history) < 2:
+        st.caption("Assess this pilot again in a few weeks (at each phase) to see its trend here.")
+        return
+    st.subheader("History")
+    st.plotly_chart(figures.history_trend(review.history, content), key=f"{PREFIX}trend")
+    st.dataframe(report.history_frame(review, content), hide_index=True, width="stretch")
+    if review.previous is not None:
+        since = format_day(review.previous.created_at.date())
+        if review.changes:
+            with st.expander(f"What changed since {since} ({len(review.changes)} answers)"):
+                for c in review.changes:
+                    arrow = {"better": "↑", "worse": "↓"}.get(c.direction, "·")
+                    st.markdown(
+                        f"- {arrow} {c.label}: {report.answer_label(content, c.before)} → "
+                        f"{report.answer_label(content, c.after)}"
+                    )
+        else:
+            st.caption(f"No answer changed since {since}.")
+
+
+def _downloads(review: PilotReview, content: Content) -> None:
+    st.subheader("Reports to forward")
+    name, day = review.pilot.name, review.today
+    cols = st.columns(3)
+    cols[0].download_button(
+        "Report (HTML)",
+        data=report.report_html(review, content),
+        file_name=report.report_filename(name, day, "html"),
+        mime="text/html",
+        key=f"{PREFIX}dl_html",
+        icon=":material/description:",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Workbook (xlsx)",
+        data=report.report_xlsx(review, content),
+        file_name=report.report_filename(name, day, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{PREFIX}dl_xlsx",
+        icon=":material/table_view:",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "Answers (csv)",
+        data=report.answers_csv(review, content),
+        file_name=report.report_filename(name, day, "csv"),
+        mime="text/csv",
+        key=f"{PREFIX}dl_csv",
+        icon=":material/csv:",
+        on_click="ignore",
+    )
+    st.caption("The HTML report opens offline and prints to PDF from the browser.")
+
+
+def _again(engine: Engine, review: PilotReview, content: Content, aid: int) -> None:
+    st.subheader("Next")
+    cols = st.columns(2)
+    cols[0].button(
+        "Change answers",
+        key=f"{PREFIX}change",
+        on_click=_set_step,
+        args=(engine, aid, 0),
+        icon=":material/edit:",
+        width="stretch",
+    )
+    with cols[1].popover("Assess this pilot again", icon=":material/replay:", width="stretch"):
+        suggestion = suggest_position(content, review.pilot.start_date, review.today)
+        keys = [p.key for p in content.positions]
+        default = suggestion.position if suggestion else review.assessment.position
+        position = st.selectbox(
+            "Where does it stand now?",
+            keys,
+            index=keys.index(default),
+            format_func=lambda k: content.positions_by_key[k].label,
+            key=f"{PREFIX}again_position_{aid}",
+        )
+        if st.button("Start the new assessment", type="primary", key=f"{PREFIX}again_{aid}"):
+            new = store.start_assessment(engine, review.pilot.id, content.version, position)
+            open_assessment(new.token)
+            st.rerun()
