@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from diagnostics import limits
+from diagnostics import limits, spreadsheet
 from diagnostics.content import Content
 from diagnostics.errors import ImportFileError
 from diagnostics.scoring import normalise_answer
@@ -130,16 +129,22 @@ def problems_message(problems: Sequence[CellProblem], filename: str) -> str:
 def read_cells(source: str | Path | bytes, filename: str, sheet: str | None = None):
     """The cells of one sheet as rows of plain values, plus the sheet's name.
 
-    The one place that touches file formats, so a shared reader can replace it later.
+    Hostile files are refused by the shared checks of `diagnostics.spreadsheet` (zip bombs,
+    XML tricks, cells in far-away corners) before anything is parsed. Workbooks are then read
+    with openpyxl, not through `read_table`, because naming a bad cell (`F7`) needs the
+    sheet's own column letters, which a table with blank columns dropped no longer knows;
+    answer sheets are small, so the slower reader costs little.
     """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    if not data:
+        raise ImportFileError(f"{filename} is empty (0 bytes). Save the file again and retry.")
     if len(data) > limits.MAX_UPLOAD_BYTES:
         raise ImportFileError(
             f"{filename} is {len(data) / 1e6:.1f} MB; answer sheets may be at most "
             f"{limits.MAX_UPLOAD_MB} MB."
         )
     suffix = Path(filename).suffix.lower()
-    if suffix == ".csv" or suffix == ".txt":
+    if suffix in (".csv", ".txt"):
         return _read_csv(data, filename), None
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(data, filename, sheet)
@@ -150,19 +155,8 @@ def read_cells(source: str | Path | bytes, filename: str, sheet: str | None = No
 
 
 def _read_csv(data: bytes, filename: str) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        raise ImportFileError(f"{filename}: the text encoding is not recognised; save as UTF-8.")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    text, _encoding = spreadsheet.decode_text(data, filename)
+    delimiter = spreadsheet.sniff_delimiter(text)
     rows = []
     for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
         if i > MAX_SHEET_ROWS:
@@ -171,33 +165,15 @@ def _read_csv(data: bytes, filename: str) -> list[list[object]]:
     return rows
 
 
-def _check_archive(data: bytes, filename: str) -> None:
-    """Refuse zip bombs before parsing: total unpacked size and per-part compression ratio."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ImportFileError(
-            f"{filename} is not a readable xlsx workbook (it may be damaged, password "
-            "protected or another format renamed). Save it again from Excel as .xlsx."
-        ) from None
-    members = archive.infolist()
-    if len(members) > limits.MAX_ARCHIVE_MEMBERS:
-        raise ImportFileError(f"{filename} holds too many parts to be an answer sheet.")
-    total = sum(m.file_size for m in members)
-    if total > limits.MAX_UNPACKED_BYTES:
-        raise ImportFileError(f"{filename} unpacks to more than {limits.MAX_UNPACKED_MB} MB.")
-    for m in members:
-        if m.compress_size and m.file_size / m.compress_size > limits.MAX_COMPRESSION_RATIO:
-            raise ImportFileError(
-                f"{filename} looks like a compressed bomb ({m.filename} expands "
-                f"{m.file_size / m.compress_size:.0f} times); it was not opened."
-            )
-
-
 def _read_xlsx(data: bytes, filename: str, sheet: str | None):
     from openpyxl import load_workbook
 
-    _check_archive(data, filename)
+    if not data.startswith(b"PK"):
+        raise ImportFileError(
+            f"{filename} is not a readable xlsx workbook (it may be damaged, password "
+            "protected or another format renamed). Save it again from Excel as .xlsx."
+        )
+    spreadsheet.check_archive(data, filename, ".xlsx")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -214,8 +190,8 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None):
                 f"{filename} has no sheet {sheet!r}; its sheets are {', '.join(names)}."
             )
         rows: list[list[object]] = []
-        # max_col bounds the width even when a stray cell sits at the sheet's far corner;
-        # the row cap stops a file whose only cell is a million rows down.
+        # max_col bounds the width even when a stray cell sits far to the right;
+        # the row cap stops a file whose last cell is far down.
         for i, row in enumerate(
             workbook[sheet].iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True)
         ):
