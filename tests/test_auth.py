@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from harness import REPO_ROOT
+from harness import REPO_ROOT, page_heading
 
 from diagnostics import auth
 from diagnostics.errors import AccessError
@@ -164,3 +164,134 @@ def test_hash_password_command_refuses_a_short_password_with_status_2() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert "at least 8" in result.stderr
+
+
+# --- the gate on pages (ui/access.py) ---------------------------------------------------------
+
+PROTECTED_PAGES = ["pages/portfolio.py", "pages/cost.py", "pages/workshop.py"]
+OPEN_PAGES = ["pages/join.py", "pages/home.py", "pages/framework.py"]
+
+
+def _protected_page() -> None:
+    import streamlit as st
+
+    from ui.access import require_access
+
+    require_access("portfolio")
+    st.title("Portfolio overview")
+    st.write("Rows of the organisation's portfolio")
+
+
+def _open_gate(monkeypatch, hash_value: str | None, **env: str):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(REPO_ROOT)
+    for name in ("POCTRAP_PASSWORD_HASH", "POCTRAP_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+    if hash_value is not None:
+        monkeypatch.setenv("POCTRAP_PASSWORD_HASH", hash_value)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_function(_protected_page, default_timeout=30)
+    return at.run()
+
+
+def _shows_content(at) -> bool:
+    return "Portfolio overview" in [t.value for t in at.title]
+
+
+def _sign_in(at, password: str):
+    at.text_input(key="access_password").input(password)
+    return at.button(key="access_submit").click().run()
+
+
+def test_without_a_configured_password_the_page_opens_directly(monkeypatch) -> None:
+    at = _open_gate(monkeypatch, None)
+    assert not at.exception
+    assert _shows_content(at)
+    assert len(at.text_input) == 0
+
+
+def test_the_gate_hides_the_page_until_the_right_password(monkeypatch, scrypt_hash) -> None:
+    at = _open_gate(monkeypatch, scrypt_hash)
+    assert not at.exception
+    assert not _shows_content(at)
+    assert [t.value for t in at.title] == ["Team sign-in"]
+    assert at.text_input(key="access_password").label == "Team password"
+
+    at = _sign_in(at, "not the password")
+    assert not _shows_content(at)
+    assert [e.value for e in at.error] == [
+        "That is not the team password. Check it with your administrator."
+    ]
+
+    at = _sign_in(at, PASSWORD)
+    assert not at.exception
+    assert _shows_content(at)
+    assert len(at.error) == 0
+    at.run()  # later reruns of the same session stay signed in
+    assert _shows_content(at)
+
+    at.button(key="access_sign_out").click().run()
+    assert not _shows_content(at)
+
+
+def test_changing_the_password_hash_signs_sessions_out(monkeypatch, scrypt_hash) -> None:
+    at = _sign_in(_open_gate(monkeypatch, scrypt_hash), PASSWORD)
+    assert _shows_content(at)
+    monkeypatch.setenv("POCTRAP_PASSWORD_HASH", auth.hash_password("the new team password"))
+    at.run()
+    assert not _shows_content(at)
+
+
+def test_five_wrong_passwords_lock_the_form_for_a_while(monkeypatch, scrypt_hash) -> None:
+    at = _open_gate(monkeypatch, scrypt_hash)
+    for _ in range(5):
+        at = _sign_in(at, "guess-guess")
+    at = _sign_in(at, PASSWORD)  # even the right one is refused while locked
+    assert not _shows_content(at)
+    assert "Too many wrong passwords" in at.error[0].value
+
+
+def test_a_damaged_hash_keeps_the_page_closed_with_a_clear_message(monkeypatch) -> None:
+    at = _open_gate(monkeypatch, "scrypt:1:2")
+    assert not at.exception
+    assert not _shows_content(at)
+    assert "Sign-in is misconfigured" in at.error[0].value
+    assert "hash-password" in at.error[0].value
+
+
+def test_identity_provider_mode_asks_for_sign_in(monkeypatch) -> None:
+    at = _open_gate(monkeypatch, None, POCTRAP_AUTH="oidc")
+    assert not at.exception
+    assert not _shows_content(at)
+    assert [t.value for t in at.title] == ["Sign in"]
+
+
+@pytest.mark.parametrize("page", [p for p in PROTECTED_PAGES if (REPO_ROOT / p).exists()])
+def test_protected_pages_of_the_app_ask_for_the_password(
+    app_test, monkeypatch, scrypt_hash, page
+) -> None:
+    monkeypatch.setenv("POCTRAP_PASSWORD_HASH", scrypt_hash)
+    at = app_test(page)
+    assert not at.exception
+    assert at.text_input(key="access_password").label == "Team password"
+    assert [t.value for t in at.title] == ["Team sign-in"]
+    at = _sign_in(at, PASSWORD)
+    assert not at.exception
+    titles = [t.value for t in at.title]
+    assert "Team sign-in" not in titles
+    expected = page_heading(page)
+    if expected is not None:
+        assert expected in titles
+
+
+@pytest.mark.parametrize("page", [p for p in OPEN_PAGES if (REPO_ROOT / p).exists()])
+def test_participants_and_readers_never_meet_the_gate(
+    app_test, monkeypatch, scrypt_hash, page
+) -> None:
+    monkeypatch.setenv("POCTRAP_PASSWORD_HASH", scrypt_hash)
+    at = app_test(page)
+    assert not at.exception
+    assert "Team sign-in" not in [t.value for t in at.title]
+    assert not [w for w in at.text_input if w.key == "access_password"]
