@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
+from diagnostics.stages import CANONICAL_STAGES, OPEN_STAGES, STAGE_DTYPE
 
 DAYS_PER_MONTH = 365.25 / 12  # 30.4375: the mean calendar month
 DAYS_PER_WEEK = 7
@@ -53,7 +54,6 @@ TRUST_WINDOW_DAYS = 365  # "in the last 12 months" for the trust-erosion signals
 MAX_HISTORY_MONTHS = 60  # the month-by-month view goes back at most five years
 UNASSIGNED = "Unassigned"
 
-OPEN_STAGES = ("development", "pilot", "decision")
 REQUIRED_COLUMNS = (
     "pilot_id",
     "name",
@@ -266,21 +266,39 @@ def format_money(amount: float) -> str:
 _KIND_NONE, _KIND_OPEN, _KIND_RETIRED, _KIND_LIVE = 0, 1, 2, 3
 
 
+_STAGE = {name: code for code, name in enumerate(CANONICAL_STAGES)}
+_UNKNOWN = _STAGE["unknown"]
+_OPEN_CODES = [_STAGE[s] for s in OPEN_STAGES]
+_STATUS = {key: code for code, key in enumerate(STATUS_LABELS)}
+_LEFT_OUT_NOTES = {
+    "unknown_stage": "stage not recognised",
+    "no_start_date": "no start date",
+    "no_stop_date": "stopped, but no stop date",
+    "dates_reversed": "decision date before start date",
+}
+_LEFT_OUT = {key: code for code, key in enumerate(_LEFT_OUT_NOTES, start=1)}  # 0: counted
+NOTE_ESTIMATED = "no budget: team cost estimate used"
+NOTE_NO_VALUE = "no expected value: opportunity cost left out"
+NOTE_BOTH = "no budget (estimated) and no value (left out)"
+_NOTES = ("", *_LEFT_OUT_NOTES.values(), NOTE_ESTIMATED, NOTE_NO_VALUE, NOTE_BOTH)
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """The portfolio as plain arrays (days since 1970 as floats, NaN when missing)."""
 
     kind: np.ndarray
-    stage: np.ndarray
+    stage: np.ndarray  # canonical stage codes (index into CANONICAL_STAGES)
     start: np.ndarray
+    decision: np.ndarray
     stop: np.ndarray
     go_live: np.ndarray
     planned: np.ndarray
     monthly_value: np.ndarray
     budget_missing: np.ndarray
     value_missing: np.ndarray
-    status_base: np.ndarray  # fixed statuses ("left_out", ...), "" where time decides
-    left_out: np.ndarray  # why a pilot is left out ("" when it is counted)
+    status_base: np.ndarray  # status codes fixed by the data; -1 where the date decides
+    left_out: np.ndarray  # _LEFT_OUT code, 0 when the pilot is counted
     decision_point_days: float
     path_days: float
 
@@ -304,17 +322,19 @@ def _money(series: pd.Series) -> np.ndarray:
     return values
 
 
-def _stage_names(series: pd.Series) -> np.ndarray:
-    """Stage names as an object array, "unknown" where missing (fast for categoricals)."""
+def _stage_codes(series: pd.Series) -> np.ndarray:
+    """Canonical stage codes; blank or unrecognised values are `unknown`."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        names = np.array([str(c) for c in series.cat.categories] + ["unknown"], dtype=object)
-        codes = series.cat.codes.to_numpy()
-        return names[np.where(codes >= 0, codes, len(names) - 1)]
-    return series.astype("string").to_numpy(dtype=object, na_value="unknown")
+        codes, names = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, names = pd.factorize(series, use_na_sentinel=True)
+    lookup = np.array([_STAGE.get(str(n), _UNKNOWN) for n in names] + [_UNKNOWN], dtype=np.int8)
+    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)]
 
 
-def _text(series: pd.Series, missing: object = None) -> np.ndarray:
-    return series.astype("string").to_numpy(dtype=object, na_value=missing)
+def _text(series: pd.Series, missing: str | None = None) -> pd.Series:
+    text = series.astype("string")
+    return text.fillna(missing) if missing is not None else text
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
@@ -328,29 +348,30 @@ def _check_columns(frame: pd.DataFrame) -> None:
 
 def _prepare(frame: pd.DataFrame, a: CostAssumptions) -> _Prepared:
     _check_columns(frame)
-    stage = _stage_names(frame["stage"])
+    stage = _stage_codes(frame["stage"])
     start, decision = _days(frame["start_date"]), _days(frame["decision_date"])
     budget, value = _money(frame["pilot_budget"]), _money(frame["expected_annual_value"])
-    is_open = np.isin(stage, OPEN_STAGES)
-    is_retired, is_live = stage == "retired", stage == "production"
-    no_start = np.isnan(start)
-    reversed_dates = ~no_start & ~np.isnan(decision) & (decision < start)
+    is_open = np.isin(stage, _OPEN_CODES)
+    is_retired, is_live = stage == _STAGE["retired"], stage == _STAGE["production"]
+    no_start, no_decision = np.isnan(start), np.isnan(decision)
+    reversed_dates = ~no_start & ~no_decision & (decision < start)
 
-    status = np.full(len(frame), "", dtype=object)
-    status[stage == "idea"] = "not_started"
-    status[is_live & (no_start | np.isnan(decision))] = "live_undated"
-    left_out = np.full(len(frame), "", dtype=object)
-    left_out[~np.isin(stage, (*OPEN_STAGES, "retired", "production", "idea"))] = "unknown_stage"
-    left_out[(is_open | is_retired) & no_start] = "no_start_date"
-    left_out[is_retired & ~no_start & np.isnan(decision)] = "no_stop_date"
-    left_out[(is_retired | is_live) & reversed_dates] = "dates_reversed"
-    status[left_out != ""] = "left_out"
+    left_out = np.zeros(len(frame), dtype=np.int8)
+    left_out[stage == _UNKNOWN] = _LEFT_OUT["unknown_stage"]
+    left_out[(is_open | is_retired) & no_start] = _LEFT_OUT["no_start_date"]
+    left_out[is_retired & ~no_start & no_decision] = _LEFT_OUT["no_stop_date"]
+    left_out[(is_retired | is_live) & reversed_dates] = _LEFT_OUT["dates_reversed"]
+    status = np.full(len(frame), -1, dtype=np.int8)
+    status[stage == _STAGE["idea"]] = _STATUS["not_started"]
+    undated = is_live & (no_start | no_decision)
+    status[undated] = _STATUS["live_undated"]
+    status[left_out > 0] = _STATUS["left_out"]
 
     kind = np.full(len(frame), _KIND_NONE, dtype=np.int8)
-    usable = left_out == ""
+    usable = left_out == 0
     kind[usable & is_open] = _KIND_OPEN
     kind[usable & is_retired] = _KIND_RETIRED
-    kind[usable & is_live & (status != "live_undated")] = _KIND_LIVE
+    kind[usable & is_live & ~undated] = _KIND_LIVE
 
     decision_point_days = a.decision_point_weeks * DAYS_PER_WEEK
     planned = np.where(
@@ -360,6 +381,7 @@ def _prepare(frame: pd.DataFrame, a: CostAssumptions) -> _Prepared:
         kind=kind,
         stage=stage,
         start=start,
+        decision=decision,
         stop=np.where(kind == _KIND_RETIRED, decision, np.nan),
         go_live=np.where(kind == _KIND_LIVE, decision, np.nan),
         planned=planned,
@@ -435,18 +457,25 @@ def _costs_at(c: _Clock, a: CostAssumptions, t: float) -> tuple[np.ndarray, np.n
 
 
 def _statuses(p: _Prepared, t: float) -> np.ndarray:
+    """Status codes as of day `t` (see STATUS_LABELS)."""
     status = p.status_base.copy()
-    undecided = status == ""
-    open_ = undecided & (p.kind == _KIND_OPEN)
-    retired = undecided & (p.kind == _KIND_RETIRED)
-    live = undecided & (p.kind == _KIND_LIVE)
-    end = np.where(open_, t, np.fmin(p.stop, t))
+    undecided = status < 0
+    end = np.where(p.kind == _KIND_OPEN, t, np.fmin(p.stop, t))
     late = (end - p.start) > p.decision_point_days
-    status[open_] = np.where(late[open_], "stuck", "on_track")
-    status[retired] = np.where(late[retired], "stopped_late", "stopped_on_time")
+    for kind, when_late, when_not in (
+        (_KIND_OPEN, "stuck", "on_track"),
+        (_KIND_RETIRED, "stopped_late", "stopped_on_time"),
+    ):
+        rows = undecided & (p.kind == kind)
+        status[rows] = np.where(late[rows], _STATUS[when_late], _STATUS[when_not])
+    rows = undecided & (p.kind == _KIND_LIVE)
     live_late = (p.go_live - p.start) > p.path_days
-    status[live] = np.where(live_late[live], "live_late", "live_on_time")
+    status[rows] = np.where(live_late[rows], _STATUS["live_late"], _STATUS["live_on_time"])
     return status
+
+
+def _is(status: np.ndarray, *keys: str) -> np.ndarray:
+    return np.isin(status, [_STATUS[k] for k in keys])
 
 
 # Results -----------------------------------------------------------------------------
@@ -487,7 +516,7 @@ class CostResult:
     def left_out_counts(self) -> dict[str, int]:
         """Pilots left out of the cost, by reason (plain words)."""
         left = self.pilots.loc[self.pilots["status"] == "left_out", "note"]
-        return {str(k): int(v) for k, v in left.value_counts().items()}
+        return {str(k): int(v) for k, v in left.value_counts().items() if v > 0}
 
     def to_dict(self, include_pilots: bool = True) -> dict[str, Any]:
         """JSON-ready: totals, units, counted and left-out pilots, missing data, assumptions."""
@@ -531,14 +560,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-_LEFT_OUT_NOTES = {
-    "unknown_stage": "stage not recognised",
-    "no_start_date": "no start date",
-    "no_stop_date": "stopped, but no stop date",
-    "dates_reversed": "decision date before start date",
-}
-
-
 def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResult:
     """The cost of the trap for a canonical portfolio frame (one row per pilot)."""
     a = assumptions
@@ -547,88 +568,78 @@ def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResul
     t = _day_number(a.as_of)
     direct, opportunity = _costs_at(clock, a, t)
     status = _statuses(p, t)
-    unit = _text(frame["business_unit"], UNASSIGNED)
-    uses_estimate = (direct > 0) & p.budget_missing
-    note = np.full(len(frame), "", dtype=object)
-    for key, text in _LEFT_OUT_NOTES.items():
-        note[p.left_out == key] = text
-    note[uses_estimate] = "no budget: team cost estimate used"
-    value_unknown = p.value_missing & np.isin(status, ("stuck", "stopped_late", "live_late"))
-    note[value_unknown & (note == "")] = "no expected value: opportunity cost left out"
-    note[value_unknown & uses_estimate] = "no budget (estimated) and no value (left out)"
+    spent_late = _is(status, "stuck", "stopped_late")
+    uses_estimate = spent_late & p.budget_missing
+    value_unknown = p.value_missing & _is(status, *TRAPPED_STATUSES)
+    note = p.left_out.astype(np.int8)  # codes 1-4 are the left-out notes
+    note[uses_estimate] = _NOTES.index(NOTE_ESTIMATED)
+    note[value_unknown & ~uses_estimate] = _NOTES.index(NOTE_NO_VALUE)
+    note[value_unknown & uses_estimate] = _NOTES.index(NOTE_BOTH)
+    end = np.where(p.kind == _KIND_OPEN, t, np.fmin(p.stop, t))
 
     pilots = pd.DataFrame(
         {
-            "pilot_id": _text(frame["pilot_id"]),
-            "name": _text(frame["name"]),
-            "business_unit": unit,
-            "stage": p.stage,
-            "status": pd.Categorical(status, categories=list(STATUS_LABELS)),
-            "start_date": pd.to_datetime(frame["start_date"], errors="coerce").to_numpy(),
+            "pilot_id": _text(frame["pilot_id"]).array,
+            "name": _text(frame["name"]).array,
+            "business_unit": _text(frame["business_unit"], UNASSIGNED).array,
+            "stage": pd.Categorical.from_codes(p.stage, dtype=STAGE_DTYPE),
+            "status": pd.Categorical.from_codes(status, categories=list(STATUS_LABELS)),
+            "start_date": pd.to_datetime(frame["start_date"], errors="coerce").array,
             "months_past_decision_point": np.where(
-                np.isin(status, ("stuck", "stopped_late")),
-                (
-                    np.where(p.kind == _KIND_OPEN, t, np.fmin(p.stop, t))
-                    - p.start
-                    - p.decision_point_days
-                )
-                / DAYS_PER_MONTH,
-                np.nan,
+                spent_late, (end - p.start - p.decision_point_days) / DAYS_PER_MONTH, np.nan
             ),
             "direct_cost": direct,
             "opportunity_cost": opportunity,
             "total_cost": direct + opportunity,
             "budget_estimated": uses_estimate,
-            "note": note,
+            "note": pd.Categorical.from_codes(note, categories=list(_NOTES)),
         },
         index=frame.index,
     )
-    by_unit = _by_unit(pilots, p, frame, t)
-    monthly = _monthly(p, clock, a, t)
     totals = {
         "direct": float(direct.sum()),
         "opportunity": float(opportunity.sum()),
         "total": float(direct.sum() + opportunity.sum()),
         "pilots": len(frame),
-        "pilots_counted": int((status != "left_out").sum()),
-        "pilots_left_out": int((status == "left_out").sum()),
+        "pilots_counted": int((status != _STATUS["left_out"]).sum()),
+        "pilots_left_out": int((status == _STATUS["left_out"]).sum()),
         "pilots_with_cost": int(((direct + opportunity) > 0).sum()),
-        "pilots_stuck": int((status == "stuck").sum()),
-        "pilots_stopped_late": int((status == "stopped_late").sum()),
-        "pilots_live_late": int((status == "live_late").sum()),
+        "pilots_stuck": int((status == _STATUS["stuck"]).sum()),
+        "pilots_stopped_late": int((status == _STATUS["stopped_late"]).sum()),
+        "pilots_live_late": int((status == _STATUS["live_late"]).sum()),
         "direct_from_estimates": float(direct[uses_estimate].sum()),
     }
     return CostResult(
         assumptions=a,
         pilots=pilots,
-        by_unit=by_unit,
-        monthly=monthly,
-        missing=_missing(p, status, direct, a),
+        by_unit=_by_unit(pilots, p, status, t),
+        monthly=_monthly(p, clock, a, t),
+        missing=_missing(p, status, a),
         totals=totals,
     )
 
 
-def _by_unit(pilots: pd.DataFrame, p: _Prepared, frame: pd.DataFrame, t: float) -> pd.DataFrame:
+def _by_unit(pilots: pd.DataFrame, p: _Prepared, status: np.ndarray, t: float) -> pd.DataFrame:
     """Cost per business unit next to its trust-erosion signals (not priced)."""
     window_start = t - TRUST_WINDOW_DAYS
-    decision = _days(frame["decision_date"])
-    recent = (decision > window_start) & (decision <= t)
-    status = pilots["status"].to_numpy(dtype=object)
-    stage = pilots["stage"].to_numpy(dtype=object)
-    started_recent = (p.start > window_start) & (p.start <= t) & (stage != "idea")
+    recent = (p.decision > window_start) & (p.decision <= t)
     parts = pd.DataFrame(
         {
-            "business_unit": pilots["business_unit"].to_numpy(dtype=object),
-            "pilots": 1,
-            "direct_cost": pilots["direct_cost"].to_numpy(),
-            "opportunity_cost": pilots["opportunity_cost"].to_numpy(),
-            "total_cost": pilots["total_cost"].to_numpy(),
-            "stuck_now": status == "stuck",
-            "stopped_12m": (stage == "retired") & recent,
-            "live_12m": (stage == "production") & recent,
-            "started_12m": started_recent,
-            "left_out": status == "left_out",
-        }
+            "business_unit": pilots["business_unit"],
+            "pilots": np.ones(len(pilots), dtype=np.int64),
+            "direct_cost": pilots["direct_cost"],
+            "opportunity_cost": pilots["opportunity_cost"],
+            "total_cost": pilots["total_cost"],
+            "stuck_now": status == _STATUS["stuck"],
+            "stopped_12m": (p.stage == _STAGE["retired"]) & recent,
+            "live_12m": (p.stage == _STAGE["production"]) & recent,
+            "started_12m": (p.start > window_start)
+            & (p.start <= t)
+            & (p.stage != _STAGE["idea"])
+            & (p.stage != _UNKNOWN),
+            "left_out": status == _STATUS["left_out"],
+        },
+        index=pilots.index,
     )
     grouped = parts.groupby("business_unit", sort=False).sum()
     grouped = grouped.astype(
@@ -640,6 +651,7 @@ def _by_unit(pilots: pd.DataFrame, p: _Prepared, frame: pd.DataFrame, t: float) 
         ["Strong", "Some"],
         default="Low",
     )
+    grouped.index = grouped.index.astype(object)
     grouped = grouped.reset_index().sort_values(
         ["total_cost", "business_unit"], ascending=[False, True], kind="stable"
     )
@@ -678,9 +690,7 @@ def _monthly(p: _Prepared, clock: _Clock, a: CostAssumptions, t: float) -> pd.Da
     )
 
 
-def _missing(
-    p: _Prepared, status: np.ndarray, direct: np.ndarray, a: CostAssumptions
-) -> tuple[MissingItem, ...]:
+def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[MissingItem, ...]:
     n = len(status)
     items: list[MissingItem] = []
 
@@ -689,7 +699,7 @@ def _missing(
             items.append(MissingItem(key, int(count), treatment, message))
 
     no_budget = int(p.budget_missing.sum())
-    estimated = int(((direct > 0) & p.budget_missing).sum())
+    estimated = int((_is(status, "stuck", "stopped_late") & p.budget_missing).sum())
     planned_estimate = format_money(a.monthly_team_cost * a.decision_point_months)
     if a.monthly_team_cost > 0:
         what = (
@@ -711,7 +721,7 @@ def _missing(
     )
 
     no_value = int(p.value_missing.sum())
-    late = np.isin(status, TRAPPED_STATUSES)
+    late = _is(status, *TRAPPED_STATUSES)
     late_no_value = int((late & p.value_missing).sum())
     add(
         "expected_annual_value",
@@ -746,9 +756,9 @@ def _missing(
             "have a decision or go-live date before their start date: left out; check those dates.",
         ),
     ):
-        count = int((p.left_out == key).sum())
+        count = int((p.left_out == _LEFT_OUT[key]).sum())
         add(key, count, treatment, f"{count} pilot(s) {text}")
-    undated = int((p.status_base == "live_undated").sum())
+    undated = int((p.status_base == _STATUS["live_undated"]).sum())
     add(
         "go_live_date",
         undated,
@@ -849,12 +859,11 @@ def stop_now(
     stopped = _Prepared(**{**p.__dict__, "kind": kind, "stop": np.where(stoppable, t, p.stop)})
     stop_direct, stop_opportunity = _costs_at(_clock(stopped), a, horizon)
     saving = (keep_direct + keep_opportunity) - (stop_direct + stop_opportunity)
-    unit = _text(frame["business_unit"], UNASSIGNED)
     per_pilot = pd.DataFrame(
         {
-            "pilot_id": _text(frame["pilot_id"]),
-            "name": _text(frame["name"]),
-            "business_unit": unit,
+            "pilot_id": _text(frame["pilot_id"]).array,
+            "name": _text(frame["name"]).array,
+            "business_unit": _text(frame["business_unit"], UNASSIGNED).array,
             "cost_today": today_direct + today_opportunity,
             "saving": saving,
         },
@@ -875,37 +884,34 @@ def stop_now(
 
 
 def overdue_open_pilots(frame: pd.DataFrame, assumptions: CostAssumptions) -> pd.Series:
-    """Open pilots past the whole recommended path with no decision: a stand-in selection
-    for the stop-now scenario when no stop recommendation is available."""
+    """Open pilots already past the whole recommended path without going live."""
     p = _prepare(frame, assumptions)
     t = _day_number(assumptions.as_of)
     overdue = (p.kind == _KIND_OPEN) & ((t - p.start) > p.path_days)
     return pd.Series(overdue, index=frame.index)
 
 
-# One pilot ----------------------------------------------------------------------------
+STOP_SELECTIONS: dict[str, str] = {
+    "recommended": "Pilots the portfolio review recommends to stop",
+    "overdue": "Every open pilot past the recommended path",
+}
 
 
-@dataclass(frozen=True)
-class MonthlyDelayCost:
-    """What one more month of delay costs a single pilot (once it is past its path)."""
+def stop_selection(
+    frame: pd.DataFrame, assumptions: CostAssumptions, content: Content, rule: str
+) -> pd.Series:
+    """Which pilots the stop-now scenario stops: the portfolio review's "stop"
+    recommendations, or every open pilot past the recommended path."""
+    if rule == "overdue":
+        return overdue_open_pilots(frame, assumptions)
+    if rule != "recommended":
+        raise DiagnosticError(
+            f"Unknown stop selection {rule!r}; use one of {list(STOP_SELECTIONS)}."
+        )
+    from diagnostics.portfolio_analysis import analyse_portfolio
 
-    spend: float
-    value: float | None
-
-    @property
-    def total(self) -> float:
-        return self.spend + (self.value or 0.0)
-
-
-def monthly_delay_cost(
-    expected_annual_value: float | None, assumptions: CostAssumptions
-) -> MonthlyDelayCost:
-    """Each further month: the team's cost, plus a month of full value when it is known."""
-    value = None
-    if expected_annual_value is not None and not math.isnan(expected_annual_value):
-        value = max(float(expected_annual_value), 0.0) / 12
-    return MonthlyDelayCost(spend=assumptions.monthly_team_cost, value=value)
+    analysis = analyse_portfolio(frame, content, as_of=assumptions.as_of)
+    return (analysis.pilots["recommendation"] == "stop").reindex(frame.index, fill_value=False)
 
 
 # Exports ------------------------------------------------------------------------------
