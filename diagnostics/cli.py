@@ -166,6 +166,50 @@ def _cmd_check_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# profile ------------------------------------------------------------------------------
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from diagnostics.answer_sheet import read_answer_sheet
+    from diagnostics.organisation import (
+        organisation_profile,
+        profile_summary,
+        render_profile_text,
+        sheet_pilots,
+    )
+
+    content = load_content(args.content)
+    path = Path(args.file)
+    if not path.is_file():
+        raise DiagnosticError(f"{args.file}: file not found.")
+    sheet = read_answer_sheet(path, path.name, content, sheet=args.sheet)
+    profile = organisation_profile(sheet_pilots(sheet), content)
+    if args.json:
+        data = profile_summary(profile, gaps=args.gaps)
+        data["problems"] = [
+            {
+                "cell": p.cell,
+                "row": p.row,
+                "column": p.column,
+                "value": p.value,
+                "message": p.message,
+            }
+            for p in sheet.problems
+        ]
+        data["warnings"] = sheet.warnings
+        _print_json(data)
+        return EXIT_OK
+    if sheet.problems or sheet.warnings:
+        print(f"{len(sheet.problems)} cell(s) could not be used and were left unanswered:")
+        for line in sheet.problem_lines():
+            print(f"  {line}")
+        for warning in sheet.warnings:
+            print(f"  note: {warning}")
+        print()
+    print(render_profile_text(profile, content, gaps=args.gaps))
+    return EXIT_OK
+
+
 # parser -------------------------------------------------------------------------------
 
 
@@ -203,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-db", help="report the schema revision and row counts (health)")
     p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
     p.set_defaults(func=_cmd_check_db)
+
+    p = sub.add_parser(
+        "profile", help="the organisation's risk profile from a spreadsheet of answers"
+    )
+    p.add_argument("file", help="xlsx or csv: one row per pilot, one column per question id")
+    p.add_argument("--sheet", help="the sheet to read (default: 'Answers', else the first)")
+    p.add_argument("--gaps", type=int, default=10, help="how many gaps to list (default 10)")
+    p.add_argument("--json", action="store_true", help="print the profile as JSON")
+    p.set_defaults(func=_cmd_profile)
 
     return parser
 

@@ -580,3 +580,43 @@ def profile_summary(profile: OrganisationProfile, *, gaps: int = 10) -> dict:
             for _, row in profile.top_gaps(gaps).iterrows()
         ],
     }
+
+
+def render_profile_text(profile: OrganisationProfile, content: Content, *, gaps: int = 10) -> str:
+    """The profile as plain text for the command line: per pilot, per reason, gaps."""
+
+    def num(value: object) -> str:
+        return "  –" if value is None or pd.isna(value) else f"{float(value):3.0f}"
+
+    lines = [f"Pilots: {profile.pilot_count}", "", "Per pilot (readiness 0-100 per reason):"]
+    shorts = {r.key: r.short for r in content.reasons}
+    for _, row in profile.pilots.iterrows():
+        unit = f" [{row['business_unit']}]" if row["business_unit"] != UNASSIGNED_UNIT else ""
+        decision = DECISION_LABELS.get(row["decision"], row["decision"])
+        lines.append(f"  {row['pilot']}{unit}: {decision} (overall {num(row['overall']).strip()})")
+        lines.append("    " + " · ".join(f"{shorts[k]} {num(row[k]).strip()}" for k in shorts))
+    lines += ["", "Across pilots, per reason:", f"  {'reason':<24} median  mean   min  weakest for"]
+    for _, row in profile.reasons.iterrows():
+        lines.append(
+            f"  {row['short']:<24} {num(row['median']):>6} {num(row['mean']):>5} "
+            f"{num(row['min']):>5}  {int(row['weakest_count'])}"
+        )
+    decided = ", ".join(
+        f"{row['label']} {int(row['pilots'])}" for _, row in profile.decisions.iterrows()
+    )
+    lines += ["", f"Decisions: {decided}", ""]
+    top = profile.top_gaps(gaps)
+    systemic = bool(len(profile.systemic_gaps))
+    lines.append(
+        "Systemic gaps (question id, share answered No or Don't know):"
+        if systemic
+        else "No systemic gap; the most frequent gaps (question id, share No or Don't know):"
+    )
+    if not len(top):
+        lines.append("  none")
+    for _, row in top.iterrows():
+        lines.append(
+            f"  {row['question_id']:<28} {row['share']:>4.0%} ({int(row['gaps'])} of "
+            f"{int(row['asked'])}), frees {int(row['unblocks'])}: {row['systemic_action']}"
+        )
+    return "\n".join(lines)
