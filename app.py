@@ -1,12 +1,15 @@
 """PoC Trap Diagnostic: the frame around every page (navigation, shared state, links)."""
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
-from diagnostics.errors import DiagnosticError
+from diagnostics.errors import DiagnosticError, StorageError
+from diagnostics.logging_setup import configure_logging, log_error
 from ui import cache
 from ui.components import show_problem
 from ui.navigation import available_pages
 
+configure_logging()  # one JSON line per event on stderr (docs/deploy.md)
 st.set_page_config(
     page_title="PoC Trap Diagnostic",
     page_icon=":material/troubleshoot:",
@@ -47,4 +50,16 @@ with st.sidebar:
             section = spec.section
             st.caption(section)
         st.page_link(pages[spec.path], label=spec.title, icon=spec.icon)
-current.run()
+try:
+    current.run()
+except OperationalError as exc:  # the database server is down or unreachable
+    log_error("database_unreachable", exc, page=current.url_path)
+    show_problem(
+        StorageError(
+            "The database cannot be reached right now, so nothing could be loaded or saved. "
+            "Try again in a minute; if it keeps happening, tell your administrator."
+        )
+    )
+except Exception as exc:
+    log_error("page_error", exc, page=current.url_path)
+    raise

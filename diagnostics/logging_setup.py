@@ -98,7 +98,16 @@ def _clean(fields: dict[str, object]) -> dict[str, object]:
 
 
 def configure_logging(level: str | int | None = None, stream: IO[str] | None = None) -> None:
-    """Send `poctrap` events to stderr (or `stream`) as JSON lines; safe to call repeatedly."""
+    """Send `poctrap` events to stderr (or `stream`) as JSON lines; safe to call repeatedly.
+
+    Without arguments an existing set-up is kept (app.py calls this on every rerun).
+    """
+    if (
+        level is None
+        and stream is None
+        and any(getattr(h, "_poctrap", False) for h in logger.handlers)
+    ):
+        return
     level = level or os.environ.get(LEVEL_ENV, "INFO").upper()
     for handler in list(logger.handlers):
         if getattr(handler, "_poctrap", False):
