@@ -10,7 +10,7 @@ recommended timeframes and the readiness at which a single assessment would say 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -651,6 +651,34 @@ def export_frame(analysis: PortfolioAnalysis, content: Content) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def recent_cutoff(as_of: date) -> date:
-    """The first day that still counts as "in the last 12 months"."""
-    return as_of - timedelta(days=RECENT_DAYS - 1)
+def filter_pilots(
+    pilots: pd.DataFrame,
+    *,
+    recommendations: list[str] | None = None,
+    units: list[str] | None = None,
+    stages: list[str] | None = None,
+    technologies: list[str] | None = None,
+    text: str = "",
+) -> pd.DataFrame:
+    """The pilots matching every filter given (an empty filter keeps everything).
+
+    `text` is looked for, ignoring case, in the id, name, owner, unit and technology.
+    """
+    keep = pd.Series(True, index=pilots.index)
+    if recommendations:
+        keep &= pilots["recommendation"].isin(recommendations)
+    if units:
+        keep &= pilots["business_unit_shown"].isin(units)
+    if stages:
+        keep &= stage_codes(pilots).isin(stages)
+    if technologies:
+        keep &= pilots["technology"].astype(object).isin(technologies)
+    needle = " ".join(str(text or "").split()).lower()
+    if needle:
+        found = pd.Series(False, index=pilots.index)
+        for column in ("pilot_id", "name", "owner", "business_unit", "technology"):
+            if column in pilots:
+                values = pilots[column].astype("str").str.lower()
+                found |= values.str.contains(needle, regex=False).fillna(False).astype(bool)
+        keep &= found
+    return pilots[keep]

@@ -372,3 +372,53 @@ def seed_demo_portfolio(engine: Engine, content: Any, today: date | None = None)
     save_portfolio(engine, older, DEMO_NAME, is_demo=True, created_at=earlier)
     save_portfolio(engine, newer, DEMO_NAME, is_demo=True)
     return True
+
+
+def assess_portfolio_pilot(engine: Engine, content: Any, row: Mapping[str, Any]):
+    """Open a self-assessment of one portfolio row, pre-filled with what the sheet knows.
+
+    Creates the pilot (name, unit, owner, start, value, budget, the sheet's id as reference),
+    starts an assessment at the position its stage suggests, and saves the row's answers to
+    questions the content file knows. Returns the assessment record (its token resumes it).
+    """
+    from diagnostics import store
+    from diagnostics.timeline import STAGE_TO_POSITION
+
+    def text(key: str) -> str | None:
+        value = row.get(key)
+        return None if value is None or pd.isna(value) else " ".join(str(value).split())[:300]
+
+    def number(key: str) -> float | None:
+        value = pd.to_numeric(row.get(key), errors="coerce")
+        return None if pd.isna(value) else float(value)
+
+    start = pd.to_datetime(row.get("start_date"), errors="coerce")
+    name = text("name") or text("pilot_id") or "Pilot from the portfolio"
+    pilot = store.create_pilot(
+        engine,
+        name,
+        business_unit=text("business_unit"),
+        owner=text("owner"),
+        start_date=None if pd.isna(start) else start.date(),
+        expected_annual_value=number("expected_annual_value"),
+        pilot_budget=number("pilot_budget"),
+        portfolio_ref=text("pilot_id"),
+    )
+    position = STAGE_TO_POSITION.get(str(row.get("stage")))
+    if position not in content.positions_by_key:
+        position = content.positions[0].key
+        if "decision_point" in content.positions_by_key:
+            position = "decision_point"
+    record = store.start_assessment(engine, pilot.id, content.version, position=position)
+    valid = {a.key for a in content.answer_scale}
+    answers = {
+        key.removeprefix("answer_"): str(value)
+        for key, value in row.items()
+        if str(key).startswith("answer_")
+        and key.removeprefix("answer_") in content.questions_by_id
+        and value is not None
+        and not pd.isna(value)
+        and str(value) in valid
+    }
+    store.save_answers(engine, record.id, answers)
+    return record

@@ -25,3 +25,95 @@ def engine() -> Engine:
     if store.current_revision(db) != store.head_revision():
         store.migrate(db)
     return db
+
+
+# Portfolios ------------------------------------------------------------------------------
+# Saved portfolio versions never change, so their frame, analysis and charts are keyed on the
+# version id (and the day, for everything measured against today). They are shared objects
+# (cache_resource): nothing copies them on a rerun, and nothing may mutate them.
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def imported_portfolio(
+    file_hash: str,
+    filename: str,
+    sheet: str | None,
+    mapping: tuple[tuple[str, str | None], ...],
+    overrides: tuple[tuple[str, str], ...],
+    _data: bytes,
+):
+    """An uploaded file read once per (file, sheet, mapping, overrides): reruns never re-parse.
+
+    The bytes are not hashed on every rerun (`_data`); `file_hash` (sha256) stands for them.
+    """
+    from diagnostics.portfolio_import import import_portfolio
+
+    return import_portfolio(
+        _data,
+        filename,
+        sheet=sheet,
+        mapping=dict(mapping) or None,
+        stage_overrides=dict(overrides) or None,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def portfolio_frame(portfolio_id: int):
+    from diagnostics.portfolio_store import load_portfolio_frame
+
+    return load_portfolio_frame(engine(), portfolio_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def portfolio_analysis(portfolio_id: int, as_of: str):
+    from datetime import date
+
+    from diagnostics.portfolio_analysis import analyse_portfolio
+
+    return analyse_portfolio(portfolio_frame(portfolio_id), content(), date.fromisoformat(as_of))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def portfolio_charts(portfolio_id: int, as_of: str) -> dict:
+    from diagnostics import portfolio_figures as figures
+
+    analysis = portfolio_analysis(portfolio_id, as_of)
+    c = content()
+    return {
+        "funnel": figures.funnel_chart(analysis, c),
+        "time": figures.time_in_pilot_chart(analysis, c),
+        "units": figures.unit_rate_chart(analysis, c),
+        "symptoms": figures.symptoms_heatmap(analysis, c),
+        "matrix": figures.matrix_chart(analysis.pilots, analysis.thresholds, c),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def silently_dropped(older_id: int, newer_id: int):
+    from diagnostics.portfolio_analysis import silently_dropped as dropped
+
+    return dropped(portfolio_frame(older_id), portfolio_frame(newer_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def portfolio_export_xlsx(portfolio_id: int, as_of: str) -> bytes:
+    from diagnostics.portfolio_analysis import export_frame
+    from diagnostics.safe_export import frames_to_xlsx_bytes
+
+    analysis = portfolio_analysis(portfolio_id, as_of)
+    return frames_to_xlsx_bytes({"Pilots": export_frame(analysis, content())})
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def portfolio_export_csv(portfolio_id: int, as_of: str) -> bytes:
+    from diagnostics.portfolio_analysis import export_frame
+    from diagnostics.safe_export import frame_to_csv_bytes
+
+    return frame_to_csv_bytes(export_frame(portfolio_analysis(portfolio_id, as_of), content()))
+
+
+@st.cache_data(show_spinner=False)
+def portfolio_template_xlsx() -> bytes:
+    from diagnostics.portfolio_template import template_xlsx
+
+    return template_xlsx(content())

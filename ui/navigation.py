@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
     ),
+    PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio", "portfolio"),
 )
 
 

@@ -1,0 +1,40 @@
+"""Portfolio: upload the organisation's list of pilots; see the funnel, where units are stuck
+and what to do with each pilot."""
+
+from datetime import date
+
+import streamlit as st
+
+from diagnostics import portfolio_store
+from ui import cache
+from ui import portfolio_view as view
+from ui.components import show_problem, source_credit
+
+content = cache.content()
+engine = cache.engine()
+
+st.title("Portfolio")
+st.write(
+    "How many of your pilots reach production, which business units are stuck, and which "
+    "pilots to push, fix or stop. Upload the spreadsheet your organisation keeps, in its own "
+    "layout: you confirm how its columns map to ours, then everything below follows."
+)
+
+try:
+    records = portfolio_store.list_portfolios(engine)
+except Exception as exc:  # a page shows a message, never a traceback
+    show_problem(exc)
+    st.stop()
+
+st.session_state.setdefault(view.TAB_KEY, view.DASHBOARD if records else view.IMPORT)
+dashboard_tab, import_tab = st.tabs(
+    [view.DASHBOARD, view.IMPORT], key=view.TAB_KEY, on_change="rerun"
+)
+if dashboard_tab.open:
+    with dashboard_tab:
+        view.dashboard(engine, content, records, date.today())
+if import_tab.open:
+    with import_tab:
+        view.import_tab(engine)
+
+source_credit(content)
