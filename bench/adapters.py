@@ -6,21 +6,176 @@ is missing, `NotAvailable` says so and the benchmark reports "not available" for
 
 from __future__ import annotations
 
+import os
+import statistics
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
-from bench.measure import NotAvailable, require
+from bench.measure import require
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def aggregates_and_cost(frame: pd.DataFrame) -> Callable[[], object]:
-    raise NotAvailable("diagnostics.portfolio_analysis / diagnostics.cost are not built yet")
+    """Everything the portfolio and cost pages compute from a frame: the analysis (KPIs,
+    funnel, units, technologies, matrix, recommendations), the cost of the trap and the
+    stop-now scenario on the review's "stop" recommendations."""
+    from diagnostics.content import load_content
+
+    analysis = require("diagnostics.portfolio_analysis", "analyse_portfolio")
+    cost = require("diagnostics.cost", "compute_cost", "CostAssumptions", "stop_now")
+    content = load_content()
+    assumptions = cost.CostAssumptions.from_content(content)
+
+    def run() -> object:
+        result = analysis.analyse_portfolio(frame, content, as_of=assumptions.as_of)
+        costed = cost.compute_cost(frame, assumptions)
+        stop = (result.pilots["recommendation"] == "stop").reindex(frame.index, fill_value=False)
+        scenario = cost.stop_now(frame, assumptions, stop)
+        return result, costed, scenario
+
+    return run
 
 
 def dashboard_rerun(url: str, repeats: int) -> dict[str, float]:
-    raise NotAvailable("pages/portfolio.py is not built yet")
+    """AppTest of pages/portfolio.py on a database holding the portfolio: the first run
+    (cold caches), then `repeats` reruns with nothing changed (warm caches)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    previous_url, previous_dir = os.environ.get("DATABASE_URL"), os.getcwd()
+    os.environ["DATABASE_URL"] = url
+    os.chdir(REPO_ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+        at.run()
+        started = time.perf_counter()
+        at.switch_page("pages/portfolio.py").run()
+        first = time.perf_counter() - started
+        if at.exception:
+            raise RuntimeError(f"the page raised: {at.exception[0].value}")
+        runs = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"the page raised on a rerun: {at.exception[0].value}")
+        errors = [e.value for e in at.error]
+        return {
+            "first_run_s": round(first, 3),
+            "warm_rerun_s": round(statistics.median(runs), 3),
+            "warm_runs_s": [round(r, 3) for r in runs],
+            "errors_shown": errors,
+        }
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        os.chdir(previous_dir)
+        if previous_url is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous_url
 
 
 def workshop_round(url: str, participants: int) -> dict[str, float]:
-    require("diagnostics.workshop")
-    raise NotAvailable("diagnostics.workshop has no vote visibility measure yet")
+    """A burst round through the workshop engine's public functions: `participants` people
+    (one thread each, as each browser session has its own server thread) answer every
+    question as fast as the database takes it, while the presenter's live query runs back to
+    back. Reported: the time until the presenter sees every vote, and per vote the time from
+    the participant's click (the vote call starting) until a presenter query that began after
+    the vote was committed has returned: an upper bound on what the presenter waits for it.
+    """
+    import bisect
+    import threading
+
+    from diagnostics import store
+    from diagnostics.content import load_content
+
+    ws = require(
+        "diagnostics.workshop", "create_workshop", "join_workshop", "cast_vote", "live_status"
+    )
+    content = load_content()
+    engine = store.make_engine(url)
+    try:
+        created = ws.create_workshop(engine, content, pilot_name="Benchmark round", pacing="all")
+        token, state = created.facilitator_token, created.state
+        people = [
+            ws.join_workshop(engine, state.code, ws.client_key(f"bench-{i}"))
+            for i in range(participants)
+        ]
+        questions = list(state.question_ids)
+        expected = participants * len(questions)
+        keys = ("yes", "partly", "no", "dont_know")
+        votes: list[tuple[float, float]] = []
+        polls: list[tuple[float, float, int]] = []
+        lock = threading.Lock()
+        go = threading.Barrier(participants + 1)
+        done = threading.Event()
+
+        def participant(index: int) -> None:
+            person, mine = people[index], []
+            go.wait()
+            for j, qid in enumerate(questions):
+                began = time.perf_counter()
+                ws.cast_vote(
+                    engine,
+                    content,
+                    workshop_id=person.workshop_id,
+                    participant_token=person.token,
+                    question_id=qid,
+                    value=keys[(index + j) % len(keys)],
+                )
+                mine.append((began, time.perf_counter()))
+            with lock:
+                votes.extend(mine)
+
+        def presenter() -> None:
+            go.wait()
+            while not done.is_set():
+                began = time.perf_counter()
+                total = ws.live_status(engine, token, content).total_votes
+                polls.append((began, time.perf_counter(), total))
+                if total >= expected:
+                    return
+
+        threads = [threading.Thread(target=participant, args=(i,)) for i in range(participants)]
+        watcher = threading.Thread(target=presenter)
+        for t in [*threads, watcher]:
+            t.start()
+        go_time = time.perf_counter()
+        for t in threads:
+            t.join()
+        last_vote = max(end for _, end in votes)
+        watcher.join(timeout=120)
+        done.set()
+    finally:
+        engine.dispose()
+    if not polls or polls[-1][2] < expected:
+        raise RuntimeError(f"the presenter saw {polls[-1][2] if polls else 0} of {expected}")
+    starts = [p[0] for p in polls]
+    latencies = []
+    for began, committed in votes:
+        # The last poll saw every vote, even one whose call returned just after it began.
+        k = min(bisect.bisect_left(starts, committed), len(polls) - 1)
+        latencies.append(polls[k][1] - began)
+    latencies.sort()
+    all_seen = polls[-1][1]
+    return {
+        "participants": participants,
+        "questions": len(questions),
+        "votes": expected,
+        "round_s": round(last_vote - go_time, 3),
+        "all_votes_visible_s": round(all_seen - go_time, 3),
+        "votes_per_second": round(expected / (last_vote - go_time), 1),
+        "vote_visible_s": round(latencies[-1], 3),
+        "vote_visible_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3),
+        "vote_visible_median_s": round(statistics.median(latencies), 3),
+        "vote_call_median_s": round(statistics.median(e - b for b, e in votes), 3),
+        "presenter_query_median_ms": round(1000 * statistics.median(e - b for b, e, _ in polls), 1),
+    }

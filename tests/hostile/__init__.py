@@ -1,0 +1,1 @@
+"""Bad and hostile spreadsheets, generated on the fly, and what the product must do with each."""
