@@ -233,10 +233,18 @@ def make_assumptions(values: Mapping[str, Any]) -> CostAssumptions:
         return CostAssumptions.model_validate(dict(values))
     except ValidationError as exc:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'assumptions'}: {e['msg']}"
+            ": ".join(
+                part
+                for part in (".".join(str(p) for p in e["loc"]), _plain_message(e["msg"]))
+                if part
+            )
             for e in exc.errors()
         )
         raise DiagnosticError(f"The cost assumptions are not valid: {details}.") from None
+
+
+def _plain_message(message: str) -> str:
+    return message.removeprefix("Value error, ")
 
 
 def _format_assumption(value: object) -> str:

@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
     ),
     PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio", "portfolio"),
+    PageSpec("pages/cost.py", "Cost of the trap", ":material/payments:", "Portfolio", "cost"),
 )
 
 

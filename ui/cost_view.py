@@ -1,0 +1,294 @@
+"""Blocks of the cost page: the assumptions panel, the cached cost computation, the totals,
+the charts, the stop-now scenario and the download. Session keys start with `cost_`.
+
+Every number comes from `diagnostics.cost`; this module only lays it out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from diagnostics import cost
+from diagnostics import cost_figures as figures
+from diagnostics.content import Content
+from diagnostics.errors import DiagnosticError
+from diagnostics.safe_export import frames_to_xlsx_bytes
+from ui import cache
+
+PREFIX = "cost_"
+PICK_KEY = f"{PREFIX}portfolio"
+RULE_KEY = f"{PREFIX}stop_rule"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOP_PILOTS = 10
+
+
+# --- assumptions -------------------------------------------------------------------------
+
+
+def _reset(defaults: cost.CostAssumptions) -> None:
+    for spec in cost.ASSUMPTIONS:
+        st.session_state[f"{PREFIX}{spec.key}"] = getattr(defaults, spec.key)
+
+
+def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | None:
+    """One input per assumption, each with its unit and help; None when they do not fit."""
+    defaults = cost.CostAssumptions.from_content(content, as_of=today)
+    values = {}
+    st.subheader("Assumptions")
+    st.caption("Change any of them: everything on the page follows at once.")
+    for spec in cost.ASSUMPTIONS:
+        key = f"{PREFIX}{spec.key}"
+        st.session_state.setdefault(key, getattr(defaults, spec.key))
+        label = f"{spec.label} ({spec.unit})"
+        if spec.key == "as_of":
+            values[spec.key] = st.date_input(label, key=key, help=spec.help, format="YYYY-MM-DD")
+        else:
+            values[spec.key] = st.number_input(
+                label,
+                min_value=float(spec.min_value) if spec.min_value is not None else None,
+                max_value=float(spec.max_value) if spec.max_value is not None else None,
+                step=float(spec.step or 1),
+                key=key,
+                help=spec.help,
+            )
+    st.button(
+        "Back to the defaults",
+        key=f"{PREFIX}reset",
+        on_click=_reset,
+        args=(defaults,),
+        icon=":material/restart_alt:",
+    )
+    try:
+        return cost.make_assumptions(values)
+    except DiagnosticError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+
+
+# --- cached engine calls -------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Computing the cost…", max_entries=8)
+def cost_result(portfolio_id: int, assumptions_json: str) -> cost.CostResult:
+    """The cost of one saved portfolio under one set of assumptions (shared; never mutated)."""
+    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
+    return cost.compute_cost(cache.portfolio_frame(portfolio_id), assumptions)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def stop_scenario(portfolio_id: int, assumptions_json: str, rule: str) -> cost.StopNowScenario:
+    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
+    frame = cache.portfolio_frame(portfolio_id)
+    if rule == "recommended":
+        analysis = cache.portfolio_analysis(portfolio_id, assumptions.as_of.isoformat())
+        chosen = analysis.pilots["recommendation"] == "stop"
+    else:
+        chosen = cost.stop_selection(frame, assumptions, cache.content(), rule)
+    return cost.stop_now(frame, assumptions, chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def workbook(portfolio_id: int, assumptions_json: str, rule: str) -> bytes:
+    result = cost_result(portfolio_id, assumptions_json)
+    scenario = stop_scenario(portfolio_id, assumptions_json, rule)
+    return frames_to_xlsx_bytes(cost.cost_sheets(result, scenario))
+
+
+# --- display ------------------------------------------------------------------------------
+
+
+def headline(result: cost.CostResult) -> None:
+    t = result.totals
+    total, direct, opportunity = st.columns(3)
+    total.metric(
+        "Cost of the trap so far",
+        cost.format_money(t["total"]),
+        help="Direct cost plus opportunity cost, as of the date in the assumptions.",
+        border=True,
+    )
+    direct.metric(
+        "Direct cost",
+        cost.format_money(t["direct"]),
+        help="Spend on pilots that stayed open, or were stopped, after their decision point.",
+        border=True,
+    )
+    opportunity.metric(
+        "Opportunity cost",
+        cost.format_money(t["opportunity"]),
+        help="Value the late pilots would have delivered by now on the recommended path.",
+        border=True,
+    )
+    st.write(
+        f"{t['pilots_with_cost']:,} of {t['pilots']:,} pilots carry a cost: "
+        f"{t['pilots_stuck']:,} still open past their decision point, "
+        f"{t['pilots_stopped_late']:,} stopped late and {t['pilots_live_late']:,} that went "
+        "live late. Amounts are in the portfolio's own currency."
+    )
+
+
+def missing_data(result: cost.CostResult) -> None:
+    """What the data lacked and what the model did about it, always shown."""
+    statement = result.missing_statement()
+    text = "\n".join(f"- {line}" for line in statement)
+    if result.missing:
+        st.warning(
+            "**Gaps in the data, and how they were handled**\n\n" + text, icon=":material/info:"
+        )
+    else:
+        st.success(statement[0], icon=":material/check_circle:")
+
+
+def charts(result: cost.CostResult, content: Content) -> None:
+    caption = result.assumptions.caption()
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Where the cost comes from")
+        st.plotly_chart(figures.cost_waterfall(result, content), key=f"{PREFIX}waterfall")
+        st.caption(caption)
+    with right:
+        st.subheader("How it built up")
+        st.plotly_chart(figures.cost_over_time(result, content), key=f"{PREFIX}over_time")
+        st.caption(caption)
+    st.subheader("Cost by business unit")
+    if (result.by_unit["total_cost"] > 0).any():
+        st.plotly_chart(figures.cost_by_unit(result, content), key=f"{PREFIX}by_unit")
+        st.caption(caption)
+    else:
+        st.info("No business unit carries a cost with these assumptions.")
+
+
+def trust_signals(result: cost.CostResult) -> None:
+    st.subheader("Trust erosion, by business unit")
+    st.caption(
+        "Not priced. Pilots stuck now or stopped in the last 12 months, against those that "
+        "went live: where failures outnumber successes, the next good proposal is harder to "
+        "get approved. Strong: three or more failures and nothing live in the year."
+    )
+    table = cost.unit_table(result)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=f"{PREFIX}units",
+        column_config={
+            c: st.column_config.NumberColumn(c, format="localized")
+            for c in ("Direct cost", "Opportunity cost", "Total cost")
+        },
+    )
+
+
+def top_pilots(result: cost.CostResult) -> None:
+    st.subheader(f"The {TOP_PILOTS} most expensive pilots in the trap")
+    top = cost.pilot_table(result).head(TOP_PILOTS)
+    top = top[top["Total cost"] > 0]
+    if top.empty:
+        st.info("No pilot carries a cost with these assumptions.")
+        return
+    st.dataframe(
+        top.drop(columns=["Pilot id", "Stage"]),
+        hide_index=True,
+        key=f"{PREFIX}top",
+        column_config={
+            "Start date": st.column_config.DateColumn("Start date"),
+            **{
+                c: st.column_config.NumberColumn(c, format="localized")
+                for c in ("Direct cost", "Opportunity cost", "Total cost")
+            },
+        },
+    )
+    st.caption(result.assumptions.caption())
+
+
+def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
+    """The stop-now scenario; returns the selection rule used (for the download)."""
+    st.subheader("What stopping now would save")
+    rule = st.radio(
+        "Pilots to stop",
+        list(cost.STOP_SELECTIONS),
+        format_func=cost.STOP_SELECTIONS.get,
+        key=RULE_KEY,
+        horizontal=True,
+        help="The portfolio review recommends stopping pilots that are late with low "
+        "readiness, or of low value and low readiness; it needs readiness scores. The "
+        "second choice stops every pilot still open past the whole recommended path.",
+    )
+    scenario = stop_scenario(portfolio_id, assumptions_json, rule)
+    horizon = scenario.horizon_end.isoformat()
+    if scenario.stopped == 0:
+        st.info(
+            "No open pilot matches this choice, so there is nothing to stop. "
+            + (
+                "The stop recommendations need readiness scores in the portfolio; try the "
+                "other choice."
+                if rule == "recommended"
+                else ""
+            )
+        )
+        return rule
+    saving, kept = st.columns(2)
+    saving.metric(
+        f"Saving by {horizon}",
+        cost.format_money(scenario.saving),
+        help="The cost at the end of the horizon if these pilots run on, minus the cost if "
+        "they stop today.",
+        border=True,
+    )
+    kept.metric(
+        "Pilots stopped",
+        f"{scenario.stopped:,}",
+        help="Open pilots in the selection; pilots already live or stopped are not counted.",
+        border=True,
+    )
+    st.write(
+        f"Left to run on, the trap would cost {cost.format_money(scenario.keep_total)} by "
+        f"{horizon}; stopping these {scenario.stopped:,} pilots today keeps it at "
+        f"{cost.format_money(scenario.stop_total)}: {cost.format_money(scenario.saving_direct)} "
+        f"of spend avoided and {cost.format_money(scenario.saving_opportunity)} of waiting for "
+        "value that was not coming."
+    )
+    st.plotly_chart(figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart")
+    st.caption(
+        cost.CostAssumptions.model_validate_json(assumptions_json).caption()
+        + f" Horizon {horizon}."
+    )
+    with st.expander(f"The {scenario.stopped:,} pilots to stop"):
+        st.dataframe(
+            scenario.pilots.rename(
+                columns={
+                    "pilot_id": "Pilot id",
+                    "name": "Pilot",
+                    "business_unit": "Business unit",
+                    "cost_today": "Cost so far",
+                    "saving": "Saving",
+                }
+            ),
+            hide_index=True,
+            key=f"{PREFIX}stop_pilots",
+            column_config={
+                c: st.column_config.NumberColumn(c, format="localized")
+                for c in ("Cost so far", "Saving")
+            },
+        )
+    return rule
+
+
+def download(portfolio_id: int, name: str, assumptions_json: str, rule: str) -> None:
+    as_of = cost.CostAssumptions.model_validate_json(assumptions_json).as_of
+    st.download_button(
+        "Download the cost tables (xlsx)",
+        data=lambda: workbook(portfolio_id, assumptions_json, rule),
+        file_name=cost.export_filename(name, as_of),
+        mime=XLSX_MIME,
+        key=f"{PREFIX}download",
+        icon=":material/download:",
+        on_click="ignore",
+        help="Every pilot's cost, the units, month by month, the stop-now scenario, the data "
+        "gaps and the assumptions used, one sheet each.",
+    )
+
+
+def portfolio_label(record) -> str:
+    when = pd.Timestamp(record.created_at).strftime("%Y-%m-%d")
+    return f"{record.name} v{record.version} · {record.row_count:,} pilots · {when}"
