@@ -107,6 +107,11 @@ with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocom
         c.execute(f'CREATE DATABASE "{name}"')
 EOF
   export DATABASE_URL
+  # Every process behind one address shares the cookie secret (sign-in cookies, XSRF).
+  [ -f "$TEAM_DIR/cookie_secret" ] || "$PY" -c "import secrets; print(secrets.token_hex(32))" >"$TEAM_DIR/cookie_secret"
+  chmod 600 "$TEAM_DIR/cookie_secret"
+  STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(cat "$TEAM_DIR/cookie_secret")}"
+  export STREAMLIT_SERVER_COOKIE_SECRET
   "$PY" -m diagnostics init-db --demo || fail "could not migrate or seed the database (output above)"
 
   local port
