@@ -11,6 +11,8 @@ MAX_UPLOAD_MB = 25
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
+# Rows × columns of the rectangle a sheet spans (the reader holds all of it in memory).
+MAX_CELLS = 20_000_000
 
 # Rows above the table (titles, banners, blank rows) that header detection looks through.
 HEADER_SCAN_ROWS = 30

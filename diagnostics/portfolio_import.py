@@ -8,32 +8,52 @@ unknown stage is kept with a warning, so the counts always match the file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from diagnostics.errors import ImportFileError
-from diagnostics.portfolio_fields import CANONICAL_COLUMNS
-from diagnostics.stages import CANONICAL_STAGES, STARTED_STAGES, stage_counts
-
-
-@dataclass(frozen=True)
-class ColumnMatch:
-    """Which source column feeds a field, how sure the mapping is (0-1) and why."""
-
-    field: str
-    column: str | None
-    confidence: float
-    source: str  # "header", "values", "profile", "user" or "none"
-
-    def to_dict(self) -> dict:
-        return {
-            "column": self.column,
-            "confidence": round(self.confidence, 2),
-            "source": self.source,
-        }
+from diagnostics.errors import DiagnosticError, ImportFileError
+from diagnostics.limits import MAX_CELL_CHARS
+from diagnostics.mapping import (
+    ColumnMatch,
+    MappingProfile,
+    detect_profile,
+    header_hint,
+    load_profile,
+    resolve_mapping,
+)
+from diagnostics.portfolio_fields import (
+    ANSWER_PREFIX,
+    CANONICAL_COLUMNS,
+    COUNT_FIELDS,
+    DATE_FIELDS,
+    FIELDS_BY_KEY,
+    MONEY_FIELDS,
+    SCORE_PREFIX,
+    TEXT_FIELDS,
+)
+from diagnostics.spreadsheet import Table, read_table
+from diagnostics.stages import (
+    CANONICAL_STAGES,
+    STAGE_DTYPE,
+    STARTED_STAGES,
+    load_stage_synonyms,
+    normalise_stages,
+    stage_counts,
+    stage_key,
+)
+from diagnostics.values import (
+    as_text,
+    parse_answers,
+    parse_count,
+    parse_dates,
+    parse_money,
+    parse_scores,
+)
 
 
 @dataclass
@@ -57,6 +77,7 @@ class PortfolioImport:
     source: pd.DataFrame = field(default_factory=pd.DataFrame)
     row_problems: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmapped_stage_values: dict[str, int] = field(default_factory=dict)
+    profile: str | None = None
 
     @property
     def rows_imported(self) -> int:
@@ -101,17 +122,342 @@ def import_portfolio(
     sheet: str | None = None,
     mapping: Mapping[str, str | None] | None = None,
     stage_overrides: Mapping[str, str] | None = None,
-    profile: str | Path | None = None,
+    profile: str | Path | MappingProfile | None = None,
 ) -> PortfolioImport:
     """Read a spreadsheet of pilots (path or bytes) into the canonical portfolio frame.
 
     `filename` gives the file's kind by its extension. `sheet` picks a worksheet (default: the
-    one that looks most like a table of pilots); `mapping` sets field → source column (None
-    leaves a field unmapped) over the automatic mapping and `profile`; `stage_overrides` maps
-    stage texts the synonyms table does not know. Raises `ImportFileError` with a message
-    saying what is wrong and how to fix it when the file cannot be read.
+    one that looks most like a table of pilots); `profile` applies a saved mapping (by name,
+    path or object; by default a shipped profile whose headers match applies by itself);
+    `mapping` sets field → source column over both (None leaves a field unmapped);
+    `stage_overrides` maps stage texts the synonyms table does not know. Raises
+    `ImportFileError` with a message saying what is wrong and how to fix it.
     """
-    raise NotImplementedError
+    data = source_bytes(source)
+    name = filename or (Path(source).name if isinstance(source, str | Path) else "the file")
+    try:
+        return _import(data, name, sheet, mapping, stage_overrides, profile)
+    except DiagnosticError:
+        raise
+    except MemoryError:
+        raise ImportFileError(
+            f"{name} is too large to read in the memory available. Split it into smaller "
+            "files, or remove columns you don't need, and upload again."
+        ) from None
+    except Exception as exc:  # any other failure on hostile input must still read as a message
+        raise ImportFileError(
+            f"{name} could not be read ({type(exc).__name__}: {str(exc)[:160]}). It may be "
+            "damaged or in an unusual layout. Open it in Excel or LibreOffice, save it as "
+            ".xlsx or .csv, and upload that."
+        ) from exc
+
+
+def _import(
+    data: bytes,
+    name: str,
+    sheet: str | None,
+    user_mapping: Mapping[str, str | None] | None,
+    stage_overrides: Mapping[str, str] | None,
+    profile: str | Path | MappingProfile | None,
+) -> PortfolioImport:
+    table = read_table(data, name, sheet=sheet, header_hint=header_hint)
+    source = table.frame()
+    if isinstance(profile, MappingProfile):
+        chosen_profile: MappingProfile | None = profile
+    elif profile:
+        chosen_profile = load_profile(profile)
+    else:
+        chosen_profile = detect_profile(table.columns)
+    matches = resolve_mapping(table.columns, source, profile=chosen_profile, user=user_mapping)
+    if not user_mapping:
+        _check_header(table, matches, name)
+    overrides = dict(chosen_profile.stage_overrides) if chosen_profile else {}
+    overrides.update(stage_overrides or {})
+    row_numbers = pd.Series(table.row_numbers, dtype="int64")
+    built = _build_frame(source, matches, overrides, row_numbers)
+    warnings = list(table.warnings)
+    if chosen_profile is not None and not profile:
+        warnings.insert(0, f"Recognised the layout of the {chosen_profile.name}; mapping applied.")
+    warnings += _mapping_warnings(matches)
+    warnings += built.warnings
+    return PortfolioImport(
+        frame=built.frame,
+        mapping=matches,
+        warnings=warnings,
+        sheet=table.sheet,
+        header_row=table.header_row,
+        rows_read=table.rows,
+        source_hash=hashlib.sha256(data).hexdigest(),
+        filename=name,
+        sheets=table.sheets,
+        source=source,
+        row_problems=built.problems,
+        unmapped_stage_values=built.unmapped_stages,
+        profile=chosen_profile.name if chosen_profile else None,
+    )
+
+
+def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -> None:
+    """Refuse a table whose "header" is really a first row of data, or names nothing we know."""
+    by_name = [m for m in matches.values() if m.column and m.source in ("header", "profile")]
+    cells = [c for c in table.columns if not c.startswith("Column ")]
+    value_like = sum(1 for c in cells if _looks_like_value(c))
+    if by_name and value_like < 0.5 * max(len(cells), 1):
+        return
+    shown = ", ".join(repr(c[:40]) for c in table.columns[:8])
+    raise ImportFileError(
+        f"{name}: no row of column names was found (row {table.header_row} reads {shown}"
+        f"{' ...' if len(table.columns) > 8 else ''}). Add a header row above the pilots with "
+        "names such as ID, Name, Business unit, Stage, Start date, Pilot budget, or choose "
+        "the columns by hand in the mapping."
+    )
+
+
+def _looks_like_value(text: str) -> bool:
+    """A header cell that reads as a date, an amount or a stage rather than a column name."""
+    cell = pd.Series([text], dtype=object)
+    if parse_money(cell).values.notna().iloc[0] or parse_dates(cell).values.notna().iloc[0]:
+        return True
+    return load_stage_synonyms().exact.get(stage_key(text)) is not None
+
+
+def _mapping_warnings(matches: Mapping[str, ColumnMatch]) -> list[str]:
+    warnings: list[str] = []
+    missing = [
+        FIELDS_BY_KEY[k].label.lower()
+        for k in ("name", "stage", "business_unit")
+        if matches[k].column is None
+    ]
+    if missing:
+        warnings.append(
+            f"No column was found for: {', '.join(missing)}. Choose them in the mapping if "
+            "the sheet has them."
+        )
+    for match in matches.values():
+        if match.column and match.source in ("header", "values") and match.confidence < 0.7:
+            label = (
+                FIELDS_BY_KEY[match.field].label if match.field in FIELDS_BY_KEY else match.field
+            )
+            warnings.append(
+                f"The column {match.column[:60]!r} was taken as {label.lower()} with low "
+                f"confidence ({match.confidence:.2f}); check the mapping."
+            )
+    return warnings
+
+
+@dataclass
+class _Built:
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    warnings: list[str]
+    unmapped_stages: dict[str, int]
+
+
+_PROBLEM_COLUMNS = ["row", "pilot_id", "field", "column", "value", "problem"]
+
+
+def _build_frame(
+    source: pd.DataFrame,
+    matches: Mapping[str, ColumnMatch],
+    stage_overrides: Mapping[str, str],
+    row_numbers: pd.Series,
+) -> _Built:
+    """Parse every mapped column as a whole; collect per-row problems as masks."""
+    n = len(source)
+    index = pd.RangeIndex(n)
+    out: dict[str, pd.Series] = {}
+    problems: list[tuple[str, str, pd.Series, str]] = []  # field, column, mask, problem
+    warnings: list[str] = []
+
+    def column(key: str) -> pd.Series | None:
+        match = matches.get(key)
+        if match is None or match.column is None:
+            return None
+        return source[match.column].reset_index(drop=True)
+
+    def text_na() -> pd.Series:
+        return pd.Series(pd.NA, index=index, dtype="str")
+
+    for key in TEXT_FIELDS:
+        raw = column(key)
+        out[key] = text_na() if raw is None else _text(raw)
+    ids = out["pilot_id"]
+    generated = "row-" + row_numbers.astype("str")
+    missing_id = ids.isna()
+    out["pilot_id"] = ids.where(~missing_id, generated).astype("str")
+    if matches["pilot_id"].column and missing_id.any():
+        warnings.append(
+            f"{_rows(int(missing_id.sum()))} have no ID; they were given one from their row "
+            "number (row-<n>)."
+        )
+    duplicated = out["pilot_id"].duplicated(keep=False) & ~missing_id
+    if duplicated.any():
+        warnings.append(
+            f"{_rows(int(duplicated.sum()))} share an ID with another row; all were kept."
+        )
+    if matches["name"].column:
+        problems.append(("name", matches["name"].column, out["name"].isna(), "no name"))
+
+    raw_stage = column("stage")
+    unmapped: dict[str, int] = {}
+    if raw_stage is None:
+        out["stage"] = pd.Series(pd.Categorical(["unknown"] * n, dtype=STAGE_DTYPE), index=index)
+        out["stage_raw"] = text_na()
+        warnings.append("No stage column is mapped, so every pilot counts as unknown.")
+    else:
+        normalised = normalise_stages(raw_stage, overrides=stage_overrides)
+        out["stage"] = normalised.stages
+        out["stage_raw"] = _text(raw_stage)
+        unmapped = normalised.unmapped
+        if unmapped:
+            listed = ", ".join(f"{t[:60]!r} ({c})" for t, c in list(unmapped.items())[:10])
+            more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
+            warnings.append(
+                f"{_rows(sum(unmapped.values()))} have a stage text that matches no stage: "
+                f"{listed}{more}. They count as unknown until you map them to a stage."
+            )
+            column_name = matches["stage"].column or ""
+            known = out["stage_raw"].isin(list(unmapped))
+            problems.append(("stage", column_name, known.fillna(False), "stage not recognised"))
+        if normalised.blank_count:
+            warnings.append(f"{_rows(normalised.blank_count)} have no stage and count as unknown.")
+
+    for key in DATE_FIELDS:
+        raw = column(key)
+        if raw is None:
+            out[key] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+            continue
+        parsed = parse_dates(raw)
+        out[key] = parsed.values.astype("datetime64[ns]")
+        _note(problems, warnings, key, matches, parsed.invalid, raw, "not a date")
+    if matches["start_date"].column and matches["decision_date"].column:
+        backwards = out["decision_date"] < out["start_date"]
+        if backwards.any():
+            problems.append(
+                (
+                    "decision_date",
+                    matches["decision_date"].column,
+                    backwards,
+                    "before the start date",
+                )
+            )
+            warnings.append(
+                f"{_rows(int(backwards.sum()))} have a decision date before their start date."
+            )
+
+    for key in MONEY_FIELDS:
+        raw = column(key)
+        if raw is None:
+            out[key] = pd.Series(np.nan, index=index, dtype="float64")
+            continue
+        parsed = parse_money(raw)
+        out[key] = parsed.values.where(~parsed.negative).astype("float64")
+        _note(problems, warnings, key, matches, parsed.invalid, raw, "not an amount")
+        _note(problems, warnings, key, matches, parsed.negative, raw, "negative amount (left out)")
+
+    for key in COUNT_FIELDS:
+        raw = column(key)
+        if raw is None:
+            out[key] = pd.Series(np.nan, index=index, dtype="float64")
+            continue
+        parsed = parse_count(raw)
+        values = parsed.values.astype("float64")
+        out[key] = values.where(~parsed.negative.fillna(False).astype(bool))
+        _note(problems, warnings, key, matches, parsed.invalid, raw, "not a whole number")
+        _note(problems, warnings, key, matches, parsed.negative, raw, "negative (left out)")
+
+    extra = sorted(k for k in matches if k.startswith((SCORE_PREFIX, ANSWER_PREFIX)))
+    for key in extra:
+        raw = column(key)
+        if raw is None:
+            continue
+        if key.startswith(SCORE_PREFIX):
+            parsed = parse_scores(raw)
+            out[key] = parsed.values.astype("float64")
+            _note(problems, warnings, key, matches, parsed.invalid, raw, "not a score 0-100")
+        else:
+            parsed = parse_answers(raw)
+            out[key] = parsed.values.astype("str")
+            _note(problems, warnings, key, matches, parsed.invalid, raw, "not an answer")
+
+    frame = pd.DataFrame({c: out[c] for c in (*CANONICAL_COLUMNS, *[k for k in extra if k in out])})
+    problem_frame = _problem_frame(problems, source, row_numbers, frame["pilot_id"])
+    if not problem_frame.empty:
+        rows_with = problem_frame["row"].nunique()
+        warnings.append(
+            f"{len(frame):,} rows imported, {rows_with:,} with warnings (see the row report)."
+        )
+    return _Built(frame, problem_frame, warnings, unmapped)
+
+
+def _text(raw: pd.Series) -> pd.Series:
+    text = as_text(raw)
+    too_long = text.str.len() > MAX_CELL_CHARS
+    if too_long.any():
+        text = text.where(~too_long, text.str.slice(0, MAX_CELL_CHARS))
+    return text.astype("str")
+
+
+def _label(key: str) -> str:
+    return FIELDS_BY_KEY[key].label if key in FIELDS_BY_KEY else key
+
+
+def _rows(count: int) -> str:
+    return "1 row" if count == 1 else f"{count:,} rows"
+
+
+def _note(
+    problems: list,
+    warnings: list[str],
+    key: str,
+    matches: Mapping[str, ColumnMatch],
+    mask: pd.Series,
+    raw: pd.Series,
+    problem: str,
+) -> None:
+    mask = mask.fillna(False).astype(bool).reset_index(drop=True)
+    count = int(mask.sum())
+    if not count:
+        return
+    column = matches[key].column or ""
+    problems.append((key, column, mask, problem))
+    example = str(raw[mask].iloc[0])[:40]
+    label = _label(key).lower()
+    warnings.append(f"{_rows(count)}: {label} {problem} (e.g. {example!r}).")
+
+
+def _problem_frame(
+    problems: list[tuple[str, str, pd.Series, str]],
+    source: pd.DataFrame,
+    row_numbers: pd.Series,
+    pilot_ids: pd.Series,
+) -> pd.DataFrame:
+    parts = []
+    for key, column, mask, problem in problems:
+        mask = mask.fillna(False).astype(bool).reset_index(drop=True)
+        if not mask.any():
+            continue
+        where = np.flatnonzero(mask.to_numpy())
+        values = (
+            source[column].iloc[where].astype("str").str.slice(0, 100).to_numpy()
+            if column in source
+            else np.full(len(where), "")
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": row_numbers.to_numpy()[where],
+                    "pilot_id": pilot_ids.to_numpy()[where],
+                    "field": key,
+                    "column": column,
+                    "value": values,
+                    "problem": problem,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _PROBLEM_COLUMNS})
+    return pd.concat(parts, ignore_index=True).sort_values(["row", "field"], kind="stable")
 
 
 __all__ = [
