@@ -719,49 +719,50 @@ def cast_vote(
         raise AnswerError(f"{value!r} is not an answer; use one of {', '.join(ANSWER_ORDER)}.")
     if answer == "na" and not question.allow_na:
         raise AnswerError("N/A is not offered for this question.")
+    token_hash = _hash(str(participant_token or "").strip())
     with store.session_scope(engine) as session:
-        person = _participant(session, participant_token)
+        person = session.execute(
+            select(WorkshopParticipant.id, WorkshopParticipant.workshop_id).where(
+                WorkshopParticipant.token_hash == token_hash
+            )
+        ).first()
+        if person is None:
+            raise AccessError(_BAD_PARTICIPANT)
         if person.workshop_id != workshop_id:
             raise AccessError("You can only answer in the workshop you joined with its code.")
-        exists = session.scalar(
-            select(func.count())
-            .select_from(WorkshopQuestion)
-            .where(
-                WorkshopQuestion.workshop_id == workshop_id,
-                WorkshopQuestion.question_id == question_id,
+        try:
+            store.upsert(
+                session,
+                WorkshopVote,
+                {
+                    "workshop_id": workshop_id,
+                    "participant_id": person.id,
+                    "question_id": question_id,
+                    "value": answer,
+                    "updated_at": utcnow(),
+                },
+                keys=("participant_id", "question_id"),
+                update=("value", "updated_at"),
             )
-        )
-        if not exists:
-            raise AccessError("This question is not part of your workshop.")
-        store.upsert(
-            session,
-            WorkshopVote,
-            {
-                "workshop_id": workshop_id,
-                "participant_id": person.id,
-                "question_id": question_id,
-                "value": answer,
-                "updated_at": utcnow(),
-            },
-            keys=("participant_id", "question_id"),
-            update=("value", "updated_at"),
-        )
-        row = session.scalar(
-            select(Workshop).where(Workshop.id == workshop_id).with_for_update(read=True)
-        )
-        flags = session.scalar(
-            select(WorkshopQuestion)
-            .where(
-                WorkshopQuestion.workshop_id == workshop_id,
-                WorkshopQuestion.question_id == question_id,
+        except IntegrityError:  # the composite foreign key: not a question of this workshop
+            raise AccessError("This question is not part of your workshop.") from None
+        now = session.execute(
+            select(
+                Workshop.ended_at,
+                Workshop.pacing,
+                Workshop.current_question,
+                Workshop.current_reason,
+                WorkshopQuestion.locked,
             )
+            .join(WorkshopQuestion, WorkshopQuestion.workshop_id == Workshop.id)
+            .where(Workshop.id == workshop_id, WorkshopQuestion.question_id == question_id)
             .with_for_update(read=True)
-        )
-        if row.ended_at is not None:
+        ).one()
+        if now.ended_at is not None:
             raise AccessError("This workshop has ended; answers can no longer change.")
-        if flags.locked:
+        if now.locked:
             raise AccessError("This question is locked: the group is discussing it now.")
-        if question_id not in _in_focus(row, [question_id], content):
+        if question_id not in _in_focus(now, [question_id], content):
             raise AccessError("This question is not open right now; answer the one on screen.")
 
 

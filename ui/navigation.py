@@ -25,6 +25,18 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
     ),
+    PageSpec("pages/workshop.py", "Run a workshop", ":material/groups:", "Workshop", "workshop"),
+    PageSpec(
+        "pages/present.py",
+        "Shared screen",
+        ":material/present_to_all:",
+        "Workshop",
+        "present",
+        in_menu=False,
+    ),
+    PageSpec(
+        "pages/join.py", "Join a workshop", ":material/login:", "Workshop", "join", in_menu=False
+    ),
     PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio", "portfolio"),
     PageSpec("pages/cost.py", "Cost of the trap", ":material/payments:", "Portfolio", "cost"),
 )

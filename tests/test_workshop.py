@@ -1,0 +1,548 @@
+"""The workshop engine on a real SQLite file and a real PostgreSQL server: codes, tokens,
+pacing, locks, one vote per participant and question, isolation between workshops,
+facilitator-only actions, the join-attempt throttle, the disagreement index and consensus."""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from diagnostics import store
+from diagnostics import workshop as ws
+from diagnostics.content import load_content
+from diagnostics.errors import AccessError, AnswerError, NotFoundError
+from diagnostics.models import JoinAttempt, Workshop, WorkshopVote
+from diagnostics.scoring import score
+
+CONTENT = load_content()
+DECISION_QUESTIONS = [q.id for q in CONTENT.questions]  # every phase is scored there
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = store.make_engine(db_url)
+    store.migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+def _workshop(engine, **kwargs):
+    kwargs.setdefault("pilot_name", "Invoice matching")
+    kwargs.setdefault("pacing", "all")
+    created = ws.create_workshop(engine, CONTENT, **kwargs)
+    return created.state, created.facilitator_token
+
+
+def _join(engine, state, n=1, **kwargs):
+    return [ws.join_workshop(engine, state.code, f"client-{i}", **kwargs) for i in range(n)]
+
+
+def _vote(engine, person, qid, value):
+    ws.cast_vote(
+        engine,
+        CONTENT,
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=qid,
+        value=value,
+    )
+
+
+def _votes_in_db(engine, workshop_id):
+    with engine.connect() as connection:
+        return connection.execute(
+            select(func.count())
+            .select_from(WorkshopVote)
+            .where(WorkshopVote.workshop_id == workshop_id)
+        ).scalar_one()
+
+
+# Codes and tokens ---------------------------------------------------------------------
+
+
+def test_codes_avoid_look_alikes_and_their_entropy_is_stated():
+    assert not set("0O1IL") & set(ws.CODE_ALPHABET)
+    assert len(set(ws.CODE_ALPHABET)) == 31  # 23 letters (no I, L, O) and 8 digits (2-9)
+    # 31**6 = 887,503,681 codes; log2 of that is 29.73 bits.
+    assert ws.CODE_SPACE == 887_503_681
+    assert pytest.approx(29.73, abs=0.01) == ws.CODE_ENTROPY_BITS
+    assert ws.TOKEN_ENTROPY_BITS >= 128
+    codes = {ws.new_join_code() for _ in range(200)}
+    assert all(len(c) == 6 and set(c) <= set(ws.CODE_ALPHABET) for c in codes)
+    assert len(codes) > 190
+    assert ws.normalise_code(" abc-23d ") == "ABC23D"
+
+
+def test_a_workshop_on_a_new_pilot_gets_a_code_and_a_token_stored_only_as_a_hash(engine):
+    state, token = _workshop(engine, pilot_name="  Support   routing ")
+    assert len(state.code) == 6
+    assert len(token) >= 32  # 24 random bytes in URL-safe base64
+    assert state.pilot_name == "Support routing"
+    assert list(state.question_ids) == DECISION_QUESTIONS
+    with engine.connect() as connection:
+        row = connection.execute(select(Workshop)).one()
+    assert row.facilitator_hash != token
+    assert token not in " ".join(str(v) for v in row)
+    assert ws.workshop_state(engine, token, CONTENT).id == state.id
+
+
+def test_a_workshop_on_an_existing_pilot_asks_only_the_questions_of_its_position(engine):
+    pilot = store.create_pilot(engine, "Churn model")
+    created = ws.create_workshop(engine, CONTENT, pilot_id=pilot.id, position="about_to_start")
+    start_questions = [q.id for q in CONTENT.questions if q.phase == "start"]
+    assert list(created.state.question_ids) == start_questions
+    assert created.state.pilot_id == pilot.id
+    with pytest.raises(NotFoundError):
+        ws.create_workshop(engine, CONTENT, pilot_id=pilot.id + 999)
+    with pytest.raises(AnswerError):
+        ws.create_workshop(engine, CONTENT, pilot_name="   ")
+
+
+# Votes --------------------------------------------------------------------------------
+
+
+def test_a_participant_changes_a_vote_and_it_stays_one_row(engine):
+    state, _token = _workshop(engine)
+    (person,) = _join(engine, state)
+    qid = state.question_ids[0]
+    _vote(engine, person, qid, "no")
+    _vote(engine, person, qid, "Partly")  # spellings fold onto the scale
+    view = ws.participant_view(engine, person.token, CONTENT)
+    assert view.my_votes == {qid: "partly"}
+    assert _votes_in_db(engine, state.id) == 1
+
+
+def test_the_database_refuses_a_second_vote_row_for_the_same_question(engine):
+    state, _token = _workshop(engine)
+    (person,) = _join(engine, state)
+    qid = state.question_ids[0]
+    _vote(engine, person, qid, "yes")
+    with pytest.raises(IntegrityError), store.session_scope(engine) as session:
+        session.add(
+            WorkshopVote(
+                workshop_id=state.id,
+                participant_id=person.participant_id,
+                question_id=qid,
+                value="no",
+            )
+        )
+
+
+def test_double_taps_from_many_threads_leave_exactly_one_vote(engine):
+    state, _token = _workshop(engine)
+    (person,) = _join(engine, state)
+    qid = state.question_ids[0]
+    values = ["yes", "no", "partly", "dont_know"] * 5
+    errors = []
+
+    def tap(value):
+        try:
+            _vote(engine, person, qid, value)
+        except Exception as exc:  # collected: the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tap, args=(v,)) for v in values]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _votes_in_db(engine, state.id) == 1
+
+
+def test_forty_participants_answering_every_question_at_once_lose_and_double_nothing(engine):
+    measured = ws.measure_vote_visibility(engine, CONTENT, participants=40)
+    expected = 40 * len(CONTENT.questions)
+    assert measured.votes_expected == expected
+    assert measured.votes_seen == expected
+    with engine.connect() as connection:
+        workshop_id = connection.execute(select(func.max(Workshop.id))).scalar_one()
+        distinct = connection.execute(
+            select(func.count()).select_from(
+                select(WorkshopVote.participant_id, WorkshopVote.question_id)
+                .where(WorkshopVote.workshop_id == workshop_id)
+                .distinct()
+                .subquery()
+            )
+        ).scalar_one()
+    assert _votes_in_db(engine, workshop_id) == expected
+    assert distinct == expected
+    assert measured.lag_after_last_write_seconds < 2.0
+
+
+# Pacing and locks ---------------------------------------------------------------------
+
+
+def test_one_question_pacing_opens_only_the_current_question(engine):
+    state, token = _workshop(engine, pacing="question")
+    (person,) = _join(engine, state)
+    first, second = state.question_ids[:2]
+    assert state.votable == (first,)
+    with pytest.raises(AccessError, match="not open"):
+        _vote(engine, person, second, "yes")
+    moved = ws.step(engine, token, CONTENT, +1)
+    assert moved.votable == (second,)
+    _vote(engine, person, second, "yes")
+    with pytest.raises(AccessError, match="not open"):
+        _vote(engine, person, first, "yes")
+
+
+def test_one_reason_pacing_opens_that_reasons_questions(engine):
+    state, token = _workshop(engine)
+    moved = ws.set_pacing(engine, token, CONTENT, "reason", reason="governance")
+    governance = [q.id for q in CONTENT.questions if q.reason == "governance"]
+    assert list(moved.votable) == governance
+    (person,) = _join(engine, state)
+    _vote(engine, person, governance[0], "no")
+    with pytest.raises(AccessError):
+        _vote(engine, person, state.question_ids[0], "no")  # a business-problem question
+
+
+def test_a_locked_question_or_section_refuses_votes_and_keeps_earlier_ones(engine):
+    state, token = _workshop(engine)
+    (person,) = _join(engine, state)
+    qid = state.question_ids[0]
+    _vote(engine, person, qid, "yes")
+    locked = ws.set_locked(engine, token, CONTENT, [qid])
+    assert qid in locked.locked
+    assert qid not in locked.votable
+    with pytest.raises(AccessError, match="locked"):
+        _vote(engine, person, qid, "no")
+    assert ws.participant_view(engine, person.token, CONTENT).my_votes == {qid: "yes"}
+
+    section = [q.id for q in CONTENT.questions if q.reason == "data_readiness"]
+    ws.set_locked(engine, token, CONTENT, section)
+    for other in section:
+        with pytest.raises(AccessError, match="locked"):
+            _vote(engine, person, other, "no")
+    ws.set_locked(engine, token, CONTENT, [qid], locked=False)
+    _vote(engine, person, qid, "no")
+    assert ws.participant_view(engine, person.token, CONTENT).my_votes == {qid: "no"}
+
+
+def test_a_closed_code_cannot_be_joined_but_those_inside_keep_voting(engine):
+    state, token = _workshop(engine)
+    (person,) = _join(engine, state)
+    ws.set_join_open(engine, token, CONTENT, False)
+    with pytest.raises(NotFoundError, match="No open workshop"):
+        ws.join_workshop(engine, state.code, "late-comer")
+    _vote(engine, person, state.question_ids[0], "yes")
+    ws.end_workshop(engine, token, CONTENT)
+    with pytest.raises(AccessError, match="ended"):
+        _vote(engine, person, state.question_ids[0], "no")
+
+
+# Isolation and control ----------------------------------------------------------------
+
+
+def test_a_participant_cannot_read_or_vote_in_another_workshop(engine):
+    first, _t1 = _workshop(engine, pilot_name="First")
+    second, _t2 = _workshop(engine, pilot_name="Second")
+    (person,) = _join(engine, first)
+    view = ws.participant_view(engine, person.token, CONTENT)
+    assert view.workshop_id == first.id
+    assert view.pilot_name == "First"
+    with pytest.raises(AccessError, match="workshop you joined"):
+        ws.cast_vote(
+            engine,
+            CONTENT,
+            workshop_id=second.id,
+            participant_token=person.token,
+            question_id=second.question_ids[0],
+            value="yes",
+        )
+    # The database itself refuses a vote whose participant belongs to another workshop.
+    with pytest.raises(IntegrityError), store.session_scope(engine) as session:
+        session.add(
+            WorkshopVote(
+                workshop_id=second.id,
+                participant_id=person.participant_id,
+                question_id=second.question_ids[0],
+                value="yes",
+            )
+        )
+    assert _votes_in_db(engine, second.id) == 0
+
+
+def test_a_made_up_participant_token_is_refused(engine):
+    state, _token = _workshop(engine)
+    with pytest.raises(AccessError):
+        ws.participant_view(engine, "x" * 32, CONTENT)
+    with pytest.raises(AccessError):
+        ws.cast_vote(
+            engine,
+            CONTENT,
+            workshop_id=state.id,
+            participant_token="y" * 32,
+            question_id=state.question_ids[0],
+            value="yes",
+        )
+
+
+FACILITATOR_ACTIONS = {
+    "state": lambda e, t: ws.workshop_state(e, t, CONTENT),
+    "pacing": lambda e, t: ws.set_pacing(e, t, CONTENT, "question"),
+    "lock": lambda e, t: ws.set_locked(e, t, CONTENT, [DECISION_QUESTIONS[0]]),
+    "reveal": lambda e, t: ws.set_revealed(e, t, CONTENT, [DECISION_QUESTIONS[0]]),
+    "close": lambda e, t: ws.set_join_open(e, t, CONTENT, False),
+    "end": lambda e, t: ws.end_workshop(e, t, CONTENT),
+    "live": lambda e, t: ws.live_status(e, t, CONTENT),
+    "results": lambda e, t: ws.workshop_results(e, t, CONTENT),
+    "consensus": lambda e, t: ws.save_consensus(e, t, CONTENT, {DECISION_QUESTIONS[0]: "yes"}),
+    "export": lambda e, t: ws.export_xlsx(e, t, CONTENT),
+}
+
+
+@pytest.mark.parametrize("action", FACILITATOR_ACTIONS)
+def test_facilitator_actions_need_the_facilitator_token(engine, action):
+    state, token = _workshop(engine)
+    (person,) = _join(engine, state)
+    _other_state, other_token = _workshop(engine, pilot_name="Other")
+    before = store.count_rows(engine)
+    for wrong in ("", "not-a-token", person.token, state.code, token[:-1] + "A" * 1):
+        if wrong == token:
+            continue
+        with pytest.raises(AccessError):
+            FACILITATOR_ACTIONS[action](engine, wrong)
+    assert store.count_rows(engine) == before
+    FACILITATOR_ACTIONS[action](engine, token)  # the real token works
+    # ...and acts on its own workshop only.
+    assert ws.workshop_state(engine, other_token, CONTENT).join_open
+    assert not ws.workshop_state(engine, other_token, CONTENT).locked
+
+
+# Throttle -----------------------------------------------------------------------------
+
+
+def test_wait_after_failures_doubles_after_five_and_is_capped():
+    assert [ws.wait_after_failures(n) for n in range(8)] == [0, 0, 0, 0, 0, 2, 4, 8]
+    assert ws.wait_after_failures(30) == 15 * 60
+
+
+def test_repeated_wrong_codes_are_slowed_down_for_that_client_in_every_process(engine, db_url):
+    state, _token = _workshop(engine)
+    wrong = "ZZZZZ9" if state.code != "ZZZZZ9" else "ZZZZZ8"
+    for _ in range(5):
+        with pytest.raises(NotFoundError):
+            ws.find_workshop(engine, wrong, "guesser")
+    # Sixth try, even with the right code: refused until the wait is over.
+    with pytest.raises(ws.TooManyAttemptsError) as refused:
+        ws.join_workshop(engine, state.code, "guesser")
+    assert 0 < refused.value.wait_seconds <= 2
+    # Another app process (a second engine on the same database) applies the same limit.
+    other_process = store.make_engine(db_url)
+    try:
+        with pytest.raises(ws.TooManyAttemptsError):
+            ws.find_workshop(other_process, state.code, "guesser")
+    finally:
+        other_process.dispose()
+    # Someone else is not affected.
+    assert ws.find_workshop(engine, state.code, "colleague").workshop_id == state.id
+    # Once the attempts are older than the wait, the right code works again.
+    with store.session_scope(engine) as session:
+        session.execute(
+            update(JoinAttempt).values(attempted_at=JoinAttempt.attempted_at - timedelta(hours=1))
+        )
+    assert ws.join_workshop(engine, state.code, "guesser").workshop_id == state.id
+
+
+# Disagreement, results, consensus -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["yes", "yes"], None),  # too few answers to show anything
+        (["yes", "yes", "yes"], 0.0),
+        (["no", "dont_know", "no"], 0.0),  # both score 0: no spread in the scores
+        (["yes", "yes", "no", "no"], 100.0),  # mean .5, sd .5 -> .5 / .5
+        # mean .5; variance (.25 + 0 + .25) / 3 = 1/6; sd .4082 -> 81.65
+        (["yes", "partly", "no"], 100 * math.sqrt(1 / 6) / 0.5),
+        # mean 5/6; variance (1/36 + 1/36 + 1/9) / 3 = 1/18; sd .2357 -> 47.14
+        (["yes", "yes", "partly"], 100 * math.sqrt(1 / 18) / 0.5),
+        (["yes", "yes", "na", "na"], None),  # N/A left out: two answers remain
+    ],
+)
+def test_disagreement_index_matches_hand_computation(answers, expected):
+    got = ws.disagreement_index(answers)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected, abs=1e-9)
+
+
+SCORED = st.sampled_from(["yes", "partly", "no", "dont_know"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SCORED, min_size=3, max_size=40), st.randoms(use_true_random=False))
+def test_disagreement_index_properties(answers, rnd):
+    value = ws.disagreement_index(answers)
+    assert 0 <= value <= 100 + 1e-9
+    shuffled = answers[:]
+    rnd.shuffle(shuffled)
+    assert ws.disagreement_index(shuffled) == pytest.approx(value)
+    mirrored = [{"yes": "no", "no": "yes", "dont_know": "yes"}.get(a, a) for a in answers]
+    assert ws.disagreement_index(mirrored) == pytest.approx(value)
+    scores = {"yes": 1, "partly": 0.5, "no": 0, "dont_know": 0}
+    assert (value == 0) == (len({scores[a] for a in answers}) == 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=2, max_value=20))
+def test_an_even_yes_no_split_is_the_largest_disagreement(half):
+    assert ws.disagreement_index(["yes"] * half + ["no"] * half) == pytest.approx(100)
+    assert ws.disagreement_index(["yes"] * (half + 1) + ["no"] * half) < 100
+
+
+def test_majority_breaks_ties_towards_the_weaker_answer():
+    assert ws.majority_answer({"yes": 3, "partly": 1}) == "yes"
+    assert ws.majority_answer({"yes": 2, "no": 2}) == "no"
+    assert ws.majority_answer({"yes": 2, "partly": 2}) == "partly"
+    assert ws.majority_answer({"yes": 0}) is None
+
+
+def test_results_rank_disagreement_hide_small_groups_and_wait_for_reveal(engine):
+    state, token = _workshop(engine)
+    q1, q2, q3, q4 = state.question_ids[:4]
+    roles = ["it", "it", "it", "sponsor"]
+    people = [
+        ws.join_workshop(engine, state.code, f"c{i}", role=role) for i, role in enumerate(roles)
+    ]
+    for person, value in zip(people, ["yes"] * 4, strict=True):
+        _vote(engine, person, q1, value)  # index 0
+    for person, value in zip(people, ["yes", "yes", "no", "no"], strict=True):
+        _vote(engine, person, q2, value)  # index 100
+    for person, value in zip(people, ["yes", "partly", "no"], strict=False):
+        _vote(engine, person, q3, value)  # index 81.6
+    for person, value in zip(people, ["no", "no"], strict=False):
+        _vote(engine, person, q4, value)  # two answers: nothing shown
+
+    results = ws.workshop_results(engine, token, CONTENT)
+    assert [q.question_id for q in results.ranking[:3]] == [q2, q3, q1]
+    assert results.by_id(q2).counts == {"yes": 2, "partly": 0, "no": 2, "dont_know": 0, "na": 0}
+    assert results.by_id(q2).majority == "no"
+    small = results.by_id(q4)
+    assert small.answers == 2
+    assert not small.shown
+    assert small.counts == {}
+    assert small.disagreement is None
+    # Three IT people may be shown as a group; the single sponsor never is.
+    assert results.by_id(q2).by_role == {
+        "it": {"yes": 2, "partly": 0, "no": 1, "dont_know": 0, "na": 0}
+    }
+    assert results.participants_by_role == {"it": 3, "sponsor": 1}
+
+    screen = ws.workshop_results(engine, token, CONTENT, only_revealed=True)
+    assert not any(q.shown for q in screen.questions)
+    assert all(q.majority is None for q in screen.questions)
+    ws.set_revealed(engine, token, CONTENT, [q2])
+    screen = ws.workshop_results(engine, token, CONTENT, only_revealed=True)
+    assert [q.question_id for q in screen.questions if q.shown] == [q2]
+    assert ws.consensus_defaults(results)[q1] == "yes"
+
+
+def test_live_status_counts_equal_the_database(engine):
+    state, token = _workshop(engine)
+    people = _join(engine, state, n=3)
+    _vote(engine, people[0], state.question_ids[0], "yes")
+    _vote(engine, people[1], state.question_ids[0], "no")
+    _vote(engine, people[1], state.question_ids[1], "no")
+    live = ws.live_status(engine, token, CONTENT)
+    assert live.participants == 3
+    assert live.total_votes == 3 == _votes_in_db(engine, state.id)
+    assert live.votes_per_question[state.question_ids[0]] == 2
+    assert live.votes_per_question[state.question_ids[2]] == 0
+
+
+def test_consensus_becomes_a_scored_assessment_with_actions(engine):
+    state, token = _workshop(engine, pilot_name="Claims triage")
+    answers = dict.fromkeys(state.question_ids, "yes")
+    weak = state.question_ids[1]
+    answers[weak] = "no"
+    actions = [ws.AgreedAction(weak, "Write the success criteria", "Sponsor", date(2026, 12, 15))]
+    assessment_id = ws.save_consensus(engine, token, CONTENT, answers, actions)
+    assert store.answer_values(engine, assessment_id) == answers
+    record = store.get_assessment(engine, assessment_id=assessment_id)
+    assert record.source == "workshop"
+    assert record.pilot_id == state.pilot_id
+    assert record.completed_at is not None
+    agreed = ws.consensus(engine, token)
+    assert agreed.actions == actions
+    result = ws.consensus_result(engine, token, CONTENT)
+    assert result.to_dict() == score(answers, CONTENT, position=state.position).to_dict()
+    # One No among the questions of one reason: that reason is below 100, the others at 100.
+    reason = CONTENT.questions_by_id[weak].reason
+    n = len([q for q in CONTENT.questions if q.reason == reason])
+    assert result.readiness[reason] == pytest.approx(100 * (n - 1) / n, abs=15)
+    assert all(v == 100 for k, v in result.readiness.items() if k != reason)
+    # Recording one more answer later keeps the rest (consensus mode, one question at a time).
+    ws.save_consensus(engine, token, CONTENT, {weak: "partly"})
+    assert store.answer_values(engine, assessment_id)[weak] == "partly"
+    assert ws.consensus(engine, token).actions == actions
+    with pytest.raises(AnswerError):
+        ws.save_consensus(engine, token, CONTENT, {"no_such_question": "yes"})
+
+
+def test_export_is_a_workbook_with_neutralised_names_and_the_right_counts(engine):
+    state, token = _workshop(engine, ask_names=True)
+    names = ['=HYPERLINK("http://x")', "Ana", "Bo"]
+    people = [
+        ws.join_workshop(engine, state.code, f"c{i}", display_name=name)
+        for i, name in enumerate(names)
+    ]
+    qid = state.question_ids[0]
+    for person, value in zip(people, ["yes", "no", "no"], strict=True):
+        _vote(engine, person, qid, value)
+    book = openpyxl.load_workbook(io.BytesIO(ws.export_xlsx(engine, token, CONTENT)))
+    assert {"Summary", "Participants", "Distribution", "Agreed answers", "Actions"} <= set(
+        book.sheetnames
+    )
+    shown = [row[0] for row in book["Participants"].iter_rows(min_row=2, values_only=True)]
+    assert shown == ['\'=HYPERLINK("http://x")', "Ana", "Bo"]
+    header = [c.value for c in book["Distribution"][1]]
+    first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
+    assert (first["question_id"], first["Yes"], first["No"], first["answers"]) == (qid, 1, 2, 3)
+    html = ws.report_html(engine, token, CONTENT)
+    assert "=HYPERLINK(&quot;http://x&quot;)" in html
+    assert "<script" not in html
+
+
+def test_names_are_kept_only_when_the_facilitator_asks_for_them(engine):
+    state, token = _workshop(engine)  # anonymous by default
+    ws.join_workshop(engine, state.code, "c1", display_name="Ana", role="data")
+    frame = ws.participants_frame(engine, token)
+    assert frame["participant"].tolist() == ["Anonymous 1"]
+    assert frame["role"].tolist() == ["Data / data science"]
+    with pytest.raises(AnswerError):
+        ws.join_workshop(engine, state.code, "c2", role="boss")
+
+
+def test_the_schema_matches_the_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from diagnostics.models import Base
+
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    ours = [d for d in diff if "workshop" in str(d)]
+    assert ours == []
+
+
+def test_a_question_outside_the_workshop_is_refused(engine):
+    created = ws.create_workshop(engine, CONTENT, pilot_name="Early", position="about_to_start")
+    person = ws.join_workshop(engine, created.state.code, "c1")
+    later = next(q.id for q in CONTENT.questions if q.phase == "decision")
+    with pytest.raises(AccessError, match="not part of your workshop"):
+        _vote(engine, person, later, "yes")
+    assert _votes_in_db(engine, created.state.id) == 0

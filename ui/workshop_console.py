@@ -1,0 +1,377 @@
+"""Blocks of the facilitator console: create, run (pacing, locks, reveal, live counts), results,
+consensus and the report. Session keys start with `ws_`; every change goes to the database,
+so the presenter screen (possibly served by another app process) follows at once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from diagnostics import store
+from diagnostics import workshop as ws
+from diagnostics import workshop_figures as wf
+from diagnostics.content import Content
+from diagnostics.errors import DiagnosticError
+from ui.components import show_problem
+from ui.workshop_view import (
+    base_url,
+    facilitator_link,
+    join_link,
+    plain,
+    qr_png,
+    remember_facilitator,
+)
+
+PREFIX = "ws_"
+
+
+def _act(action, *args, **kwargs) -> None:
+    """Run a facilitator action from a callback; keep its message for the next run."""
+    try:
+        action(*args, **kwargs)
+        st.session_state.pop(f"{PREFIX}problem", None)
+    except DiagnosticError as exc:
+        st.session_state[f"{PREFIX}problem"] = str(exc)
+
+
+def create_form(engine: Engine, content: Content) -> None:
+    """Start a workshop on a new or a saved pilot."""
+    pilots = store.list_pilots(engine)
+    kind = st.radio(
+        "Which pilot does the group assess?",
+        ["new", "saved"] if pilots else ["new"],
+        format_func={"new": "A new pilot", "saved": "A pilot already saved"}.get,
+        horizontal=True,
+        key=f"{PREFIX}pilot_kind",
+    )
+    if kind == "saved":
+        pilot = st.selectbox("Pilot", pilots, format_func=lambda p: p.name, key=f"{PREFIX}pilot_id")
+        name = None
+    else:
+        pilot = None
+        name = st.text_input("Pilot name", key=f"{PREFIX}pilot_name")
+    positions = {p.key: p for p in content.positions}
+    position = st.selectbox(
+        "Where does the pilot stand?",
+        list(positions),
+        index=list(positions).index("decision_point"),
+        format_func=lambda k: positions[k].label,
+        help="Decides which questions the group answers.",
+        key=f"{PREFIX}position",
+    )
+    pacing = st.radio(
+        "Pacing",
+        list(ws.PACINGS),
+        index=2,
+        format_func=ws.PACINGS.get,
+        horizontal=True,
+        key=f"{PREFIX}new_pacing",
+        help="You can change it during the session.",
+    )
+    ask_names = st.checkbox(
+        "Ask participants for their names (anonymous otherwise)", key=f"{PREFIX}ask_names"
+    )
+    if st.button("Create the workshop", type="primary", key=f"{PREFIX}create"):
+        try:
+            created = ws.create_workshop(
+                engine,
+                content,
+                pilot_id=pilot.id if pilot else None,
+                pilot_name=name,
+                position=position,
+                pacing=pacing,
+                ask_names=ask_names,
+            )
+        except DiagnosticError as exc:
+            show_problem(exc)
+        else:
+            remember_facilitator(created.facilitator_token)
+            st.rerun()
+    with st.expander("Already running a workshop? Open it with your facilitator link"):
+        pasted = st.text_input("Facilitator link", key=f"{PREFIX}pasted_link")
+        if pasted:
+            query = parse_qs(urlparse(pasted.strip()).query)
+            token = (query.get("facilitator") or [pasted.strip()])[0]
+            remember_facilitator(token)
+            st.rerun()
+
+
+def header(state: ws.WorkshopState, token: str) -> None:
+    """The code, the join link and QR code, the shared screen, the private link."""
+    base = base_url("workshop")
+    link = join_link(base, state.code)
+    left, middle, right = st.columns([2, 2, 1])
+    with left:
+        st.metric("Join code", state.code if state.join_open else f"{state.code} (closed)")
+        st.caption("Participants open the link or type the code on the join page.")
+        st.code(link, language=None)
+    with middle:
+        st.page_link(
+            "pages/present.py",
+            label="Open the shared screen",
+            icon=":material/present_to_all:",
+            query_params={"facilitator": token},
+        )
+        with st.expander("Your private facilitator link"):
+            st.caption(
+                "Whoever holds this link controls the workshop: keep it to yourself, and "
+                "use it to come back from another device."
+            )
+            st.code(facilitator_link(base, token), language=None)
+    with right:
+        st.image(qr_png(link, scale=5), caption="Join link", width=140)
+
+
+def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+    """Pacing, moving on, locking, revealing, opening and closing the code."""
+    problem = st.session_state.get(f"{PREFIX}problem")
+    if problem:
+        st.warning(problem)
+    labels = {q: content.questions_by_id[q].short_label for q in state.question_ids}
+    reasons = list(dict.fromkeys(content.questions_by_id[q].reason for q in state.question_ids))
+    pacing_col, focus_col = st.columns([1, 2])
+    with pacing_col:
+        pacing = st.radio(
+            "Pacing",
+            list(ws.PACINGS),
+            index=list(ws.PACINGS).index(state.pacing),
+            format_func=ws.PACINGS.get,
+            key=f"{PREFIX}pacing_{state.pacing}",
+        )
+        if pacing != state.pacing:
+            _act(ws.set_pacing, engine, token, content, pacing)
+            st.rerun()
+    with focus_col:
+        if state.pacing == "reason":
+            reason = st.selectbox(
+                "Reason open now",
+                reasons,
+                index=reasons.index(state.current_reason) if state.current_reason in reasons else 0,
+                format_func=lambda r: content.reasons_by_key[r].title,
+                key=f"{PREFIX}reason_{state.current_reason}",
+            )
+            if reason != state.current_reason:
+                _act(ws.set_pacing, engine, token, content, "reason", reason=reason)
+                st.rerun()
+        elif state.pacing == "question":
+            ids = list(state.question_ids)
+            position = ids.index(state.current_question) if state.current_question in ids else 0
+            st.markdown(f"**Question {position + 1} of {len(ids)}**: {labels[ids[position]]}")
+        else:
+            st.markdown(f"**All {len(state.question_ids)} questions are open.**")
+        if state.pacing != "all":
+            back, forward = st.columns(2)
+            back.button(
+                "Previous",
+                icon=":material/arrow_back:",
+                key=f"{PREFIX}previous",
+                on_click=_act,
+                args=(ws.step, engine, token, content, -1),
+                width="stretch",
+            )
+            forward.button(
+                "Next",
+                icon=":material/arrow_forward:",
+                key=f"{PREFIX}next",
+                on_click=_act,
+                args=(ws.step, engine, token, content, +1),
+                width="stretch",
+                type="primary",
+            )
+    focus = list(state.in_focus)
+    all_locked = bool(focus) and all(q in state.locked for q in focus)
+    all_revealed = bool(focus) and all(q in state.revealed for q in focus)
+    lock_col, reveal_col, code_col, end_col = st.columns(4)
+    lock_col.button(
+        "Unlock open questions" if all_locked else "Lock open questions",
+        icon=":material/lock_open:" if all_locked else ":material/lock:",
+        key=f"{PREFIX}lock",
+        on_click=_act,
+        args=(ws.set_locked, engine, token, content, focus, not all_locked),
+        width="stretch",
+    )
+    reveal_col.button(
+        "Hide results" if all_revealed else "Reveal results",
+        icon=":material/visibility_off:" if all_revealed else ":material/visibility:",
+        key=f"{PREFIX}reveal",
+        on_click=_act,
+        args=(ws.set_revealed, engine, token, content, focus, not all_revealed),
+        width="stretch",
+    )
+    code_col.button(
+        "Close the code" if state.join_open else "Open the code again",
+        icon=":material/key_off:" if state.join_open else ":material/key:",
+        key=f"{PREFIX}join_open",
+        on_click=_act,
+        args=(ws.set_join_open, engine, token, content, not state.join_open),
+        width="stretch",
+        disabled=state.ended,
+    )
+    end_col.button(
+        "End the workshop",
+        icon=":material/stop_circle:",
+        key=f"{PREFIX}end",
+        on_click=_act,
+        args=(ws.end_workshop, engine, token, content),
+        width="stretch",
+        disabled=state.ended,
+    )
+
+
+@st.fragment(run_every=2)
+def live_counts(engine: Engine, content: Content, token: str) -> None:
+    """Joined and answers per question, refreshed every 2 s from the database."""
+    live = ws.live_status(engine, token, content)
+    state = live.state
+    st.metric("People joined", live.participants)
+    focus = set(state.in_focus)
+    frame = pd.DataFrame(
+        {
+            "question": [content.questions_by_id[q].short_label for q in state.question_ids],
+            "answers": [live.votes_per_question[q] for q in state.question_ids],
+            "open now": [q in focus for q in state.question_ids],
+            "locked": [q in state.locked for q in state.question_ids],
+            "revealed": [q in state.revealed for q in state.question_ids],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{PREFIX}counts")
+
+
+def results(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+    """Every distribution for the facilitator (revealed or not), ranked by disagreement."""
+    outcome = ws.workshop_results(engine, token, content)
+    st.caption(
+        "Disagreement index: how widely the answers spread (Yes 1, Partly 0.5, No and Don't "
+        "know 0; N/A left out), 0 when everyone agrees, 100 for an even Yes/No split. "
+        f"Nothing is shown for fewer than {ws.MIN_ANSWERS_SHOWN} answers."
+    )
+    if outcome.ranking:
+        st.subheader("Where the group disagrees most")
+        st.plotly_chart(wf.disagreement_ranking(outcome, content), key=f"{PREFIX}ranking")
+    focus = [q for q in state.in_focus] or list(state.question_ids)
+    chosen = st.selectbox(
+        "Question",
+        focus,
+        format_func=lambda q: content.questions_by_id[q].short_label,
+        key=f"{PREFIX}result_question",
+    )
+    result = outcome.by_id(chosen)
+    if not result.shown:
+        st.info(f"{result.answers} answers so far: not enough to show a distribution.")
+        return
+    st.plotly_chart(wf.distribution_bars(result, content), key=f"{PREFIX}distribution")
+    st.write(f"Disagreement index: **{result.disagreement:.0f}** / 100")
+    if result.by_role:
+        st.plotly_chart(wf.role_split(result, content), key=f"{PREFIX}roles")
+
+
+def consensus(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+    """Agreed answers (pre-filled with the majority) and, for weak ones, action and owner."""
+    labels = {a.key: a.label for a in content.answer_scale}
+    keys_by_label = {v: k for k, v in labels.items()}
+    outcome = ws.workshop_results(engine, token, content)
+    agreed = ws.consensus(engine, token)
+    defaults = ws.consensus_defaults(outcome)
+    actions = {a.question_id: a for a in agreed.actions}
+    due = date.today() + timedelta(days=30)
+    rows = []
+    for qid in state.question_ids:
+        question = content.questions_by_id[qid]
+        answer = agreed.answers.get(qid) or defaults.get(qid)
+        action = actions.get(qid)
+        weak = answer in ws.WEAK_ANSWERS
+        rows.append(
+            {
+                "question_id": qid,
+                "question": question.short_label,
+                "agreed": labels.get(answer) if answer else None,
+                "action": action.text if action else (question.action.text if weak else None),
+                "owner": action.owner if action else (question.action.owner if weak else None),
+                "due": action.due_date if action else (due if weak else None),
+            }
+        )
+    edited = st.data_editor(
+        pd.DataFrame(rows),
+        column_config={
+            "question_id": None,
+            "question": st.column_config.TextColumn("Question", disabled=True, width="large"),
+            "agreed": st.column_config.SelectboxColumn(
+                "Agreed answer", options=[labels[k] for k in ws.ANSWER_ORDER]
+            ),
+            "action": st.column_config.TextColumn("Action (for weak answers)", width="large"),
+            "owner": st.column_config.TextColumn("Owner"),
+            "due": st.column_config.DateColumn("Due"),
+        },
+        hide_index=True,
+        width="stretch",
+        key=f"{PREFIX}consensus_editor",
+    )
+    if st.button("Save the agreed answers", type="primary", key=f"{PREFIX}save_consensus"):
+        answers = {
+            r.question_id: keys_by_label[r.agreed]
+            for r in edited.itertuples()
+            if isinstance(r.agreed, str) and r.agreed in keys_by_label
+        }
+        agreed_actions = [
+            ws.AgreedAction(
+                r.question_id,
+                str(r.action),
+                None if pd.isna(r.owner) else str(r.owner),
+                None if pd.isna(r.due) else pd.Timestamp(r.due).date(),
+            )
+            for r in edited.itertuples()
+            if isinstance(r.action, str)
+            and r.action.strip()
+            and answers.get(r.question_id) in ws.WEAK_ANSWERS
+        ]
+        try:
+            ws.save_consensus(engine, token, content, answers, agreed_actions)
+            st.success(f"Saved {len(answers)} agreed answers and {len(agreed_actions)} actions.")
+        except DiagnosticError as exc:
+            show_problem(exc)
+    verdict(engine, content, token)
+
+
+def verdict(engine: Engine, content: Content, token: str) -> None:
+    result = ws.consensus_result(engine, token, content)
+    if result is None:
+        st.info("No agreed answer yet: the verdict appears once the group has agreed some.")
+        return
+    box = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}[result.decision]
+    box(f"**{result.verdict_label}**: {result.why}")
+    if result.overall is not None and result.weakest:
+        weakest = content.reasons_by_key[result.weakest].title
+        st.write(
+            f"Overall readiness {result.overall:.0f}/100; weakest link: {weakest} "
+            f"({result.weakest_readiness:.0f}/100)."
+        )
+
+
+def report(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+    st.write(
+        "The report holds the participants, every distribution, the disagreement ranking, "
+        "the agreed answers and the actions with their owners."
+    )
+    stem = "workshop-" + "".join(ch for ch in state.pilot_name if ch.isalnum())[:40]
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the report (xlsx)",
+        data=ws.export_xlsx(engine, token, content),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{PREFIX}xlsx",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Download the report (HTML)",
+        data=ws.report_html(engine, token, content).encode("utf-8"),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key=f"{PREFIX}html",
+        icon=":material/download:",
+    )
+    st.caption(f"Pilot: {plain(state.pilot_name)}")
