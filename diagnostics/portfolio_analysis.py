@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.content import Content
-from diagnostics.stages import CANONICAL_STAGES, OPEN_STAGES, STAGE_LABELS, STARTED_STAGES
+from diagnostics.stages import (
+    CANONICAL_STAGES,
+    OPEN_STAGES,
+    STAGE_DTYPE,
+    STAGE_LABELS,
+    STARTED_STAGES,
+)
 
 UNASSIGNED = "Unassigned"
 RECENT_DAYS = 365  # "started in the last 12 months"
@@ -93,11 +99,21 @@ class PortfolioAnalysis:
 
 
 def stage_codes(frame: pd.DataFrame) -> pd.Series:
-    """The stage column as plain text keys, `unknown` for anything missing."""
+    """The stage column as a canonical categorical, `unknown` for anything missing.
+
+    Comparisons on a categorical work on its integer codes, which keeps 100,000 rows cheap.
+    """
     if "stage" not in frame:
-        return pd.Series("unknown", index=frame.index, dtype=object)
-    stage = frame["stage"].astype(object)
-    return stage.where(stage.isin(CANONICAL_STAGES), "unknown")
+        return pd.Series(
+            pd.Categorical.from_codes(
+                np.full(len(frame), CANONICAL_STAGES.index("unknown")), dtype=STAGE_DTYPE
+            ),
+            index=frame.index,
+        )
+    stage = frame["stage"]
+    if stage.dtype != STAGE_DTYPE:
+        stage = stage.astype(object).astype(STAGE_DTYPE)
+    return stage.fillna("unknown")
 
 
 def funnel(frame: pd.DataFrame) -> pd.DataFrame:
@@ -156,19 +172,24 @@ def time_buckets(weeks: pd.Series, stages: pd.Series, content: Content) -> pd.Se
     """Where each open pilot stands against the recommended timeframe (NA when not open)."""
     pilot_weeks = content.timeframes.pilot.upper_weeks
     decision_weeks = content.timeframes.decision_point_weeks
-    is_open = stages.isin(OPEN_STAGES)
-    bucket = np.select(
-        [
-            is_open & weeks.isna(),
-            is_open & (weeks <= pilot_weeks),
-            is_open & (weeks <= decision_weeks),
-            is_open & (weeks <= STUCK_WEEKS),
-            is_open & (weeks > STUCK_WEEKS),
-        ],
-        ["no_start", "on_plan", "decision_due", "overdue", "stuck"],
-        default="",
+    is_open = stages.isin(OPEN_STAGES).to_numpy()
+    w = weeks.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        code = np.select(
+            [
+                is_open & np.isnan(w),
+                is_open & (w <= pilot_weeks),
+                is_open & (w <= decision_weeks),
+                is_open & (w <= STUCK_WEEKS),
+                is_open & (w > STUCK_WEEKS),
+            ],
+            [list(TIME_BUCKETS).index(b) for b in ("no_start", "on_plan", "decision_due")]
+            + [list(TIME_BUCKETS).index(b) for b in ("overdue", "stuck")],
+            default=-1,
+        )
+    return pd.Series(
+        pd.Categorical.from_codes(code, categories=list(TIME_BUCKETS)), index=stages.index
     )
-    return pd.Series(bucket, index=stages.index).replace("", None)
 
 
 def reason_scores(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
@@ -184,10 +205,7 @@ def reason_scores(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
         if questions:
             weights = np.array([q.weight for q in questions], dtype="float64")
             points = np.column_stack(
-                [
-                    frame[f"answer_{q.id}"].astype(object).map(scale).astype("float64")
-                    for q in questions
-                ]
+                [_answer_points(frame[f"answer_{q.id}"], scale) for q in questions]
             )
             answered = ~np.isnan(points)
             total = (np.nan_to_num(points) * weights).sum(axis=1)
@@ -199,11 +217,24 @@ def reason_scores(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
     return out
 
 
+def _answer_points(series: pd.Series, scale: dict[str, float | None]) -> np.ndarray:
+    """Answer keys to their points (NaN for N/A, blanks and unknown keys), per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    points = np.array([_points(scale.get(str(u))) for u in uniques] + [np.nan], dtype="float64")
+    return points[codes]
+
+
+def _points(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
 def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Series]:
     """Overall readiness (weighted mean of the reasons scored) and the weakest reason's key."""
-    if scores.empty or scores.shape[1] == 0:
+    keys = list(scores.columns)
+    if scores.shape[1] == 0:
         nothing = pd.Series(np.nan, index=scores.index)
-        return nothing, pd.Series(None, index=scores.index, dtype=object)
+        codes = np.full(len(scores), -1)
+        return nothing, pd.Series(pd.Categorical.from_codes(codes, keys), index=scores.index)
     weights = np.array([content.reasons_by_key[k].weight for k in scores.columns])
     values = scores.to_numpy(dtype="float64")
     known = ~np.isnan(values)
@@ -213,148 +244,180 @@ def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Ser
             weight_sum > 0, (np.nan_to_num(values) * weights).sum(axis=1) / weight_sum, np.nan
         )
     filled = np.where(known, values, np.inf)
-    weakest_pos = filled.argmin(axis=1)
-    keys = np.array(scores.columns, dtype=object)[weakest_pos]
-    weakest = pd.Series(np.where(known.any(axis=1), keys, None), index=scores.index)
+    weakest_pos = np.where(known.any(axis=1), filled.argmin(axis=1), -1)
+    weakest = pd.Series(pd.Categorical.from_codes(weakest_pos, keys), index=scores.index)
     return pd.Series(overall, index=scores.index), weakest
 
 
-def _per_distinct(series: pd.Series, clean) -> pd.Series:
-    """Apply `clean` (text -> text or None) to each distinct value only, then map back.
+def _distinct_codes(series: pd.Series, clean) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (-1 for blank) and names, after `clean` (text -> text or None).
 
-    A column of 100,000 cells holds a few dozen distinct units or vendors: cleaning those
-    instead of every cell keeps the analysis fast.
+    `clean` runs on each distinct value only: a column of 100,000 cells holds a few dozen
+    distinct units or vendors. Values that clean to the same name share a code.
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    cleaned = np.array([clean(str(u)) for u in uniques] + [None], dtype=object)
-    return pd.Series(cleaned[codes], index=series.index, dtype=object)
+    names: list[str] = []
+    position: dict[str, int] = {}
+    remap = np.empty(len(uniques) + 1, dtype="int64")
+    for i, value in enumerate(uniques):
+        cleaned = clean(str(value))
+        if cleaned is None:
+            remap[i] = -1
+            continue
+        if cleaned not in position:
+            position[cleaned] = len(names)
+            names.append(cleaned)
+        remap[i] = position[cleaned]
+    remap[-1] = -1
+    return remap[codes], names
 
 
-def _unit_name(text: str) -> str:
-    return " ".join(text.split()) or UNASSIGNED
+def _unit_name(text: str) -> str | None:
+    return " ".join(text.split()) or None
 
 
-def _units(frame: pd.DataFrame) -> pd.Series:
+def unit_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each pilot's business unit as a code into a list of names; blanks are "Unassigned"."""
     if "business_unit" not in frame:
-        return pd.Series(UNASSIGNED, index=frame.index, dtype=object)
-    return _per_distinct(frame["business_unit"], _unit_name).fillna(UNASSIGNED)
+        return np.zeros(len(frame), dtype="int64"), [UNASSIGNED]
+    codes, names = _distinct_codes(frame["business_unit"], _unit_name)
+    if (codes < 0).any():
+        if UNASSIGNED in names:
+            codes = np.where(codes < 0, names.index(UNASSIGNED), codes)
+        else:
+            codes = np.where(codes < 0, len(names), codes)
+            names = [*names, UNASSIGNED]
+    return codes, names
 
 
-def _technology_keys(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Technology as shown (trimmed) and as compared (also lower case), None when blank."""
+def technology_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each pilot's technology as a code (-1 when blank), spellings differing only in case
+    or spaces counted as one; names are the first spelling met."""
     if "technology" not in frame:
-        empty = pd.Series(None, index=frame.index, dtype=object)
-        return empty, empty
-    shown = _per_distinct(frame["technology"], lambda t: " ".join(t.split()) or None)
-    key = _per_distinct(shown, lambda t: t.lower())
-    return shown, key
+        return np.full(len(frame), -1, dtype="int64"), []
+    shown: dict[str, str] = {}
+
+    def clean(text: str) -> str | None:
+        tidy = " ".join(text.split())
+        if not tidy:
+            return None
+        return shown.setdefault(tidy.lower(), tidy)
+
+    return _distinct_codes(frame["technology"], clean)
+
+
+def _count(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """How many rows of each code (optionally only rows where `mask`)."""
+    valid = codes >= 0 if mask is None else (codes >= 0) & mask
+    return np.bincount(codes[valid], minlength=size).astype("int64")
 
 
 def unit_table(
-    frame: pd.DataFrame, stages: pd.Series, as_of: date, units: pd.Series | None = None
+    frame: pd.DataFrame,
+    stages: pd.Series,
+    as_of: date,
+    units: tuple[np.ndarray, list[str]] | None = None,
 ) -> pd.DataFrame:
     """Per business unit: pilots, production rate and the three computable symptoms.
 
     A symptom is True (present), False (absent) or NA (the sheet cannot tell: the column is
     missing or too few pilots carry it).
     """
-    units = _units(frame) if units is None else units
+    codes, names = unit_codes(frame) if units is None else units
+    n = len(names)
     start = _dates(frame, "start_date")
     today = pd.Timestamp(as_of)
-    started = stages.isin(STARTED_STAGES)
-    live = stages == "production"
-    recent = started & (start > today - pd.Timedelta(days=RECENT_DAYS)) & (start <= today)
-    _, tech_key = _technology_keys(frame)
-    users = _numbers(frame, "live_users")
-    with_results = stages.isin(RESULT_STAGES)
-    data = pd.DataFrame(
+    started = stages.isin(STARTED_STAGES).to_numpy()
+    live = (stages == "production").to_numpy()
+    recent = (
+        started
+        & (start > today - pd.Timedelta(days=RECENT_DAYS)).to_numpy()
+        & (start <= today).to_numpy()
+    )
+    tech, _ = technology_codes(frame)
+    users = _numbers(frame, "live_users").to_numpy()
+    with_results = stages.isin(RESULT_STAGES).to_numpy()
+    table = pd.DataFrame(
         {
-            "unit": units,
-            "pilots": 1,
-            "started": started,
-            "production": live,
-            "recent": recent,
-            "recent_live": recent & live,
-            "tech_known": tech_key.notna(),
-            "with_results": with_results,
-            "results_users_known": with_results & users.notna(),
-            "results_no_users": with_results & (users == 0),
+            "business_unit": names,
+            "pilots": _count(codes, n),
+            "started": _count(codes, n, started),
+            "production": _count(codes, n, live),
+            "recent": _count(codes, n, recent),
+            "recent_live": _count(codes, n, recent & live),
+            "tech_known": _count(codes, n, tech >= 0),
+            "with_results": _count(codes, n, with_results),
+            "results_users_known": _count(codes, n, with_results & ~np.isnan(users)),
+            "results_no_users": _count(codes, n, with_results & (users == 0)),
         }
     )
-    table = data.groupby("unit", sort=False).sum()
-    table["technologies"] = tech_key.groupby(units, sort=False).nunique().reindex(table.index)
-    table = table.astype("int64")
-    rate = table["production"] / table["started"].where(table["started"] > 0)
-    table["production_rate"] = rate.astype("float64")
-    has_starts = bool(start.notna().any())
-    table["many_pilots_none_live"] = pd.array(
-        (table["recent"] > MANY_PILOTS) & (table["recent_live"] == 0), dtype="boolean"
-    )
-    if not has_starts:
-        table["many_pilots_none_live"] = pd.NA
-    spread = table["tech_known"] >= MIN_PILOTS_FOR_SPREAD
-    table["fragmented_technology"] = pd.array(
-        table["technologies"] == table["tech_known"], dtype="boolean"
-    )
-    table.loc[~spread, "fragmented_technology"] = pd.NA
-    table["results_without_users"] = pd.array(table["results_no_users"] > 0, dtype="boolean")
+    known = tech >= 0
+    pairs = np.unique(codes[known] * (int(tech.max(initial=0)) + 1) + tech[known])
+    table["technologies"] = np.bincount(
+        pairs // (int(tech.max(initial=0)) + 1), minlength=n
+    ).astype("int64")
+    table["production_rate"] = (
+        table["production"] / table["started"].where(table["started"] > 0)
+    ).astype("float64")
+    symptom = pd.array((table["recent"] > MANY_PILOTS) & (table["recent_live"] == 0))
+    table["many_pilots_none_live"] = symptom.astype("boolean")
+    if not start.notna().any():
+        table["many_pilots_none_live"] = pd.array([pd.NA] * n, dtype="boolean")
+    fragmented = pd.array(table["technologies"] == table["tech_known"], dtype="boolean")
+    fragmented[(table["tech_known"] < MIN_PILOTS_FOR_SPREAD).to_numpy()] = pd.NA
+    table["fragmented_technology"] = fragmented
+    no_users = pd.array(table["results_no_users"] > 0, dtype="boolean")
     cannot_tell = (table["with_results"] > 0) & (table["results_users_known"] == 0)
-    table.loc[cannot_tell, "results_without_users"] = pd.NA
+    no_users[cannot_tell.to_numpy()] = pd.NA
+    table["results_without_users"] = no_users
     table = table.sort_values(["pilots", "production"], ascending=[False, False], kind="stable")
-    return table.reset_index().rename(columns={"unit": "business_unit"})
+    return table.reset_index(drop=True)
 
 
 def technology_table(frame: pd.DataFrame, stages: pd.Series) -> pd.DataFrame:
     """Pilots and production rate per technology or vendor, most used first."""
-    shown, key = _technology_keys(frame)
-    known = key.notna()
-    if not known.any():
-        return pd.DataFrame(
-            columns=["technology", "pilots", "production", "production_rate", "share"]
+    codes, names = technology_codes(frame)
+    columns = ["technology", "pilots", "production", "production_rate", "share"]
+    if not names:
+        return pd.DataFrame(columns=columns)
+    n = len(names)
+    pilots = _count(codes, n)
+    started = _count(codes, n, stages.isin(STARTED_STAGES).to_numpy())
+    production = _count(codes, n, (stages == "production").to_numpy())
+    table = pd.DataFrame({"technology": names, "pilots": pilots, "production": production})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["production_rate"] = np.where(
+            started > 0, production / np.maximum(started, 1), np.nan
         )
-    data = pd.DataFrame(
-        {
-            "key": key[known],
-            "technology": shown[known],
-            "pilots": 1,
-            "started": stages[known].isin(STARTED_STAGES),
-            "production": stages[known] == "production",
-        }
-    )
-    table = data.groupby("key", sort=False).agg(
-        technology=("technology", "first"),
-        pilots=("pilots", "sum"),
-        started=("started", "sum"),
-        production=("production", "sum"),
-    )
-    table["production_rate"] = table["production"] / table["started"].where(table["started"] > 0)
-    table["share"] = table["pilots"] / int(known.sum())
+    table["share"] = pilots / pilots.sum()
     table = table.sort_values(["pilots", "technology"], ascending=[False, True], kind="stable")
-    return table.reset_index(drop=True)[
-        ["technology", "pilots", "production", "production_rate", "share"]
-    ]
+    return table.reset_index(drop=True)[columns]
 
 
 def quadrants(
     ready: pd.Series, value: pd.Series, in_matrix: pd.Series, thresholds: MatrixThresholds
 ) -> pd.Series:
     """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value."""
-    if thresholds.value is None:
-        return pd.Series(None, index=ready.index, dtype=object)
-    rated = in_matrix & ready.notna() & value.notna()
-    is_ready = ready >= thresholds.readiness
-    valuable = value >= thresholds.value
-    quadrant = np.select(
-        [
-            rated & is_ready & valuable,
-            rated & ~is_ready & valuable,
-            rated & is_ready & ~valuable,
-            rated & ~is_ready & ~valuable,
-        ],
-        list(QUADRANTS),
-        default="",
-    )
-    return pd.Series(quadrant, index=ready.index).replace("", None)
+    keys = list(QUADRANTS)
+    code = np.full(len(ready), -1)
+    if thresholds.value is not None:
+        r = ready.to_numpy(dtype="float64")
+        v = value.to_numpy(dtype="float64")
+        rated = np.asarray(in_matrix) & ~np.isnan(r) & ~np.isnan(v)
+        with np.errstate(invalid="ignore"):
+            is_ready = r >= thresholds.readiness
+            valuable = v >= thresholds.value
+        code = np.select(
+            [
+                rated & is_ready & valuable,
+                rated & ~is_ready & valuable,
+                rated & is_ready & ~valuable,
+                rated & ~is_ready & ~valuable,
+            ],
+            list(range(4)),
+            default=-1,
+        )
+    return pd.Series(pd.Categorical.from_codes(code, keys), index=ready.index)
 
 
 def _whole_numbers(values: np.ndarray) -> np.ndarray:
@@ -365,8 +428,9 @@ def _whole_numbers(values: np.ndarray) -> np.ndarray:
 
 def _fill_template(
     template: str, r: np.ndarray, w: np.ndarray, k: np.ndarray, k_names: list[str]
-) -> np.ndarray:
-    """`template` filled in for each row, formatting each distinct combination only once.
+) -> tuple[list[str], np.ndarray]:
+    """`template` filled in for each row, formatting each distinct combination only once:
+    the distinct texts, and for each row the position of its text among them.
 
     `r` and `w` are whole numbers (-1 when missing), `k` small integer codes of the weakest
     reason; the template uses any of {r}, {w} and {k}.
@@ -379,16 +443,11 @@ def _fill_template(
     if "{k}" in template:
         key = key * 100 + k
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    texts = np.array(
-        [
-            template.format(
-                r="?" if r[i] < 0 else r[i], w="?" if w[i] < 0 else w[i], k=k_names[k[i]]
-            )
-            for i in first.tolist()
-        ],
-        dtype=object,
-    )
-    return texts[inverse.reshape(-1)]
+    texts = [
+        template.format(r="?" if r[i] < 0 else r[i], w="?" if w[i] < 0 else w[i], k=k_names[k[i]])
+        for i in first.tolist()
+    ]
+    return texts, inverse.reshape(-1)
 
 
 def recommend(
@@ -468,23 +527,35 @@ def recommend(
     rule_of_row = np.select(
         [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
     )
-    reason_keys = [reason.key for reason in content.reasons]
-    k_names = [*(reason.title.lower() for reason in content.reasons), "its weakest area"]
-    k_codes = pd.Categorical(weakest.to_numpy(dtype=object), categories=reason_keys).codes
-    k_codes = np.where(k_codes < 0, len(reason_keys), k_codes).astype("int64")
+    titles = {reason.key: reason.title.lower() for reason in content.reasons}
+    k_names = [titles.get(key, key) for key in weakest.cat.categories] + ["its weakest area"]
+    k_codes = weakest.cat.codes.to_numpy().astype("int64")
+    k_codes = np.where(k_codes < 0, len(k_names) - 1, k_codes)
     r_whole = _whole_numbers(r_values)
     w_whole = _whole_numbers(w_values)
-    codes = np.full(len(stages), "none", dtype=object)
-    reasons = np.full(len(stages), "", dtype=object)
+    keys = list(RECOMMENDATIONS)
+    codes = np.full(len(stages), keys.index("none"), dtype="int64")
+    texts: list[str] = []
+    reason_codes = np.full(len(stages), -1, dtype="int64")
     for i, (code, _, template) in enumerate(rule_list):
         rows = np.flatnonzero(rule_of_row == i)
         if not len(rows):
             continue
-        codes[rows] = code
-        reasons[rows] = _fill_template(
+        codes[rows] = keys.index(code)
+        distinct, inverse = _fill_template(
             template, r_whole[rows], w_whole[rows], k_codes[rows], k_names
         )
-    return pd.Series(codes, index=stages.index), pd.Series(reasons, index=stages.index)
+        reason_codes[rows] = inverse + len(texts)
+        texts += distinct
+    # Categoricals: a few hundred distinct texts stand for 100,000 rows.
+    unique_texts, remap = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    remap = np.append(remap.reshape(-1), -1)
+    return (
+        pd.Series(pd.Categorical.from_codes(codes, keys), index=stages.index),
+        pd.Series(
+            pd.Categorical.from_codes(remap[reason_codes], list(unique_texts)), index=stages.index
+        ),
+    )
 
 
 # The whole picture ------------------------------------------------------------------------
@@ -513,11 +584,11 @@ def analyse_portfolio(
     )
     quadrant = quadrants(ready, value, in_matrix, thresholds)
     codes, reasons = recommend(stages, ready, weakest, quadrant, weeks, content)
-    units = _units(frame)
+    unit_index, unit_names = unit_codes(frame)
 
     pilots = frame.copy()
-    pilots["business_unit_shown"] = units
-    pilots["stage_label"] = stages.map(STAGE_LABELS)
+    pilots["business_unit_shown"] = pd.Categorical.from_codes(unit_index, unit_names)
+    pilots["stage_label"] = stages.cat.rename_categories(STAGE_LABELS)
     pilots["weeks_in_pilot"] = weeks.round(1)
     pilots["time_status"] = buckets
     pilots["past_decision_point"] = buckets.isin(["overdue", "stuck"])
@@ -556,7 +627,7 @@ def analyse_portfolio(
         as_of=as_of,
         kpis=kpis,
         funnel=funnel(frame),
-        units=unit_table(frame, stages, as_of, units),
+        units=unit_table(frame, stages, as_of, (unit_index, unit_names)),
         technologies=technology_table(frame, stages),
         time_in_pilot=time_table,
         pilots=pilots,
