@@ -201,7 +201,7 @@ def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -
     """Refuse a table whose "header" is really a first row of data, or names nothing we know."""
     by_name = [m for m in matches.values() if m.column and m.source in ("header", "profile")]
     cells = [c for c in table.columns if not c.startswith("Column ")]
-    value_like = sum(1 for c in cells if _looks_like_value(c))
+    value_like = int(_looks_like_values(cells).sum())
     if by_name and value_like < 0.5 * max(len(cells), 1):
         return
     shown = ", ".join(repr(c[:40]) for c in table.columns[:8])
@@ -213,12 +213,12 @@ def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -
     )
 
 
-def _looks_like_value(text: str) -> bool:
-    """A header cell that reads as a date, an amount or a stage rather than a column name."""
-    cell = pd.Series([text], dtype=object)
-    if parse_money(cell).values.notna().iloc[0] or parse_dates(cell).values.notna().iloc[0]:
-        return True
-    return load_stage_synonyms().exact.get(stage_key(text)) is not None
+def _looks_like_values(cells: list[str]) -> pd.Series:
+    """Header cells that read as a date, an amount or a stage rather than a column name."""
+    series = pd.Series(cells, dtype=object)
+    synonyms = load_stage_synonyms().exact
+    stage_like = series.map(lambda c: stage_key(c) in synonyms).astype(bool)
+    return parse_money(series).values.notna() | parse_dates(series).values.notna() | stage_like
 
 
 def _mapping_warnings(matches: Mapping[str, ColumnMatch]) -> list[str]:

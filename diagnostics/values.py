@@ -9,6 +9,7 @@ which rows held something that could not be read, so the importer can keep the r
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,6 +76,51 @@ class Parsed:
 
 # Helpers ------------------------------------------------------------------------------
 
+# Columns longer than this are parsed once per distinct value, then spread back by code:
+# a 100,000-row column of dates or amounts rarely holds more than a few thousand texts.
+_DISTINCT_MIN_ROWS = 1000
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """Codes and distinct values of a text or mixed column, when that saves work."""
+    if len(series) < _DISTINCT_MIN_ROWS or not (
+        series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+    ):
+        return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) > len(series) // 2:
+        return None
+    dtype = object if series.dtype == object else series.dtype
+    return codes, pd.Series(uniques, dtype=dtype)
+
+
+def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-distinct-value results back onto every row (missing where the cell was blank)."""
+    taken = values.array.take(codes, allow_fill=True)
+    if values.dtype == bool:
+        return pd.Series(np.asarray(taken, dtype=object), index=index).fillna(False).astype(bool)
+    return pd.Series(taken, index=index)
+
+
+def _by_distinct_values(parse):
+    """Run a column parser on the distinct values only and spread the results back."""
+
+    @functools.wraps(parse)
+    def wrapper(series: pd.Series, *args, **kwargs) -> Parsed:
+        found = _distinct(series)
+        if found is None:
+            return parse(series, *args, **kwargs)
+        codes, uniques = found
+        parsed = parse(uniques, *args, **kwargs)
+        index = series.index
+        return Parsed(
+            _spread(parsed.values, codes, index),
+            _spread(parsed.invalid.astype(bool), codes, index),
+            _spread(parsed.negative.fillna(False).astype(bool), codes, index),
+        )
+
+    return wrapper
+
 
 def _false(index: pd.Index) -> pd.Series:
     return pd.Series(np.zeros(len(index), dtype=bool), index=index)
@@ -85,6 +131,14 @@ def as_text(series: pd.Series) -> pd.Series:
 
     Whole numbers stored as floats ("12.0", as spreadsheets hand them over) read as "12".
     """
+    found = _distinct(series)
+    if found is not None:
+        codes, uniques = found
+        return _spread(_as_text(uniques), codes, series.index).astype("str")
+    return _as_text(series)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(series.dtype):
         text = _whole_numbers_as_text(series, series.astype("str"))
     elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) != "string":
@@ -123,6 +177,7 @@ def blank(series: pd.Series) -> pd.Series:
 # Money --------------------------------------------------------------------------------
 
 
+@_by_distinct_values
 def parse_money(series: pd.Series) -> Parsed:
     """Amounts such as 1200000, "1,200,000", "$1.2M", "1.2 m", "€ 900k", "(500)", "1.200,50".
 
@@ -189,6 +244,7 @@ _YES = frozenset({"yes", "y", "true", "x", "✓", "✔"})
 _NO = frozenset({"no", "n", "false", "none", "nobody", "zero"})
 
 
+@_by_distinct_values
 def parse_count(series: pd.Series) -> Parsed:
     """Whole non-negative numbers such as live users: 250, "1,200", "1.2k".
 
@@ -214,6 +270,7 @@ def parse_count(series: pd.Series) -> Parsed:
 # Scores -------------------------------------------------------------------------------
 
 
+@_by_distinct_values
 def parse_scores(series: pd.Series) -> Parsed:
     """Per-reason scores on a 0–100 scale.
 
@@ -269,6 +326,7 @@ def parse_answers(series: pd.Series) -> Parsed:
 # Dates --------------------------------------------------------------------------------
 
 
+@_by_distinct_values
 def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
     """Dates as datetimes (day precision): datetime cells, Excel serial numbers, ISO texts,
     US and European day/month orders, "01/2024", "Jul-25", "July 2025", "Q3 2024", "2025".
