@@ -378,7 +378,6 @@ def answer_template_bytes(content: Content, *, rows: int = TEMPLATE_ROWS) -> byt
     sheet = workbook.active
     sheet.title = ANSWER_SHEET_NAME
     header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F5FA8")
     meta_fill = PatternFill("solid", fgColor="44546A")
     last_row = rows + 1
 
@@ -396,29 +395,7 @@ def answer_template_bytes(content: Content, *, rows: int = TEMPLATE_ROWS) -> byt
     position_rule.add(f"{position_col}2:{position_col}{last_row}")
     sheet.add_data_validation(position_rule)
 
-    scale = {a.key: a.label for a in content.answer_scale}
-    with_na = ",".join(scale[k] for k in ("yes", "partly", "no", "dont_know", "na"))
-    without_na = ",".join(scale[k] for k in ("yes", "partly", "no", "dont_know"))
-    rules = {
-        True: DataValidation(type="list", formula1=f'"{with_na}"', allow_blank=True),
-        False: DataValidation(type="list", formula1=f'"{without_na}"', allow_blank=True),
-    }
-    for rule in rules.values():
-        rule.error = "Choose an answer from the list."
-        rule.errorTitle = "Not an answer"
-        rule.prompt = "Yes, Partly, No, Don't know" + " (or N/A)" * (rule is rules[True])
-        rule.showInputMessage = False
-        sheet.add_data_validation(rule)
-    start = len(META_COLUMNS) + 1
-    for j, question in enumerate(content.questions, start=start):
-        letter = get_column_letter(j)
-        cell = sheet.cell(row=1, column=j, value=question.id)
-        cell.font, cell.fill = header_font, header_fill
-        reason = content.reasons_by_key[question.reason].title
-        phase = content.phase_labels.get(question.phase, question.phase)
-        cell.comment = _comment(f"{question.text}\n\n{reason} · {phase}")
-        sheet.column_dimensions[letter].width = max(14, min(len(question.id) + 2, 30))
-        rules[question.allow_na].add(f"{letter}2:{letter}{last_row}")
+    add_answer_columns(sheet, content, start_column=len(META_COLUMNS) + 1, rows=rows)
     sheet.freeze_panes = sheet.cell(row=2, column=3)
     sheet.row_dimensions[1].height = 30
     for cell in sheet[1]:
@@ -448,6 +425,36 @@ def answer_template_bytes(content: Content, *, rows: int = TEMPLATE_ROWS) -> byt
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def add_answer_columns(sheet, content: Content, *, start_column: int, rows: int) -> None:
+    """One column per question id from `start_column`: header with the question as a
+    comment, and an answer dropdown on rows 2..rows+1 (N/A only where a question allows it).
+
+    Shared so that any other template (a portfolio template, say) can offer the same columns.
+    """
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F5FA8")
+    scale = {a.key: a.label for a in content.answer_scale}
+    with_na = ",".join(scale[k] for k in ("yes", "partly", "no", "dont_know", "na"))
+    without_na = ",".join(scale[k] for k in ("yes", "partly", "no", "dont_know"))
+    rules = {
+        True: DataValidation(type="list", formula1=f'"{with_na}"', allow_blank=True),
+        False: DataValidation(type="list", formula1=f'"{without_na}"', allow_blank=True),
+    }
+    for rule in rules.values():
+        rule.error = "Choose an answer from the list."
+        rule.errorTitle = "Not an answer"
+        sheet.add_data_validation(rule)
+    for j, question in enumerate(content.questions, start=start_column):
+        letter = get_column_letter(j)
+        cell = sheet.cell(row=1, column=j, value=question.id)
+        cell.font, cell.fill = header_font, header_fill
+        reason = content.reasons_by_key[question.reason].title
+        phase = content.phase_labels.get(question.phase, question.phase)
+        cell.comment = _comment(f"{question.text}\n\n{reason} · {phase}")
+        sheet.column_dimensions[letter].width = max(14, min(len(question.id) + 2, 30))
+        rules[question.allow_na].add(f"{letter}2:{letter}{rows + 1}")
 
 
 def _comment(text: str) -> Comment:

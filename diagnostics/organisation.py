@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine, func, select
 
 from diagnostics import store
-from diagnostics.answer_sheet import AnswerSheet
-from diagnostics.content import DATA_DIR, Content
+from diagnostics.answer_sheet import AnswerSheet, infer_position
+from diagnostics.content import ANSWER_KEYS, DATA_DIR, Content
 from diagnostics.errors import ContentError
 from diagnostics.models import Answer, Assessment, Pilot, utcnow
 from diagnostics.scoring import AssessmentResult, score
@@ -41,6 +41,7 @@ SOURCE_LABELS = {
     "self": "Self-assessment",
     "workshop": "Workshop consensus",
     "import": "Imported sheet",
+    "portfolio": "Portfolio sheet",
 }
 
 
@@ -171,6 +172,38 @@ def sheet_pilots(sheet: AnswerSheet) -> list[PilotAnswers]:
         )
         for p in sheet.pilots
     ]
+
+
+def portfolio_answer_pilots(frame: pd.DataFrame, content: Content) -> list[PilotAnswers]:
+    """Pilots of a canonical portfolio frame that carry `answer_<question id>` columns."""
+    prefix = "answer_"
+    columns = {
+        c: c[len(prefix) :]
+        for c in frame.columns
+        if c.startswith(prefix) and c[len(prefix) :] in content.questions_by_id
+    }
+    if not columns:
+        return []
+    out = []
+    names = frame["name"].astype("string").fillna(frame["pilot_id"].astype("string"))
+    units = frame["business_unit"].astype("string")
+    ids = frame["pilot_id"].astype("string")
+    records = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
+    for i, row in enumerate(records.itertuples(index=False, name=None)):
+        answers = {columns[c]: v for c, v in zip(columns, row, strict=True) if v in ANSWER_KEYS}
+        if not answers:
+            continue
+        out.append(
+            PilotAnswers(
+                key=f"portfolio-{ids.iloc[i]}",
+                name=str(names.iloc[i]) if pd.notna(names.iloc[i]) else f"Row {i + 1}",
+                business_unit=None if pd.isna(units.iloc[i]) else str(units.iloc[i]),
+                source="portfolio",
+                position=infer_position(answers, content),
+                answers=answers,
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,7 @@ def _verdict(findings: list[SymptomFinding]) -> TrapCheck:
     present = [f for f in findings if f.present]
     unknown = [f for f in findings if f.status == "unknown"]
     defining = any(f.id == DEFINING_SYMPTOM for f in present)
-    names = "; ".join(f.text.lower() if i else f.text for i, f in enumerate(present))
+    names = "; ".join(f.text for f in present)
     if defining or len(present) >= 3:
         verdict = "in_trap"
         lead = (
@@ -292,6 +292,6 @@ def _verdict(findings: list[SymptomFinding]) -> TrapCheck:
     if unknown:
         summary += (
             f" {len(unknown)} could not be judged"
-            f" ({', '.join(f.text.lower() for f in unknown)}): answer them to complete the check."
+            f" ({'; '.join(f.text for f in unknown)}): answer them to complete the check."
         )
     return TrapCheck(verdict, VERDICT_LABELS[verdict], summary, findings)

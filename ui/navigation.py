@@ -39,6 +39,13 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio", "portfolio"),
     PageSpec("pages/cost.py", "Cost of the trap", ":material/payments:", "Portfolio", "cost"),
+    PageSpec(
+        "pages/organisation.py",
+        "Organisation view",
+        ":material/corporate_fare:",
+        "Portfolio",
+        "organisation",
+    ),
 )
 
 

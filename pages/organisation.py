@@ -1,0 +1,56 @@
+"""Organisation view: every pilot's answers together, the gaps they share, and the trap check."""
+
+from datetime import date
+
+import streamlit as st
+
+from diagnostics import organisation
+from ui import cache
+from ui import organisation_view as view
+from ui.components import show_problem, source_credit
+
+content = cache.content()
+engine = cache.engine()
+today = date.today()
+
+st.title("Organisation view")
+st.write(
+    "One pilot's answers say what to fix in that pilot. The answers of all your pilots "
+    "together say what to fix in the organisation: a gap most pilots share is one missing "
+    "process, not a dozen project problems."
+)
+
+try:
+    fingerprint = organisation.answers_fingerprint(engine)
+    portfolio_id = view.portfolio_choice(engine)
+    data = view.organisation_data(fingerprint, portfolio_id)
+except Exception as exc:  # a page shows a message, never a traceback
+    show_problem(exc)
+    st.stop()
+
+view.import_panel(engine, content, expanded=not data.profile.pilot_count)
+if data.profile.pilot_count:
+    view.headline(data.profile)
+
+gaps, profile, one_pilot, trap, report = st.tabs(
+    ["Shared gaps", "Risk profile", "One pilot vs the rest", "Are we in the PoC trap?", "Report"]
+)
+for tab, show in ((gaps, view.gaps_tab), (profile, view.profile_tab), (one_pilot, view.pilot_tab)):
+    with tab:
+        if data.profile.pilot_count:
+            show(data.profile, data.charts, content)
+        else:
+            view.empty_state()
+with trap:
+    st.write(
+        "Six signs that pilots keep starting and never reach production. Those a portfolio "
+        "shows are counted from it; answer the others."
+    )
+    unanswered = view.trap_for(portfolio_id, (), str(today))
+    answers = view.trap_answers(unanswered)
+    check = view.trap_for(portfolio_id, tuple(sorted(answers.items())), str(today))
+    view.trap_result(check)
+with report:
+    view.report_downloads(fingerprint, portfolio_id, answers, today)
+
+source_credit(content)

@@ -1,0 +1,158 @@
+"""The organisation page through AppTest: demo data, an empty database, an uploaded sheet,
+the trap check and the report downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import streamlit as st
+from harness import REPO_ROOT
+from openpyxl import Workbook
+
+from diagnostics import store
+from diagnostics.content import load_content
+from diagnostics.demo import DEMO_PILOTS
+
+PAGE = "pages/organisation.py"
+HOSTILE = "**Bold** <b>pilot</b> [link](http://x)"
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content()
+
+
+def _metric(at, label: str):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _sheet(content, rows: list[tuple[str, str, str]]) -> bytes:
+    """rows: (name, unit, answer given to every question)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    ids = [q.id for q in content.questions]
+    sheet.append(["pilot_name", "business_unit", *ids])
+    for name, unit, answer in rows:
+        sheet.append([name, unit, *[answer] * len(ids)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(at, name: str, data: bytes):
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="org_upload").set_value((name, data, mime)).run()
+    return at
+
+
+def test_demo_pilots_are_profiled(app_test) -> None:
+    at = app_test(PAGE, timeout=120)
+    assert not at.exception
+    assert at.title[0].value == "Organisation view"
+    assert _metric(at, "Pilots assessed") == str(len(DEMO_PILOTS))
+    decisions = sum(int(_metric(at, label)) for label in ("Proceed", "Fix first", "Stop"))
+    assert decisions == len(DEMO_PILOTS)
+    # The demo portfolio feeds the trap check: the three perception symptoms are asked.
+    asked = [r.key for r in at.radio]
+    assert asked == [
+        "org_symptom_integration_blocked",
+        "org_symptom_leadership_sees_no_value",
+        "org_symptom_team_demotivated",
+    ]
+
+
+def test_empty_database_shows_the_way_in(sqlite_url, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    engine = store.make_engine(sqlite_url)
+    store.migrate(engine)
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.chdir(REPO_ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(PAGE).run()
+        assert not at.exception
+        assert not at.metric
+        assert any("No pilot has been assessed yet" in i.value for i in at.info)
+        assert at.expander[0].proto.expanded
+        # Without a portfolio, all six symptoms are asked.
+        assert len(at.radio) == 6
+        at.radio(key="org_symptom_many_pilots_none_live").set_value("yes").run()
+        assert any("In the PoC trap" in e.value for e in at.error)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_uploaded_sheet_is_checked_saved_and_counted(app_test, content) -> None:
+    at = app_test(PAGE, timeout=120)
+    data = _sheet(
+        content,
+        [("Alpha", "Ops", "Yes"), ("Beta", "Ops", "No"), (HOSTILE, "Ops", "Don't know")],
+    )
+    _upload(at, "answers.xlsx", data)
+    assert not at.exception
+    save = at.button(key="org_save")
+    assert save.label == "Save the answers of 3 pilots"
+    save.click().run()
+    assert any("Saved 3 assessments (3 new pilots, 0 updated)" in s.value for s in at.success), [
+        s.value for s in at.success
+    ]
+    at.run()
+    assert _metric(at, "Pilots assessed") == str(len(DEMO_PILOTS) + 3)
+    # The hostile name is offered as a plain option and never rendered as Markdown.
+    assert HOSTILE in at.selectbox(key="org_pilot").options
+    assert not [m.value for m in at.markdown if "<b>pilot</b>" in m.value]
+
+
+def test_bad_cells_are_listed_before_saving(app_test, content) -> None:
+    at = app_test(PAGE, timeout=120)
+    data = _sheet(content, [("Alpha", "Ops", "Yes")])
+    workbook_bytes = io.BytesIO(data)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(workbook_bytes)
+    workbook.active["D2"] = "Maybe"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _upload(at, "answers.xlsx", buffer.getvalue())
+    assert any("1 cells are not answers" in w.value for w in at.warning)
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["cell"] == "D2"
+    assert problems.iloc[0]["value"] == "Maybe"
+
+
+def test_unreadable_upload_shows_a_message(app_test) -> None:
+    at = app_test(PAGE, timeout=120)
+    at.file_uploader(key="org_upload").set_value(("x.csv", b"name,score\nA,1\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("no column is headed by a question id" in e.value for e in at.error)
+
+
+def test_trap_check_answers_change_the_verdict(app_test) -> None:
+    at = app_test(PAGE, timeout=120)
+    at.radio(key="org_symptom_team_demotivated").set_value("yes").run()
+    at.radio(key="org_symptom_integration_blocked").set_value("no").run()
+    at.radio(key="org_symptom_leadership_sees_no_value").set_value("no").run()
+    # The demo portfolio shows none of the three computed symptoms (checked below), so one
+    # answered Yes puts the organisation at risk.
+    computed = [m.value for m in at.markdown if m.value.startswith("**Does not show:**")]
+    assert len(computed) == 5
+    verdicts = [w.value for w in at.warning if "At risk" in w.value]
+    assert verdicts
+    assert "Morale in the data science team has dropped" in verdicts[0]
+
+
+def test_report_downloads_are_offered(app_test) -> None:
+    """Test the three downloads; their file names are checked in the browser test."""
+    at = app_test(PAGE, timeout=120)
+    urls = {b.proto.label: b.proto.url for b in at.get("download_button")}
+    assert urls["Download the report (HTML)"].endswith(".html")
+    assert urls["Download the data (xlsx)"].endswith(".xlsx")
+    assert urls["Download the answer template"].endswith(".xlsx")

@@ -1,0 +1,436 @@
+"""Blocks of the organisation page: adding an answer sheet, the systemic gaps, the risk
+profile, one pilot against the rest, the PoC trap check and the report downloads.
+
+Session keys start with `org_`. Every number comes from a cached engine call keyed on the
+answers' fingerprint (it changes whenever an answer is saved), so a new self-assessment, a
+workshop's consensus or an imported sheet shows up on the next run, and nothing is
+recomputed otherwise. User text (pilot names, units) is only ever shown in tables or as
+plain text, never as Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from diagnostics import organisation
+from diagnostics import organisation_figures as figures
+from diagnostics.answer_sheet import read_answer_sheet
+from diagnostics.content import Content
+from diagnostics.errors import DiagnosticError
+from diagnostics.organisation import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
+from diagnostics.organisation_report import (
+    organisation_report_html,
+    organisation_report_xlsx,
+    report_filename,
+)
+from diagnostics.trap_check import (
+    STATUS_LABELS,
+    SYMPTOM_ANSWER_LABELS,
+    SYMPTOM_ANSWERS,
+    TrapCheck,
+    trap_check,
+)
+from ui import cache
+from ui.components import show_problem
+
+PREFIX = "org_"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_PORTFOLIO = None
+GAPS_SHOWN = 8
+
+
+# --- cached engine calls ---------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def answer_template() -> bytes:
+    from diagnostics.answer_sheet import answer_template_bytes
+
+    return answer_template_bytes(cache.content())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_sheet(digest: str, filename: str, _data: bytes):
+    """An uploaded answer sheet, read once per file (the digest stands for the bytes)."""
+    return read_answer_sheet(_data, filename, cache.content())
+
+
+@dataclass(frozen=True)
+class OrganisationData:
+    pilots: list
+    profile: OrganisationProfile
+    charts: dict
+
+
+@st.cache_resource(show_spinner="Gathering every pilot's answers…", max_entries=8)
+def organisation_data(fingerprint: str, portfolio_id: int | None) -> OrganisationData:
+    """All answers, scored and aggregated; shared between sessions and never mutated."""
+    content = cache.content()
+    pilots = organisation.collect_answers(cache.engine(), content)
+    if portfolio_id is not None:
+        pilots += organisation.portfolio_answer_pilots(cache.portfolio_frame(portfolio_id), content)
+    profile = organisation.organisation_profile(pilots, content)
+    charts = {}
+    if profile.pilot_count:
+        charts = {
+            "spread": figures.reason_spread(profile, content),
+            "units": figures.readiness_heatmap(
+                profile.unit_matrix, content, counts=profile.unit_pilots
+            ),
+            "pilots": figures.readiness_heatmap(profile.pilot_matrix, content),
+            "decisions": figures.decisions_bar(profile, content),
+            "gaps": figures.gaps_bar(profile.top_gaps(GAPS_SHOWN)),
+        }
+    return OrganisationData(pilots, profile, charts)
+
+
+@st.cache_data(show_spinner="Preparing the report…", max_entries=4)
+def _report_files(
+    fingerprint: str,
+    portfolio_id: int | None,
+    answers: tuple[tuple[str, str], ...],
+    today: str,
+) -> tuple[str, bytes]:
+    content = cache.content()
+    data = organisation_data(fingerprint, portfolio_id)
+    check = trap_for(portfolio_id, answers, today)
+    cost = None
+    if portfolio_id is not None:
+        from diagnostics import cost as cost_model
+
+        assumptions = cost_model.CostAssumptions.from_content(
+            content, as_of=date.fromisoformat(today)
+        )
+        cost = cost_model.compute_cost(cache.portfolio_frame(portfolio_id), assumptions)
+    html = organisation_report_html(
+        data.profile, content, check=check, cost=cost, today=date.fromisoformat(today)
+    )
+    xlsx = organisation_report_xlsx(data.profile, content, check=check, cost=cost)
+    return html, xlsx
+
+
+def trap_for(portfolio_id: int | None, answers: tuple, today: str) -> TrapCheck:
+    frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
+    return trap_check(cache.content(), frame, dict(answers), today=date.fromisoformat(today))
+
+
+# --- the answer sheet ---------------------------------------------------------------------------
+
+
+def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
+    """Download the template, upload a filled-in sheet, check it, save it."""
+    with st.expander("Add answers for many pilots from a spreadsheet", expanded=expanded):
+        st.write(
+            "One row per pilot, one column per question. The template offers the answers "
+            "(Yes, Partly, No, Don't know, N/A) in a dropdown and shows each question when "
+            "you point at its column heading."
+        )
+        st.download_button(
+            "Download the answer template",
+            answer_template(),
+            file_name="poc-trap-answer-template.xlsx",
+            mime=XLSX_MIME,
+            icon=":material/download:",
+            key=f"{PREFIX}template",
+            help="An Excel file with one column per question id and a sheet explaining them.",
+        )
+        uploaded = st.file_uploader(
+            "Filled-in answer sheet",
+            type=["xlsx", "xlsm", "csv"],
+            key=f"{PREFIX}upload",
+            help="The template filled in, or any sheet whose header row holds the question ids. "
+            "Cells that are not answers are named and left blank; no row is dropped.",
+        )
+        if uploaded is None:
+            return
+        data = uploaded.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            sheet = _read_sheet(digest, uploaded.name, data)
+        except DiagnosticError as exc:
+            show_problem(exc)
+            return
+        answered = sum(1 for p in sheet.pilots if p.answers)
+        st.write(
+            f"Read {len(sheet.pilots)} pilots ({answered} with answers) and "
+            f"{len(sheet.question_columns)} question columns from the sheet "
+            f"{sheet.sheet or 'in the file'}."
+        )
+        if sheet.problems:
+            st.warning(
+                f"{len(sheet.problems)} cells are not answers and will be left unanswered. "
+                "Fix them in the file and upload it again, or save as it is.",
+                icon=":material/warning:",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"cell": p.cell, "question": p.column, "value": p.value, "why": p.message}
+                        for p in sheet.problems
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                height=min(300, 38 + 35 * len(sheet.problems)),
+            )
+        for warning in sheet.warnings[:10]:
+            st.caption(warning)
+        if st.button(
+            f"Save the answers of {len(sheet.pilots)} pilots",
+            type="primary",
+            key=f"{PREFIX}save",
+            icon=":material/save:",
+            help="Each row becomes an assessment of its pilot (found by reference or name, "
+            "else created). The latest assessment of a pilot is the one that counts.",
+        ):
+            try:
+                saved = organisation.save_answer_sheet(engine, sheet, content)
+            except DiagnosticError as exc:
+                show_problem(exc)
+                return
+            st.success(
+                f"Saved {saved.assessments} assessments ({saved.pilots_created} new pilots, "
+                f"{saved.pilots_updated} updated).",
+                icon=":material/check_circle:",
+            )
+
+
+# --- portfolio choice -------------------------------------------------------------------------
+
+
+def portfolio_choice(engine: Engine) -> int | None:
+    """The saved portfolio that feeds the trap check and the cost (the newest by default)."""
+    try:
+        from diagnostics import portfolio_store
+
+        records = portfolio_store.list_portfolios(engine)
+    except Exception:  # the portfolio tables may not exist in an older database
+        records = []
+    if not records:
+        return NO_PORTFOLIO
+    options = [r.id for r in records] + [NO_PORTFOLIO]
+    labels = {r.id: r.label for r in records} | {NO_PORTFOLIO: "No portfolio"}
+    return st.selectbox(
+        "Portfolio",
+        options,
+        format_func=lambda i: labels[i],
+        key=f"{PREFIX}portfolio",
+        help="The list of pilots the trap check counts from (start dates, stages, "
+        "technologies, live users) and the cost of the trap in the report. Pilots in it that "
+        "carry answers join the profile too.",
+    )
+
+
+# --- display --------------------------------------------------------------------------------------
+
+
+def headline(profile: OrganisationProfile) -> None:
+    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+    median = profile.pilots["overall"].median()
+    cols = st.columns(5)
+    cols[0].metric("Pilots assessed", profile.pilot_count, border=True)
+    for col, key in zip(cols[1:4], ("proceed", "fix_first", "stop"), strict=True):
+        col.metric(DECISION_LABELS[key], decisions.get(key, 0), border=True)
+    cols[4].metric(
+        "Median overall readiness",
+        "–" if pd.isna(median) else f"{median:.0f}/100",
+        border=True,
+        help="Half the pilots score above this, half below.",
+    )
+    sources = ", ".join(
+        f"{row['pilots']} from {row['label'].lower()}" for _, row in profile.sources.iterrows()
+    )
+    st.caption(f"Latest answers of each pilot: {sources}.")
+
+
+def empty_state() -> None:
+    st.info(
+        "No pilot has been assessed yet. Assess one pilot with the questionnaire, agree the "
+        "answers in a workshop, or add many at once with the answer sheet above.",
+        icon=":material/info:",
+    )
+
+
+def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
+    top = profile.top_gaps(GAPS_SHOWN)
+    systemic = len(profile.systemic_gaps)
+    if not len(top):
+        st.success("No question is answered No or Don't know by any pilot.")
+        return
+    if systemic:
+        st.subheader(f"{systemic} gaps most pilots share")
+        st.write(
+            "When most pilots answer a question No or Don't know, the fix is one change in how "
+            "the organisation works, not one action per project. Close the first of these and "
+            "the pilots counted as freed lose a blocker or move to a better decision."
+        )
+    else:
+        st.subheader("No gap is shared by most pilots")
+        st.write("The most frequent gaps are below; each is still a project-level matter.")
+    st.plotly_chart(charts["gaps"], key=f"{PREFIX}gaps_chart", config={"displayModeBar": False})
+    for i, (_, gap) in enumerate(top.iterrows(), 1):
+        with st.container(border=True):
+            st.markdown(f"**{i}. {gap['label']}** · {gap['reason_title']}")
+            share = f"{int(gap['gaps'])} of {int(gap['asked'])} pilots ({gap['share']:.0%})"
+            blocker = " · a blocker" if gap["knockout"] else ""
+            st.caption(
+                f"{share} answer No ({int(gap['no'])}) or Don't know ({int(gap['dont_know'])})"
+                f"{blocker} · closing it frees {int(gap['unblocks'])}"
+            )
+            st.write(f"**What to change:** {gap['systemic_action']}")
+            st.caption(f"Usually owned by: {gap['action_owner']}")
+            with st.expander("Which pilots"):
+                st.text(gap["pilots_with_gap"])
+    with st.expander("Every question, with its answers across pilots"):
+        table = profile.gaps[profile.gaps["asked"] > 0][
+            ["question_id", "label", "reason_title", "yes", "partly", "no", "dont_know", "share"]
+        ]
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "question_id": "Question id",
+                "label": "Question",
+                "reason_title": "Reason",
+                "dont_know": "Don't know",
+                "share": st.column_config.ProgressColumn(
+                    "No or Don't know", format="percent", min_value=0, max_value=1
+                ),
+            },
+        )
+
+
+def profile_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
+    st.subheader("Readiness per reason across pilots")
+    st.caption("Each point is a pilot; the box spans the middle half. 0 = not ready, 100 = ready.")
+    st.plotly_chart(charts["spread"], key=f"{PREFIX}spread", config={"displayModeBar": False})
+    table = profile.reasons[["title", "pilots", "median", "q1", "q3", "min", "weakest_count"]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "title": "Reason",
+            "pilots": "Pilots",
+            "median": st.column_config.NumberColumn("Median", format="%.0f"),
+            "q1": st.column_config.NumberColumn("Lower quartile", format="%.0f"),
+            "q3": st.column_config.NumberColumn("Upper quartile", format="%.0f"),
+            "min": st.column_config.NumberColumn("Lowest", format="%.0f"),
+            "weakest_count": st.column_config.NumberColumn(
+                "Weakest for", help="Pilots whose weakest reason this is"
+            ),
+        },
+    )
+    st.subheader("Business units × reasons")
+    st.caption("Median readiness of each unit's pilots; the number of pilots in brackets.")
+    st.plotly_chart(charts["units"], key=f"{PREFIX}units", config={"displayModeBar": False})
+    st.subheader("Decisions")
+    st.plotly_chart(charts["decisions"], key=f"{PREFIX}decisions", config={"displayModeBar": False})
+    with st.expander(f"Pilots × reasons ({profile.pilot_count} pilots, least ready first)"):
+        st.plotly_chart(charts["pilots"], key=f"{PREFIX}pilots", config={"displayModeBar": False})
+
+
+def pilot_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
+    pilots = profile.pilots.sort_values("pilot")
+    labels = dict(zip(pilots["pilot_key"], pilots["pilot"], strict=True))
+    key = st.selectbox(
+        "Pilot",
+        list(labels),
+        format_func=lambda k: labels[k],
+        key=f"{PREFIX}pilot",
+        help="Its readiness per reason beside the median of every pilot assessed.",
+    )
+    if key is None:
+        return
+    frame = organisation.pilot_vs_median(profile, key)
+    row = pilots.loc[pilots["pilot_key"] == key].iloc[0]
+    st.plotly_chart(
+        figures.pilot_vs_median_chart(frame, labels[key], content),
+        key=f"{PREFIX}vs_median",
+        config={"displayModeBar": False},
+    )
+    behind = frame[frame["difference"] < 0].sort_values("difference")
+    if len(behind):
+        worst = behind.iloc[0]
+        st.write(
+            f"Furthest behind the organisation: **{worst['title']}**, "
+            f"{abs(worst['difference']):.0f} points below the median."
+        )
+    else:
+        st.write("At or above the organisation's median on every reason.")
+    st.caption(
+        f"Decision: {DECISION_LABELS.get(row['decision'], row['decision'])} · answers from "
+        f"{SOURCE_LABELS.get(row['source'], row['source']).lower()}."
+    )
+
+
+def trap_answers(check_without_answers: TrapCheck) -> dict[str, str]:
+    """Ask the symptoms the portfolio cannot show; return the answers given."""
+    answers: dict[str, str] = {}
+    for finding in check_without_answers.findings:
+        if finding.source == "portfolio":
+            continue
+        choice = st.radio(
+            finding.question,
+            SYMPTOM_ANSWERS,
+            index=None,
+            format_func=SYMPTOM_ANSWER_LABELS.get,
+            horizontal=True,
+            key=f"{PREFIX}symptom_{finding.id}",
+            help=finding.help,
+        )
+        if choice:
+            answers[finding.id] = choice
+    return answers
+
+
+def trap_result(check: TrapCheck) -> None:
+    show = {"in_trap": st.error, "at_risk": st.warning, "clear": st.success}[check.verdict]
+    show(f"**{check.label}.** {check.summary}", icon=":material/crisis_alert:")
+    for finding in check.findings:
+        with st.container(border=True):
+            st.markdown(f"**{STATUS_LABELS[finding.status]}:** {finding.text}")
+            st.caption(finding.evidence)
+            if finding.pilots or finding.units:
+                with st.expander("Pilots and units behind it"):
+                    if finding.units:
+                        st.text("Business units: " + ", ".join(finding.units))
+                    if finding.pilots:
+                        st.text("Pilots: " + ", ".join(finding.pilots))
+
+
+def report_downloads(fingerprint: str, portfolio_id: int | None, answers: dict, today: date):
+    html, xlsx = _report_files(
+        fingerprint, portfolio_id, tuple(sorted(answers.items())), str(today)
+    )
+    st.write(
+        "For a steering committee: the trap check, the readiness per reason, the gaps the "
+        "organisation shares with what to change, the pilots, and the cost of the trap when a "
+        "portfolio is chosen. The page opens offline and prints; the workbook holds the data."
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the report (HTML)",
+        html,
+        file_name=report_filename(today, "html"),
+        mime="text/html",
+        icon=":material/description:",
+        key=f"{PREFIX}report_html",
+        help="One self-contained page; open it in any browser and print to PDF if needed.",
+    )
+    right.download_button(
+        "Download the data (xlsx)",
+        xlsx,
+        file_name=report_filename(today, "xlsx"),
+        mime=XLSX_MIME,
+        icon=":material/table_view:",
+        key=f"{PREFIX}report_xlsx",
+        help="Every table of the report, one sheet each, plus every answer.",
+    )
