@@ -41,6 +41,7 @@ CHUNK_ROWS = 5_000  # rows per INSERT round trip: bounds memory, keeps PostgreSQ
 DEMO_NAME = "Demo portfolio"
 DEMO_ROWS = 260
 DEMO_DROPPED_EVERY = 19  # every 19th open pilot of the older demo version vanishes later
+DEMO_STRONG_EVERY = 7  # every 7th open demo pilot is well prepared
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,19 @@ def silently_dropped_between(engine: Engine, older_id: int, newer_id: int) -> pd
 # Demo ----------------------------------------------------------------------------------
 
 
+def _demo_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
+    """The synthetic sheet with a few well-prepared open pilots, so that every kind of
+    recommendation shows in the demo (synthetic open pilots are mostly weak)."""
+    from diagnostics.synthetic import REASON_SCORE_COLUMNS, STAGE_TEXTS
+
+    stage_of_text = {text: stage for text, stage, _ in STAGE_TEXTS}
+    is_open = sheet["Status"].map(stage_of_text).isin(["development", "pilot", "decision"])
+    strong = sheet.index[is_open][::DEMO_STRONG_EVERY]
+    for i, column in enumerate(c for c in REASON_SCORE_COLUMNS if c in sheet):
+        sheet.loc[strong, column] = str(78 + 3 * i)
+    return sheet
+
+
 def seed_demo_portfolio(engine: Engine, content: Any, today: date | None = None) -> bool:
     """Two versions of a demo portfolio (the older one holding pilots the newer one lost).
 
@@ -355,7 +369,7 @@ def seed_demo_portfolio(engine: Engine, content: Any, today: date | None = None)
     if any(p.is_demo for p in list_portfolios(engine)):
         return False
     today = today or date.today()
-    sheet = synthetic_portfolio(DEMO_ROWS, seed=7, as_of=today)
+    sheet = _demo_sheet(synthetic_portfolio(DEMO_ROWS, seed=7, as_of=today))
     try:
         older = import_portfolio(
             sheet.to_csv(index=False).encode("utf-8"), "ai-pilots-last-year.csv"

@@ -239,9 +239,7 @@ def test_filter_pilots(matrix_pilots) -> None:
     assert filter_pilots(pilots, stages=["decision"])["pilot_id"].tolist() == ["M9"]
     assert filter_pilots(pilots, text="  m8 ")["pilot_id"].tolist() == ["M8"]
     assert len(filter_pilots(pilots)) == len(pilots)
-    assert filter_pilots(pilots, recommendations=["push"], text="M1")["pilot_id"].tolist() == [
-        "M1"
-    ]
+    assert filter_pilots(pilots, recommendations=["push"], text="M1")["pilot_id"].tolist() == ["M1"]
 
 
 def test_export_frame_has_readable_headers_and_values(matrix_pilots) -> None:

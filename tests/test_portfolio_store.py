@@ -189,3 +189,47 @@ def test_migration_0001_to_0002_keeps_existing_data(db_url) -> None:
         assert len(portfolio_store.load_portfolio_frame(engine, pid)) == 3
     finally:
         engine.dispose()
+
+
+def test_demo_portfolio_has_two_versions_and_the_dropped_pilots(engine) -> None:
+    from diagnostics.content import load_content
+
+    assert portfolio_store.seed_demo_portfolio(engine, load_content())
+    newer, older = portfolio_store.list_portfolios(engine)
+    assert (newer.version, older.version) == (2, 1)
+    assert newer.is_demo
+    assert older.is_demo
+    assert older.row_count == portfolio_store.DEMO_ROWS
+    dropped = portfolio_store.silently_dropped_between(engine, older.id, newer.id)
+    # Every pilot missing from v2 was open in v1, so each one was dropped silently.
+    assert len(dropped) == older.row_count - newer.row_count > 0
+    assert set(dropped["stage"].astype(str)) <= {"development", "pilot", "decision"}
+    assert not portfolio_store.seed_demo_portfolio(engine, load_content())
+    assert len(portfolio_store.list_portfolios(engine)) == 2
+
+
+def test_a_portfolio_row_opens_a_prefilled_self_assessment(engine) -> None:
+    from diagnostics.content import load_content
+
+    content = load_content()
+    frame = canonical_frame(ROWS, extra=EXTRA)
+    frame["answer_dr_real_data"] = pd.Series(["no", "maybe", None], dtype="str")
+    row = frame.iloc[0].to_dict()
+    record = portfolio_store.assess_portfolio_pilot(engine, content, row)
+    pilot = store.get_pilot(engine, record.pilot_id)
+    assert (pilot.name, pilot.business_unit, pilot.owner) == (
+        "Ticket routing",
+        "Customer Service",
+        "Ana",
+    )
+    assert str(pilot.start_date) == "2026-05-04"
+    assert (pilot.pilot_budget, pilot.expected_annual_value) == (120_000, 480_000)
+    assert pilot.portfolio_ref == "AI-1"
+    assert record.position == "running"  # a pilot in its pilot stage is running
+    # Known questions with valid answers only ("maybe" is no answer key).
+    assert store.answer_values(engine, record.id) == {
+        "bp_problem_statement": "yes",
+        "dr_real_data": "no",
+    }
+    other = portfolio_store.assess_portfolio_pilot(engine, content, frame.iloc[1].to_dict())
+    assert store.answer_values(engine, other.id) == {}
