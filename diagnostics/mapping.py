@@ -147,20 +147,22 @@ def _sample(series: pd.Series) -> pd.Series:
 
 
 def stage_value_fit(series: pd.Series) -> float:
-    """Share of non-blank cells whose text is a recognised stage (0 if fewer than two
-    different stages are recognised: one repeated word is not evidence)."""
+    """Share of non-blank cells whose text is a recognised stage."""
+    return _stage_evidence(series)[0]
+
+
+def _stage_evidence(series: pd.Series) -> tuple[float, int]:
+    """(share of non-blank cells that are recognised stages, how many different stages)."""
     sample = as_text(series).dropna()
     if sample.empty:
-        return 0.0
+        return 0.0, 0
     counts = sample.value_counts()
     if len(counts) > MAX_STAGE_TEXTS:
-        return 0.0
+        return 0.0, 0
     synonyms = load_stage_synonyms()
     stages = {value: synonyms.classify(value) for value in counts.index}
     recognised = sum(int(n) for value, n in counts.items() if stages[value])
-    if len({s for s in stages.values() if s}) < 2:
-        return 0.0
-    return recognised / len(sample)
+    return recognised / len(sample), len({s for s in stages.values() if s})
 
 
 def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float | None:
@@ -245,11 +247,14 @@ def auto_map(
     fits: dict[tuple[str, str], float | None] = {}
     samples: dict[str, pd.Series] = {}
 
-    def fit_of(column: str, key: str) -> float | None:
+    def sample_of(column: str) -> pd.Series:
         if column not in samples:
             samples[column] = _sample(frame[column])
+        return samples[column]
+
+    def fit_of(column: str, key: str) -> float | None:
         if (column, key) not in fits:
-            fits[(column, key)] = value_fit(samples[column], key, sampled=True)
+            fits[(column, key)] = value_fit(sample_of(column), key, sampled=True)
         return fits[(column, key)]
 
     for position, column in enumerate(columns):
@@ -266,9 +271,10 @@ def auto_map(
                     candidates.append(
                         (_combine(header, fit), -99, -position, key, column, "header")
                     )
-        # A column of stage texts is the stage, whatever its header.
-        fit = fit_of(column, "stage")
-        if fit and fit >= 0.8:
+        # A column of stage texts is the stage, whatever its header (at least two different
+        # stages: one word repeated down a column is weak evidence).
+        fit, different = _stage_evidence(sample_of(column))
+        if fit >= 0.8 and different >= 2:
             confidence = 0.35 + 0.4 * fit
             candidates.append(
                 (confidence, -field_order["stage"], -position, "stage", column, "values")

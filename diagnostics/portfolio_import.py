@@ -280,7 +280,16 @@ def _build_frame(
 
     for key in TEXT_FIELDS:
         raw = column(key)
-        out[key] = text_na() if raw is None else _text(raw)
+        if raw is None:
+            out[key] = text_na()
+            continue
+        out[key], cut = _text_and_cut(raw)
+        if cut.any():
+            problems.append((key, matches[key].column, cut, "text cut to the cell limit"))
+            warnings.append(
+                f"{_rows(int(cut.sum()))}: {_label(key).lower()} longer than "
+                f"{MAX_CELL_CHARS:,} characters was cut to that length."
+            )
     ids = out["pilot_id"]
     generated = "row-" + row_numbers.astype("str")
     missing_id = ids.isna()
@@ -391,11 +400,16 @@ def _build_frame(
 
 
 def _text(raw: pd.Series) -> pd.Series:
+    return _text_and_cut(raw)[0]
+
+
+def _text_and_cut(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The column as text, cut to the cell limit, and which rows were cut."""
     text = as_text(raw)
-    too_long = text.str.len() > MAX_CELL_CHARS
+    too_long = (text.str.len() > MAX_CELL_CHARS).fillna(False).astype(bool)
     if too_long.any():
         text = text.where(~too_long, text.str.slice(0, MAX_CELL_CHARS))
-    return text.astype("str")
+    return text.astype("str"), too_long
 
 
 def _label(key: str) -> str:

@@ -559,6 +559,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _DELIMITERS = (",", ";", "\t", "|")
+# The csv module refuses fields over 128 KB by default; a cell may be as long as the file.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_UPLOAD_BYTES))
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -742,6 +744,8 @@ def _table_from_grid(grid: np.ndarray, name: str, start_row: int) -> Table:
     keep_rows = ~blank_body.all(axis=1) if len(body) else np.zeros(0, dtype=bool)
     body = body[keep_rows]
     row_numbers = row_numbers[keep_rows]
+    if len(body) > MAX_ROWS:
+        raise _too_many_rows(name, len(body))
     if not len(body):
         raise ImportFileError(
             f"{name} has column names (row {index + 1 + start_row}) but no rows of pilots "
