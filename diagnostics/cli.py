@@ -210,6 +210,69 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# portfolio ----------------------------------------------------------------------------
+
+
+def _cmd_portfolio(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from diagnostics.portfolio_analysis import analyse_portfolio
+    from diagnostics.portfolio_import import import_portfolio
+
+    path = Path(args.file)
+    imported = import_portfolio(path, path.name, sheet=args.sheet, profile=args.profile)
+    analysis = analyse_portfolio(imported.frame, load_content(args.content))
+    data = imported.summary()
+    units = analysis.units
+    data["business_units"] = [
+        {
+            "business_unit": row["business_unit"],
+            "pilots": int(row["pilots"]),
+            "production": int(row["production"]),
+            "production_rate": None
+            if pd.isna(row["production_rate"])
+            else round(float(row["production_rate"]), 4),
+            "symptoms": {
+                key: None if pd.isna(row[key]) else bool(row[key]) for key in PORTFOLIO_SYMPTOMS
+            },
+        }
+        for row in units.to_dict("records")
+    ]
+    if args.json:
+        _print_json(data)
+    else:
+        print(_render_portfolio(data))
+    return EXIT_OK
+
+
+PORTFOLIO_SYMPTOMS = ("many_pilots_none_live", "fragmented_technology", "results_without_users")
+
+
+def _render_portfolio(data: dict) -> str:
+    rate = data["production_rate"]
+    lines = [
+        f"{data['file']}: sheet {data['sheet'] or '-'}, header on row {data['header_row']}"
+        + (f", profile {data['profile']}" if data["profile"] else ""),
+        f"Rows imported: {data['rows_imported']:,} ({data['rows_with_warnings']:,} with warnings)",
+        "",
+        "Column mapping (confidence):",
+    ]
+    for field, match in data["column_mapping"].items():
+        column = (match["column"] or "-").replace("\n", " ")[:60]
+        shown = f"{match['confidence']:.2f} {match['source']}" if match["column"] else ""
+        lines.append(f"  {field:<24} {column:<62} {shown}")
+    lines += ["", "Pilots per stage:"]
+    for stage, count in data["stage_counts"].items():
+        lines.append(f"  {stage:<12} {count:>8,}")
+    lines.append(
+        "Production rate: " + ("n/a (no pilot started)" if rate is None else f"{rate:.1%}")
+    )
+    lines.append(f"Business units: {data['business_unit_count']}")
+    if data["warnings"]:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in data["warnings"]]
+    return "\n".join(lines)
+
+
 # parser -------------------------------------------------------------------------------
 
 
@@ -256,6 +319,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gaps", type=int, default=10, help="how many gaps to list (default 10)")
     p.add_argument("--json", action="store_true", help="print the profile as JSON")
     p.set_defaults(func=_cmd_profile)
+
+    p = sub.add_parser(
+        "portfolio", help="import a spreadsheet of pilots and summarise it (funnel, mapping)"
+    )
+    p.add_argument("file", help="xlsx, xlsm, xls, ods or csv: one row per pilot")
+    p.add_argument("--sheet", help="the sheet to read (default: the one most like a pilot list)")
+    p.add_argument("--profile", help="a saved column-mapping profile (name or YAML path)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=_cmd_portfolio)
 
     return parser
 

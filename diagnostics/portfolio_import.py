@@ -98,6 +98,32 @@ class PortfolioImport:
         started = sum(counts[s] for s in STARTED_STAGES)
         return counts["production"] / started if started else None
 
+    def business_units(self) -> dict[str, int]:
+        """Pilots per business unit as written in the file (blank ones left out), largest first."""
+        counts = self.frame["business_unit"].value_counts()
+        return {str(unit): int(n) for unit, n in counts.items()}
+
+    def summary(self) -> dict:
+        """What an import found, as plain data (the command line prints it as JSON)."""
+        rate = self.production_rate()
+        return {
+            "file": self.filename,
+            "sheet": self.sheet,
+            "sheets": self.sheets,
+            "header_row": self.header_row,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_imported,
+            "rows_with_warnings": self.rows_with_warnings,
+            "profile": self.profile,
+            "column_mapping": {k: m.to_dict() for k, m in self.mapping.items()},
+            "stage_counts": self.stage_counts(),
+            "unmapped_stage_values": self.unmapped_stage_values,
+            "production_rate": None if rate is None else round(rate, 4),
+            "business_unit_count": int(self.frame["business_unit"].nunique()),
+            "warnings": self.warnings,
+            "source_hash": self.source_hash,
+        }
+
 
 def source_bytes(source: str | Path | bytes) -> bytes:
     """The file's bytes, from a path or bytes as given."""
