@@ -94,6 +94,7 @@ class AssumptionSpec:
     min_value: float | None = 0.0
     max_value: float | None = None
     step: float | None = None
+    format: str = "%.0f"  # how an input shows the number (printf style)
 
 
 ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
@@ -136,7 +137,8 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "grows evenly until then. 0 means full value from the first day.",
         min_value=0,
         max_value=60,
-        step=1,
+        step=0.5,
+        format="%.1f",
     ),
     AssumptionSpec(
         "stop_horizon_months",

@@ -34,7 +34,14 @@ def _money_axis(fig: go.Figure, axis: str = "y") -> None:
 def _legend(fig: go.Figure) -> go.Figure:
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        legend={
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+            "traceorder": "normal",
+        },
     )
     return fig
 
@@ -44,7 +51,7 @@ def cost_waterfall(result: CostResult, content: Content) -> go.Figure:
     colors = cost_colors(content)
     direct, opportunity = result.totals["direct"], result.totals["opportunity"]
     total = direct + opportunity
-    labels = [DIRECT, OPPORTUNITY, "Total cost of the trap"]
+    labels = ["Direct", "Opportunity", "Total"]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -55,7 +62,8 @@ def cost_waterfall(result: CostResult, content: Content) -> go.Figure:
             text=[format_money(direct), format_money(opportunity), ""],
             textposition="inside",
             insidetextanchor="middle",
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            customdata=[DIRECT, OPPORTUNITY, DIRECT],
+            hovertemplate="%{customdata}: %{text}<extra></extra>",
             showlegend=False,
         )
     )
@@ -73,6 +81,7 @@ def cost_waterfall(result: CostResult, content: Content) -> go.Figure:
         x=labels[2], y=total, text=f"<b>{format_money(total)}</b>", showarrow=False, yshift=12
     )
     fig.update_layout(barmode="overlay", bargap=0.35)
+    fig.update_xaxes(tickangle=0)
     _money_axis(fig)
     fig.update_yaxes(range=[0, total * 1.15 or 1])
     return _layout(fig, height=340)
@@ -139,6 +148,7 @@ def cost_by_unit(result: CostResult, content: Content, limit: int = MAX_UNITS) -
             mode="text",
             text=[f"  {format_money(r['total_cost'])}" for r in rows],
             textposition="middle right",
+            cliponaxis=False,
             hoverinfo="skip",
             showlegend=False,
         )
@@ -147,15 +157,15 @@ def cost_by_unit(result: CostResult, content: Content, limit: int = MAX_UNITS) -
     fig.update_yaxes(autorange="reversed", automargin=True)
     _money_axis(fig, "x")
     top = max((r["total_cost"] for r in rows), default=0)
-    fig.update_xaxes(range=[0, top * 1.2 or 1])
+    fig.update_xaxes(range=[0, top * 1.3 or 1])
     return _legend(_layout(fig, height=max(260, 60 + 32 * len(rows))))
 
 
 def stop_now_chart(scenario: StopNowScenario, content: Content) -> go.Figure:
-    """The cost at the end of the horizon if the pilots run on, against stopping them today."""
+    """The cost so far, then the cost at the end of the horizon if the chosen pilots run on,
+    against stopping them today."""
     colors = cost_colors(content)
-    end = scenario.horizon_end.strftime("%b %Y")
-    labels = [f"Run on until {end}", "Stop them today", "Today"]
+    labels = ["Run on", "Stop now", "Today"]
     directs = [scenario.keep_direct, scenario.stop_direct, None]
     opportunities = [scenario.keep_opportunity, scenario.stop_opportunity, None]
     fig = go.Figure()
@@ -187,5 +197,7 @@ def stop_now_chart(scenario: StopNowScenario, content: Content) -> go.Figure:
     fig.update_layout(barmode="stack", bargap=0.4)
     _money_axis(fig)
     fig.update_yaxes(range=[0, max(scenario.keep_total, scenario.cost_today) * 1.15 or 1])
-    fig.update_xaxes(categoryorder="array", categoryarray=[labels[2], labels[0], labels[1]])
+    fig.update_xaxes(
+        categoryorder="array", categoryarray=[labels[2], labels[0], labels[1]], tickangle=0
+    )
     return _legend(_layout(fig, height=340))

@@ -23,6 +23,8 @@ PICK_KEY = f"{PREFIX}portfolio"
 RULE_KEY = f"{PREFIX}stop_rule"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP_PILOTS = 10
+# No floating toolbar: on a phone it covers the legend, and a board reads, it does not zoom.
+CHART_CONFIG = {"displayModeBar": False}
 
 
 # --- assumptions -------------------------------------------------------------------------
@@ -51,6 +53,7 @@ def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | N
                 min_value=float(spec.min_value) if spec.min_value is not None else None,
                 max_value=float(spec.max_value) if spec.max_value is not None else None,
                 step=float(spec.step or 1),
+                format=spec.format,
                 key=key,
                 help=spec.help,
             )
@@ -146,15 +149,21 @@ def charts(result: cost.CostResult, content: Content) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Where the cost comes from")
-        st.plotly_chart(figures.cost_waterfall(result, content), key=f"{PREFIX}waterfall")
+        st.plotly_chart(
+            figures.cost_waterfall(result, content), key=f"{PREFIX}waterfall", config=CHART_CONFIG
+        )
         st.caption(caption)
     with right:
         st.subheader("How it built up")
-        st.plotly_chart(figures.cost_over_time(result, content), key=f"{PREFIX}over_time")
+        st.plotly_chart(
+            figures.cost_over_time(result, content), key=f"{PREFIX}over_time", config=CHART_CONFIG
+        )
         st.caption(caption)
     st.subheader("Cost by business unit")
     if (result.by_unit["total_cost"] > 0).any():
-        st.plotly_chart(figures.cost_by_unit(result, content), key=f"{PREFIX}by_unit")
+        st.plotly_chart(
+            figures.cost_by_unit(result, content), key=f"{PREFIX}by_unit", config=CHART_CONFIG
+        )
         st.caption(caption)
     else:
         st.info("No business unit carries a cost with these assumptions.")
@@ -242,13 +251,15 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
         border=True,
     )
     st.write(
-        f"Left to run on, the trap would cost {cost.format_money(scenario.keep_total)} by "
-        f"{horizon}; stopping these {scenario.stopped:,} pilots today keeps it at "
-        f"{cost.format_money(scenario.stop_total)}: {cost.format_money(scenario.saving_direct)} "
-        f"of spend avoided and {cost.format_money(scenario.saving_opportunity)} of waiting for "
-        "value that was not coming."
+        f"Left to run on until {horizon}, the trap would cost "
+        f"{cost.format_money(scenario.keep_total)}; stopping these {scenario.stopped:,} "
+        f"pilots today keeps it at {cost.format_money(scenario.stop_total)}: "
+        f"{cost.format_money(scenario.saving_direct)} of spend avoided and "
+        f"{cost.format_money(scenario.saving_opportunity)} of value no longer waited for."
     )
-    st.plotly_chart(figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart")
+    st.plotly_chart(
+        figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart", config=CHART_CONFIG
+    )
     st.caption(
         cost.CostAssumptions.model_validate_json(assumptions_json).caption()
         + f" Horizon {horizon}."
