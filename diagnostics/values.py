@@ -391,7 +391,7 @@ def _parse_date_text(text: pd.Series, dayfirst: bool | None) -> pd.Series:
     out.loc[iso.index] = iso.astype("datetime64[us]").dt.normalize().to_numpy()
     rest = text[iso.isna()].str.replace(_TIME_SUFFIX, "", regex=True).str.strip()
     rest = rest.str.replace(r"\s*([/.,-])\s*", r"\1", regex=True).str.replace(",", " ")
-    rest = rest.str.replace(r"\s+", " ", regex=True).str.replace("sept", "sep", regex=False)
+    rest = rest.str.replace(r"\s+", " ", regex=True).str.replace(r"\bsept\b", "sep", regex=True)
     if not len(rest):
         return out
     if dayfirst is None:
