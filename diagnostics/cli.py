@@ -273,6 +273,133 @@ def _render_portfolio(data: dict) -> str:
     return "\n".join(lines)
 
 
+# cost ---------------------------------------------------------------------------------
+
+
+def _cost_assumptions(args: argparse.Namespace, content):
+    from diagnostics.cost import ASSUMPTIONS, CostAssumptions
+
+    values: dict = {}
+    if args.assumptions:
+        raw = _read_json_file(args.assumptions)
+        if not isinstance(raw, dict):
+            raise DiagnosticError(
+                f'{args.assumptions}: expected a JSON object like {{"monthly_team_cost": 25000}}.'
+            )
+        values.update(raw)
+    for spec in ASSUMPTIONS:
+        given = getattr(args, spec.key, None)
+        if given is not None:
+            values[spec.key] = given
+    return CostAssumptions.from_content(content, **values)
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
+
+
+def _cmd_cost(args: argparse.Namespace) -> int:
+    from diagnostics.cost import STOP_SELECTIONS, compute_cost, stop_now, stop_selection
+    from diagnostics.portfolio_import import import_portfolio
+
+    content = load_content(args.content)
+    assumptions = _cost_assumptions(args, content)
+    path = Path(args.file)
+    if not path.is_file():
+        raise DiagnosticError(f"{args.file}: file not found.")
+    imported = import_portfolio(path, path.name, sheet=args.sheet, profile=args.profile)
+    result = compute_cost(imported.frame, assumptions)
+    scenario = None
+    if args.stop != "none":
+        chosen = stop_selection(imported.frame, assumptions, content, args.stop)
+        scenario = stop_now(imported.frame, assumptions, chosen)
+    if args.json:
+        data = {"file": path.name, **result.to_dict()}
+        if scenario is not None:
+            data["stop_now"] = {"selection": STOP_SELECTIONS[args.stop], **scenario.to_dict()}
+        data["import_warnings"] = list(imported.warnings)
+        _print_json(data)
+    else:
+        print(_render_cost(path.name, result, scenario, args.stop))
+    return EXIT_OK
+
+
+def _render_cost(name: str, result, scenario, stop: str) -> str:
+    from diagnostics.cost import STOP_SELECTIONS
+
+    t = result.totals
+    lines = [
+        f"Cost of the PoC trap in {name}, as of {result.assumptions.as_of.isoformat()}",
+        f"Total {t['total']:,.0f} = direct {t['direct']:,.0f} + opportunity "
+        f"{t['opportunity']:,.0f}",
+        f"Pilots: {t['pilots']:,}; with a cost {t['pilots_with_cost']:,} (open past the decision "
+        f"point {t['pilots_stuck']:,}, stopped late {t['pilots_stopped_late']:,}, live late "
+        f"{t['pilots_live_late']:,}); left out {t['pilots_left_out']:,}",
+        "",
+        "By business unit (trust signals: stuck now, stopped and live in the last 12 months):",
+        f"  {'unit':<28} {'direct':>14} {'opportunity':>14} {'total':>14} "
+        f"{'stuck':>6} {'stopped':>8} {'live':>5}  signal",
+    ]
+    for row in result.by_unit.to_dict("records"):
+        unit = " ".join(str(row["business_unit"]).split())[:28]
+        lines.append(
+            f"  {unit:<28} {row['direct_cost']:>14,.0f} {row['opportunity_cost']:>14,.0f} "
+            f"{row['total_cost']:>14,.0f} {row['stuck_now']:>6} {row['stopped_12m']:>8} "
+            f"{row['live_12m']:>5}  {row['trust_signal']}"
+        )
+    left_out = result.left_out_counts()
+    lines += ["", "Left out:" if left_out else "Left out: none"]
+    lines += [f"  {count:,} {why}" for why, count in left_out.items()]
+    lines += ["", "Missing data:"] + [f"  - {line}" for line in result.missing_statement()]
+    if scenario is not None:
+        lines += [
+            "",
+            f"Stop now ({STOP_SELECTIONS[stop].lower()}): {scenario.stopped:,} pilot(s); "
+            f"saving {scenario.saving:,.0f} by {scenario.horizon_end.isoformat()} "
+            f"(cost then {scenario.keep_total:,.0f} if they run on, "
+            f"{scenario.stop_total:,.0f} if stopped today)",
+        ]
+    lines += ["", "Assumptions:"]
+    lines += [
+        f"  {row['assumption']}: {row['value']} {row['unit']}" for row in result.assumptions.rows()
+    ]
+    return "\n".join(lines)
+
+
+def _add_cost_parser(sub) -> None:
+    from diagnostics.cost import ASSUMPTIONS, STOP_SELECTIONS
+
+    p = sub.add_parser(
+        "cost", help="the cost of the trap for a spreadsheet of pilots (totals, units, stop now)"
+    )
+    p.add_argument("file", help="xlsx, xlsm, xls, ods or csv: one row per pilot")
+    p.add_argument("--sheet", help="the sheet to read (default: the one most like a pilot list)")
+    p.add_argument("--profile", help="a saved column-mapping profile (name or YAML path)")
+    p.add_argument("--assumptions", help="JSON file of assumptions; the options below win")
+    for spec in ASSUMPTIONS:
+        p.add_argument(
+            "--" + spec.key.replace("_", "-"),
+            dest=spec.key,
+            type=_iso_date if spec.key == "as_of" else float,
+            metavar="YYYY-MM-DD" if spec.key == "as_of" else "N",
+            help=f"{spec.help} ({spec.unit})".replace("%", "%%"),
+        )
+    p.add_argument(
+        "--stop",
+        choices=[*STOP_SELECTIONS, "none"],
+        default="recommended",
+        help="pilots the stop-now scenario stops: the portfolio review's recommendations "
+        "(default), every open pilot past the recommended path, or none",
+    )
+    p.add_argument("--json", action="store_true", help="print everything as JSON")
+    p.set_defaults(func=_cmd_cost)
+
+
 # parser -------------------------------------------------------------------------------
 
 
@@ -328,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="a saved column-mapping profile (name or YAML path)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_cmd_portfolio)
+
+    _add_cost_parser(sub)
 
     return parser
 
