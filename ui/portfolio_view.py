@@ -236,24 +236,33 @@ def import_tab(engine: Engine) -> None:
         return
     _import_summary(final)
     with st.form(f"{PREFIX}save_form", border=True):
-        name = st.text_input(
+        st.text_input(
             "Portfolio name",
             value=Path(uploaded.name).stem.replace("_", " ")[:200],
             max_chars=200,
             key=f"{PREFIX}name",
             help="Saving again under the same name adds a new version; older ones stay.",
         )
-        saved = st.form_submit_button("Save portfolio", type="primary")
-    if saved:
-        try:
-            with st.spinner("Saving…"):
-                new_id = portfolio_store.save_portfolio(engine, final, name)
-        except DiagnosticError as exc:
-            show_problem(exc)
-            return
-        st.session_state[PICK_KEY] = new_id
-        st.session_state[TAB_KEY] = DASHBOARD
-        st.rerun()
+        st.form_submit_button(
+            "Save portfolio", type="primary", on_click=_save, args=(engine, final)
+        )
+    problem = st.session_state.pop(f"{PREFIX}save_problem", None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+
+
+def _save(engine: Engine, imported) -> None:
+    """Save the import as a version, then open it on the dashboard (a callback: it runs
+    before the tabs are drawn, so it may switch them)."""
+    try:
+        new_id = portfolio_store.save_portfolio(
+            engine, imported, st.session_state.get(f"{PREFIX}name", "")
+        )
+    except DiagnosticError as exc:
+        st.session_state[f"{PREFIX}save_problem"] = str(exc)
+        return
+    st.session_state[PICK_KEY] = new_id
+    st.session_state[TAB_KEY] = DASHBOARD
 
 
 # --- dashboard --------------------------------------------------------------------------------

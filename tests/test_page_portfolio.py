@@ -1,0 +1,168 @@
+"""The portfolio page in AppTest: the demo dashboard, filters, and the upload-map-save path."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+
+import pandas as pd
+import pytest
+
+from diagnostics import portfolio_store, store
+
+PAGE = "pages/portfolio.py"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _engine():
+    return store.make_engine(os.environ["DATABASE_URL"])
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _problems(at) -> list:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def test_the_demo_portfolio_is_shown_with_its_numbers(app_test) -> None:
+    at = app_test(PAGE)
+    assert _problems(at) == []
+    newer, older = portfolio_store.list_portfolios(_engine())[:2]
+    assert at.selectbox(key="portfolio_pick").value == newer.id
+    frame = portfolio_store.load_portfolio_frame(_engine(), newer.id)
+    counts = frame["stage"].astype(str).value_counts()
+    started = sum(counts.get(s, 0) for s in ("development", "pilot", "decision"))
+    started += counts.get("production", 0) + counts.get("retired", 0)
+    metrics = _metrics(at)
+    assert metrics["Pilots"] == f"{newer.row_count:,}"
+    assert metrics["In production"] == f"{counts['production']:,}"
+    assert metrics["Production rate"] == f"{counts['production'] / started:.0%}"
+    # The demo's older version lists pilots the newer one lost without retiring them.
+    warnings = " ".join(w.value for w in at.warning)
+    assert f"{older.row_count - newer.row_count:,} pilots of v1 are missing" in warnings
+    assert any("demo portfolio" in i.value for i in at.info)
+
+
+def test_the_pilot_table_filters_by_recommendation_and_text(app_test) -> None:
+    at = app_test(PAGE)
+    total = portfolio_store.list_portfolios(_engine())[0].row_count
+    assert any(c.value.startswith(f"{total:,} of {total:,} pilots shown") for c in at.caption)
+    at.button_group(key="portfolio_filter_rec").set_value(["stop"]).run()
+    shown = next(c.value for c in at.caption if "pilots shown" in c.value)
+    n_stop = int(shown.split(" of ")[0].replace(",", ""))
+    assert 0 < n_stop < total
+    table = next(d.value for d in at.dataframe if "Recommendation" in d.value.columns)
+    assert len(table) == n_stop
+    assert set(table["Recommendation"]) == {"Stop"}
+    at.text_input(key="portfolio_filter_text").set_value("no such pilot anywhere").run()
+    assert any(c.value.startswith(f"0 of {total:,} pilots shown") for c in at.caption)
+
+
+def _small_sheet() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame(
+        {
+            "Project": ["Churn model", "Invoice bot", "Claims triage", "Fraud alerts", "CV screen"],
+            "Dept": ["Sales", "Finance", "Sales", "Risk", "HR"],
+            "Status": ["Pilot", "Live", "PoC", "Parked somewhere", "Stopped"],
+            "Kick-off": ["2026-01-05", "2025-03-01", "2026-10-01", "2026-02-01", "2025-01-01"],
+            "Budget": ["$120k", "90,000", "€ 50k", "", "1.2 m"],
+        }
+    ).to_excel(buffer, index=False, sheet_name="Pilots")
+    return buffer.getvalue()
+
+
+def _edit(at, key: str, row: int, column: str, value: str) -> None:
+    """What a user's change in an st.data_editor cell sends back."""
+    at.session_state[key] = {
+        "edited_rows": {row: {column: value}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+
+def test_upload_override_mapping_and_stage_then_save(app_test) -> None:
+    at = app_test(PAGE)
+    at.session_state["portfolio_tab"] = "Import a spreadsheet"
+    at.run()
+    data = _small_sheet()
+    at.file_uploader(key="portfolio_file").set_value(("team pilots.xlsx", data, XLSX)).run()
+    assert _problems(at) == []
+    assert at.success[0].value.startswith("5 rows imported, 1 with warnings")
+    mapping = next(d.value for d in at.dataframe if "Our field" in d.value.columns)
+    mapped = dict(zip(mapping["Our field"], mapping["Your column"], strict=True))
+    assert (mapped["Name"], mapped["Business unit"], mapped["Stage"]) == (
+        "Project",
+        "Dept",
+        "Status",
+    )
+    unknown = next(d.value for d in at.dataframe if "Text in your sheet" in d.value.columns)
+    assert unknown["Text in your sheet"].tolist() == ["Parked somewhere"]
+
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    # The user says the business unit column is not one, and "Parked somewhere" is retired.
+    unit_row = mapping.index[mapping["Our field"] == "Business unit"][0]
+    _edit(at, f"portfolio_mapping_{digest}_Pilots", int(unit_row), "Your column", "(not used)")
+    _edit(at, f"portfolio_stages_{digest}_Pilots", 0, "Stage", "retired")
+    at.run()
+    assert _problems(at) == []
+    stages = next(d.value for d in at.dataframe if list(d.value.columns) == ["Stage", "Pilots"])
+    assert dict(zip(stages["Stage"], stages["Pilots"], strict=True)) == {
+        "Idea": 0,
+        "Development": 1,
+        "Pilot": 1,
+        "Decision": 0,
+        "Production": 1,
+        "Retired": 2,
+        "Unknown": 0,
+    }
+
+    save = "FormSubmitter:portfolio_save_form-Save portfolio"
+    before = len(portfolio_store.list_portfolios(_engine()))
+    at.text_input(key="portfolio_name").set_value("   ")
+    at.button(key=save).click().run()
+    assert [e.value for e in at.error] == [
+        "Give the portfolio a name, for example “AI pilots 2026”."
+    ]
+    assert len(portfolio_store.list_portfolios(_engine())) == before
+
+    at.text_input(key="portfolio_name").set_value("Team pilots")
+    at.button(key=save).click().run()
+    assert _problems(at) == []
+    saved = portfolio_store.list_portfolios(_engine())[0]
+    assert (saved.name, saved.row_count, saved.source_filename) == (
+        "Team pilots",
+        5,
+        "team pilots.xlsx",
+    )
+    # Back on the dashboard, showing the new portfolio: 1 of 5 started pilots is live.
+    assert at.session_state["portfolio_tab"] == "Dashboard"
+    assert at.selectbox(key="portfolio_pick").value == saved.id
+    metrics = _metrics(at)
+    assert (metrics["Pilots"], metrics["In production"], metrics["Production rate"]) == (
+        "5",
+        "1",
+        "20%",
+    )
+    frame = portfolio_store.load_portfolio_frame(_engine(), saved.id)
+    assert frame["business_unit"].isna().all()
+    assert frame.loc[3, "stage"] == "retired"
+    assert frame["pilot_budget"].tolist()[:3] == [120_000, 90_000, 50_000]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [("broken.xlsx", b"this is not a workbook"), ("empty.csv", b"")],
+)
+def test_an_unreadable_file_gets_a_message_not_a_traceback(app_test, filename, data) -> None:
+    at = app_test(PAGE)
+    at.session_state["portfolio_tab"] = "Import a spreadsheet"
+    at.run()
+    at.file_uploader(key="portfolio_file").set_value((filename, data, "text/plain")).run()
+    assert [e.value for e in at.exception] == []
+    assert len(at.error) == 1
+    assert filename.split(".")[0] in at.error[0].value or "file" in at.error[0].value.lower()
+    assert not at.button  # nothing to save
