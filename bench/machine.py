@@ -37,6 +37,14 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def load_average() -> list[float] | None:
+    """1, 5 and 15-minute load averages: other work on the machine skews every timing."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def describe() -> dict[str, object]:
     versions = {}
     for name in PACKAGES:
@@ -51,6 +59,7 @@ def describe() -> dict[str, object]:
         "ram_gb": _ram_gb(),
         "python": platform.python_version(),
         "os": platform.platform(),
+        "load_average_at_start": load_average(),
         "packages": versions,
     }
 

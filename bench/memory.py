@@ -1,7 +1,10 @@
 """Child process for the memory measurement: `python -m bench.memory FILE TMPDIR`.
 
-Prints one JSON line: peak resident set size (ru_maxrss) after loading the libraries (the
-baseline), after `import_portfolio`, and after `save_portfolio`, in MB.
+Prints one JSON line: the peak resident set size after loading the libraries (the baseline),
+after `import_portfolio`, and after `save_portfolio`, in MB. The peak is Linux's VmHWM (high
+water mark of this process's own address space). `ru_maxrss` is not used: Linux carries it
+over from the parent through fork and exec, so a child of a big benchmark process would
+report the parent's size.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from pathlib import Path
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def main(path: str, tmp: str) -> None:
