@@ -200,7 +200,7 @@ def _counts(url: str) -> dict[str, int]:
 
 def _run_cli(path: Path, url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "diagnostics", "portfolio", str(path), "--save", "Upload"],
+        [sys.executable, "-m", "diagnostics", "portfolio", str(path)],
         cwd=REPO_ROOT,
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
@@ -242,7 +242,7 @@ def test_cli_main_rejects_every_bad_file_and_changes_nothing(
         if name in DANGEROUS:
             continue  # covered in a child process above
         expected = engine_outcome(corpus_dir / name)["message"]
-        status = main(["portfolio", str(corpus_dir / name), "--save", "Upload"])
+        status = main(["portfolio", str(corpus_dir / name)])
         out = capsys.readouterr()
         assert status == 2, name
         assert expected in out.err + out.out, name
