@@ -322,16 +322,20 @@ def _build_frame(
     out["pilot_id"] = ids.where(~missing_id, generated).astype("str")
     if matches["pilot_id"].column and missing_id.any():
         warnings.append(
-            f"{_rows(int(missing_id.sum()))} have no ID; they were given one from their row "
-            "number (row-<n>)."
+            f"No ID in {_rows(int(missing_id.sum()))}; each was given one from its row number "
+            "(row-<n>)."
         )
     duplicated = out["pilot_id"].duplicated(keep=False) & ~missing_id
     if duplicated.any():
         warnings.append(
-            f"{_rows(int(duplicated.sum()))} share an ID with another row; all were kept."
+            f"The same ID appears on more than one row in {_rows(int(duplicated.sum()))}; all "
+            "were kept."
         )
     if matches["name"].column:
-        problems.append(("name", matches["name"].column, out["name"].isna(), "no name"))
+        no_name = out["name"].isna()
+        problems.append(("name", matches["name"].column, no_name, "no name"))
+        if no_name.any():
+            warnings.append(f"No name in {_rows(int(no_name.sum()))}; kept, shown by their ID.")
 
     raw_stage = column("stage")
     unmapped: dict[str, int] = {}
@@ -348,14 +352,14 @@ def _build_frame(
             listed = ", ".join(f"{t[:60]!r} ({c})" for t, c in list(unmapped.items())[:10])
             more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
             warnings.append(
-                f"{_rows(sum(unmapped.values()))} have a stage text that matches no stage: "
+                f"Stage texts that match no stage, in {_rows(sum(unmapped.values()))}: "
                 f"{listed}{more}. They count as unknown until you map them to a stage."
             )
             column_name = matches["stage"].column or ""
             known = out["stage_raw"].isin(list(unmapped))
             problems.append(("stage", column_name, known.fillna(False), "stage not recognised"))
         if normalised.blank_count:
-            warnings.append(f"{_rows(normalised.blank_count)} have no stage and count as unknown.")
+            warnings.append(f"No stage in {_rows(normalised.blank_count)}; counted as unknown.")
 
     for key in DATE_FIELDS:
         raw = column(key)
@@ -377,7 +381,7 @@ def _build_frame(
                 )
             )
             warnings.append(
-                f"{_rows(int(backwards.sum()))} have a decision date before their start date."
+                f"Decision date before the start date in {_rows(int(backwards.sum()))}."
             )
 
     for key in MONEY_FIELDS:
