@@ -60,6 +60,10 @@ except OperationalError as exc:  # the database server is down or unreachable
             "Try again in a minute; if it keeps happening, tell your administrator."
         )
     )
+except DiagnosticError as exc:  # a page left an engine error unhandled: still say it plainly
+    event = "database_unreachable" if isinstance(exc, StorageError) else "page_problem"
+    log_error(event, exc, page=current.url_path)
+    show_problem(exc)
 except Exception as exc:
     log_error("page_error", exc, page=current.url_path)
     raise

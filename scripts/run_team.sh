@@ -72,11 +72,11 @@ except Exception:
 EOF
 }
 
-app_running() {  # pid file, live process, and it is our streamlit (pids get reused)
+app_running() {  # pid file, live process, and it is our app server (pids get reused)
   local pid_file="$TEAM_DIR/app-$1.pid" pid
   [ -f "$pid_file" ] || return 1
   pid="$(cat "$pid_file")"
-  kill -0 "$pid" 2>/dev/null && grep -q streamlit "/proc/$pid/cmdline" 2>/dev/null
+  kill -0 "$pid" 2>/dev/null && grep -q ui.serve "/proc/$pid/cmdline" 2>/dev/null
 }
 
 start() {
@@ -118,7 +118,8 @@ EOF
   for port in $APP_PORTS; do
     if app_running "$port"; then say "App already running on port $port"; continue; fi
     # setsid: the app outlives this script and ignores a Ctrl-C in the terminal that ran it.
-    setsid "$PY" -m streamlit run app.py --server.port "$port" --server.address "$APP_ADDRESS" \
+    # ui.serve = `streamlit run app.py`, with every request going through app.py's frame.
+    setsid "$PY" -m ui.serve --server.port "$port" --server.address "$APP_ADDRESS" \
       --server.headless true --browser.gatherUsageStats false \
       >"$TEAM_DIR/app-$port.log" 2>&1 < /dev/null &
     echo $! >"$TEAM_DIR/app-$port.pid"
