@@ -319,7 +319,7 @@ def _cmd_cost(args: argparse.Namespace) -> int:
         chosen = stop_selection(imported.frame, assumptions, content, args.stop)
         scenario = stop_now(imported.frame, assumptions, chosen)
     if args.json:
-        data = {"file": path.name, **result.to_dict()}
+        data = {"file": path.name, **result.to_dict(), "caveats": result.caveats()}
         if scenario is not None:
             data["stop_now"] = {"selection": STOP_SELECTIONS[args.stop], **scenario.to_dict()}
         data["import_warnings"] = list(imported.warnings)
@@ -340,6 +340,7 @@ def _render_cost(name: str, result, scenario, stop: str) -> str:
         f"Pilots: {t['pilots']:,}; with a cost {t['pilots_with_cost']:,} (open past the decision "
         f"point {t['pilots_stuck']:,}, stopped late {t['pilots_stopped_late']:,}, live late "
         f"{t['pilots_live_late']:,}); left out {t['pilots_left_out']:,}",
+        *(f"Note: {line}" for line in result.caveats()),
         "",
         "By business unit (trust signals: stuck now, stopped and live in the last 12 months):",
         f"  {'unit':<28} {'direct':>14} {'opportunity':>14} {'total':>14} "

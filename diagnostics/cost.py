@@ -413,7 +413,9 @@ def _ramp_value(months: np.ndarray, monthly_value: np.ndarray, ramp_months: floa
     x = np.maximum(months, 0.0)
     if ramp_months <= 0:
         return monthly_value * x
-    ramped = np.where(x <= ramp_months, x * x / (2 * ramp_months), x - ramp_months / 2)
+    # min(x, R)² / 2R + max(x − R, 0): the same F, without overflow for a tiny R.
+    ramping = np.minimum(x, ramp_months)
+    ramped = ramping * (ramping / (2 * ramp_months)) + np.maximum(x - ramp_months, 0.0)
     return monthly_value * ramped
 
 
@@ -523,6 +525,38 @@ class CostResult:
             return ["Every pilot has the stage, dates, budget and value the model needs."]
         return [item.message for item in self.missing]
 
+    def caveats(self) -> list[str]:
+        """The few data gaps that change how the totals must be read, in plain words."""
+        t, a = self.totals, self.assumptions
+        out: list[str] = []
+        if t["direct"] > 0 and t["pilots_with_budget"] == 0:
+            out.append(
+                f"No pilot in this portfolio has a budget: the whole direct cost of "
+                f"{format_money(t['direct'])} is an estimate at "
+                f"{format_money(a.monthly_team_cost)} a month per pilot team. Add budgets to "
+                "the sheet, or set the team cost your organisation really pays."
+            )
+        elif t["direct"] > 0 and t["direct_from_estimates"] > 0.5 * t["direct"]:
+            share = t["direct_from_estimates"] / t["direct"]
+            out.append(
+                f"{share:.0%} of the direct cost is estimated from the monthly team cost, "
+                "because those pilots have no budget."
+            )
+        if t["pilots"] and t["pilots_with_value"] == 0:
+            out.append(
+                "No pilot has an expected annual value, so the opportunity cost cannot be "
+                "computed and shows 0. Add expected values to see what the delay costs."
+            )
+        left = t["pilots_left_out"]
+        if t["pilots"] and left > 0.25 * t["pilots"]:
+            reasons = self.left_out_counts()
+            main = max(reasons, key=reasons.get)
+            out.append(
+                f"{left:,} of {t['pilots']:,} pilots ({left / t['pilots']:.0%}) are left out, "
+                f"most for this reason: {main} ({reasons[main]:,}). The totals cover the rest."
+            )
+        return out
+
     def left_out_counts(self) -> dict[str, int]:
         """Pilots left out of the cost, by reason (plain words)."""
         left = self.pilots.loc[self.pilots["status"] == "left_out", "note"]
@@ -618,6 +652,8 @@ def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResul
         "pilots_stopped_late": int((status == _STATUS["stopped_late"]).sum()),
         "pilots_live_late": int((status == _STATUS["live_late"]).sum()),
         "direct_from_estimates": float(direct[uses_estimate].sum()),
+        "pilots_with_budget": int((~p.budget_missing).sum()),
+        "pilots_with_value": int((~p.value_missing).sum()),
     }
     return CostResult(
         assumptions=a,
@@ -647,17 +683,19 @@ def _by_unit(pilots: pd.DataFrame, p: _Prepared, status: np.ndarray, t: float) -
             & (p.start <= t)
             & (p.stage != _STAGE["idea"])
             & (p.stage != _UNKNOWN),
+            "live_undated": status == _STATUS["live_undated"],
             "left_out": status == _STATUS["left_out"],
         },
         index=pilots.index,
     )
     grouped = parts.groupby("business_unit", sort=False).sum()
-    grouped = grouped.astype(
-        {c: "int64" for c in ("stuck_now", "stopped_12m", "live_12m", "started_12m", "left_out")}
-    )
+    counts = ("stuck_now", "stopped_12m", "live_12m", "live_undated", "started_12m", "left_out")
+    grouped = grouped.astype(dict.fromkeys(counts, "int64"))
     failing = grouped["stuck_now"] + grouped["stopped_12m"]
+    # A live pilot without a go-live date may have gone live this year: no "Strong" then.
+    nothing_live = (grouped["live_12m"] == 0) & (grouped["live_undated"] == 0)
     grouped["trust_signal"] = np.select(
-        [(failing >= 3) & (grouped["live_12m"] == 0), failing > grouped["live_12m"]],
+        [(failing >= 3) & nothing_live, failing > grouped["live_12m"]],
         ["Strong", "Some"],
         default="Low",
     )
@@ -713,20 +751,20 @@ def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[Miss
     planned_estimate = format_money(a.monthly_team_cost * a.decision_point_months)
     if a.monthly_team_cost > 0:
         what = (
-            f"{estimated} of them count as direct cost, estimated from the monthly team cost "
+            f"{estimated:,} of them count as direct cost, estimated from the monthly team cost "
             f"({planned_estimate} up to the decision point, then "
             f"{format_money(a.monthly_team_cost)} for each further month)."
         )
     else:
         what = (
-            f"{estimated} of them are late, but the monthly team cost is set to 0, so they "
+            f"{estimated:,} of them are late, but the monthly team cost is set to 0, so they "
             "add nothing to the direct cost."
         )
     add(
         "pilot_budget",
         no_budget,
         "estimated",
-        f"{no_budget} of {n} pilots have no pilot "
+        f"{no_budget:,} of {n:,} pilots have no pilot "
         f"budget. {what if estimated else 'None of them is late, so nothing was estimated.'}",
     )
 
@@ -737,8 +775,8 @@ def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[Miss
         "expected_annual_value",
         no_value,
         "left out",
-        f"{no_value} of {n} pilots have no expected annual value: no value is guessed for them, "
-        f"so {late_no_value} late pilot(s) among them add no opportunity cost "
+        f"{no_value:,} of {n:,} pilots have no expected annual value: no value is guessed for "
+        f"them, so {late_no_value:,} late pilot(s) among them add no opportunity cost "
         "(the opportunity cost shown is a lower bound).",
     )
     for key, treatment, text in (
@@ -767,13 +805,13 @@ def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[Miss
         ),
     ):
         count = int((p.left_out == _LEFT_OUT[key]).sum())
-        add(key, count, treatment, f"{count} pilot(s) {text}")
+        add(key, count, treatment, f"{count:,} pilot(s) {text}")
     undated = int((p.status_base == _STATUS["live_undated"]).sum())
     add(
         "go_live_date",
         undated,
         "assumed on time",
-        f"{undated} pilot(s) in production lack a "
+        f"{undated:,} pilot(s) in production lack a "
         "start or go-live date: counted as live on time, with no delay cost.",
     )
     return tuple(items)
@@ -948,6 +986,7 @@ UNIT_EXPORT_COLUMNS = {
     "stuck_now": "Open past decision point",
     "stopped_12m": "Stopped in last 12 months",
     "live_12m": "Went live in last 12 months",
+    "live_undated": "Live, go-live date unknown",
     "started_12m": "Started in last 12 months",
     "trust_signal": "Trust erosion signal",
     "left_out": "Left out",

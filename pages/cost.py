@@ -56,6 +56,7 @@ with main:
         show_problem(exc)
         st.stop()
     view.headline(result)
+    view.caveats(result)
     view.missing_data(result)
     view.charts(result, content)
     view.top_pilots(result)

@@ -622,12 +622,65 @@ def big_portfolio(n: int) -> pd.DataFrame:
 
 
 def test_a_hundred_thousand_pilots_take_well_under_a_second() -> None:
+    """Cost, month by month and the stop-now scenario for 100,000 pilots. Measured as this
+    process's CPU time, best of three, so other work on a shared machine does not count."""
     frame = big_portfolio(100_000)
     a = assumptions()
     compute_cost(frame.head(100), a)  # warm up imports and caches
-    started = time.perf_counter()
-    result = compute_cost(frame, a)
-    stop_now(frame, a, overdue_open_pilots(frame, a))
-    elapsed = time.perf_counter() - started
+    timings = []
+    for _ in range(3):
+        started = time.process_time()
+        result = compute_cost(frame, a)
+        stop_now(frame, a, overdue_open_pilots(frame, a))
+        timings.append(time.process_time() - started)
     assert result.totals["pilots"] == 100_000
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    assert len(result.monthly) > 30
+    assert min(timings) < 1.0, f"{min(timings):.2f} s"
+
+
+# Caveats -------------------------------------------------------------------------------
+
+
+def test_a_portfolio_without_budgets_or_values_says_so_plainly() -> None:
+    """Like the US federal inventory: stages and dates, no money at all. Two pilots 100 days
+    open, each estimated at 70,000 + 30,000 = 100,000; nothing can be said about value."""
+    rows = [{"stage": "pilot", "start_date": ago(100)}, {"stage": "pilot", "start_date": ago(100)}]
+    result = compute_cost(frame_of(rows), assumptions())
+    assert result.totals["direct"] == pytest.approx(200_000)
+    caveats = result.caveats()
+    assert caveats[0].startswith("No pilot in this portfolio has a budget: the whole direct cost")
+    assert "200k" in caveats[0]
+    assert caveats[1].startswith("No pilot has an expected annual value")
+    assert len(caveats) == 2
+
+
+def test_mostly_estimated_direct_cost_and_many_left_out_are_flagged() -> None:
+    rows = [
+        {
+            "stage": "pilot",
+            "start_date": ago(100),
+            "pilot_budget": 10_000,
+            "expected_annual_value": VALUE,
+        },
+        {"stage": "pilot", "start_date": ago(100)},  # 100,000 estimated of 140,000 direct
+        {"stage": "unknown"},
+        {"stage": "unknown"},
+    ]
+    caveats = compute_cost(frame_of(rows), assumptions()).caveats()
+    assert caveats == [
+        "71% of the direct cost is estimated from the monthly team cost, because those "
+        "pilots have no budget.",
+        "2 of 4 pilots (50%) are left out, most for this reason: stage not recognised (2). "
+        "The totals cover the rest.",
+    ]
+    assert compute_cost(frame_of(REFERENCE), assumptions()).caveats() == []
+
+
+def test_a_live_pilot_without_dates_prevents_a_strong_signal() -> None:
+    rows = [{"stage": "pilot", "business_unit": "X", "start_date": ago(300)} for _ in range(3)]
+    strong = compute_cost(frame_of(rows), assumptions()).by_unit.set_index("business_unit")
+    assert strong.loc["X", "trust_signal"] == "Strong"
+    rows.append({"stage": "production", "business_unit": "X"})
+    units = compute_cost(frame_of(rows), assumptions()).by_unit.set_index("business_unit")
+    assert units.loc["X", "live_undated"] == 1
+    assert units.loc["X", "trust_signal"] == "Some"

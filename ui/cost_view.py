@@ -132,6 +132,12 @@ def headline(result: cost.CostResult) -> None:
     )
 
 
+def caveats(result: cost.CostResult) -> None:
+    """The gaps that change how the totals must be read, right under them."""
+    for line in result.caveats():
+        st.warning(line, icon=":material/warning:")
+
+
 def missing_data(result: cost.CostResult) -> None:
     """What the data lacked and what the model did about it, always shown."""
     statement = result.missing_statement()
