@@ -496,26 +496,31 @@ def _check_extent(name: str, rows: int, columns: int) -> None:
 
 
 _ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated="(\d+)"')
+_ODS_CONTENT = re.compile(rb"<text:p|office:value-type=")
 
 
 def _check_ods_extent(xml: bytes, name: str) -> None:
-    """OpenDocument sheets repeat cells with an attribute; refuse repeats of filled cells
-    beyond the limits (trailing empty repeats, which LibreOffice always writes, are fine)."""
+    """OpenDocument sheets repeat rows and cells with an attribute. Empty repeats at the end
+    of a row or a table (LibreOffice always writes them) hold nothing; a filled repeat, or
+    anything filled after a long empty one, stretches the sheet beyond the limits."""
     for match in _ODS_REPEAT.finditer(xml):
         count = int(match.group(2)[:12])
-        if count <= MAX_COLUMNS:
+        rows = match.group(1) == b"rows"
+        if count <= (MAX_ROWS if rows else MAX_COLUMNS):
             continue
-        end = xml.find(b">", match.end())
-        element_end = xml[end - 1 : end] == b"/"
-        if element_end:
-            continue  # an empty self-closing cell or row, repeated: nothing to hold
-        close = xml.find(b"</", end)
-        inner = xml[end + 1 : close] if close > 0 else b""
-        if b"<text:p" in inner or b"office:value" in xml[match.start() - 400 : end]:
-            if match.group(1) == b"columns":
-                _check_extent(name, 1, count)
-            else:
+        opening_end = xml.find(b">", match.end())
+        closing = b"</table:table-row>" if rows else b"</table:table-cell>"
+        self_closing = xml[opening_end - 1 : opening_end] == b"/"
+        body_end = opening_end if self_closing else xml.find(closing, opening_end)
+        tag_start = xml.rfind(b"<", 0, match.start())
+        element = xml[tag_start : max(body_end, opening_end) + 1]
+        container_end = xml.find(b"</table:table>" if rows else b"</table:table-row>", body_end)
+        after = xml[max(body_end, opening_end) : container_end if container_end > 0 else None]
+        if _ODS_CONTENT.search(element) or _ODS_CONTENT.search(after):
+            if rows:
                 _check_extent(name, count, 1)
+            else:
+                _check_extent(name, 1, count)
 
 
 def _check_shared_strings(xml: bytes, name: str) -> None:

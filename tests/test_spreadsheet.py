@@ -52,16 +52,19 @@ def rewrite_part(data: bytes, part: str, change) -> bytes:
     return out.getvalue()
 
 
-def ods_bytes(rows: list[list[str]]) -> bytes:
-    cells = "".join(
-        "<table:table-row>"
-        + "".join(
-            f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p>'
-            "</table:table-cell>"
-            for c in row
+def ods_bytes(rows: list[list[str]], tail: str = "") -> bytes:
+    cells = (
+        "".join(
+            "<table:table-row>"
+            + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p>'
+                "</table:table-cell>"
+                for c in row
+            )
+            + "</table:table-row>"
+            for row in rows
         )
-        + "</table:table-row>"
-        for row in rows
+        + tail
     )
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -114,6 +117,52 @@ def test_ods_read_like_xlsx():
     table = read_table(ods_bytes(PILOTS), "p.ods")
     assert table.columns == PILOTS[0]
     assert cells(table)[0][:4] == ["P-1", "Invoice matching", "Finance", "Pilot"]
+
+
+EMPTY_CELL = '<table:table-cell table:number-columns-repeated="{n}"/>'
+FILLED_CELL = (
+    '<table:table-cell office:value-type="string"{repeat}><text:p>x</text:p></table:table-cell>'
+)
+
+
+def test_ods_trailing_empty_repeats_are_harmless():
+    """LibreOffice ends every sheet with a million empty rows written as one repeat."""
+    tail = (
+        '<table:table-row table:number-rows-repeated="1048572">'
+        + EMPTY_CELL.format(n=1024)
+        + "</table:table-row>"
+    )
+    assert read_table(ods_bytes(PILOTS, tail), "p.ods").rows == 3
+
+
+@pytest.mark.parametrize(
+    ("tail", "words"),
+    [
+        (  # a filled row repeated a million times
+            '<table:table-row table:number-rows-repeated="1000000">'
+            + FILLED_CELL.format(repeat="")
+            + "</table:table-row>",
+            "1,000,000 rows",
+        ),
+        (  # a filled cell repeated across 16,384 columns
+            "<table:table-row>"
+            + FILLED_CELL.format(repeat=' table:number-columns-repeated="16384"')
+            + "</table:table-row>",
+            "column XFD",
+        ),
+        (  # a long empty stretch, then a filled cell far away
+            '<table:table-row table:number-rows-repeated="900000">'
+            + EMPTY_CELL.format(n=1000)
+            + "</table:table-row><table:table-row>"
+            + FILLED_CELL.format(repeat="")
+            + "</table:table-row>",
+            "900,000 rows",
+        ),
+    ],
+)
+def test_ods_repeats_stretching_the_sheet_are_refused(tail, words):
+    with pytest.raises(ImportFileError, match=words):
+        read_table(ods_bytes(PILOTS, tail), "p.ods")
 
 
 def test_xlsm_name_is_read_as_a_workbook():
