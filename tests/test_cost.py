@@ -684,3 +684,22 @@ def test_a_live_pilot_without_dates_prevents_a_strong_signal() -> None:
     units = compute_cost(frame_of(rows), assumptions()).by_unit.set_index("business_unit")
     assert units.loc["X", "live_undated"] == 1
     assert units.loc["X", "trust_signal"] == "Some"
+
+
+def test_the_workbook_keeps_numbers_and_neutralises_formulas() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from diagnostics.safe_export import frames_to_xlsx_bytes
+
+    rows = [dict(REFERENCE[0], name='=HYPERLINK("http://x","y")')]
+    result = compute_cost(frame_of(rows), assumptions())
+    book = load_workbook(io.BytesIO(frames_to_xlsx_bytes(cost_sheets(result))))
+    sheet = book["Cost per pilot"]
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert first["Pilot"] == '\'=HYPERLINK("http://x","y")'
+    assert first["Total cost"] == 226_000
+    labels = [row[0].value for row in book["Assumptions"].iter_rows(min_row=2)]
+    assert labels == [spec.label for spec in ASSUMPTIONS]
