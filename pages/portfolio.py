@@ -8,8 +8,10 @@ import streamlit as st
 from diagnostics import portfolio_store
 from ui import cache
 from ui import portfolio_view as view
+from ui.access import require_access
 from ui.components import show_problem, source_credit
 
+require_access("portfolio")
 content = cache.content()
 engine = cache.engine()
 

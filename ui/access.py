@@ -64,7 +64,8 @@ def require_access(area: str) -> None:
 
 
 def _password_form(area: str, stored, fingerprint: str) -> None:
-    st.title("Team sign-in")
+    # A subheader: some pages show their own title above the gate, some do not.
+    st.subheader(":material/lock: Team sign-in")
     st.write(
         f"{AREAS[area]} are open to your team only. Enter the team password your "
         "administrator gave you. (Joining a workshop with its code needs no password.)"
@@ -97,7 +98,7 @@ def _require_identity_provider(area: str) -> None:
     # Without an [auth] section in secrets.toml st.user has no is_logged_in at all.
     if getattr(st.user, "is_logged_in", False):
         return
-    st.title("Sign in")
+    st.subheader(":material/lock: Sign in")
     st.write(f"{AREAS[area]} need you to sign in with your organisation's account.")
     if importlib.util.find_spec("authlib") is None:
         st.error(
