@@ -30,7 +30,8 @@ if token:
 
 if view is None:
     st.title("Join the workshop")
-    link_code = st.session_state.get(CODE_KEY) or ""
+    # Read here too: on a first page load app.py runs before the URL's parameters are known.
+    link_code = st.session_state.get(CODE_KEY) or st.query_params.get("code") or ""
     with st.container(key="join_form"):
         code = st.text_input("Code on the shared screen", value=link_code, key="join_code")
         found = None

@@ -59,7 +59,9 @@ def screen() -> None:
         if st.session_state.get("present_consensus"):
             _consensus_mode(state)
             return
-        revealed = ws.workshop_results(engine, token, content, only_revealed=True)
+        revealed = None
+        if any(q in state.revealed for q in state.in_focus):
+            revealed = ws.workshop_results(engine, token, content, only_revealed=True)
         for qid in state.in_focus[:6]:
             question = content.questions_by_id[qid]
             st.markdown(f"## {question.text}")
@@ -67,8 +69,8 @@ def screen() -> None:
             st.markdown(
                 f"**{live.votes_per_question[qid]} of {live.participants} answered**{status}"
             )
-            result = revealed.by_id(qid)
-            if result.shown:
+            result = revealed.by_id(qid) if revealed else None
+            if result is not None and result.shown:
                 st.plotly_chart(
                     wf.distribution_bars(result, content, large=True), key=f"present_dist_{qid}"
                 )
@@ -83,7 +85,7 @@ def screen() -> None:
                 st.markdown("Results stay hidden until the facilitator reveals them.")
         if len(state.in_focus) > 6:
             st.markdown(f"…and {len(state.in_focus) - 6} more open questions.")
-        if revealed.ranking:
+        if revealed is not None and revealed.ranking:
             st.markdown("## Where the group disagrees most")
             st.plotly_chart(
                 wf.disagreement_ranking(revealed, content, top=5, large=True),

@@ -47,7 +47,9 @@ def facilitator_link(base: str, token: str, page: str = "workshop") -> str:
     return f"{base}/{page}?facilitator={token}"
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
 def qr_png(data: str, scale: int = 10) -> bytes:
+    """The QR code as PNG bytes; cached because the shared screen redraws every second."""
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="png", scale=scale, border=2, dark="#111111")
     return buffer.getvalue()
@@ -90,7 +92,9 @@ PRESENTER_CSS = """
 .st-key-present_screen h3 { font-size: 2.2rem; color: #111111; }
 .st-key-present_code p { font-size: 8rem !important; font-weight: 800; letter-spacing: 0.6rem;
   font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; }
-.st-key-present_screen [data-testid="stMetricValue"] { font-size: 4.5rem; color: #111111; }
+.st-key-present_screen [data-testid="stMetricValue"],
+.st-key-present_screen [data-testid="stMetricValue"] div { font-size: 4.5rem; color: #111111;
+  line-height: 1.1; }
 .st-key-present_screen [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
 .st-key-present_screen button { min-height: 5rem; }
 .st-key-present_screen button p { font-size: 2.2rem !important; font-weight: 700; }

@@ -1,0 +1,143 @@
+"""A workshop in real browsers: a facilitator on a laptop creates it, the shared screen shows
+the code, five people on phone-sized windows join (by link and by typing the code) and vote,
+the shared screen counts them without a reload, the facilitator reveals, records the agreed
+answers and downloads the report."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from urllib.parse import parse_qs, urlparse
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import LAPTOP, PHONE
+from .helpers import EXCEPTION, after_rerun, click_button, fill, screenshot, wait_for_app
+
+PARTICIPANTS = 5
+VISIBLE_WITHIN_S = 5.0  # generous for a loaded 2-core CI machine; measured figure is printed
+# Several browser contexts and a live server on 2 cores: loading a page can take a while.
+SLOW_MS = 90_000
+
+
+def open_page(page, base_url: str, url_path: str) -> None:
+    page.goto(f"{base_url}/{url_path}", wait_until="domcontentloaded", timeout=SLOW_MS)
+    wait_for_app(page, SLOW_MS)
+
+
+def _phone(browser):
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    context.set_default_timeout(SLOW_MS)
+    return context, context.new_page()
+
+
+def _presenter_text(page) -> str:
+    return page.locator(".st-key-present_screen").inner_text()
+
+
+def _wait_for_presenter(page, pattern: str, timeout_s: float = 20.0) -> float:
+    """Seconds until the shared screen shows `pattern` (no reload: the fragment refreshes)."""
+    started = time.monotonic()
+    expect(page.locator(".st-key-present_screen")).to_contain_text(
+        re.compile(pattern), timeout=timeout_s * 1000
+    )
+    return time.monotonic() - started
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(900)
+def test_a_workshop_from_join_to_report(app_server, browser):
+    facilitator_context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    facilitator = facilitator_context.new_page()
+    presenter_context = browser.new_context(viewport={"width": 1600, "height": 900})
+    presenter = presenter_context.new_page()
+    for context in (facilitator_context, presenter_context):
+        context.set_default_timeout(SLOW_MS)
+    expect.set_options(timeout=30_000)
+    phones = []
+    try:
+        # The facilitator creates a workshop for a new pilot, one question at a time.
+        open_page(facilitator, app_server, "workshop")
+        fill(facilitator, "Pilot name", "Claims triage assistant")
+        click_button(facilitator, "Create the workshop")
+        token = parse_qs(urlparse(facilitator.url).query)["facilitator"][0]
+        assert len(token) >= 32
+        code_metric = facilitator.get_by_test_id("stMetricValue").first
+        code = code_metric.inner_text().strip()
+        assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code), code
+
+        # The shared screen shows the code big and the QR code.
+        open_page(presenter, app_server, f"present?facilitator={token}")
+        expect(presenter.locator(".st-key-present_code")).to_have_text(code)
+        expect(presenter.locator(".st-key-present_screen img").first).to_be_visible()
+        assert presenter.get_by_test_id("stSidebar").is_hidden()
+        screenshot(presenter, "workshop-presenter-joining", whole_page=False)
+
+        # Four join through the link, one types the code by hand.
+        for i in range(PARTICIPANTS):
+            context, page = _phone(browser)
+            phones.append((context, page))
+            if i < PARTICIPANTS - 1:
+                open_page(page, app_server, f"join?code={code}")
+            else:
+                open_page(page, app_server, "join")
+                fill(page, "Code on the shared screen", code.lower())
+            expect(page.get_by_role("button", name="Join", exact=True)).to_be_visible()
+            click_button(page, "Join")
+            expect(page.get_by_role("button", name="Yes", exact=True)).to_be_visible()
+        screenshot(phones[0][1], "workshop-participant-phone")
+        _wait_for_presenter(presenter, rf"People joined\s*{PARTICIPANTS}\b")
+
+        # Votes: 3 Yes, 2 No. The shared screen counts each one without a reload.
+        delays = []
+        for i, (_context, page) in enumerate(phones):
+            answer = "Yes" if i < 3 else "No"
+            after_rerun(page, page.get_by_role("button", name=answer, exact=True).tap)
+            expect(page.get_by_role("button", name=f"✓ {answer}", exact=True)).to_be_visible()
+            delays.append(_wait_for_presenter(presenter, rf"\b{i + 1} of {PARTICIPANTS} answered"))
+        print(f"shared screen caught up {max(delays):.2f} s at worst after a vote")
+        assert max(delays) < VISIBLE_WITHIN_S
+        screenshot(phones[3][1], "workshop-participant-voted")
+        assert "Results stay hidden" in _presenter_text(presenter)
+        screenshot(presenter, "workshop-presenter-counting")
+
+        # Reveal: the distribution and the disagreement appear on the shared screen.
+        click_button(facilitator, "Reveal results")
+        _wait_for_presenter(presenter, r"Disagreement index:\s*98 / 100")
+        expect(presenter.locator(".st-key-present_screen .js-plotly-plot").first).to_be_visible()
+        screenshot(presenter, "workshop-presenter-revealed")
+
+        # A locked question refuses a change of mind on the phone.
+        click_button(facilitator, "Lock open questions")
+        last_phone = phones[-1][1]
+        expect(
+            last_phone.get_by_text(re.compile("Locked while the group discusses"))
+        ).to_be_visible(timeout=10_000)
+
+        # Agreed answers (pre-filled with the majority), then the report.
+        facilitator.get_by_role("tab", name="Agreed answers").click()
+        click_button(facilitator, "Save the agreed answers")
+        expect(facilitator.get_by_text(re.compile(r"Saved \d+ agreed answers"))).to_be_visible()
+        facilitator.get_by_role("tab", name="Report").click()
+        with facilitator.expect_download() as download_info:
+            facilitator.get_by_role("button", name="Download the report (xlsx)").click()
+        book = openpyxl.load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
+        header = [c.value for c in book["Distribution"][1]]
+        first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
+        assert (first["Yes"], first["No"], first["answers"]) == (3, 2, 5)
+        agreed = [r[2] for r in book["Agreed answers"].iter_rows(min_row=2, values_only=True)]
+        assert agreed[0] == "Yes"
+        screenshot(facilitator, "workshop-facilitator-report")
+        for page in (facilitator, presenter, *(p for _c, p in phones)):
+            expect(page.locator(EXCEPTION)).to_have_count(0)
+    finally:
+        expect.set_options(timeout=5_000)
+        for context, _page in phones:
+            context.close()
+        presenter_context.close()
+        facilitator_context.close()

@@ -1,0 +1,188 @@
+"""The three workshop pages in AppTest, from app.py, on a fresh demo database: the facilitator
+console creates and runs a workshop, the join page lets a participant in and records the vote,
+the shared screen counts and hides results until they are revealed."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from harness import REPO_ROOT
+
+from diagnostics import store
+from diagnostics import workshop as ws
+from diagnostics.content import load_content
+
+CONTENT = load_content()
+
+
+@pytest.fixture
+def db(app_test):
+    """The demo database the app under test uses (app_test points DATABASE_URL at it)."""
+    engine = store.make_engine(os.environ["DATABASE_URL"])
+    yield engine
+    engine.dispose()
+
+
+def _open(app_test, page, **query):
+    """Open the app with query parameters, as a link would, and go to `page`."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def _button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_the_console_creates_a_workshop_for_a_new_pilot(app_test, db):
+    at = app_test("pages/workshop.py")
+    assert at.session_state["ws_pilot_kind"] == "new"
+    at.text_input(key="ws_pilot_name").set_value("Contract review assistant")
+    _button(at, "ws_create").click().run()
+    assert not at.exception
+    token = at.session_state["link_facilitator"]
+    state = ws.workshop_state(db, token, CONTENT)
+    assert state.pilot_name == "Contract review assistant"
+    assert state.pacing == "question"
+    shown = [m.value for m in at.metric]
+    assert state.code in shown[0]
+    assert at.subheader[0].value == "Contract review assistant"
+
+
+def test_the_console_refuses_a_wrong_facilitator_link(app_test, db):
+    ws.create_workshop(db, CONTENT, pilot_name="Real one")
+    at = _open(app_test, "pages/workshop.py", facilitator="x" * 32)
+    assert any("facilitator link is not valid" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "ws_lock"]
+
+
+def test_console_buttons_lock_reveal_and_close_in_the_database(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Routing", pacing="question")
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    first = created.state.question_ids[0]
+    _button(at, "ws_lock").click().run()
+    _button(at, "ws_reveal").click().run()
+    _button(at, "ws_join_open").click().run()
+    state = ws.workshop_state(db, created.facilitator_token, CONTENT)
+    assert state.locked == {first}
+    assert state.revealed == {first}
+    assert not state.join_open
+    _button(at, "ws_next").click().run()
+    state = ws.workshop_state(db, created.facilitator_token, CONTENT)
+    assert state.current_question == created.state.question_ids[1]
+    assert not at.exception
+
+
+def test_agreed_answers_default_to_the_majority_and_become_an_assessment(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Majority", pacing="all")
+    qid = created.state.question_ids[0]
+    for i, value in enumerate(["no", "no", "yes"]):
+        person = ws.join_workshop(db, created.state.code, f"c{i}")
+        ws.cast_vote(
+            db,
+            CONTENT,
+            workshop_id=person.workshop_id,
+            participant_token=person.token,
+            question_id=qid,
+            value=value,
+        )
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    _button(at, "ws_save_consensus").click().run()
+    assert not at.exception
+    agreed = ws.consensus(db, created.facilitator_token)
+    assert agreed.answers == {qid: "no"}  # 2 No against 1 Yes; no other question answered
+    action = CONTENT.questions_by_id[qid].action
+    assert [(a.question_id, a.text, a.owner) for a in agreed.actions] == [
+        (qid, action.text, action.owner)
+    ]
+    assert store.get_assessment(db, assessment_id=agreed.assessment_id).source == "workshop"
+    assert any("Saved 1 agreed answers and 1 actions" in s.value for s in at.success)
+
+
+def test_a_participant_joins_by_link_and_votes(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Phone pilot", pacing="question")
+    at = _open(app_test, "pages/join.py", code=created.state.code.lower())
+    assert at.text_input(key="join_code").value == created.state.code.lower()
+    assert [s.value for s in at.subheader] == ["Phone pilot"]
+    at.selectbox(key="join_role").set_value("it")
+    _button(at, "join_go").click().run()
+    assert not at.exception
+    assert at.query_params["p"]  # the participant's own token, so a reload keeps them in
+    qid = created.state.question_ids[0]
+    _button(at, f"join_vote_{qid}_partly").click().run()
+    live = ws.live_status(db, created.facilitator_token, CONTENT)
+    assert (live.participants, live.votes_per_question[qid]) == (1, 1)
+    results = ws.workshop_results(db, created.facilitator_token, CONTENT)
+    assert results.participants_by_role == {"it": 1}
+    assert _button(at, f"join_vote_{qid}_partly").label == "✓ Partly"
+    # Only the open question is offered; N/A only where the question allows it.
+    offered = {b.key for b in at.button if b.key and b.key.startswith("join_vote_")}
+    expected = [a.key for a in CONTENT.answer_scale]
+    if not CONTENT.questions_by_id[qid].allow_na:
+        expected.remove("na")
+    assert offered == {f"join_vote_{qid}_{key}" for key in expected}
+
+
+def test_a_wrong_code_says_so_and_joins_nobody(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Hidden")
+    wrong = "ZZZZZ9" if created.state.code != "ZZZZZ9" else "ZZZZZ8"
+    at = app_test("pages/join.py")
+    at.text_input(key="join_code").set_value(wrong).run()
+    assert any("No open workshop has the code ZZZZZ" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "join_go"]
+    assert ws.live_status(db, created.facilitator_token, CONTENT).participants == 0
+
+
+def test_the_shared_screen_counts_and_hides_results_until_revealed(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Screen pilot", pacing="question")
+    token, qid = created.facilitator_token, created.state.question_ids[0]
+    at = _open(app_test, "pages/present.py", facilitator=token)
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert created.state.code in text
+    assert [m.value for m in at.metric] == ["0"]
+    people = [ws.join_workshop(db, created.state.code, f"c{i}") for i in range(3)]
+    for person, value in zip(people, ["yes", "no", "no"], strict=True):
+        ws.cast_vote(
+            db,
+            CONTENT,
+            workshop_id=person.workshop_id,
+            participant_token=person.token,
+            question_id=qid,
+            value=value,
+        )
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    assert [m.value for m in at.metric] == ["3"]
+    assert "3 of 3 answered" in text
+    assert "Results stay hidden" in text
+    assert "Disagreement index" not in text
+    ws.set_revealed(db, token, CONTENT, [qid])
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    # Scores 1, 0, 0: mean 1/3, variance 2/9, sd 0.4714 -> 94 after dividing by 0.5.
+    assert "Disagreement index: **94** / 100" in text
+
+
+def test_the_shared_screen_needs_the_facilitator_link(app_test):
+    at = app_test("pages/present.py")
+    assert any("opens from the facilitator console" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_consensus_mode_records_the_groups_answer_and_moves_on(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="No devices", pacing="question")
+    token = created.facilitator_token
+    first, second = created.state.question_ids[:2]
+    at = _open(app_test, "pages/present.py", facilitator=token)
+    at.toggle(key="present_consensus").set_value(True).run()
+    _button(at, f"present_agree_{first}_partly").click().run()
+    assert not at.exception
+    assert ws.consensus(db, token).answers == {first: "partly"}
+    assert ws.workshop_state(db, token, CONTENT).current_question == second
