@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ from diagnostics.portfolio_fields import (
 )
 from diagnostics.stages import CANONICAL_STAGES, load_stage_synonyms
 from diagnostics.values import (
+    PLACEHOLDERS,
     as_text,
     parse_answers,
     parse_count,
@@ -106,6 +108,11 @@ def _phrase_in(phrase: str, words: list[str]) -> bool:
 def header_score(header: str, synonyms: Iterable[str]) -> float:
     """How well a header names a field, from its synonyms: 1 exact, less when the synonym is
     a small part of a long header, or only a near spelling."""
+    return _header_score(str(header), tuple(synonyms))
+
+
+@lru_cache(maxsize=65536)
+def _header_score(header: str, synonyms: tuple[str, ...]) -> float:
     norm = normalise_header(header)
     if not norm:
         return 0.0
@@ -135,15 +142,25 @@ def header_hint(headers: list[str]) -> float:
 
 
 def _sample(series: pd.Series) -> pd.Series:
-    """Up to VALUE_SAMPLE non-blank cells spread evenly over the column."""
+    """Up to VALUE_SAMPLE non-blank cells spread evenly over the column.
+
+    Plain Python on a few thousand cells: far cheaper than pandas machinery at this size.
+    """
     n = len(series)
+    cells = series.to_numpy(dtype=object, na_value=None)
     if n > VALUE_SAMPLE * 4:
-        series = series.iloc[(np.arange(VALUE_SAMPLE * 4) * (n / (VALUE_SAMPLE * 4))).astype(int)]
-    present = series[as_text(series).notna()]
-    if len(present) <= VALUE_SAMPLE:
-        return present
-    step = len(present) / VALUE_SAMPLE
-    return present.iloc[(np.arange(VALUE_SAMPLE) * step).astype(int)]
+        cells = cells[(np.arange(VALUE_SAMPLE * 4) * (n / (VALUE_SAMPLE * 4))).astype(int)]
+    present = [c for c in cells.tolist() if _present(c)]
+    if len(present) > VALUE_SAMPLE:
+        step = len(present) / VALUE_SAMPLE
+        present = [present[int(i * step)] for i in range(VALUE_SAMPLE)]
+    return pd.Series(present, dtype=object)
+
+
+def _present(cell: object) -> bool:
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return False
+    return not isinstance(cell, str) or cell.strip().lower() not in PLACEHOLDERS
 
 
 def stage_value_fit(series: pd.Series) -> float:
@@ -153,16 +170,18 @@ def stage_value_fit(series: pd.Series) -> float:
 
 def _stage_evidence(series: pd.Series) -> tuple[float, int]:
     """(share of non-blank cells that are recognised stages, how many different stages)."""
-    sample = as_text(series).dropna()
-    if sample.empty:
+    counts = Counter(str(c).strip() for c in series.tolist() if _present(c))
+    total = sum(counts.values())
+    if not total or len(counts) > MAX_STAGE_TEXTS:
         return 0.0, 0
-    counts = sample.value_counts()
-    if len(counts) > MAX_STAGE_TEXTS:
-        return 0.0, 0
-    synonyms = load_stage_synonyms()
-    stages = {value: synonyms.classify(value) for value in counts.index}
-    recognised = sum(int(n) for value, n in counts.items() if stages[value])
-    return recognised / len(sample), len({s for s in stages.values() if s})
+    stages = {value: _classify_stage(value) for value in counts}
+    recognised = sum(n for value, n in counts.items() if stages[value])
+    return recognised / total, len({s for s in stages.values() if s})
+
+
+@lru_cache(maxsize=4096)
+def _classify_stage(text: str) -> str | None:
+    return load_stage_synonyms().classify(text)
 
 
 def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float | None:
@@ -260,7 +279,7 @@ def auto_map(
     for position, column in enumerate(columns):
         for key, syns in synonyms.items():
             header = header_score(column, syns)
-            if header > 0:
+            if header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
                 confidence = _combine(header, fit_of(column, key))
                 candidates.append((confidence, -field_order[key], -position, key, column, "header"))
         for key, syns in framework.items():
