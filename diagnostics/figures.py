@@ -75,7 +75,10 @@ def readiness_radar(result: AssessmentResult, content: Content) -> go.Figure:
         )
     )
     fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}})
-    return _layout(fig, height=400)
+    fig = _layout(fig, height=400)
+    # Room for the reason names around the circle, also in a narrow column on a phone.
+    fig.update_layout(margin={"l": 70, "r": 70, "t": 40, "b": 40})
+    return fig
 
 
 def risk_bars(result: AssessmentResult, content: Content) -> go.Figure:
@@ -109,7 +112,7 @@ _OPEN_ENDED_DAYS = 28  # how much of the open-ended last phase to draw
 _MS_PER_DAY = 86_400_000
 
 
-def _wrap(text: str, width: int = 26) -> str:
+def _wrap(text: str, width: int = 34) -> str:
     """Break a long axis label onto lines so it fits beside a chart on a phone."""
     lines: list[str] = []
     for word in text.split():
@@ -225,7 +228,7 @@ def timeline_chart(
     fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed")
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(barmode="overlay", bargap=0.35)
-    fig = _layout(fig, height=90 + 34 * len(rows))
+    fig = _layout(fig, height=110 + 44 * len(rows))
     fig.update_layout(margin={"l": 10, "r": 20, "t": 60, "b": 40})
     return fig
 

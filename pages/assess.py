@@ -15,7 +15,7 @@ engine = cache.engine()
 today = date.today()
 
 st.title("Assess a pilot")
-token = st.session_state.get(blocks.TOKEN_KEY)
+token = blocks.current_token()
 
 if not token:
     st.write(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from diagnostics.review import PilotReview
 from diagnostics.timeline import format_day, suggest_position
 
 PREFIX = "assess_"
+CHART_CONFIG = {"displayModeBar": False}
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
@@ -26,6 +28,16 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 def plain(text: object) -> str:
     """User text made inert for st.markdown: every markdown character escaped, one line."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def current_token() -> str | None:
+    """The assessment being worked on: from the session, else straight from the URL.
+
+    app.py copies ?token= into the session, but until some request has run app.py's
+    st.navigation, Streamlit serves a deep link such as /assess?token=... by running this
+    page alone (its old pages-directory mode), so the URL is read here as well.
+    """
+    return st.session_state.get(TOKEN_KEY) or st.query_params.get("token") or None
 
 
 def open_assessment(token: str) -> None:
@@ -84,6 +96,7 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         value=(pilot.owner or "") if pilot else "",
         key=f"{PREFIX}owner_{suffix}",
     )
+    left, right = st.columns(2)
     start = left.date_input(
         "Start date (optional)",
         value=pilot.start_date if pilot else None,
@@ -99,6 +112,7 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         help="What the pilot would earn or save per year in production; used for the cost "
         "of delay.",
     )
+    left, _ = st.columns(2)
     budget = left.number_input(
         "Pilot budget (optional)",
         min_value=0.0,
@@ -331,10 +345,18 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
     aid = review.assessment.id
     verdict = content.verdicts_by_key[r.verdict]
     DECISION_BOX[r.decision](f"**{r.verdict_label}.** {r.why}  \n{verdict.summary}")
-    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "–"
+    weakest = content.reasons_by_key[r.weakest].title if r.weakest else None
     cols = st.columns(4)
     cols[0].metric("Overall readiness", _score(r.overall), border=True)
-    cols[1].metric(f"Weakest link: {weakest}", _score(r.weakest_readiness), border=True)
+    cols[1].metric(
+        "Weakest link",
+        _score(r.weakest_readiness),
+        delta=weakest,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="A pilot fails on its weakest link: this reason holds it back most.",
+    )
     cols[2].metric("Don't know answers", r.uncertainty, border=True)
     cols[3].metric("Blockers", len(r.knockouts), border=True)
     st.caption(
@@ -345,8 +367,10 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
         names = "\n".join(f"- {content.questions_by_id[k].short_label}" for k in r.knockouts)
         st.error(f"**Blockers: production stops here whatever the average**\n{names}")
     left, right = st.columns(2)
-    left.plotly_chart(figures.readiness_radar(r, content), key=f"{PREFIX}radar")
-    right.plotly_chart(figures.risk_bars(r, content), key=f"{PREFIX}risk")
+    left.plotly_chart(
+        figures.readiness_radar(r, content), key=f"{PREFIX}radar", config=CHART_CONFIG
+    )
+    right.plotly_chart(figures.risk_bars(r, content), key=f"{PREFIX}risk", config=CHART_CONFIG)
 
     st.subheader("The three most urgent actions")
     if not r.actions:
@@ -409,6 +433,7 @@ def _timeline(review: PilotReview, content: Content) -> None:
             milestones=report.milestones(review),
         ),
         key=f"{PREFIX}timeline",
+        config=CHART_CONFIG,
     )
     delay = review.delay
     st.markdown("**Cost of delay**")
@@ -422,7 +447,9 @@ def _history(review: PilotReview, content: Content) -> None:
         st.caption("Assess this pilot again in a few weeks (at each phase) to see its trend here.")
         return
     st.subheader("History")
-    st.plotly_chart(figures.history_trend(review.history, content), key=f"{PREFIX}trend")
+    st.plotly_chart(
+        figures.history_trend(review.history, content), key=f"{PREFIX}trend", config=CHART_CONFIG
+    )
     st.dataframe(report.history_frame(review, content), hide_index=True, width="stretch")
     if review.previous is not None:
         since = format_day(review.previous.created_at.date())
@@ -440,11 +467,12 @@ def _history(review: PilotReview, content: Content) -> None:
 
 def _downloads(review: PilotReview, content: Content) -> None:
     st.subheader("Reports to forward")
+    # Built only when clicked (deferred downloads): the HTML embeds plotly.js, about 5 MB.
     name, day = review.pilot.name, review.today
     cols = st.columns(3)
     cols[0].download_button(
         "Report (HTML)",
-        data=report.report_html(review, content),
+        data=partial(report.report_html, review, content),
         file_name=report.report_filename(name, day, "html"),
         mime="text/html",
         key=f"{PREFIX}dl_html",
@@ -453,7 +481,7 @@ def _downloads(review: PilotReview, content: Content) -> None:
     )
     cols[1].download_button(
         "Workbook (xlsx)",
-        data=report.report_xlsx(review, content),
+        data=partial(report.report_xlsx, review, content),
         file_name=report.report_filename(name, day, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{PREFIX}dl_xlsx",
@@ -462,7 +490,7 @@ def _downloads(review: PilotReview, content: Content) -> None:
     )
     cols[2].download_button(
         "Answers (csv)",
-        data=report.answers_csv(review, content),
+        data=partial(report.answers_csv, review, content),
         file_name=report.report_filename(name, day, "csv"),
         mime="text/csv",
         key=f"{PREFIX}dl_csv",
