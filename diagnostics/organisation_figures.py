@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from diagnostics.content import Content
 from diagnostics.figures import NEUTRAL, _layout, band_colors, color_for
 from diagnostics.organisation import OrganisationProfile
+from diagnostics.safe_export import escape_html
 
 MAX_HEATMAP_ROWS = 60
 ROW_PX = 28
@@ -46,7 +47,8 @@ def readiness_heatmap(
     data = matrix.reindex(columns=reason_keys)
     order = data.mean(axis=1, skipna=True).fillna(-1).sort_values(kind="stable").index
     data = data.loc[order].head(max_rows)
-    labels = [str(i) for i in data.index]
+    # Plotly reads tags such as <b> or <a href> in labels: names from users are escaped.
+    labels = [escape_html(i) for i in data.index]
     if counts is not None:
         labels = [
             f"{label} ({int(counts.get(i, 0))})"
@@ -97,7 +99,7 @@ def reason_spread(profile: OrganisationProfile, content: Content) -> go.Figure:
                 marker={"color": color, "size": 7, "opacity": 0.75},
                 line={"color": color},
                 fillcolor="rgba(0,0,0,0)",
-                text=profile.pilots["pilot"],
+                text=[escape_html(p) for p in profile.pilots["pilot"]],
                 hovertemplate="%{text}: %{x:.0f}/100<extra></extra>",
                 orientation="h",
             )
@@ -126,10 +128,14 @@ def decisions_bar(profile: OrganisationProfile, content: Content) -> go.Figure:
     return _layout(fig, height=300)
 
 
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
     """The most frequent gaps: pilots answering No and Don't know, per question."""
     frame = gaps.iloc[::-1]
-    labels = list(frame["label"])
+    labels = [_short(label) for label in frame["label"]]
     fig = go.Figure(
         [
             go.Bar(
@@ -151,7 +157,8 @@ def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Pilots")
+    most = int((frame["no"] + frame["dont_know"]).max()) if len(frame) else 1
+    fig.update_xaxes(title="Pilots", tickformat="d", dtick=1 if most <= 10 else None)
     fig.update_yaxes(automargin=True)
     fig = _layout(fig, height=max(220, 80 + 34 * len(labels)))
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
@@ -166,7 +173,7 @@ def pilot_vs_median_chart(frame: pd.DataFrame, pilot_name: str, content: Content
                 y=frame["short"],
                 x=frame["pilot"].fillna(0),
                 orientation="h",
-                name=pilot_name,
+                name=escape_html(pilot_name),
                 marker={
                     "color": [color_for(None if pd.isna(v) else v, content) for v in frame["pilot"]]
                 },

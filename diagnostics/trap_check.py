@@ -171,9 +171,13 @@ def _fragmented_technology(
     share = distinct / len(known)
     counts = tech.map(tech.value_counts())
     alone = known[counts == 1]
+    alone_text = (
+        "none runs on a technology of its own"
+        if alone.empty
+        else f"{len(alone)} run on a technology no other pilot uses"
+    )
     evidence = (
-        f"{len(known)} pilots use {distinct} different technologies or vendors; "
-        f"{len(alone)} of them share theirs with no other pilot."
+        f"{len(known)} pilots use {distinct} different technologies or vendors; {alone_text}."
     )
     status: Status = "present" if share >= settings.fragmented_share else "absent"
     return status, evidence, _list(_names(alone)), _units(alone)

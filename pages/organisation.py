@@ -51,6 +51,6 @@ with trap:
     check = view.trap_for(portfolio_id, tuple(sorted(answers.items())), str(today))
     view.trap_result(check)
 with report:
-    view.report_downloads(fingerprint, portfolio_id, answers, today)
+    view.report_downloads(data, content, check, portfolio_id, today)
 
 source_credit(content)

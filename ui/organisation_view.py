@@ -90,31 +90,6 @@ def organisation_data(fingerprint: str, portfolio_id: int | None) -> Organisatio
     return OrganisationData(pilots, profile, charts)
 
 
-@st.cache_data(show_spinner="Preparing the report…", max_entries=4)
-def _report_files(
-    fingerprint: str,
-    portfolio_id: int | None,
-    answers: tuple[tuple[str, str], ...],
-    today: str,
-) -> tuple[str, bytes]:
-    content = cache.content()
-    data = organisation_data(fingerprint, portfolio_id)
-    check = trap_for(portfolio_id, answers, today)
-    cost = None
-    if portfolio_id is not None:
-        from diagnostics import cost as cost_model
-
-        assumptions = cost_model.CostAssumptions.from_content(
-            content, as_of=date.fromisoformat(today)
-        )
-        cost = cost_model.compute_cost(cache.portfolio_frame(portfolio_id), assumptions)
-    html = organisation_report_html(
-        data.profile, content, check=check, cost=cost, today=date.fromisoformat(today)
-    )
-    xlsx = organisation_report_xlsx(data.profile, content, check=check, cost=cost)
-    return html, xlsx
-
-
 def trap_for(portfolio_id: int | None, answers: tuple, today: str) -> TrapCheck:
     frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
     return trap_check(cache.content(), frame, dict(answers), today=date.fromisoformat(today))
@@ -238,10 +213,11 @@ def headline(profile: OrganisationProfile) -> None:
     for col, key in zip(cols[1:4], ("proceed", "fix_first", "stop"), strict=True):
         col.metric(DECISION_LABELS[key], decisions.get(key, 0), border=True)
     cols[4].metric(
-        "Median overall readiness",
-        "–" if pd.isna(median) else f"{median:.0f}/100",
+        "Median score",
+        "–" if pd.isna(median) else f"{median:.0f}",
         border=True,
-        help="Half the pilots score above this, half below.",
+        help="Overall readiness (0 = not ready, 100 = ready): half the pilots score above "
+        "this, half below.",
     )
     sources = ", ".join(
         f"{row['pilots']} from {row['label'].lower()}" for _, row in profile.sources.iterrows()
@@ -278,10 +254,11 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
         with st.container(border=True):
             st.markdown(f"**{i}. {gap['label']}** · {gap['reason_title']}")
             share = f"{int(gap['gaps'])} of {int(gap['asked'])} pilots ({gap['share']:.0%})"
-            blocker = " · a blocker" if gap["knockout"] else ""
+            blocker = " · blocks production" if gap["knockout"] else ""
+            frees = f" · closing it frees {int(gap['unblocks'])} of them" if gap["unblocks"] else ""
             st.caption(
                 f"{share} answer No ({int(gap['no'])}) or Don't know ({int(gap['dont_know'])})"
-                f"{blocker} · closing it frees {int(gap['unblocks'])}"
+                f"{blocker}{frees}"
             )
             st.write(f"**What to change:** {gap['systemic_action']}")
             st.caption(f"Usually owned by: {gap['action_owner']}")
@@ -406,10 +383,32 @@ def trap_result(check: TrapCheck) -> None:
                         st.text("Pilots: " + ", ".join(finding.pilots))
 
 
-def report_downloads(fingerprint: str, portfolio_id: int | None, answers: dict, today: date):
-    html, xlsx = _report_files(
-        fingerprint, portfolio_id, tuple(sorted(answers.items())), str(today)
-    )
+def report_downloads(
+    data: OrganisationData,
+    content: Content,
+    check: TrapCheck,
+    portfolio_id: int | None,
+    today: date,
+) -> None:
+    """Both files are built only when their button is clicked (deferred downloads)."""
+    frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
+
+    def cost():
+        if frame is None:
+            return None
+        from diagnostics import cost as cost_model
+
+        assumptions = cost_model.CostAssumptions.from_content(content, as_of=today)
+        return cost_model.compute_cost(frame, assumptions)
+
+    def html() -> str:
+        return organisation_report_html(
+            data.profile, content, check=check, cost=cost(), today=today
+        )
+
+    def xlsx() -> bytes:
+        return organisation_report_xlsx(data.profile, content, check=check, cost=cost())
+
     st.write(
         "For a steering committee: the trap check, the readiness per reason, the gaps the "
         "organisation shares with what to change, the pilots, and the cost of the trap when a "
