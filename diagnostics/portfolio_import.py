@@ -195,7 +195,7 @@ def _import(
     else:
         chosen_profile = detect_profile(table.columns)
     matches = resolve_mapping(table.columns, source, profile=chosen_profile, user=user_mapping)
-    if not user_mapping:
+    if not user_mapping and chosen_profile is None:  # a matching profile names the header
         _check_header(table, matches, name)
     overrides = dict(chosen_profile.stage_overrides) if chosen_profile else {}
     overrides.update(stage_overrides or {})
