@@ -9,8 +9,9 @@ Loading gives back the canonical frame the importer produced (see `portfolio_imp
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -111,8 +112,9 @@ def _dates(series: pd.Series) -> list:
     return _objects(values.dt.date.where(values.notna()))
 
 
-def _rows(frame: pd.DataFrame, portfolio_id: int) -> list[dict[str, Any]]:
-    """The frame as insert parameters, built column by column (no per-cell pandas calls)."""
+def _rows(frame: pd.DataFrame, portfolio_id: int) -> Iterator[dict[str, Any]]:
+    """The frame as insert parameters, built column by column (no per-cell pandas calls)
+    and handed out one row at a time, so only one chunk of row dicts is ever in memory."""
     n = len(frame)
     missing = [None] * n
     columns: dict[str, list] = {
@@ -140,12 +142,16 @@ def _rows(frame: pd.DataFrame, portfolio_id: int) -> list[dict[str, Any]]:
         scores = [c for c in extras if c.startswith("score_")]
         if scores:
             sub = sub.assign(**{c: pd.to_numeric(sub[c], errors="coerce") for c in scores})
-        records = sub.astype(object).where(sub.notna(), None).to_dict("records")
-        columns["extra"] = [{k: v for k, v in r.items() if v is not None} or None for r in records]
+        values = [_objects(sub[c]) for c in extras]
+        columns["extra"] = [
+            {k: v for k, v in zip(extras, row, strict=True) if v is not None} or None
+            for row in zip(*values, strict=True)
+        ]
     else:
         columns["extra"] = missing
     keys = list(columns)
-    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for values in zip(*columns.values(), strict=True):
+        yield dict(zip(keys, values, strict=True))
 
 
 def save_portfolio(
@@ -190,10 +196,8 @@ def save_portfolio(
             result = connection.execute(insert(Portfolio.__table__).values(**header))
             portfolio_id = int(result.inserted_primary_key[0])
             rows = _rows(frame, portfolio_id)
-            for start in range(0, len(rows), max(1, chunk_rows)):
-                connection.execute(
-                    insert(PortfolioPilot.__table__), rows[start : start + chunk_rows]
-                )
+            while chunk := list(itertools.islice(rows, max(1, chunk_rows))):
+                connection.execute(insert(PortfolioPilot.__table__), chunk)
     except OperationalError as exc:
         where = engine.url.render_as_string(hide_password=True)
         raise StorageError(
