@@ -241,6 +241,7 @@ def score(
         answered_share=answered_share,
         scored=len(in_scope),
         allow_stop="stop" in {content.verdicts_by_key[v].decision for v in pos.verdicts},
+        position=position,
     )
     verdict_key = next(
         (v for v in pos.verdicts if content.verdicts_by_key[v].decision == decision),
@@ -296,6 +297,20 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# The verdict's reason ends with the next step for where the pilot stands.
+_FIX_BEFORE = {
+    "about_to_start": "before the pilot starts",
+    "running": "before the decision is due",
+}
+_FIX_DEFAULT = "before committing more budget"
+_NEXT_STEP = {
+    "about_to_start": "Start the pilot, with the dates and targets agreed.",
+    "running": "Keep going, and prepare the evidence for the decision.",
+    "decision_point": "Take the decision to go ahead and start preparing production.",
+}
+_NEXT_DEFAULT = "Move on to the next stage."
+
+
 def _decide(
     *,
     content: Content,
@@ -309,6 +324,7 @@ def _decide(
     answered_share: float,
     scored: int,
     allow_stop: bool,
+    position: str = DEFAULT_POSITION,
 ) -> tuple[str, str]:
     """Proceed / fix first / stop, with the one or two sentences that justify it.
 
@@ -348,7 +364,7 @@ def _decide(
         return (
             "fix_first",
             f"Not in place: {names}. {subject} production whatever the average "
-            f"({overall:.0f}/100), so fix {pronoun} before committing more budget.",
+            f"({overall:.0f}/100), so fix {pronoun} {_FIX_BEFORE.get(position, _FIX_DEFAULT)}.",
         )
     if uncertain_share > rules.max_uncertain_share_to_stop:
         return (
@@ -372,7 +388,7 @@ def _decide(
     return (
         "proceed",
         f"Overall readiness is {overall:.0f}/100, the weakest link {weakest_text} is "
-        "acceptable and no blocker is open. Move on to the next stage.",
+        f"acceptable and no blocker is open. {_NEXT_STEP.get(position, _NEXT_DEFAULT)}",
     )
 
 

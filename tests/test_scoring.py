@@ -267,3 +267,17 @@ def test_a_better_answer_never_lowers_a_score_or_the_decision(answers, position,
     assert after.overall >= before.overall - 1e-9
     assert RANK[after.decision] >= RANK[before.decision]
     assert set(after.knockouts) <= set(before.knockouts)
+
+
+def test_the_reason_names_the_next_step_for_where_the_pilot_stands() -> None:
+    start_yes = dict.fromkeys(START_IDS, "yes")
+    ready = score(start_yes, CONTENT, position="about_to_start")
+    assert ready.why.endswith("Start the pilot, with the dates and targets agreed.")
+    blocked = score(start_yes | {"ob_senior_sponsor": "no"}, CONTENT, position="about_to_start")
+    assert "so fix it before the pilot starts" in blocked.why
+    running = score(answers_all("yes"), CONTENT, position="running")
+    assert running.why.endswith("prepare the evidence for the decision.")
+    at_risk = score(answers_all("yes", ob_senior_sponsor="no"), CONTENT, position="running")
+    assert "before the decision is due" in at_risk.why
+    decision = score(answers_all("yes", ob_senior_sponsor="no"), CONTENT)
+    assert "before committing more budget" in decision.why
