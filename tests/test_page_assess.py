@@ -166,3 +166,28 @@ def test_reassessing_builds_a_history(database) -> None:
     history = at.dataframe[-1].value
     assert list(history["Verdict"]) == ["Fix before starting", "On track"]
     assert list(history["Overall"]) == [0.0, 100.0]
+
+
+def test_pick_a_demo_pilot_and_open_its_latest_assessment(app_test, demo_sqlite_url) -> None:
+    at = app_test(PAGE)
+    at.radio(key="assess_mode").set_value("existing").run()
+    picker = at.selectbox(key="assess_pilot")
+    demo = next(p for p in picker.options if p == "Support ticket routing assistant")
+    picker.select(demo).run()
+    engine = store.make_engine(demo_sqlite_url)
+    try:
+        pilot = next(p for p in store.list_pilots(engine) if p.name == demo)
+        records = store.pilot_assessments(engine, pilot.id)
+    finally:
+        engine.dispose()
+    # The name field is filled in for the chosen pilot.
+    assert at.text_input(key=f"assess_name_{pilot.id}").value == demo
+    at.button(key=f"assess_open_{records[-1].id}").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["link_token"] == records[-1].token
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Overall readiness" in metrics
+    # Two assessments of this pilot: the history table lists both, oldest first.
+    history = at.dataframe[-1].value
+    assert list(history["Position"]) == ["Running", "At the decision point"]
+    assert any("Timeline" in s.value for s in at.subheader)
