@@ -53,6 +53,7 @@ _MONEY = re.compile(
 _TIME_SUFFIX = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?)$"
 _QUARTER = re.compile(r"^q([1-4])[\s/-]*((?:19|20)\d{2})$")
 _QUARTER_YEAR_FIRST = re.compile(r"^((?:19|20)\d{2})[\s/-]*q([1-4])$")
+_DOT_THOUSANDS = r"[1-9]\d{0,2}\.\d{3}"
 _SLASH_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$")
 
 
@@ -182,9 +183,9 @@ def parse_money(series: pd.Series) -> Parsed:
     """Amounts such as 1200000, "1,200,000", "$1.2M", "1.2 m", "€ 900k", "(500)", "1.200,50".
 
     Thousands and decimal separators are told apart per value: the last of "," and "." is the
-    decimal mark when both appear; a lone "," followed by exactly three digits groups
-    thousands, otherwise it is a decimal comma. Accounting brackets and a minus sign give a
-    negative amount, which is kept and flagged.
+    decimal mark when both appear; a lone "," or "." followed by exactly three digits groups
+    thousands ("120.000" is 120000; "0.125" stays a fraction), otherwise it is a decimal
+    mark. Accounting brackets and a minus sign give a negative amount, kept and flagged.
     """
     index = series.index
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -198,7 +199,10 @@ def parse_money(series: pd.Series) -> Parsed:
     if not present.any():
         return Parsed(values, _false(index), _false(index))
     sub = text[present]
-    direct = pd.to_numeric(sub, errors="coerce")
+    # "120.000" is a European thousands grouping (money with three decimals is unheard of),
+    # so it must not take the plain-number path that would read it as 120.
+    grouped = sub.str.fullmatch(_DOT_THOUSANDS).fillna(False).astype(bool)
+    direct = pd.to_numeric(sub.where(~grouped), errors="coerce")
     values.loc[direct.index] = direct.to_numpy(dtype="float64", na_value=np.nan)
     rest = sub[direct.isna()]
     if len(rest):
@@ -226,7 +230,7 @@ def _parse_money_text(text: pd.Series) -> pd.Series:
     after_comma = number.str.len() - last_comma - 1
     european = (n_comma > 0) & (n_dot > 0) & (last_comma > last_dot)
     decimal_comma = (n_comma == 1) & (n_dot == 0) & (after_comma != 3)
-    dots_group = (n_dot > 1) & (n_comma == 0)
+    dots_group = ((n_dot > 1) & (n_comma == 0)) | number.str.fullmatch(_DOT_THOUSANDS)
     plain = number.str.replace(",", "", regex=False)
     swapped = number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     dotless = number.str.replace(".", "", regex=False)

@@ -241,6 +241,64 @@ def test_summary_for_the_command_line(small):
     }
 
 
+OWN_SHEET = [
+    ["ACME Corp – AI initiatives tracker"],
+    ["Last updated: 12 Oct 2026"],
+    [],
+    [
+        *("#", "Initiative", "Division", "Exec Sponsor", "Current Phase", "Kick-off"),
+        *("Target go-live", "Vendor", "Budget (€)", "Est. annual savings", "# users"),
+    ],
+    [
+        *(1, "Invoice OCR", "Finance", "M. Weber", "Proof of Concept", "2026-02-01"),
+        *("2026-09-01", "ABBYY", "€ 90k", "€ 400k", None),
+    ],
+    [
+        *(2, "Chatbot HR", "HR", "S. Klein", "Live", "2025-05-10"),
+        *("2025-11-01", "Azure OpenAI", "120.000", "250k", 340),
+    ],
+    [
+        *(3, "Demand forecast", "Supply Chain", "T. Braun", "Pilot", "2026-04-15"),
+        *(None, "In-house", "60k", "1,2 Mio", 12),
+    ],
+    [
+        *(4, "Contract review", "Legal", "A. Roth", "On hold", "2025-09-01"),
+        *(None, "Harvey", "80k", "", 0),
+    ],
+    [
+        *(5, "Fraud scoring", "Finance", "M. Weber", "Stopped", "2024-11-01"),
+        *("2025-03-01", "SAS", "150k", "2M", None),
+    ],
+]
+
+
+def test_a_sheet_in_its_own_words_needs_no_changes():
+    imported = import_portfolio(xlsx_bytes(OWN_SHEET), "acme.xlsx")
+    mapped = {k: m.column for k, m in imported.mapping.items() if m.column}
+    assert mapped == {
+        "pilot_id": "#",
+        "name": "Initiative",
+        "business_unit": "Division",
+        "owner": "Exec Sponsor",
+        "stage": "Current Phase",
+        "start_date": "Kick-off",
+        "decision_date": "Target go-live",
+        "technology": "Vendor",
+        "pilot_budget": "Budget (€)",
+        "expected_annual_value": "Est. annual savings",
+        "live_users": "# users",
+    }
+    frame = imported.frame
+    assert imported.header_row == 4
+    assert frame["stage"].tolist() == ["development", "production", "pilot", "decision", "retired"]
+    assert frame["pilot_budget"].tolist() == [90_000, 120_000, 60_000, 80_000, 150_000]
+    assert frame["expected_annual_value"].tolist()[:3] == [400_000, 250_000, 1_200_000]
+    assert frame["live_users"].tolist()[1:4] == [340, 12, 0]
+    assert imported.rows_with_warnings == 0
+    # 1 production of 5 started (development, production, pilot, decision, retired)
+    assert imported.production_rate() == pytest.approx(1 / 5)
+
+
 # Synthetic portfolios ----------------------------------------------------------------------------
 
 
