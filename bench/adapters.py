@@ -181,3 +181,60 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
         "vote_call_median_s": round(statistics.median(e - b for b, e in votes), 3),
         "presenter_query_median_ms": round(1000 * statistics.median(e - b for b, e, _ in polls), 1),
     }
+
+
+def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str, float]:
+    """A facilitated round: for each of the first `questions` questions the whole room votes
+    at the same moment (the facilitator has just shown it), and the presenter's live query
+    polls until it counts all `participants` votes. Reported per question: the time from the
+    room's tap to the presenter's count being complete."""
+    import threading
+
+    from diagnostics import store
+    from diagnostics.content import load_content
+
+    ws = require(
+        "diagnostics.workshop", "create_workshop", "join_workshop", "cast_vote", "live_status"
+    )
+    content = load_content()
+    engine = store.make_engine(url)
+    complete: list[float] = []
+    try:
+        created = ws.create_workshop(engine, content, pilot_name="Benchmark paced", pacing="all")
+        token, state = created.facilitator_token, created.state
+        people = [
+            ws.join_workshop(engine, state.code, ws.client_key(f"paced-{i}"))
+            for i in range(participants)
+        ]
+        for qid in list(state.question_ids)[:questions]:
+            go = threading.Barrier(participants + 1)
+
+            def vote(person, qid=qid, go=go) -> None:
+                go.wait()
+                ws.cast_vote(
+                    engine,
+                    content,
+                    workshop_id=person.workshop_id,
+                    participant_token=person.token,
+                    question_id=qid,
+                    value="partly",
+                )
+
+            threads = [threading.Thread(target=vote, args=(p,)) for p in people]
+            for t in threads:
+                t.start()
+            go.wait()
+            tapped = time.perf_counter()
+            while ws.live_status(engine, token, content).votes_per_question[qid] < participants:
+                if time.perf_counter() - tapped > 120:
+                    raise RuntimeError(f"question {qid}: votes still missing after 120 s")
+            complete.append(time.perf_counter() - tapped)
+            for t in threads:
+                t.join()
+    finally:
+        engine.dispose()
+    return {
+        "questions": len(complete),
+        "room_visible_median_s": round(statistics.median(complete), 3),
+        "room_visible_max_s": round(max(complete), 3),
+    }

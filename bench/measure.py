@@ -165,6 +165,12 @@ def workshop_round(url: str, participants: int = 40) -> dict[str, float]:
     return adapters.workshop_round(url, participants)
 
 
+def workshop_paced(url: str, participants: int = 40) -> dict[str, float]:
+    from bench import adapters
+
+    return adapters.workshop_paced(url, participants)
+
+
 # Memory ---------------------------------------------------------------------------------------
 
 

@@ -244,6 +244,14 @@ def render_table(results: dict) -> str:
         f"slowest {_fmt(ws.get('vote_visible_s'))} s"
         + (f" ({ws['reason']})" if "reason" in ws else "")
     )
+    paced = results.get("workshop_paced", {})
+    lines.append(
+        f"workshop ({WORKSHOP_PARTICIPANTS} participants, paced: the room taps one question at "
+        f"once): all {WORKSHOP_PARTICIPANTS} votes visible after median "
+        f"{_fmt(paced.get('room_visible_median_s'))} s, slowest question "
+        f"{_fmt(paced.get('room_visible_max_s'))} s"
+        + (f" ({paced['reason']})" if "reason" in paced else "")
+    )
     mem = results.get("memory", {})
     lines.append(
         f"peak memory (VmHWM of a child process, {max(SIZES):,} rows xlsx, import + save): "
@@ -310,6 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workshop",
             lambda: measure.workshop_round(
                 measure.fresh_database(tmp, "workshop"), WORKSHOP_PARTICIPANTS
+            ),
+        )
+        results["workshop_paced"] = _attempt(
+            "workshop (paced)",
+            lambda: measure.workshop_paced(
+                measure.fresh_database(tmp, "workshop-paced"), WORKSHOP_PARTICIPANTS
             ),
         )
         if args.no_memory:
