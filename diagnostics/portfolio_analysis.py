@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,7 @@ RECOMMENDATIONS: dict[str, str] = {
     "stop": "Stop",
     "none": "No action",
 }
+ACTION_ORDER = ("stop", "push", "fix", "none")  # the pilot table shows decisions first
 TIME_BUCKETS: dict[str, str] = {
     "on_plan": "Within the pilot timeframe",
     "decision_due": "Decision due now",
@@ -93,6 +95,15 @@ class PortfolioAnalysis:
     thresholds: MatrixThresholds
     has_readiness: bool
     has_value: bool
+
+    @cached_property
+    def pilots_by_action(self) -> pd.DataFrame:
+        """The pilots, those needing a decision first (stop, push, fix, then no action),
+        longest in pilot first within each."""
+        rank = self.pilots["recommendation"].cat.codes.to_numpy()
+        order_of = np.array([ACTION_ORDER.index(k) for k in RECOMMENDATIONS])
+        weeks = self.pilots["weeks_in_pilot"].fillna(-1).to_numpy()
+        return self.pilots.iloc[np.lexsort((-weeks, order_of[rank]))]
 
 
 # Pieces ---------------------------------------------------------------------------------

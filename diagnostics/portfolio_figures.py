@@ -21,12 +21,14 @@ from diagnostics.portfolio_analysis import (
     PortfolioAnalysis,
 )
 
-MAX_MATRIX_POINTS = 4_000  # beyond this a scatter is a blur and slows the page: sample
+# Beyond this a scatter is a blur and slows the page: a sample is drawn. SVG, not WebGL:
+# meeting-room PCs and virtual machines often lack a GPU, where WebGL crawls.
+MAX_MATRIX_POINTS = 2_000
 MAX_HEATMAP_UNITS = 30
 SYMPTOM_SHORT = {
-    "many_pilots_none_live": "Many new pilots, none live",
-    "fragmented_technology": "Every pilot its own technology",
-    "results_without_users": "Results but no live users",
+    "many_pilots_none_live": "Many new pilots,<br>none live",
+    "fragmented_technology": "Every pilot its<br>own technology",
+    "results_without_users": "Results but<br>no live users",
 }
 
 
@@ -86,14 +88,12 @@ def unit_rate_chart(analysis: PortfolioAnalysis, content: Content, top: int = 15
             hovertemplate="%{y}: %{x:.0f}% of started pilots in production<extra></extra>",
         )
     )
+    title = "Started pilots in production (%)"
     if overall is not None:
         fig.add_vline(x=overall * 100, line={"color": "#444", "dash": "dot"})
-        fig.add_annotation(
-            x=overall * 100, y=1.02, yref="paper", text=f"all units {overall:.0%}",
-            showarrow=False, font={"size": 11},
-        )  # fmt: skip
+        title += f"; dotted: all units, {overall:.0%}"
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Started pilots in production (%)", range=[0, 100])
+    fig.update_xaxes(title=title, range=[0, 100])
     return _layout(fig, height=max(260, 28 * len(units) + 80))
 
 
@@ -109,16 +109,11 @@ def symptoms_heatmap(analysis: PortfolioAnalysis, content: Content) -> go.Figure
     """The three computable symptoms per business unit: red present, green absent, grey unknown."""
     units = analysis.units.head(MAX_HEATMAP_UNITS)
     symptoms = list(SYMPTOM_SHORT)
-    z, text = [], []
+    z, text, detail = [], [], []
     for _, row in units.iterrows():
         z.append([0.5 if pd.isna(row[s]) else float(bool(row[s])) for s in symptoms])
-        text.append(
-            [
-                ("can't tell: " if pd.isna(row[s]) else "yes: " if row[s] else "no: ")
-                + _symptom_cell(row, s)
-                for s in symptoms
-            ]
-        )
+        text.append(["?" if pd.isna(row[s]) else "yes" if row[s] else "no" for s in symptoms])
+        detail.append([_symptom_cell(row, s) for s in symptoms])
     bands = _bands(content)
     fig = go.Figure(
         go.Heatmap(
@@ -126,8 +121,9 @@ def symptoms_heatmap(analysis: PortfolioAnalysis, content: Content) -> go.Figure
             x=[SYMPTOM_SHORT[s] for s in symptoms],
             y=units["business_unit"].tolist(),
             text=text,
+            customdata=detail,
             texttemplate="%{text}",
-            textfont={"size": 11},
+            textfont={"size": 13},
             colorscale=[
                 [0.0, bands["good"]],
                 [0.33, bands["good"]],
@@ -141,12 +137,12 @@ def symptoms_heatmap(analysis: PortfolioAnalysis, content: Content) -> go.Figure
             showscale=False,
             xgap=3,
             ygap=3,
-            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+            hovertemplate="%{y}: %{text}<br>%{customdata}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
-    return _layout(fig, height=max(220, 34 * len(units) + 90))
+    fig.update_xaxes(side="top", tickangle=0)
+    return _layout(fig, height=max(220, 30 * len(units) + 100))
 
 
 def time_in_pilot_chart(analysis: PortfolioAnalysis, content: Content) -> go.Figure:
@@ -156,11 +152,11 @@ def time_in_pilot_chart(analysis: PortfolioAnalysis, content: Content) -> go.Fig
     pilot_w = f"{timeframes.pilot.upper_weeks:g}"
     decision_w = f"{timeframes.decision_point_weeks:g}"
     labels = {
-        "on_plan": f"Up to {pilot_w} weeks (pilot timeframe {timeframes.pilot.label})",
-        "decision_due": f"{pilot_w}–{decision_w} weeks: decision due",
-        "overdue": f"{decision_w}–{STUCK_WEEKS} weeks: past the decision point",
-        "stuck": f"Over {STUCK_WEEKS} weeks",
-        "no_start": "No start date",
+        "on_plan": f"≤ {pilot_w} weeks",
+        "decision_due": f"{pilot_w}–{decision_w} weeks",
+        "overdue": f"{decision_w}–{STUCK_WEEKS} weeks",
+        "stuck": f"> {STUCK_WEEKS} weeks",
+        "no_start": "no start date",
     }
     colors = band_colors(content)
     fig = go.Figure(
@@ -175,7 +171,7 @@ def time_in_pilot_chart(analysis: PortfolioAnalysis, content: Content) -> go.Fig
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Open pilots (development, pilot, decision)")
+    fig.update_xaxes(title="Open pilots")
     return _layout(fig, height=280)
 
 
@@ -205,7 +201,7 @@ def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Co
         units = part["business_unit_shown"].astype(object)
         recommendation = part["recommendation"].map(RECOMMENDATIONS)
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=part["readiness"],
                 y=part["expected_annual_value"],
                 mode="markers",

@@ -340,3 +340,11 @@ def test_analysis_and_cost_of_100k_pilots_within_a_second() -> None:
         timings.append(time.process_time() - started)
     assert analysis.kpis.pilots == 100_000
     assert np.min(timings) <= 1.0, f"best of 5: {min(timings):.2f}s"
+
+
+def test_the_pilot_list_puts_decisions_first(matrix_pilots) -> None:
+    analysis, _ = matrix_pilots
+    # Stop, push, fix, no action; the longest in pilot first (M5 and M6: 25 weeks, others 2,
+    # M7 without a start last), ties in sheet order.
+    ordered = analysis.pilots_by_action["pilot_id"].tolist()
+    assert ordered == ["M5", "M4", "M1", "M9", "M6", "M2", "M3", "M7", "M8"]

@@ -173,7 +173,12 @@ def _import_summary(imported) -> None:
         {"Stage": [STAGE_LABELS[s] for s in CANONICAL_STAGES], "Pilots": list(counts.values())}
     )
     left, right = st.columns([2, 3])
-    left.dataframe(summary, hide_index=True, key=f"{PREFIX}import_stages")
+    left.dataframe(
+        summary,
+        hide_index=True,
+        key=f"{PREFIX}import_stages",
+        column_config={"Pilots": st.column_config.NumberColumn(format="localized")},
+    )
     right.metric(
         "Production rate",
         "–" if rate is None else f"{rate:.0%}",
@@ -271,16 +276,21 @@ def _save(engine: Engine, imported) -> None:
 def _kpis(analysis: PortfolioAnalysis, content: Content) -> None:
     k = analysis.kpis
     timeframes = content.timeframes
-    columns = st.columns(5)
-    columns[0].metric("Pilots", f"{k.pilots:,}", help="Rows in the portfolio, every stage.")
+    # A wrapping row: five tiles side by side on a laptop, two or three a row on a phone.
+    row = st.container(horizontal=True, gap="small")
+    columns = [row] * 5
+    columns[0].metric(
+        "Pilots", f"{k.pilots:,}", help="Rows in the portfolio, every stage.", width=150
+    )
     columns[1].metric(
-        "In production", f"{k.in_production:,}", help="Pilots whose stage is production."
+        "In production", f"{k.in_production:,}", help="Pilots whose stage is production.", width=150
     )
     columns[2].metric(
         "Production rate",
         "–" if k.production_rate is None else f"{k.production_rate:.0%}",
         help=f"In production ÷ pilots that started (development to retired): "
         f"{k.in_production:,} of {k.started:,}.",
+        width=150,
     )
     columns[3].metric(
         "Past the decision point",
@@ -288,11 +298,13 @@ def _kpis(analysis: PortfolioAnalysis, content: Content) -> None:
         help=f"Open pilots more than {k.decision_point_weeks:g} weeks after their start "
         f"(a {timeframes.pilot.label} pilot and a {timeframes.decision.label} decision) "
         "without a decision.",
+        width=190,
     )
     columns[4].metric(
         "Median weeks in pilot",
         "–" if k.median_weeks_in_pilot is None else f"{k.median_weeks_in_pilot:.0f}",
         help=f"Open pilots, from start to today; recommended: {timeframes.pilot.label}.",
+        width=190,
     )
 
 
@@ -350,7 +362,7 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
         help="Finds the text in the id, name, owner, unit or technology.",
     )
     shown = filter_pilots(
-        pilots,
+        analysis.pilots_by_action,
         recommendations=choice or None,
         units=units,
         stages=stages,
@@ -360,9 +372,9 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
     titles = {r.key: r.title for r in content.reasons}
     view = pd.DataFrame(
         {
+            "Name": shown["name"],
             "Recommendation": shown["recommendation"].map(RECOMMENDATIONS),
             "Why": shown["recommendation_reason"],
-            "Name": shown["name"],
             "Business unit": shown["business_unit_shown"],
             "Stage": shown["stage_label"],
             "Weeks in pilot": shown["weeks_in_pilot"],
