@@ -134,8 +134,11 @@ def _short(text: str, limit: int = 48) -> str:
 
 def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
     """The most frequent gaps: pilots answering No and Don't know, per question."""
+    # Numbered like the list beside the chart, and short enough to leave room for the bars
+    # on a phone; the whole question is in the hover text.
+    numbered = [f"{i}. {_short(label, 30)}" for i, label in enumerate(gaps["label"], 1)]
     frame = gaps.iloc[::-1]
-    labels = [_short(label) for label in frame["label"]]
+    labels = numbered[::-1]
     fig = go.Figure(
         [
             go.Bar(
@@ -144,7 +147,8 @@ def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
                 name="No",
                 orientation="h",
                 marker={"color": "#D55E00"},
-                hovertemplate="%{y}: %{x} answered No<extra></extra>",
+                customdata=list(frame["label"]),
+                hovertemplate="%{customdata}: %{x} answered No<extra></extra>",
             ),
             go.Bar(
                 y=labels,
@@ -152,7 +156,8 @@ def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
                 name="Don't know",
                 orientation="h",
                 marker={"color": DONT_KNOW_COLOR},
-                hovertemplate="%{y}: %{x} answered Don't know<extra></extra>",
+                customdata=list(frame["label"]),
+                hovertemplate="%{customdata}: %{x} answered Don't know<extra></extra>",
             ),
         ]
     )

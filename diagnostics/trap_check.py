@@ -298,4 +298,7 @@ def _verdict(findings: list[SymptomFinding]) -> TrapCheck:
             f" {len(unknown)} could not be judged"
             f" ({'; '.join(f.text for f in unknown)}): answer them to complete the check."
         )
-    return TrapCheck(verdict, VERDICT_LABELS[verdict], summary, findings)
+    label = VERDICT_LABELS[verdict]
+    if verdict == "clear" and unknown:
+        label = "Clear so far"
+    return TrapCheck(verdict, label, summary, findings)

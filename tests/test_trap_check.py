@@ -144,7 +144,11 @@ def test_answers_decide_the_perception_symptoms(content) -> None:
         today=TODAY,
     )
     assert clear.verdict == "clear"
+    assert clear.label == "Clear"
     assert clear.summary == "None of the six symptoms shows."
+    partial = trap_check(content, frame, {"team_demotivated": "no"}, today=TODAY)
+    assert (partial.verdict, partial.label) == ("clear", "Clear so far")
+    assert "2 could not be judged" in partial.summary
     one = trap_check(content, frame, {"team_demotivated": "yes"}, today=TODAY)
     assert one.verdict == "at_risk"
     demotivated = next(f for f in one.findings if f.id == "team_demotivated")
