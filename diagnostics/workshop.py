@@ -23,6 +23,7 @@ it: the top of the list is where the discussion is worth having.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 import statistics
@@ -42,6 +43,7 @@ from sqlalchemy.orm import Session
 from diagnostics import safe_export, store
 from diagnostics.content import Content
 from diagnostics.errors import AccessError, AnswerError, NotFoundError
+from diagnostics.logging_setup import log_event
 from diagnostics.models import (
     ActionItem,
     Answer,
@@ -408,7 +410,15 @@ def create_workshop(
                     for i, q in enumerate(question_ids)
                 )
                 session.flush()
-                return NewWorkshop(state=_state(session, row, content), facilitator_token=token)
+                created = NewWorkshop(_state(session, row, content), facilitator_token=token)
+            log_event(
+                "workshop_created",
+                workshop_id=created.state.id,
+                pilot_id=created.state.pilot_id,
+                questions=len(question_ids),
+                pacing=pacing,
+            )
+            return created
         except IntegrityError:
             continue
     raise AccessError("No free join code was found; try again in a moment.")
@@ -430,13 +440,17 @@ def list_pilot_workshops(engine: Engine, pilot_id: int) -> list[tuple[int, str, 
         return [(r.id, r.title, _aware(r.created_at)) for r in rows]
 
 
-def _change(engine: Engine, facilitator_token: str, content: Content, apply) -> WorkshopState:
+def _change(
+    engine: Engine, facilitator_token: str, content: Content, apply, event: str, **fields
+) -> WorkshopState:
     with store.session_scope(engine) as session:
         row = _facilitated(session, facilitator_token, for_update=True)
         apply(session, row)
         row.updated_at = utcnow()
         session.flush()
-        return _state(session, row, content)
+        state = _state(session, row, content)
+    log_event(event, workshop_id=state.id, **fields)
+    return state
 
 
 def set_pacing(
@@ -471,7 +485,7 @@ def set_pacing(
                 )
         row.pacing = pacing
 
-    return _change(engine, facilitator_token, content, apply)
+    return _change(engine, facilitator_token, content, apply, "workshop_paced", pacing=pacing)
 
 
 def step(engine: Engine, facilitator_token: str, content: Content, delta: int) -> WorkshopState:
@@ -511,7 +525,15 @@ def _set_flag(
             if q.question_id in wanted:
                 setattr(q, flag, value)
 
-    return _change(engine, facilitator_token, content, apply)
+    return _change(
+        engine,
+        facilitator_token,
+        content,
+        apply,
+        f"workshop_{flag}",
+        value=value,
+        questions=len(wanted),
+    )
 
 
 def set_locked(
@@ -544,7 +566,9 @@ def set_join_open(
     def apply(_session: Session, row: Workshop) -> None:
         row.join_open = bool(join_open)
 
-    return _change(engine, facilitator_token, content, apply)
+    return _change(
+        engine, facilitator_token, content, apply, "workshop_code", join_open=bool(join_open)
+    )
 
 
 def end_workshop(engine: Engine, facilitator_token: str, content: Content) -> WorkshopState:
@@ -554,7 +578,7 @@ def end_workshop(engine: Engine, facilitator_token: str, content: Content) -> Wo
         row.join_open = False
         row.ended_at = row.ended_at or utcnow()
 
-    return _change(engine, facilitator_token, content, apply)
+    return _change(engine, facilitator_token, content, apply, "workshop_ended")
 
 
 # Participants: join and vote ----------------------------------------------------------
@@ -581,6 +605,9 @@ def _throttle(session: Session, key: str, now: datetime) -> None:
     remaining = (_aware(failures[0]) + timedelta(seconds=wait) - now).total_seconds()
     if remaining > 0:
         seconds = math.ceil(remaining)
+        log_event(
+            "workshop_join_throttled", level=logging.WARNING, failures=len(failures), wait=seconds
+        )
         raise TooManyAttemptsError(
             f"Too many wrong codes from this device. Wait {seconds} seconds, then type the "
             "code exactly as the shared screen shows it (or scan the QR code).",
@@ -632,6 +659,7 @@ def find_workshop(engine: Engine, code: object, client: str) -> JoinInfo:
             pilot_name = session.scalar(select(Pilot.name).where(Pilot.id == row.pilot_id))
             info = JoinInfo(row.id, row.title, pilot_name or "", row.ask_names)
     if error is not None:
+        log_event("workshop_join_refused", level=logging.WARNING)
         raise error
     return info
 
@@ -666,7 +694,9 @@ def join_workshop(
             session.flush()
             joined = ParticipantSession(participant.id, row.id, token)
     if error is not None:
+        log_event("workshop_join_refused", level=logging.WARNING)
         raise error
+    log_event("workshop_joined", workshop_id=joined.workshop_id, role=role or "unstated")
     return joined
 
 
@@ -989,7 +1019,15 @@ def save_consensus(
         if set(in_workshop) <= set(clean) | set(_consensus_answers(session, row)):
             assessment.completed_at = assessment.completed_at or now
         row.updated_at = now
-        return row.assessment_id
+        workshop_id, assessment_id = row.id, row.assessment_id
+    log_event(
+        "workshop_consensus",
+        workshop_id=workshop_id,
+        assessment_id=assessment_id,
+        answers=len(clean),
+        actions=None if actions is None else len(actions),
+    )
+    return assessment_id
 
 
 def _consensus_answers(session: Session, row: Workshop) -> dict[str, str]:

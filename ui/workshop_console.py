@@ -360,18 +360,20 @@ def report(engine: Engine, content: Content, state: ws.WorkshopState, token: str
     left, right = st.columns(2)
     left.download_button(
         "Download the report (xlsx)",
-        data=ws.export_xlsx(engine, token, content),
+        data=lambda: ws.export_xlsx(engine, token, content),  # built only when clicked
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{PREFIX}xlsx",
+        on_click="ignore",
         icon=":material/download:",
     )
     right.download_button(
         "Download the report (HTML)",
-        data=ws.report_html(engine, token, content).encode("utf-8"),
+        data=lambda: ws.report_html(engine, token, content).encode("utf-8"),
         file_name=f"{stem}.html",
         mime="text/html",
         key=f"{PREFIX}html",
+        on_click="ignore",
         icon=":material/download:",
     )
     st.caption(f"Pilot: {plain(state.pilot_name)}")
