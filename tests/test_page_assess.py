@@ -191,3 +191,23 @@ def test_pick_a_demo_pilot_and_open_its_latest_assessment(app_test, demo_sqlite_
     history = at.dataframe[-1].value
     assert list(history["Position"]) == ["Running", "At the decision point"]
     assert any("Timeline" in s.value for s in at.subheader)
+
+
+def test_adding_the_start_date_later_brings_the_timeline(database) -> None:
+    pilot = store.create_pilot(database, "Undated pilot")
+    record = store.start_assessment(database, pilot.id, CONTENT.version, "running")
+    store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
+    store.update_assessment(database, record.id, current_step=7)
+    at = open_app(token=record.token)
+    assert "Add the pilot's start date" in texts(at)
+    started = date.today() - timedelta(weeks=3)
+    at.date_input(key="assess_details_start").set_value(started)
+    at.number_input(key="assess_details_value").set_value(520_000.0)
+    submit = next(b for b in at.button if b.label == "Save the details")
+    submit.click().run()
+    assert not at.exception, at.exception
+    saved = store.get_pilot(database, pilot.id)
+    assert (saved.start_date, saved.expected_annual_value) == (started, 520_000.0)
+    shown = texts(at)
+    assert "3 weeks since the start, within the recommended pilot of 6–8 weeks" in shown
+    assert "each month without it forgoes about 43,333" in shown

@@ -406,7 +406,7 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
                 "\n".join(f"- {content.questions_by_id[q].text}" for q in r.upcoming_questions)
             )
 
-    _timeline(review, content)
+    _timeline(engine, review, content)
     _history(review, content)
     _downloads(review, content)
     _again(engine, review, content, aid)
@@ -416,10 +416,76 @@ def _score(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}/100"
 
 
-def _timeline(review: PilotReview, content: Content) -> None:
+def pilot_details(engine: Engine, review: PilotReview) -> None:
+    """Correct or complete the pilot's details; the timeline and cost of delay follow them."""
+    pilot = review.pilot
+    with (
+        st.expander("Pilot details", icon=":material/edit_note:"),
+        st.form(key=f"{PREFIX}details_{pilot.id}", border=False),
+    ):
+        name = st.text_input(
+            "Pilot name",
+            value=pilot.name,
+            max_chars=300,
+            key=f"{PREFIX}details_name",
+            help="How the pilot is called in reports and in the portfolio.",
+        )
+        unit = st.text_input(
+            "Business unit",
+            value=pilot.business_unit or "",
+            key=f"{PREFIX}details_unit",
+            help="Used to compare this pilot with others of the same unit.",
+        )
+        owner = st.text_input(
+            "Owner or sponsor",
+            value=pilot.owner or "",
+            key=f"{PREFIX}details_owner",
+            help="The person who will answer for the decision at the end of the pilot.",
+        )
+        start = st.date_input(
+            "Start date",
+            value=pilot.start_date,
+            key=f"{PREFIX}details_start",
+            help="The timeline counts the recommended 6–8 weeks of pilot from this date.",
+        )
+        value = st.number_input(
+            "Expected annual value",
+            min_value=0.0,
+            value=pilot.expected_annual_value,
+            step=10_000.0,
+            key=f"{PREFIX}details_value",
+            help="Yearly value once in production; it prices each month of delay.",
+        )
+        budget = st.number_input(
+            "Pilot budget",
+            min_value=0.0,
+            value=pilot.pilot_budget,
+            step=10_000.0,
+            key=f"{PREFIX}details_budget",
+            help="What the pilot itself costs; counts as spent if it never reaches production.",
+        )
+        if st.form_submit_button("Save the details", type="primary"):
+            if not name.strip():
+                st.error("The pilot needs a name.")
+                return
+            store.update_pilot(
+                engine,
+                pilot.id,
+                name=name,
+                business_unit=unit.strip() or None,
+                owner=owner.strip() or None,
+                start_date=start,
+                expected_annual_value=value,
+                pilot_budget=budget,
+            )
+            st.rerun()
+
+
+def _timeline(engine: Engine, review: PilotReview, content: Content) -> None:
     st.subheader("Timeline")
     if review.path is None:
-        st.info("Add the pilot's start date (start a new assessment of it) to see its timeline.")
+        st.info("Add the pilot's start date below to see its timeline and the cost of delay.")
+        pilot_details(engine, review)
         return
     severity = review.progress.severity if review.progress else 0
     box = (st.info, st.warning, st.error)[severity]
@@ -440,6 +506,7 @@ def _timeline(review: PilotReview, content: Content) -> None:
     if delay.cost_so_far:
         st.metric("Expected value forgone so far", format_money(delay.cost_so_far))
     st.write(delay.message)
+    pilot_details(engine, review)
 
 
 def _history(review: PilotReview, content: Content) -> None:
