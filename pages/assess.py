@@ -9,6 +9,9 @@ from diagnostics.review import load_review
 from ui import assessment as blocks
 from ui import cache
 from ui.components import show_problem, source_credit
+from ui.frame import through_app
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()

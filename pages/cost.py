@@ -9,7 +9,10 @@ from ui import cache
 from ui import cost_view as view
 from ui.access import require_access
 from ui.components import show_problem, source_credit
+from ui.frame import through_app
 from ui.navigation import page_spec
+
+through_app()  # a deep link as the server's first request: run it framed
 
 require_access("portfolio")
 content = cache.content()

@@ -4,6 +4,9 @@ import streamlit as st
 
 from ui import cache
 from ui.components import source_credit
+from ui.frame import through_app
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 tf = content.timeframes

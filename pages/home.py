@@ -5,7 +5,10 @@ import streamlit as st
 from diagnostics.content import load_evidence
 from ui import cache
 from ui.components import source_credit
+from ui.frame import through_app
 from ui.navigation import page_spec
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 

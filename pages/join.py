@@ -10,7 +10,10 @@ from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
 from ui import cache
 from ui.components import show_problem
+from ui.frame import through_app
 from ui.workshop_view import CODE_KEY, PHONE_CSS, client_key, plain
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()

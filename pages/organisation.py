@@ -8,6 +8,9 @@ from diagnostics import organisation
 from ui import cache
 from ui import organisation_view as view
 from ui.components import show_problem, source_credit
+from ui.frame import through_app
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()

@@ -11,7 +11,10 @@ from diagnostics import workshop as ws
 from diagnostics import workshop_figures as wf
 from diagnostics.errors import AccessError, DiagnosticError
 from ui import cache
+from ui.frame import through_app
 from ui.workshop_view import PRESENTER_CSS, base_url, facilitator_token, join_link, plain, qr_png
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()

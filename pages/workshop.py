@@ -12,7 +12,10 @@ from ui import cache
 from ui import workshop_console as console
 from ui.access import require_access
 from ui.components import show_problem
+from ui.frame import through_app
 from ui.workshop_view import facilitator_token, forget_facilitator, plain, remember_facilitator
+
+through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()

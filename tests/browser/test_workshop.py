@@ -75,7 +75,7 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         open_page(presenter, app_server, f"present?facilitator={token}")
         expect(presenter.locator(".st-key-present_code")).to_have_text(code)
         expect(presenter.locator(".st-key-present_screen img").first).to_be_visible()
-        assert presenter.get_by_test_id("stSidebar").is_hidden()
+        expect(presenter.get_by_test_id("stSidebar")).to_be_hidden()
         screenshot(presenter, "workshop-presenter-joining", whole_page=False)
         # The console's own live table is not needed while people join: fewer refreshing
         # pages keep a 2-core test machine responsive. The private link brings it back.
