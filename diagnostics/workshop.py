@@ -651,7 +651,7 @@ def _refuse_code(code: object) -> NotFoundError:
 def find_workshop(engine: Engine, code: object, client: str) -> JoinInfo:
     """Check a join code (slowed down after repeated wrong tries from the same client)."""
     error: Exception | None = None
-    with store.session_scope(engine) as session:
+    with store.session_scope(engine, write=True) as session:
         row = _lookup_code(session, code, client)
         if row is None:
             error = _refuse_code(code)  # raised after the commit, so the try is counted
@@ -677,7 +677,7 @@ def join_workshop(
         raise AnswerError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     error: Exception | None = None
-    with store.session_scope(engine) as session:
+    with store.session_scope(engine, write=True) as session:
         row = _lookup_code(session, code, client)
         if row is None:
             error = _refuse_code(code)
@@ -750,7 +750,7 @@ def cast_vote(
     if answer == "na" and not question.allow_na:
         raise AnswerError("N/A is not offered for this question.")
     token_hash = _hash(str(participant_token or "").strip())
-    with store.session_scope(engine) as session:
+    with store.session_scope(engine, write=True) as session:
         person = session.execute(
             select(WorkshopParticipant.id, WorkshopParticipant.workshop_id).where(
                 WorkshopParticipant.token_hash == token_hash
