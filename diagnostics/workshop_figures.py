@@ -53,7 +53,8 @@ def distribution_bars(
     fig.update_yaxes(range=[0, top * 1.25], visible=False)
     fig = _layout(fig, height=420 if large else 260)
     if large:
-        fig.update_layout(font={"size": 26}, margin={"l": 10, "r": 10, "t": 20, "b": 60})
+        fig = _for_the_room(fig, 26)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
     return fig
 
 
@@ -81,7 +82,7 @@ def role_split(question: QuestionResult, content: Content, *, large: bool = Fals
     fig = _layout(fig, height=max(160, 70 * len(roles) + 80))
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
     if large:
-        fig.update_layout(font={"size": 22})
+        fig = _for_the_room(fig, 22)
     return fig
 
 
@@ -105,7 +106,21 @@ def disagreement_ranking(
     fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, height=max(220, 48 * len(ranked) + 90))
     if large:
-        fig.update_layout(font={"size": 22})
+        fig = _for_the_room(fig, 22)
+    return fig
+
+
+def _for_the_room(fig: go.Figure, size: int) -> go.Figure:
+    """Type readable from the back of a room on the shared screen.
+
+    The app's chart theme sets its own sizes for ticks, axis titles, legends and bar labels,
+    which win over the layout's base font; so every one is set here explicitly.
+    """
+    font = {"size": size}
+    fig.update_layout(font=font, legend={"font": font})
+    fig.update_xaxes(tickfont=font, title_font=font)
+    fig.update_yaxes(tickfont=font, title_font=font)
+    fig.update_traces(textfont=font, selector={"type": "bar"})
     return fig
 
 

@@ -546,3 +546,29 @@ def test_a_question_outside_the_workshop_is_refused(engine):
     with pytest.raises(AccessError, match="not part of your workshop"):
         _vote(engine, person, later, "yes")
     assert _votes_in_db(engine, created.state.id) == 0
+
+
+def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
+    """The chart theme sizes ticks and bar labels itself; the shared screen's must say theirs."""
+    from diagnostics import workshop_figures as wf
+
+    state, token = _workshop(engine)
+    qid = state.question_ids[0]
+    people = [ws.join_workshop(engine, state.code, f"c{i}", role="it") for i in range(4)]
+    for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
+        _vote(engine, person, qid, value)
+    results = ws.workshop_results(engine, token, CONTENT)
+    question = results.by_id(qid)
+    for figure, size in (
+        (wf.distribution_bars(question, CONTENT, large=True), 26),
+        (wf.role_split(question, CONTENT, large=True), 22),
+        (wf.disagreement_ranking(results, CONTENT, large=True), 22),
+    ):
+        layout = figure.layout
+        assert layout.xaxis.tickfont.size == size
+        assert layout.yaxis.tickfont.size == size
+        assert layout.legend.font.size == size
+        bars = [t for t in figure.data if t.type == "bar" and t.text is not None]
+        assert all(t.textfont.size == size for t in bars)
+    small = wf.distribution_bars(question, CONTENT)
+    assert small.layout.xaxis.tickfont.size is None  # the console keeps the app's sizes
