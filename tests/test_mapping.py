@@ -86,6 +86,37 @@ def test_a_column_of_stage_texts_is_the_stage_whatever_its_header():
     assert mapping["stage"].confidence == pytest.approx(0.75)
 
 
+def test_values_are_judged_on_a_spread_sample_of_a_long_column():
+    # 20,000 rows whose stage texts only start after row 500: the sample spreads over the
+    # whole column, so the stage column is still recognised by its values.
+    n = 20_000
+    stages = ["", "Pilot", "Live", "Idea", "Stopped"]
+    data = frame(
+        {
+            "Project": [f"Pilot {i}" for i in range(n)],
+            "Where are we?": [None] * 600 + [stages[1 + i % 4] for i in range(n - 600)],
+        }
+    )
+    mapping = auto_map(list(data.columns), data)
+    assert mapping["stage"].column == "Where are we?"
+    assert mapping["stage"].source == "values"
+    assert mapping["stage"].confidence == pytest.approx(0.75)
+
+
+def test_framework_fields_come_from_the_validated_content_file():
+    from diagnostics.content import load_content
+    from diagnostics.mapping import _framework_targets
+
+    content = load_content()
+    targets = _framework_targets(None)
+    assert {k for k in targets if k.startswith("score_")} == {
+        f"score_{r.key}" for r in content.reasons
+    }
+    assert {k for k in targets if k.startswith("answer_")} == {
+        f"answer_{q.id}" for q in content.questions
+    }
+
+
 def test_values_that_do_not_fit_lower_the_confidence():
     amounts = frame({"Budget": ["10k", "20k", "5k"]})
     words = frame({"Budget": ["approved", "pending", "approved"]})
