@@ -401,6 +401,45 @@ def test_cells_without_references_are_bounded_too():
     assert "columns" in refused(attack, "p.xlsx")
 
 
+def test_rough_scans_find_exactly_what_the_exact_patterns_find():
+    """The cheap scans for far references and unplaced cells agree with the exact patterns
+    on every kind of reference: near and far columns, rows around 100,000 and 200,000."""
+    from diagnostics import spreadsheet
+
+    columns = ["A", "Q", "R", "S", "SA", "SF", "SG", "SZ", "T", "TA", "Z", "ZZ", "AA", "RZ"]
+    columns += ["AAA", "XFD", "ABCD", ""]
+    rows = ["1", "99999", "100000", "199999", "200000", "200031", "200999", "201000"]
+    rows += ["210000", "299999", "300000", "999999", "1000000", "1048576", ""]
+    for column in columns:
+        for row in rows:
+            for quote in ('"', "'"):
+                xml = f'<row r="1"><c r={quote}{column}{row}{quote} t="n"><v>1</v></c></row>'
+                xml = xml.encode()
+                exact = spreadsheet._FAR_REFERENCE.search(xml)
+                found = spreadsheet._first_far_reference(xml)
+                assert (found and found.span()) == (exact and exact.span()), xml
+    exact = re.compile(rb"<c(?:>|/>|[ \t\r\n]+(?!r=))")
+    for cell in ('<c r="A1">', "<c>", "<c/>", '<c t="s">', '<c  r="A1">', '<c\tr="A1">'):
+        for before in ("", '<row r="1"><c r="B1"/>', '<cols><col min="1"/></cols>'):
+            xml = (before + cell + "<v>1</v></c>").encode()
+            assert spreadsheet._has_unplaced_cell(xml, b"") == bool(exact.search(xml)), xml
+
+
+def test_a_part_that_fails_its_checksum_is_named_as_damaged():
+    stored = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes({"S": PILOTS}))) as source,
+        zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+    data = stored.getvalue()
+    assert data.count(b"Invoice matching") == 1
+    message = refused(data.replace(b"Invoice matching", b"Invoice matchinG"), "p.xlsx")
+    assert "(xl/worksheets/sheet1.xml) is damaged" in message
+    assert "CRC" in message
+
+
 def test_too_many_columns_in_a_csv():
     header = ",".join(f"c{i}" for i in range(limits.MAX_COLUMNS + 1))
     message = refused(f"{header}\n{header}\n".encode(), "p.csv")
