@@ -88,6 +88,12 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
         series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
     ):
         return None
+    # A column of IDs or names differs on every row: its first rows say so without hashing
+    # all of it (either way the results are the same; this path only saves work).
+    head = series.iloc[:_DISTINCT_MIN_ROWS]
+    filled = int(head.notna().sum())
+    if filled > _DISTINCT_MIN_ROWS // 2 and head.nunique() == filled:
+        return None
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if len(uniques) > len(series) // 2:
         return None
@@ -97,9 +103,12 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
 
 def _spread(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Per-distinct-value results back onto every row (missing where the cell was blank)."""
+    if values.dtype == bool:  # masks: False where the cell was blank, in numpy alone
+        flags = values.to_numpy(dtype=bool)
+        if not flags.any():
+            return pd.Series(np.zeros(len(codes), dtype=bool), index=index)
+        return pd.Series(flags[codes] & (codes >= 0), index=index)
     taken = values.array.take(codes, allow_fill=True)
-    if values.dtype == bool:
-        return pd.Series(np.asarray(taken, dtype=object), index=index).fillna(False).astype(bool)
     return pd.Series(taken, index=index)
 
 

@@ -222,3 +222,21 @@ def test_as_text_whole_numbers_and_placeholders():
     assert text.tolist()[:2] == ["12", "Finance"]
     assert text.iloc[2:5].isna().all()
     assert text.iloc[5] == "3.5"
+
+
+@pytest.mark.parametrize("parse", [parse_money, parse_count, parse_dates, parse_scores])
+def test_long_columns_read_the_same_as_short_ones(parse):
+    """Columns of 1,000+ rows are parsed per distinct value (or row by row when their first
+    rows all differ); either way each row reads as it does in a short column."""
+    cells = ["$1.2M", "", "n/a", "120.000", 5.0, None, "abc", "(500)", "2024-03-01", "45352"]
+    cells += ["Q3 2024", "1,5", "yes", "80%", 0.5, float("nan"), "31/12/2024"]
+    ids = [f"AI-{i}" for i in range(1_200)]  # a first stretch where every row differs
+    for rows in (cells * 120, ids + cells * 120):
+        long = pd.Series(rows, dtype=object)
+        whole = parse(long)
+        parts = [parse(long.iloc[i : i + 400]) for i in range(0, len(long), 400)]
+        for name in ("values", "invalid", "negative"):
+            joined = pd.concat([getattr(p, name) for p in parts])
+            pd.testing.assert_series_equal(
+                getattr(whole, name), joined, check_dtype=False, obj=name
+            )
