@@ -837,13 +837,15 @@ def _table_from_grid(grid: np.ndarray, name: str, start_row: int) -> Table:
     )
     if not keep_cols.any():
         raise _empty_sheet(name)
-    body = body[:, keep_cols]
-    blank_body = blank_body[:, keep_cols]
+    if not keep_cols.all():  # copy the cells only when something is dropped
+        body = body[:, keep_cols]
+        blank_body = blank_body[:, keep_cols]
     texts = [t for t, keep in zip(texts, keep_cols, strict=True) if keep]
     labels = [_column_label(i + 1) for i, keep in enumerate(keep_cols) if keep]
     keep_rows = ~blank_body.all(axis=1) if len(body) else np.zeros(0, dtype=bool)
-    body = body[keep_rows]
-    row_numbers = row_numbers[keep_rows]
+    if not keep_rows.all():
+        body = body[keep_rows]
+        row_numbers = row_numbers[keep_rows]
     if len(body) > MAX_ROWS:
         raise _too_many_rows(name, len(body))
     if not len(body):
