@@ -67,10 +67,25 @@ def after_rerun(page: Page, action) -> None:
 
 def click_button(page: Page, label: str) -> None:
     """Click the button (or link styled as one) whose visible label is `label`."""
-    target = page.get_by_role("button", name=label, exact=True)
-    if target.count() == 0:
-        target = page.get_by_role("link", name=label, exact=True)
+    # Wait for either to be drawn: on a busy machine the page may still be rendering.
+    target = page.get_by_role("button", name=label, exact=True).or_(
+        page.get_by_role("link", name=label, exact=True)
+    )
     after_rerun(page, target.first.click)
+
+
+def download(page: Page, label: str, timeout_ms: int = 90_000):
+    """Click the download button labelled `label` once the app is idle; return the Download.
+
+    A deferred download is built from the id the last run sent; a click while a run is
+    still under way asks for an id that run has replaced. So wait for the app to settle.
+    """
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    with page.expect_download(timeout=timeout_ms) as started:
+        page.get_by_role("button", name=label, exact=True).click()
+    return started.value
 
 
 def fill(page: Page, label: str, text: str) -> None:

@@ -19,6 +19,7 @@ from .helpers import (
     EXCEPTION,
     after_rerun,
     click_button,
+    download,
     heading,
     screenshot,
     wait_for_app,
@@ -96,15 +97,13 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     after_rerun(page, page.get_by_text("Yes", exact=True).nth(2).click)
     screenshot(page, "organisation-5-trap-laptop")
     _tab(page, "Report")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the report (HTML)").click()
-    assert download.value.suggested_filename == f"organisation-view-{date.today()}.html"
-    report = Path(download.value.path()).read_text(encoding="utf-8")
+    report_file = download(page, "Download the report (HTML)")
+    assert report_file.suggested_filename == f"organisation-view-{date.today()}.html"
+    report = Path(report_file.path()).read_text(encoding="utf-8")
     assert "<b id='kpi-pilots'>34</b>" in report
     assert "Owner of the production budget named" in report
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the data (xlsx)").click()
-    assert download.value.suggested_filename == f"organisation-view-{date.today()}.xlsx"
+    data_file = download(page, "Download the data (xlsx)")
+    assert data_file.suggested_filename == f"organisation-view-{date.today()}.xlsx"
     _no_errors(page)
 
 

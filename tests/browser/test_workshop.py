@@ -15,7 +15,15 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import LAPTOP, PHONE
-from .helpers import EXCEPTION, after_rerun, click_button, fill, screenshot, wait_for_app
+from .helpers import (
+    EXCEPTION,
+    after_rerun,
+    click_button,
+    download,
+    fill,
+    screenshot,
+    wait_for_app,
+)
 
 PARTICIPANTS = 5
 VISIBLE_WITHIN_S = 5.0  # generous for a loaded 2-core CI machine; measured figure is printed
@@ -128,9 +136,8 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         click_button(facilitator, "Save the agreed answers")
         expect(facilitator.get_by_text(re.compile(r"Saved \d+ agreed answers"))).to_be_visible()
         facilitator.get_by_role("tab", name="Report").click()
-        with facilitator.expect_download() as download_info:
-            facilitator.get_by_role("button", name="Download the report (xlsx)").click()
-        book = openpyxl.load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
+        report = download(facilitator, "Download the report (xlsx)")
+        book = openpyxl.load_workbook(io.BytesIO(report.path().read_bytes()))
         header = [c.value for c in book["Distribution"][1]]
         first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
         assert (first["Yes"], first["No"], first["answers"]) == (3, 2, 5)
