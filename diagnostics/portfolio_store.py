@@ -18,8 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -125,24 +123,19 @@ def _extra_json(sub: pd.DataFrame) -> list[str]:
     """Each row's scores and answers as JSON text, exactly as `json.dumps` writes the dict of
     the row's non-missing values ("null" when it has none).
 
-    Only the distinct values of a column are serialised; the rows' texts are then joined in
-    Arrow's compute kernels, instead of one `json.dumps` call per row.
+    Only the distinct values of a column are serialised; the rows' texts are then joined
+    column by column on object arrays, instead of one `json.dumps` call per row.
     """
-    if not len(sub.columns):
-        return ["null"] * len(sub)
-    parts = []
+    joined: np.ndarray | None = None
     for name in sub.columns:
         codes, uniques = pd.factorize(sub[name], use_na_sentinel=True)
         key = json.dumps(str(name))
         pieces = [f", {key}: {json.dumps(value)}" for value in uniques.tolist()]
-        pieces.append("")  # a missing value (code -1) adds nothing
-        parts.append(
-            pa.array(pieces, pa.string()).take(np.where(codes < 0, len(pieces) - 1, codes))
-        )
-    joined = pc.binary_join_element_wise(*parts, "")
-    # json.dumps writes ASCII only, so cutting the leading ", " by code units is safe.
-    wrapped = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(joined, 2), "}", "")
-    return pc.if_else(pc.equal(joined, ""), "null", wrapped).to_pylist()
+        part = np.array([*pieces, ""], dtype=object)[codes]  # code -1 (missing) takes ""
+        joined = part if joined is None else joined + part
+    if joined is None:
+        return ["null"] * len(sub)
+    return [f"{{{text[2:]}}}" if text else "null" for text in joined.tolist()]
 
 
 INSERT_COLUMNS = (
