@@ -323,19 +323,22 @@ def check_archive(data: bytes, name: str, suffix: str) -> None:
     for member in members:
         if member.is_dir():
             continue
-        content = _unpack(archive, member, name, MAX_UNPACKED_BYTES - total, data)
-        total += len(content)
-        if _too_tight(len(content), member):
+        parts = _unpack(archive, member, name, MAX_UNPACKED_BYTES - total, data)
+        size = sum(len(part) for part in parts)
+        total += size
+        if _too_tight(size, member):
             raise _bomb_error(name)
         if not member.filename.endswith((".xml", ".rels")):
             continue
+        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename) and len(parts) > 1:
+            # A large sheet: scanned part by part, joined only if a closer look is needed.
+            _check_sheet_parts(parts, name)
+            continue
+        content = b"".join(parts)
+        del parts
         head = content[:4096]
         if _DECLARATION.search(content) or b"<!doctype" in head:
-            raise ImportFileError(
-                f"{name} contains XML declarations (DOCTYPE / ENTITY) that spreadsheet programs "
-                "never write; such files can be used to attack the reader, so it was refused. "
-                f"{_SAVE_AS}"
-            )
+            raise _declaration_error(name)
         if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
             _check_sheet_extent(content, name)
         elif member.filename == "content.xml":
@@ -348,6 +351,14 @@ def check_archive(data: bytes, name: str, suffix: str) -> None:
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
 
+def _declaration_error(name: str) -> ImportFileError:
+    return ImportFileError(
+        f"{name} contains XML declarations (DOCTYPE / ENTITY) that spreadsheet programs "
+        "never write; such files can be used to attack the reader, so it was refused. "
+        f"{_SAVE_AS}"
+    )
+
+
 def _too_tight(size: int, member: zipfile.ZipInfo) -> bool:
     """A part packed far more tightly than real spreadsheet XML ever is."""
     return size > 1_000_000 and size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
@@ -355,14 +366,15 @@ def _too_tight(size: int, member: zipfile.ZipInfo) -> bool:
 
 def _unpack(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, room: int, data: bytes = b""
-) -> bytes:
+) -> list[bytes]:
+    """A part's content, as the consecutive pieces it was inflated in."""
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise ImportFileError(
             f"{name} uses a compression method spreadsheet programs do not use. {_SAVE_AS}"
         )
-    content = _inflate(data, member, name, room) if data else None
-    if content is not None:
-        return content
+    parts = _inflate(data, member, name, room) if data else None
+    if parts is not None:
+        return parts
     # Anything unusual (encryption, a damaged stream, a wrong checksum): zipfile's own reader,
     # which words the problem.
     # Read past the declared size: only the real end of the packed data stops the reading.
@@ -389,14 +401,14 @@ def _unpack(
             f"{name}: a part of the workbook ({member.filename}) is damaged ({_short(exc)}). "
             f"{_SAVE_AS}"
         ) from None
-    return b"".join(chunks)
+    return [b"".join(chunks)]
 
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _PACKED_STEP = 1 << 14
 
 
-def _inflate(data: bytes, member: zipfile.ZipInfo, name: str, room: int) -> bytes | None:
+def _inflate(data: bytes, member: zipfile.ZipInfo, name: str, room: int) -> list[bytes] | None:
     """A plainly stored or deflated part, inflated straight from the archive's bytes.
 
     Cheaper than zipfile's reader (which fed zlib 4 KB at a time), and it stops as soon as
@@ -422,7 +434,7 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, name: str, room: int) -> byte
         if len(packed) > room or _too_tight(len(packed), member):
             return None
         content = bytes(packed)
-        return content if zlib.crc32(content) == member.CRC else None
+        return [content] if zlib.crc32(content) == member.CRC else None
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     chunks: list[bytes] = []
     got = crc = 0
@@ -442,7 +454,24 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, name: str, room: int) -> byte
         return None
     if not inflater.eof or crc != member.CRC:
         return None  # the packed data ended before the stream did, or it was altered
-    return b"".join(chunks)
+    return _merge_small(chunks)
+
+
+def _merge_small(chunks: list[bytes], least: int = 1 << 16) -> list[bytes]:
+    """The pieces, small ones joined to the next, so that every piece but the last holds at
+    least `least` bytes (scans look a fixed distance into the next piece)."""
+    parts: list[bytes] = []
+    pending: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= least:
+            parts.append(pending[0] if len(pending) == 1 else b"".join(pending))
+            pending, held = [], 0
+    if pending or not parts:
+        parts.append(b"".join(pending))
+    return parts
 
 
 def _bomb_error(name: str) -> ImportFileError:
@@ -500,6 +529,88 @@ def _has_unplaced_cell(xml: bytes, prefix: bytes) -> bool:
             return True
         found = rough.search(xml, found.end())
     return False
+
+
+_OVERLAP = 64  # bytes each scanned part repeats from the one before (longer than any find)
+_ENDS = 1 << 21  # bytes at each end of a sheet kept for its first and last rows
+
+
+def _check_sheet_parts(parts: list[bytes], name: str) -> None:
+    """`_check_sheet_extent` (and the DOCTYPE check) on a sheet held in consecutive parts,
+    without joining them: each part is scanned in place, and the seam between two parts
+    separately; the rectangle is read from the sheet's two ends. Whenever a scan finds
+    something, or an end does not hold what the rectangle needs, the joined sheet gets the
+    exact check."""
+    start = _gather(parts, _ENDS)
+    prefix_at = start.find(b"sheetData")
+    unsure = prefix_at < 0 or _namespace_prefix(start, b"sheetData") != b""
+    declared = b"<!doctype" in start[:4096]
+    rough_cell = re.compile(rb"<c(?! r=)[>/\s]")
+    exact_cell = re.compile(rb"<c(?:>|/>|[ \t\r\n]+(?!r=))")
+    last = len(parts) - 1
+    for number, part in enumerate(parts):
+        # Finds starting in a part's last bytes are looked at in the seam with the next part,
+        # so every find has the bytes after it that its exact check reads.
+        pieces = [(part, len(part) if number == last else len(part) - _OVERLAP)]
+        if number < last:
+            pieces.append((part[-_OVERLAP:] + parts[number + 1][:_OVERLAP], _OVERLAP))
+        for text, limit in pieces:
+            found = _DECLARATION.search(text)
+            declared = declared or bool(found and found.start() < limit)
+            if not unsure:
+                unsure = _rough_finds(_MAYBE_FAR, _FAR_REFERENCE, text, limit) or _rough_finds(
+                    rough_cell, exact_cell, text, limit
+                )
+    if declared:
+        raise _declaration_error(name)
+    if not unsure:
+        end = _gather(parts[::-1], _ENDS, reverse=True)
+        ends = _ends_extent(start, end, whole=len(start) == sum(len(p) for p in parts))
+        if ends is not None:
+            _check_extent(name, *ends)
+            return
+    _check_sheet_extent(b"".join(parts), name)
+
+
+def _rough_finds(rough: re.Pattern, exact: re.Pattern, text: bytes, limit: int) -> bool:
+    """Whether a rough find before `limit` is confirmed by the exact pattern at its start."""
+    found = rough.search(text)
+    while found and found.start() < limit:
+        if exact.match(text, found.start()):
+            return True
+        found = rough.search(text, found.end())
+    return False
+
+
+def _gather(parts: list[bytes], size: int, reverse: bool = False) -> bytes:
+    """At least `size` bytes (or all) from the first parts given, in document order."""
+    taken: list[bytes] = []
+    held = 0
+    for part in parts:
+        taken.append(part)
+        held += len(part)
+        if held >= size:
+            break
+    return b"".join(taken[::-1] if reverse else taken)
+
+
+def _ends_extent(start: bytes, end: bytes, whole: bool) -> tuple[int, int] | None:
+    """(last row, widest of the first and last rows) as `_check_sheet_extent` reads them
+    from the whole sheet, here from its first and last bytes; None when they do not hold
+    what is needed (a row longer than an end, say)."""
+    if whole:
+        return _last_row_number(start, b""), max(
+            _row_width(start, b"", first=True), _row_width(start, b"", first=False)
+        )
+    first = start.find(b"<row")
+    if first < 0 or start.find(b"</row>", first) < 0:
+        return None
+    last = end.rfind(b"<row")
+    if last < 0 or end.rfind(b"<row ") < 0:
+        return None
+    return _last_row_number(end, b""), max(
+        _row_width(start, b"", first=True), _row_width(end, b"", first=False)
+    )
 
 
 def _check_sheet_extent(xml: bytes, name: str) -> None:

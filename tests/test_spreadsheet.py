@@ -382,6 +382,19 @@ def test_cells_at_far_corners_refused_before_parsing(reference, words):
     assert words in message
 
 
+def test_far_cells_refused_in_a_sheet_too_large_to_inflate_at_once():
+    filler = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>Pilot {i}</t></is></c></row>'
+        for i in range(10, 8000)
+    )
+
+    def change(xml: bytes) -> bytes:
+        return _far_cell("XFD2")(xml.replace(b"</sheetData>", filler.encode() + b"</sheetData>"))
+
+    attack = rewrite_part(xlsx_bytes({"S": PILOTS}), "xl/worksheets/sheet1.xml", change)
+    assert "column XFD" in refused(attack, "p.xlsx")
+
+
 def test_huge_declared_dimension_alone_is_harmless():
     claim = rewrite_part(
         xlsx_bytes({"S": PILOTS}),
@@ -423,6 +436,71 @@ def test_rough_scans_find_exactly_what_the_exact_patterns_find():
         for before in ("", '<row r="1"><c r="B1"/>', '<cols><col min="1"/></cols>'):
             xml = (before + cell + "<v>1</v></c>").encode()
             assert spreadsheet._has_unplaced_cell(xml, b"") == bool(exact.search(xml)), xml
+
+
+def _sheet(rows: int, extra: str = "", at: int | None = None, ns: str = "") -> bytes:
+    """A plain sheet of `rows` rows, with `extra` put in after row `at` (default: the end)."""
+    body = []
+    for i in range(1, rows + 1):
+        body.append(
+            f'<{ns}row r="{i}"><{ns}c r="A{i}" t="inlineStr"><{ns}is><{ns}t>Pilot {i}'
+            f'</{ns}t></{ns}is></{ns}c><{ns}c r="B{i}"><{ns}v>{i * 7}</{ns}v></{ns}c></{ns}row>'
+        )
+        if i == at:
+            body.append(extra)
+    if at is None:
+        body.append(extra)
+    xmlns = f' xmlns:{ns[:-1]}="main"' if ns else ""
+    return (
+        f'<?xml version="1.0"?><{ns}worksheet{xmlns}><{ns}sheetData>{"".join(body)}'
+        f"</{ns}sheetData></{ns}worksheet>"
+    ).encode()
+
+
+def _verdict(check) -> str | None:
+    try:
+        check()
+    except ImportFileError as exc:
+        return str(exc)
+    return None
+
+
+WIDE_ROW = "".join('<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(limits.MAX_COLUMNS + 5))
+
+
+@pytest.mark.parametrize(
+    ("xml", "refused"),
+    [
+        (_sheet(3000), False),
+        (_sheet(3000, '<row r="3001"><c r="XFD3001"><v>1</v></c></row>', at=1500), True),
+        (_sheet(3000, "<row r=\"3001\"><c r='C1048576'><v>1</v></c></row>", at=2999), True),
+        (_sheet(3000, f'<row r="3001">{WIDE_ROW}</row>', at=10), True),
+        (_sheet(3000, '<!DOCTYPE x [<!ENTITY a "b">]>', at=1700), True),
+        (_sheet(3000, '<row r="150000"><c r="GR150000"><v>1</v></c></row>'), True),
+        # Left to the reader's own row count (the sheet's height), as before.
+        (_sheet(3000, '<row r="200001"><c r="B200001"><v>1</v></c></row>', at=5), False),
+        (_sheet(3000, ns="x:"), False),
+    ],
+    ids=["plain", "far", "far-row", "unplaced", "doctype", "rectangle", "row-limit", "prefix"],
+)
+def test_a_large_sheet_is_checked_in_parts_as_it_is_whole(monkeypatch, xml, refused):
+    """A sheet inflated in many parts gets the same verdict, word for word, as the whole
+    sheet, wherever the parts are cut (also through the middle of what is refused)."""
+    from diagnostics import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "_ENDS", 5000)  # the rows' ends are read from the parts
+
+    def whole() -> None:
+        if spreadsheet._DECLARATION.search(xml) or b"<!doctype" in xml[:4096]:
+            raise spreadsheet._declaration_error("p.xlsx")
+        spreadsheet._check_sheet_extent(xml, "p.xlsx")
+
+    expected = _verdict(whole)
+    assert (expected is not None) == refused, expected
+    for step in (64, 97, 1000, 4099, 65536):
+        parts = [xml[i : i + step] for i in range(0, len(xml), step)]
+        got = _verdict(lambda parts=parts: spreadsheet._check_sheet_parts(parts, "p.xlsx"))
+        assert got == expected, step
 
 
 def test_a_part_that_fails_its_checksum_is_named_as_damaged():
