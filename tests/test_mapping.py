@@ -105,10 +105,16 @@ def test_values_are_judged_on_a_spread_sample_of_a_long_column():
 
 def test_framework_fields_come_from_the_validated_content_file():
     from diagnostics.content import load_content
-    from diagnostics.mapping import _framework_targets
+    from diagnostics.mapping import _framework_targets, _read_names
 
     content = load_content()
     targets = _framework_targets(None)
+    # The names read straight from the YAML (when the framework is not loaded yet) are the
+    # validated framework's.
+    assert _read_names(None) == (
+        [(r.key, r.title) for r in content.reasons],
+        [(q.id, q.text, q.checklist_label) for q in content.questions],
+    )
     assert {k for k in targets if k.startswith("score_")} == {
         f"score_{r.key}" for r in content.reasons
     }
