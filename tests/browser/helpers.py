@@ -21,6 +21,22 @@ SPINNER = '[data-testid="stSpinner"]'
 EXCEPTION = '[data-testid="stException"]'
 ERROR_MESSAGE = '[data-testid="stAlertContentError"]'  # st.error
 RUN_TIMEOUT_MS = 30_000
+_CHART = '[data-testid="stPlotlyChart"]'
+_PLACEHOLDER = '[data-testid="stSkeleton"]'
+# Scroll each visible chart (or its loading placeholder) into view, then back to the top.
+_PASS_BY_CHARTS = f"""async () => {{
+  for (const element of document.querySelectorAll('{_CHART}, {_PLACEHOLDER}')) {{
+    if (!element.checkVisibility()) continue;
+    element.scrollIntoView({{block: "center"}});
+    await new Promise((resolve) => setTimeout(resolve, 120));
+  }}
+  document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
+  window.scrollTo(0, 0);
+}}"""
+# Placeholders in a tab not shown never load; only the visible ones count.
+_NO_PLACEHOLDER = (
+    f"() => [...document.querySelectorAll('{_PLACEHOLDER}')].every((e) => !e.checkVisibility())"
+)
 
 # Counts changes of the script state from now on, so that a wait after a click cannot mistake
 # the idle state *before* the rerun for the idle state after it.
@@ -119,6 +135,13 @@ def screenshot(page: Page, name: str, *, whole_page: bool = True) -> Path:
     viewport = page.viewport_size
     height = page.evaluate(_CONTENT_HEIGHT) if whole_page and viewport else 0
     if viewport and height > viewport["height"]:
+        # A chart loads (a grey placeholder until then) and draws when it is first scrolled
+        # to; stretching the viewport does not count as scrolling: pass by every chart, wait
+        # for the placeholders to go, and pass again, or the lower charts stay blank.
+        page.evaluate(_PASS_BY_CHARTS)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(_NO_PLACEHOLDER, timeout=10_000)
+        page.evaluate(_PASS_BY_CHARTS)
         page.set_viewport_size({"width": viewport["width"], "height": min(height, 12_000)})
         page.wait_for_timeout(300)  # let the layout settle at the new size
         page.screenshot(path=str(path))
