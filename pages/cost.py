@@ -44,7 +44,13 @@ if not records:
         st.page_link("pages/portfolio.py", label="Import a portfolio", icon=":material/upload:")
     st.stop()
 
-record = st.selectbox("Portfolio", records, format_func=view.portfolio_label, key=view.PICK_KEY)
+record = st.selectbox(
+    "Portfolio",
+    records,
+    format_func=view.portfolio_label,
+    key=view.PICK_KEY,
+    help="A saved import of your pilot list; upload a new one on the Portfolio page.",
+)
 main, panel = st.columns([3, 1], gap="large")
 with panel:
     assumptions = view.assumptions_panel(content, date.today())

@@ -36,7 +36,12 @@ if view is None:
     # Read here too: on a first page load app.py runs before the URL's parameters are known.
     link_code = st.session_state.get(CODE_KEY) or st.query_params.get("code") or ""
     with st.container(key="join_form"):
-        code = st.text_input("Code on the shared screen", value=link_code, key="join_code")
+        code = st.text_input(
+            "Code on the shared screen",
+            value=link_code,
+            key="join_code",
+            help="Six letters and digits, shown big on the shared screen; case does not matter.",
+        )
         found = None
         if code:
             # Checked once per typed code: a rerun must not count as another wrong try.

@@ -69,6 +69,7 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
             format_func={"new": "A new pilot", "existing": "One assessed before"}.get,
             horizontal=True,
             key=f"{PREFIX}mode",
+            help="Assessing a pilot again adds to its history, so you can see what changed.",
         )
         if choice == "existing":
             pilot = st.selectbox(
@@ -76,6 +77,7 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
                 pilots,
                 format_func=lambda p: p.name,
                 key=f"{PREFIX}pilot",
+                help="Pilots assessed here or imported with a portfolio.",
             )
     suffix = pilot.id if pilot else "new"
     name = st.text_input(
@@ -84,17 +86,20 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         max_chars=300,
         key=f"{PREFIX}name_{suffix}",
         placeholder="e.g. Support ticket routing assistant",
+        help="How the pilot is called in reports; you can pick it again later by this name.",
     )
     left, right = st.columns(2)
     unit = left.text_input(
         "Business unit (optional)",
         value=(pilot.business_unit or "") if pilot else "",
         key=f"{PREFIX}unit_{suffix}",
+        help="The unit that will run the pilot in production; groups pilots in the views.",
     )
     owner = right.text_input(
         "Owner or sponsor (optional)",
         value=(pilot.owner or "") if pilot else "",
         key=f"{PREFIX}owner_{suffix}",
+        help="The person who answers for the go or no-go decision.",
     )
     left, right = st.columns(2)
     start = left.date_input(
@@ -119,6 +124,7 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         value=pilot.pilot_budget if pilot else None,
         step=10_000.0,
         key=f"{PREFIX}budget_{suffix}",
+        help="What the pilot itself costs; counted as spent if it never reaches production.",
     )
     suggestion = suggest_position(content, start, today)
     keys = [p.key for p in content.positions]
@@ -129,6 +135,8 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         format_func=lambda k: content.positions_by_key[k].label,
         key=f"{PREFIX}position_{suffix}_{suggestion.position if suggestion else ''}",
         horizontal=True,
+        help="Only the questions of this phase and earlier ones are scored; later ones are "
+        "listed as what to prepare.",
     )
     st.caption(content.positions_by_key[position].help)
     if suggestion:

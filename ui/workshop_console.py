@@ -47,13 +47,25 @@ def create_form(engine: Engine, content: Content) -> None:
         format_func={"new": "A new pilot", "saved": "A pilot already saved"}.get,
         horizontal=True,
         key=f"{PREFIX}pilot_kind",
+        help="A saved pilot keeps its history: the agreed answers become its next assessment.",
     )
     if kind == "saved":
-        pilot = st.selectbox("Pilot", pilots, format_func=lambda p: p.name, key=f"{PREFIX}pilot_id")
+        pilot = st.selectbox(
+            "Pilot",
+            pilots,
+            format_func=lambda p: p.name,
+            key=f"{PREFIX}pilot_id",
+            help="Pilots assessed before or imported with a portfolio.",
+        )
         name = None
     else:
         pilot = None
-        name = st.text_input("Pilot name", key=f"{PREFIX}pilot_name")
+        name = st.text_input(
+            "Pilot name",
+            key=f"{PREFIX}pilot_name",
+            max_chars=300,
+            help="Shown on the shared screen and on every participant's phone.",
+        )
     positions = {p.key: p for p in content.positions}
     position = st.selectbox(
         "Where does the pilot stand?",
@@ -73,7 +85,9 @@ def create_form(engine: Engine, content: Content) -> None:
         help="You can change it during the session.",
     )
     ask_names = st.checkbox(
-        "Ask participants for their names (anonymous otherwise)", key=f"{PREFIX}ask_names"
+        "Ask participants for their names (anonymous otherwise)",
+        key=f"{PREFIX}ask_names",
+        help="Anonymous answers tend to be franker; names help when you follow up on actions.",
     )
     if st.button("Create the workshop", type="primary", key=f"{PREFIX}create"):
         try:
@@ -92,7 +106,12 @@ def create_form(engine: Engine, content: Content) -> None:
             remember_facilitator(created.facilitator_token)
             st.rerun()
     with st.expander("Already running a workshop? Open it with your facilitator link"):
-        pasted = st.text_input("Facilitator link", key=f"{PREFIX}pasted_link")
+        pasted = st.text_input(
+            "Facilitator link",
+            key=f"{PREFIX}pasted_link",
+            help="The private link shown when the workshop was created (it ends in "
+            "?facilitator=…); whoever holds it controls the session.",
+        )
         if pasted:
             query = parse_qs(urlparse(pasted.strip()).query)
             token = (query.get("facilitator") or [pasted.strip()])[0]
