@@ -294,6 +294,7 @@ def _question(
                 on_change=_save,
                 args=(engine, aid, q.id),
                 placeholder="Evidence, doubts, who to ask…",
+                help="Saved with the answer and printed in the reports, next to it.",
             )
 
 
@@ -596,6 +597,7 @@ def _again(engine: Engine, review: PilotReview, content: Content, aid: int) -> N
             index=keys.index(default),
             format_func=lambda k: content.positions_by_key[k].label,
             key=f"{PREFIX}again_position_{aid}",
+            help="The new assessment scores the questions of this phase and the earlier ones.",
         )
         if st.button("Start the new assessment", type="primary", key=f"{PREFIX}again_{aid}"):
             new = store.start_assessment(engine, review.pilot.id, content.version, position)
