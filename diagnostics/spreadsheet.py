@@ -369,7 +369,7 @@ def check_archive(data: bytes, name: str, suffix: str) -> None:
         content = b"".join(parts)
         del parts
         head = content[:4096]
-        if _DECLARATION.search(content) or b"<!doctype" in head:
+        if _declaration(content) or b"<!doctype" in head:
             raise _declaration_error(name)
         if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
             _check_sheet_extent(content, name)
@@ -381,6 +381,12 @@ def check_archive(data: bytes, name: str, suffix: str) -> None:
 
 # "<!DOCTYPE" or "<!ENTITY" anywhere in a part: one pass instead of one per word.
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+def _declaration(text: bytes) -> re.Match | None:
+    """The first "<!DOCTYPE" or "<!ENTITY"; a part without any "!" (most sheets) is ruled
+    out by a byte search, many times faster than the pattern."""
+    return _DECLARATION.search(text) if b"!" in text else None
 
 
 def _declaration_error(name: str) -> ImportFileError:
@@ -587,7 +593,7 @@ def _check_sheet_parts(parts: list[bytes], name: str) -> None:
         if number < last:
             pieces.append((part[-_OVERLAP:] + parts[number + 1][:_OVERLAP], _OVERLAP))
         for text, limit in pieces:
-            found = _DECLARATION.search(text)
+            found = _declaration(text)
             declared = declared or bool(found and found.start() < limit)
             if not unsure:
                 unsure = _rough_finds(_MAYBE_FAR, _FAR_REFERENCE, text, limit) or _rough_finds(
