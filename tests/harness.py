@@ -48,3 +48,38 @@ def page_heading(page_file: str) -> str | None:
         ):
             return node.args[0].value
     return None
+
+
+INPUT_KINDS = (
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "time_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "slider",
+    "select_slider",
+    "checkbox",
+    "toggle",
+)
+
+
+def inputs_without_help(at) -> list[str]:
+    """The inputs an AppTest shows whose help (the ⓘ beside the label) is missing or blank.
+
+    A question's answer buttons are left out: their label is collapsed and the question's
+    help is printed under it, readable on a phone without a tap.
+    """
+    return [
+        f"{kind} {widget.label!r}"
+        for kind in INPUT_KINDS
+        for widget in getattr(at, kind)
+        if not (getattr(widget, "help", None) or "").strip() and not _label_collapsed(widget)
+    ]
+
+
+def _label_collapsed(widget) -> bool:
+    visibility = getattr(getattr(widget, "proto", None), "label_visibility", None)
+    return visibility is not None and visibility.value == visibility.COLLAPSED

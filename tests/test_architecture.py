@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from harness import REPO_ROOT, page_heading
+from harness import REPO_ROOT, inputs_without_help, page_heading
 
 from ui.navigation import available_pages
 
@@ -144,30 +144,8 @@ def test_page_runs_in_apptest_without_errors(app_test, spec) -> None:
         assert titles, f"{spec.path} shows no title"
 
 
-INPUT_KINDS = (
-    "text_input",
-    "text_area",
-    "number_input",
-    "date_input",
-    "time_input",
-    "selectbox",
-    "multiselect",
-    "radio",
-    "slider",
-    "select_slider",
-    "checkbox",
-    "toggle",
-)
-
-
 @pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
 def test_every_input_a_page_opens_with_explains_itself(app_test, spec) -> None:
     """Polish: every input says, in its help, what it is for (the ⓘ beside its label)."""
     at = app_test(spec.path)
-    silent = [
-        f"{kind} {widget.label!r}"
-        for kind in INPUT_KINDS
-        for widget in getattr(at, kind)
-        if not (getattr(widget, "help", None) or "").strip()
-    ]
-    assert silent == [], f"{spec.path}: inputs without help: {silent}"
+    assert inputs_without_help(at) == [], spec.path

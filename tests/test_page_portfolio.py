@@ -8,6 +8,7 @@ import os
 
 import pandas as pd
 import pytest
+from harness import inputs_without_help
 
 from diagnostics import portfolio_store, store
 
@@ -91,6 +92,7 @@ def test_upload_override_mapping_and_stage_then_save(app_test) -> None:
     data = _small_sheet()
     at.file_uploader(key="portfolio_file").set_value(("team pilots.xlsx", data, XLSX)).run()
     assert _problems(at) == []
+    assert inputs_without_help(at) == []  # the mapping and stage choices explain themselves
     assert at.success[0].value.startswith("5 rows imported, 1 with warnings")
     mapping = next(d.value for d in at.dataframe if "Our field" in d.value.columns)
     mapped = dict(zip(mapping["Our field"], mapping["Your column"], strict=True))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from harness import REPO_ROOT
+from harness import REPO_ROOT, inputs_without_help
 
 from diagnostics import store
 from diagnostics import workshop as ws
@@ -53,6 +53,7 @@ def test_the_console_creates_a_workshop_for_a_new_pilot(app_test, db):
     shown = [m.value for m in at.metric]
     assert state.code in shown[0]
     assert at.subheader[0].value == "Contract review assistant"
+    assert inputs_without_help(at) == []  # pacing, consensus, actions: each says what it does
 
 
 def test_the_console_refuses_a_wrong_facilitator_link(app_test, db):

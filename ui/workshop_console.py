@@ -160,6 +160,8 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
             index=list(ws.PACINGS).index(state.pacing),
             format_func=ws.PACINGS.get,
             key=f"{PREFIX}pacing_{state.pacing}",
+            help="What participants can answer now: every question, one reason's questions, "
+            "or a single question that you move through with Previous and Next.",
         )
         if pacing != state.pacing:
             _act(ws.set_pacing, engine, token, content, pacing)
@@ -277,6 +279,8 @@ def results(engine: Engine, content: Content, state: ws.WorkshopState, token: st
         focus,
         format_func=lambda q: content.questions_by_id[q].short_label,
         key=f"{PREFIX}result_question",
+        help="The answers to this question, overall and by role (roles with fewer than three "
+        "people are not shown, to keep answers anonymous).",
     )
     result = outcome.by_id(chosen)
     if not result.shown:
