@@ -979,19 +979,18 @@ def _table_from_grid(grid: np.ndarray, name: str, start_row: int) -> Table:
     header = grid[index]
     body = grid[index + 1 :]
     row_numbers = np.arange(index + 2, index + 2 + len(body)) + start_row
-    blank_body = _blank_mask(body) if len(body) else np.zeros((0, grid.shape[1]), dtype=bool)
     texts = [_cell_text(c) for c in header]
-    keep_cols = np.array([bool(t) for t in texts]) | (
-        ~blank_body.all(axis=0) if len(body) else np.zeros(len(texts), dtype=bool)
+    # A column without a name is kept when it holds something; a row when any cell does.
+    keep_cols = np.array(
+        [bool(t) or not _blank_mask(body[:, j]).all() for j, t in enumerate(texts)]
     )
     if not keep_cols.any():
         raise _empty_sheet(name)
     if not keep_cols.all():  # copy the cells only when something is dropped
         body = body[:, keep_cols]
-        blank_body = blank_body[:, keep_cols]
     texts = [t for t, keep in zip(texts, keep_cols, strict=True) if keep]
     labels = [_column_label(i + 1) for i, keep in enumerate(keep_cols) if keep]
-    keep_rows = ~blank_body.all(axis=1) if len(body) else np.zeros(0, dtype=bool)
+    keep_rows = ~_blank_rows(body)
     if not keep_rows.all():
         body = body[keep_rows]
         row_numbers = row_numbers[keep_rows]
@@ -1011,6 +1010,19 @@ def _table_from_grid(grid: np.ndarray, name: str, start_row: int) -> Table:
         warnings=warnings,
         row_numbers=row_numbers,
     )
+
+
+def _blank_rows(cells: np.ndarray) -> np.ndarray:
+    """Rows whose every cell is blank. Column by column, looking only at the rows still blank
+    so far: after the first column that is always filled (an ID, a name) none are left, so a
+    table costs one column's look instead of every cell's."""
+    blank = np.ones(cells.shape[0], dtype=bool)
+    for j in range(cells.shape[1]):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows[~_blank_mask(cells[rows, j])]] = False
+    return blank
 
 
 def _blank_mask(cells: np.ndarray) -> np.ndarray:

@@ -246,6 +246,22 @@ def test_blank_rows_and_columns_inside_the_table_are_dropped():
     assert table.row_numbers.tolist() == [2, 4]
 
 
+def test_a_row_is_kept_when_any_of_its_cells_is_filled():
+    rows = [
+        ["ID", "Name", "", "Stage"],
+        ["P-1", "A", "", "Pilot"],
+        ["", "", "", ""],
+        ["", "", "note", ""],
+        ["", "B", "", ""],
+        ["", "", "", "Live"],
+        [None, "", None, ""],
+    ]
+    for data, name in ((xlsx_bytes({"S": rows}), "p.xlsx"), (csv_bytes(rows), "p.csv")):
+        table = read_table(data, name)
+        assert table.columns == ["ID", "Name", "Column C", "Stage"], name
+        assert table.row_numbers.tolist() == [2, 4, 5, 6], name
+
+
 def test_duplicate_and_blank_headers_become_unique():
     columns, warnings = unique_columns(["Name", "Stage", "name", "", "Name"], list("ABCDE"))
     assert columns == ["Name", "Stage", "name (2)", "Column D", "Name (3)"]
