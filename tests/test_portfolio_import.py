@@ -361,3 +361,18 @@ def test_unexpected_failures_still_read_as_a_message(monkeypatch):
 def test_missing_file():
     with pytest.raises(ImportFileError, match="file not found"):
         import_portfolio("/nonexistent/pilots.xlsx", "pilots.xlsx")
+
+
+def test_repeated_ids_are_found_as_pandas_finds_duplicates():
+    import numpy as np
+
+    from diagnostics.portfolio_import import _repeated
+
+    for values, dtype in (
+        (["a", "b", "a", None, None, "c"], "str"),
+        ([1.0, np.nan, np.nan, 2.0, 1.0], "float64"),
+        (["x"], "str"),
+        ([], "str"),
+    ):
+        series = pd.Series(values, dtype=dtype)
+        assert _repeated(series).tolist() == series.duplicated(keep=False).tolist(), values
