@@ -278,10 +278,14 @@ def _framework_names(content_key: str | None) -> _Names:
     )
 
 
+def _content_path() -> Path:
+    """`content.content_path()` without importing the framework models (a test keeps the
+    two the same)."""
+    return Path(os.environ.get("POCTRAP_CONTENT") or PROFILES_DIR.parent / "framework.yaml")
+
+
 def _read_names(content_key: str | None) -> _Names | None:
-    # content.content_path()'s rule, without importing the framework models.
-    default = os.environ.get("POCTRAP_CONTENT") or PROFILES_DIR.parent / "framework.yaml"
-    path = Path(content_key or default)
+    path = Path(content_key) if content_key else _content_path()
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506
         reasons = [(r["key"], r["title"]) for r in raw["reasons"]]

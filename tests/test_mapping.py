@@ -230,3 +230,12 @@ def test_shipped_federal_profile_knows_both_shapes():
 def test_fields_cover_the_canonical_columns():
     assert set(CANONICAL_COLUMNS) - {"stage_raw"} == set(FIELD_KEYS)
     assert all(FIELDS_BY_KEY[k].synonyms for k in FIELD_KEYS)
+
+
+def test_the_framework_file_is_found_where_the_content_loader_looks(monkeypatch, tmp_path):
+    from diagnostics import content
+    from diagnostics.mapping import _content_path
+
+    assert _content_path() == content.content_path()
+    monkeypatch.setenv(content.CONTENT_ENV_VAR, str(tmp_path / "other.yaml"))
+    assert _content_path() == content.content_path() == tmp_path / "other.yaml"
