@@ -124,19 +124,20 @@ def _extra_json(sub: pd.DataFrame) -> list[str]:
     """Each row's scores and answers as JSON text, exactly as `json.dumps` writes the dict of
     the row's non-missing values ("null" when it has none).
 
-    Only the distinct values of a column are serialised; the rows' texts are then joined
-    column by column on object arrays, instead of one `json.dumps` call per row.
+    Only the distinct values of a column are serialised; each row's pieces are then joined
+    in one `str.join`, instead of one `json.dumps` call per row.
     """
-    joined: np.ndarray | None = None
+    pieces_by_column = []
     for name in sub.columns:
         codes, uniques = pd.factorize(sub[name], use_na_sentinel=True)
         key = json.dumps(str(name))
         pieces = [f", {key}: {json.dumps(value)}" for value in uniques.tolist()]
-        part = np.array([*pieces, ""], dtype=object)[codes]  # code -1 (missing) takes ""
-        joined = part if joined is None else joined + part
-    if joined is None:
+        # code -1 (a missing value) takes the last piece, "": nothing is written for it
+        pieces_by_column.append(np.array([*pieces, ""], dtype=object)[codes].tolist())
+    if not pieces_by_column:
         return ["null"] * len(sub)
-    return [f"{{{text[2:]}}}" if text else "null" for text in joined.tolist()]
+    rows = map("".join, zip(*pieces_by_column, strict=True))
+    return [f"{{{text[2:]}}}" if text else "null" for text in rows]
 
 
 INSERT_COLUMNS = (
