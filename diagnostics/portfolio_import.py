@@ -345,9 +345,11 @@ def _build_frame(
         out["stage_raw"] = text_na()
         warnings.append("No stage column is mapped, so every pilot counts as unknown.")
     else:
-        normalised = normalise_stages(raw_stage, overrides=stage_overrides)
+        # The column read as text once: the stage of text already read is the same.
+        stage_text = as_text(raw_stage)
+        normalised = normalise_stages(stage_text, overrides=stage_overrides)
         out["stage"] = normalised.stages
-        out["stage_raw"] = _text(raw_stage)
+        out["stage_raw"] = _cut(stage_text)[0]
         unmapped = normalised.unmapped
         if unmapped:
             listed = ", ".join(f"{t[:60]!r} ({c})" for t, c in list(unmapped.items())[:10])
@@ -438,13 +440,13 @@ def _repeated(values: pd.Series) -> pd.Series:
     return pd.Series(counts[codes] > 1, index=values.index)
 
 
-def _text(raw: pd.Series) -> pd.Series:
-    return _text_and_cut(raw)[0]
-
-
 def _text_and_cut(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The column as text, cut to the cell limit, and which rows were cut."""
-    text = as_text(raw)
+    return _cut(as_text(raw))
+
+
+def _cut(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text cut to the cell limit, and which rows were cut."""
     too_long = (text.str.len() > MAX_CELL_CHARS).fillna(False).astype(bool)
     if too_long.any():
         text = text.where(~too_long, text.str.slice(0, MAX_CELL_CHARS))
