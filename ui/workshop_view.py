@@ -93,7 +93,8 @@ PRESENTER_CSS = """
 .st-key-present_code p { font-size: 8rem !important; font-weight: 800; letter-spacing: 0.6rem;
   font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; }
 .st-key-present_screen [data-testid="stMetricValue"],
-.st-key-present_screen [data-testid="stMetricValue"] div { font-size: 4.5rem; color: #111111;
+.st-key-present_screen [data-testid="stMetricValue"] div,
+.st-key-present_screen [data-testid="stMetricValue"] p { font-size: 4.5rem; color: #111111;
   line-height: 1.1; }
 .st-key-present_screen [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
 .st-key-present_screen button { min-height: 5rem; }

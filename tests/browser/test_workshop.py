@@ -84,6 +84,15 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         expect(presenter.locator(".st-key-present_code")).to_have_text(code)
         expect(presenter.locator(".st-key-present_screen img").first).to_be_visible()
         expect(presenter.get_by_test_id("stSidebar")).to_be_hidden()
+        # Readable from the back of the room: the code and the joined count in very large type.
+        for selector, at_least in (
+            (".st-key-present_code p", 100),
+            ('.st-key-present_screen [data-testid="stMetricValue"] p', 60),
+        ):
+            size = presenter.locator(selector).first.evaluate(
+                "(e) => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            assert size >= at_least, (selector, size)
         screenshot(presenter, "workshop-presenter-joining", whole_page=False)
         # The console's own live table is not needed while people join: fewer refreshing
         # pages keep a 2-core test machine responsive. The private link brings it back.
