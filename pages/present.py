@@ -11,6 +11,7 @@ from diagnostics import workshop as ws
 from diagnostics import workshop_figures as wf
 from diagnostics.errors import AccessError, DiagnosticError
 from ui import cache
+from ui.components import CHART_CONFIG
 from ui.frame import through_app
 from ui.workshop_view import PRESENTER_CSS, base_url, facilitator_token, join_link, plain, qr_png
 
@@ -75,12 +76,16 @@ def screen() -> None:
             result = revealed.by_id(qid) if revealed else None
             if result is not None and result.shown:
                 st.plotly_chart(
-                    wf.distribution_bars(result, content, large=True), key=f"present_dist_{qid}"
+                    wf.distribution_bars(result, content, large=True),
+                    key=f"present_dist_{qid}",
+                    config=CHART_CONFIG,
                 )
                 st.markdown(f"Disagreement index: **{result.disagreement:.0f}** / 100")
                 if result.by_role:
                     st.plotly_chart(
-                        wf.role_split(result, content, large=True), key=f"present_roles_{qid}"
+                        wf.role_split(result, content, large=True),
+                        key=f"present_roles_{qid}",
+                        config=CHART_CONFIG,
                     )
             elif qid in state.revealed:
                 st.markdown(f"Fewer than {ws.MIN_ANSWERS_SHOWN} answers: nothing to show.")
@@ -93,6 +98,7 @@ def screen() -> None:
             st.plotly_chart(
                 wf.disagreement_ranking(revealed, content, top=5, large=True),
                 key="present_ranking",
+                config=CHART_CONFIG,
             )
 
 

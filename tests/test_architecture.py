@@ -149,3 +149,28 @@ def test_every_input_a_page_opens_with_explains_itself(app_test, spec) -> None:
     """Polish: every input says, in its help, what it is for (the ⓘ beside its label)."""
     at = app_test(spec.path)
     assert inputs_without_help(at) == [], spec.path
+
+
+def test_every_chart_on_a_page_uses_the_shared_chart_settings() -> None:
+    """One look everywhere: no chart toolbar over a chart on a phone or the shared screen."""
+    loose = []
+    for path in [
+        REPO_ROOT / "app.py",
+        *(REPO_ROOT / "ui").glob("*.py"),
+        *(REPO_ROOT / "pages").glob("*.py"),
+    ]:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "plotly_chart"
+                and not any(
+                    k.arg == "config"
+                    and isinstance(k.value, ast.Name)
+                    and k.value.id == "CHART_CONFIG"
+                    for k in node.keywords
+                )
+            ):
+                loose.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    assert loose == [], f"charts without config=CHART_CONFIG: {loose}"

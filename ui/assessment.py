@@ -17,9 +17,9 @@ from diagnostics.delay_cost import format_money
 from diagnostics.models import utcnow
 from diagnostics.review import PilotReview
 from diagnostics.timeline import format_day, suggest_position
+from ui.components import CHART_CONFIG
 
 PREFIX = "assess_"
-CHART_CONFIG = {"displayModeBar": False}
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")

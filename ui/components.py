@@ -7,6 +7,10 @@ import streamlit as st
 from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
 
+# Charts without Plotly's toolbar: on a phone it sits over the chart for good, and on the
+# shared screen it is clutter. Every chart's data is in the page's tables and downloads.
+CHART_CONFIG = {"displayModeBar": False}
+
 
 def source_credit(content: Content) -> None:
     src = content.source

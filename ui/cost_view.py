@@ -17,6 +17,7 @@ from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
 from diagnostics.safe_export import frames_to_xlsx_bytes
 from ui import cache
+from ui.components import CHART_CONFIG
 
 PREFIX = "cost_"
 PICK_KEY = f"{PREFIX}portfolio"
@@ -24,7 +25,6 @@ RULE_KEY = f"{PREFIX}stop_rule"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP_PILOTS = 10
 # No floating toolbar: on a phone it covers the legend, and a board reads, it does not zoom.
-CHART_CONFIG = {"displayModeBar": False}
 
 
 # --- assumptions -------------------------------------------------------------------------

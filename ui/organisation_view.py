@@ -37,7 +37,7 @@ from diagnostics.trap_check import (
     trap_check,
 )
 from ui import cache
-from ui.components import show_problem
+from ui.components import CHART_CONFIG, show_problem
 
 PREFIX = "org_"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -249,7 +249,7 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
     else:
         st.subheader("No gap is shared by most pilots")
         st.write("The most frequent gaps are below; each is still a project-level matter.")
-    st.plotly_chart(charts["gaps"], key=f"{PREFIX}gaps_chart", config={"displayModeBar": False})
+    st.plotly_chart(charts["gaps"], key=f"{PREFIX}gaps_chart", config=CHART_CONFIG)
     for i, (_, gap) in enumerate(top.iterrows(), 1):
         with st.container(border=True):
             st.markdown(f"**{i}. {gap['label']}** · {gap['reason_title']}")
@@ -287,7 +287,7 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
 def profile_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
     st.subheader("Readiness per reason across pilots")
     st.caption("Each point is a pilot; the box spans the middle half. 0 = not ready, 100 = ready.")
-    st.plotly_chart(charts["spread"], key=f"{PREFIX}spread", config={"displayModeBar": False})
+    st.plotly_chart(charts["spread"], key=f"{PREFIX}spread", config=CHART_CONFIG)
     table = profile.reasons[["title", "pilots", "median", "q1", "q3", "min", "weakest_count"]]
     st.dataframe(
         table,
@@ -307,11 +307,11 @@ def profile_tab(profile: OrganisationProfile, charts: dict, content: Content) ->
     )
     st.subheader("Business units × reasons")
     st.caption("Median readiness of each unit's pilots; the number of pilots in brackets.")
-    st.plotly_chart(charts["units"], key=f"{PREFIX}units", config={"displayModeBar": False})
+    st.plotly_chart(charts["units"], key=f"{PREFIX}units", config=CHART_CONFIG)
     st.subheader("Decisions")
-    st.plotly_chart(charts["decisions"], key=f"{PREFIX}decisions", config={"displayModeBar": False})
+    st.plotly_chart(charts["decisions"], key=f"{PREFIX}decisions", config=CHART_CONFIG)
     with st.expander(f"Pilots × reasons ({profile.pilot_count} pilots, least ready first)"):
-        st.plotly_chart(charts["pilots"], key=f"{PREFIX}pilots", config={"displayModeBar": False})
+        st.plotly_chart(charts["pilots"], key=f"{PREFIX}pilots", config=CHART_CONFIG)
 
 
 def pilot_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
@@ -331,7 +331,7 @@ def pilot_tab(profile: OrganisationProfile, charts: dict, content: Content) -> N
     st.plotly_chart(
         figures.pilot_vs_median_chart(frame, labels[key], content),
         key=f"{PREFIX}vs_median",
-        config={"displayModeBar": False},
+        config=CHART_CONFIG,
     )
     behind = frame[frame["difference"] < 0].sort_values("difference")
     if len(behind):

@@ -26,7 +26,7 @@ from diagnostics.portfolio_analysis import (
 from diagnostics.portfolio_fields import FIELDS
 from diagnostics.stages import CANONICAL_STAGES, STAGE_LABELS
 from ui import cache
-from ui.components import show_problem
+from ui.components import CHART_CONFIG, show_problem
 
 PREFIX = "portfolio_"
 TAB_KEY = f"{PREFIX}tab"
@@ -494,26 +494,26 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
     left, right = st.columns(2)
     with left:
         st.subheader("How far pilots get")
-        st.plotly_chart(charts["funnel"], key=f"{PREFIX}chart_funnel")
+        st.plotly_chart(charts["funnel"], key=f"{PREFIX}chart_funnel", config=CHART_CONFIG)
     with right:
         st.subheader("Time in pilot")
         st.caption(
             f"Open pilots against the recommended {content.timeframes.pilot.label} pilot and "
             f"a decision by week {analysis.kpis.decision_point_weeks:g}."
         )
-        st.plotly_chart(charts["time"], key=f"{PREFIX}chart_time")
+        st.plotly_chart(charts["time"], key=f"{PREFIX}chart_time", config=CHART_CONFIG)
 
     st.subheader("Where the trap bites: business units")
     left, right = st.columns(2)
     with left:
         st.caption("Share of started pilots in production, per unit.")
-        st.plotly_chart(charts["units"], key=f"{PREFIX}chart_units")
+        st.plotly_chart(charts["units"], key=f"{PREFIX}chart_units", config=CHART_CONFIG)
     with right:
         st.caption(
             "The three symptoms a spreadsheet can show. Grey: the sheet cannot tell "
             "(a column is missing, or fewer than three pilots carry it)."
         )
-        st.plotly_chart(charts["symptoms"], key=f"{PREFIX}chart_symptoms")
+        st.plotly_chart(charts["symptoms"], key=f"{PREFIX}chart_symptoms", config=CHART_CONFIG)
     with st.expander("Symptoms and production rate per unit, as a table"):
         st.dataframe(
             _symptom_table(analysis),
@@ -530,7 +530,7 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             f"{thresholds.readiness:g}/100 or more (where an assessment says proceed); "
             f"valuable means at least the median expected value, {thresholds.value:,.0f} a year."
         )
-        st.plotly_chart(charts["matrix"], key=f"{PREFIX}chart_matrix")
+        st.plotly_chart(charts["matrix"], key=f"{PREFIX}chart_matrix", config=CHART_CONFIG)
     else:
         st.info(
             "The matrix needs per-reason scores or checklist answers, and an expected annual "

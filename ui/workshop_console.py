@@ -16,7 +16,7 @@ from diagnostics import workshop as ws
 from diagnostics import workshop_figures as wf
 from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
-from ui.components import show_problem
+from ui.components import CHART_CONFIG, show_problem
 from ui.workshop_view import (
     base_url,
     facilitator_link,
@@ -272,7 +272,9 @@ def results(engine: Engine, content: Content, state: ws.WorkshopState, token: st
     )
     if outcome.ranking:
         st.subheader("Where the group disagrees most")
-        st.plotly_chart(wf.disagreement_ranking(outcome, content), key=f"{PREFIX}ranking")
+        st.plotly_chart(
+            wf.disagreement_ranking(outcome, content), key=f"{PREFIX}ranking", config=CHART_CONFIG
+        )
     focus = [q for q in state.in_focus] or list(state.question_ids)
     chosen = st.selectbox(
         "Question",
@@ -286,10 +288,12 @@ def results(engine: Engine, content: Content, state: ws.WorkshopState, token: st
     if not result.shown:
         st.info(f"{result.answers} answers so far: not enough to show a distribution.")
         return
-    st.plotly_chart(wf.distribution_bars(result, content), key=f"{PREFIX}distribution")
+    st.plotly_chart(
+        wf.distribution_bars(result, content), key=f"{PREFIX}distribution", config=CHART_CONFIG
+    )
     st.write(f"Disagreement index: **{result.disagreement:.0f}** / 100")
     if result.by_role:
-        st.plotly_chart(wf.role_split(result, content), key=f"{PREFIX}roles")
+        st.plotly_chart(wf.role_split(result, content), key=f"{PREFIX}roles", config=CHART_CONFIG)
 
 
 def consensus(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
