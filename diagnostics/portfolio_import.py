@@ -9,7 +9,7 @@ unknown stage is kept with a warning, so the counts always match the file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +141,14 @@ def source_bytes(source: str | Path | bytes) -> bytes:
         raise ImportFileError(f"{source} cannot be read ({exc.strerror}).") from None
 
 
+Progress = Callable[[float, str], None]
+"""Told the share of the import done (0–1) and the step under way."""
+
+
+def _silent(_share: float, _step: str) -> None:
+    """No progress wanted."""
+
+
 def import_portfolio(
     source: str | Path | bytes,
     filename: str,
@@ -149,6 +157,7 @@ def import_portfolio(
     mapping: Mapping[str, str | None] | None = None,
     stage_overrides: Mapping[str, str] | None = None,
     profile: str | Path | MappingProfile | None = None,
+    progress: Progress | None = None,
 ) -> PortfolioImport:
     """Read a spreadsheet of pilots (path or bytes) into the canonical portfolio frame.
 
@@ -156,14 +165,18 @@ def import_portfolio(
     one that looks most like a table of pilots); `profile` applies a saved mapping (by name,
     path or object; by default a shipped profile whose headers match applies by itself);
     `mapping` sets field → source column over both (None leaves a field unmapped);
-    `stage_overrides` maps stage texts the synonyms table does not know. Raises
-    `ImportFileError` with a message saying what is wrong and how to fix it.
+    `stage_overrides` maps stage texts the synonyms table does not know; `progress`, if
+    given, is told the share done (0–1) and the step under way as the import moves on, for
+    a progress bar on large files. Raises `ImportFileError` with a message saying what is
+    wrong and how to fix it.
     """
     data = source_bytes(source)
     name = filename or (Path(source).name if isinstance(source, str | Path) else "the file")
     try:
         with paused_gc():
-            return _import(data, name, sheet, mapping, stage_overrides, profile)
+            return _import(
+                data, name, sheet, mapping, stage_overrides, profile, progress or _silent
+            )
     except DiagnosticError:
         raise
     except MemoryError:
@@ -186,9 +199,13 @@ def _import(
     user_mapping: Mapping[str, str | None] | None,
     stage_overrides: Mapping[str, str] | None,
     profile: str | Path | MappingProfile | None,
+    progress: Progress,
 ) -> PortfolioImport:
+    # The shares are the steps' measured part of a large xlsx import (docs/scaling.md).
+    progress(0.0, "Checking the file and reading its cells")
     table = read_table(data, name, sheet=sheet, header_hint=header_hint)
     source = table.frame()
+    progress(0.65, f"Matching the {len(table.columns):,} columns to our fields")
     if isinstance(profile, MappingProfile):
         chosen_profile: MappingProfile | None = profile
     elif profile:
@@ -201,12 +218,14 @@ def _import(
     overrides = dict(chosen_profile.stage_overrides) if chosen_profile else {}
     overrides.update(stage_overrides or {})
     row_numbers = pd.Series(table.row_numbers, dtype="int64")
+    progress(0.75, f"Reading stages, dates and amounts of {table.rows:,} rows")
     built = _build_frame(source, matches, overrides, row_numbers)
     warnings = list(table.warnings)
     if chosen_profile is not None and not profile:
         warnings.insert(0, f"Recognised the layout of the {chosen_profile.name}; mapping applied.")
     warnings += _mapping_warnings(matches)
     warnings += built.warnings
+    progress(1.0, f"Read {len(built.frame):,} rows")
     return PortfolioImport(
         frame=built.frame,
         mapping=matches,

@@ -168,3 +168,33 @@ def test_an_unreadable_file_gets_a_message_not_a_traceback(app_test, filename, d
     assert len(at.error) == 1
     assert filename.split(".")[0] in at.error[0].value or "file" in at.error[0].value.lower()
     assert not at.button  # nothing to save
+
+
+def test_an_upload_is_read_once_with_progress_and_reruns_reuse_it(app_test, monkeypatch) -> None:
+    from diagnostics import portfolio_import
+
+    real = portfolio_import.import_portfolio
+    calls: list[list[float]] = []
+
+    def counted(*args, **kwargs):
+        shares: list[float] = []
+        calls.append(shares)
+        told = kwargs["progress"]
+        kwargs["progress"] = lambda share, step: (shares.append(share), told(share, step))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(portfolio_import, "import_portfolio", counted)
+    at = app_test(PAGE)
+    at.session_state["portfolio_tab"] = "Import a spreadsheet"
+    at.run()
+    # A file of its own (a unique pilot name), so no earlier test's read is reused.
+    data = _small_sheet().replace(b"CV screen", b"CV triage")
+    at.file_uploader(key="portfolio_file").set_value(("once.xlsx", data, XLSX)).run()
+    assert _problems(at) == []
+    assert len(calls) == 1
+    assert calls[0][0] == 0.0
+    assert calls[0][-1] == 1.0  # the bar went the whole way
+    at.run()
+    at.run()
+    assert len(calls) == 1  # reruns reuse the read
+    assert at.success[0].value.startswith("5 rows imported")

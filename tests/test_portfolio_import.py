@@ -376,3 +376,23 @@ def test_repeated_ids_are_found_as_pandas_finds_duplicates():
     ):
         series = pd.Series(values, dtype=dtype)
         assert _repeated(series).tolist() == series.duplicated(keep=False).tolist(), values
+
+
+def test_progress_is_told_each_step_in_order_and_ends_at_one():
+    frame = synthetic_portfolio(300, seed=3)
+    data = frame.to_csv(index=False).encode()
+    told: list[tuple[float, str]] = []
+    imported = import_portfolio(data, "pilots.csv", progress=lambda s, t: told.append((s, t)))
+    shares = [share for share, _ in told]
+    assert shares == sorted(shares)
+    assert (shares[0], shares[-1]) == (0.0, 1.0)
+    assert len(told) == 4
+    assert told[-1][1] == f"Read {len(imported.frame):,} rows"
+    assert f"of {len(frame):,} rows" in told[2][1]
+
+
+def test_a_refused_file_never_reports_it_is_done():
+    told: list[float] = []
+    with pytest.raises(ImportFileError):
+        import_portfolio(b"", "empty.csv", progress=lambda s, _t: told.append(s))
+    assert 1.0 not in told

@@ -6,11 +6,18 @@ object for every session, never copied); parsed files and computed tables are ca
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from diagnostics import store
 from diagnostics.content import Content, load_content
+
+if TYPE_CHECKING:  # the importer (pandas, calamine) loads on the first upload, not at start
+    from diagnostics.portfolio_import import PortfolioImport, Progress
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,28 +40,59 @@ def engine() -> Engine:
 # (cache_resource): nothing copies them on a rerun, and nothing may mutate them.
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+IMPORTS_KEPT = 4
+_imports: OrderedDict[tuple, PortfolioImport] = OrderedDict()
+_imports_lock = threading.Lock()
+
+
 def imported_portfolio(
     file_hash: str,
     filename: str,
     sheet: str | None,
     mapping: tuple[tuple[str, str | None], ...],
     overrides: tuple[tuple[str, str], ...],
-    _data: bytes,
-):
+    data: bytes,
+    progress: Progress | None = None,
+) -> PortfolioImport:
     """An uploaded file read once per (file, sheet, mapping, overrides): reruns never re-parse.
 
-    The bytes are not hashed on every rerun (`_data`); `file_hash` (sha256) stands for them.
+    Kept here, shared by every session of the process like a cache_resource (the last
+    IMPORTS_KEPT reads), rather than in `st.cache_resource`, because a first read drives a
+    progress bar and a Streamlit-cached function may not update an element drawn outside it.
+    `file_hash` (sha256) stands for the bytes, which are never hashed on a rerun.
     """
+    key = (file_hash, filename, sheet, mapping, overrides)
+    with _imports_lock:
+        if key in _imports:
+            _imports.move_to_end(key)
+            return _imports[key]
     from diagnostics.portfolio_import import import_portfolio
 
-    return import_portfolio(
-        _data,
+    imported = import_portfolio(
+        data,
         filename,
         sheet=sheet,
         mapping=dict(mapping) or None,
         stage_overrides=dict(overrides) or None,
+        progress=progress,
     )
+    with _imports_lock:
+        _imports[key] = imported
+        while len(_imports) > IMPORTS_KEPT:
+            _imports.popitem(last=False)
+    return imported
+
+
+def import_is_read(
+    file_hash: str,
+    filename: str,
+    sheet: str | None,
+    mapping: tuple[tuple[str, str | None], ...],
+    overrides: tuple[tuple[str, str], ...],
+) -> bool:
+    """Whether `imported_portfolio` has this read already (no progress bar needed)."""
+    with _imports_lock:
+        return (file_hash, filename, sheet, mapping, overrides) in _imports
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

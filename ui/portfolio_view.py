@@ -74,10 +74,19 @@ def _file_hash(uploaded) -> str:
 
 
 def _import(uploaded, digest: str, sheet=None, mapping=(), overrides=()):
-    with st.spinner(f"Reading {uploaded.name}…"):
-        return cache.imported_portfolio(
-            digest, uploaded.name, sheet, tuple(mapping), tuple(overrides), uploaded.getvalue()
-        )
+    """The upload read (once): a progress bar names each step while a first read runs."""
+    key = (digest, uploaded.name, sheet, tuple(mapping), tuple(overrides))
+    if cache.import_is_read(*key):
+        return cache.imported_portfolio(*key, uploaded.getvalue())
+    bar = st.progress(0.0, text=f"Reading {uploaded.name}…")
+
+    def moved_on(share: float, step: str) -> None:
+        bar.progress(share, text=f"{uploaded.name}: {step}…")
+
+    try:
+        return cache.imported_portfolio(*key, uploaded.getvalue(), progress=moved_on)
+    finally:
+        bar.empty()
 
 
 def _mapping_editor(imported, key: str) -> dict[str, str | None]:
@@ -230,9 +239,14 @@ def import_tab(engine: Engine) -> None:
         auto = first if sheet == first.sheet else _import(uploaded, digest, sheet)
         st.markdown("**How your columns map to ours**")
         changed = _mapping_editor(auto, key=f"{PREFIX}mapping_{digest[:16]}_{sheet}")
-        mapped = _import(uploaded, digest, sheet, sorted(changed.items()))
+        # Each read is reused when nothing changes it: a first upload is parsed once.
+        mapped = _import(uploaded, digest, sheet, sorted(changed.items())) if changed else auto
         overrides = _stage_overrides(mapped, key=f"{PREFIX}stages_{digest[:16]}_{sheet}")
-        final = _import(uploaded, digest, sheet, sorted(changed.items()), sorted(overrides.items()))
+        final = (
+            _import(uploaded, digest, sheet, sorted(changed.items()), sorted(overrides.items()))
+            if overrides
+            else mapped
+        )
     except ImportFileError as exc:
         st.error(str(exc), icon=":material/error:")
         return
