@@ -364,6 +364,11 @@ def parse_content(raw: object, origin: str = "content") -> Content:
         raise ContentError(f"{origin} is not valid: {details}") from None
 
 
+# libyaml's safe loader where the machine has it: the same documents and types as
+# yaml.safe_load, several times faster on the framework file.
+SAFE_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def content_path() -> Path:
     return Path(os.environ.get(CONTENT_ENV_VAR) or DEFAULT_CONTENT_PATH)
 
@@ -383,7 +388,7 @@ def load_content(path: str | Path | None = None) -> Content:
 @lru_cache(maxsize=8)
 def _load_cached(path: str, _mtime: int) -> Content:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)  # noqa: S506
     except yaml.YAMLError as exc:
         raise ContentError(f"{path} is not valid YAML: {exc}") from None
     return parse_content(raw, origin=Path(path).name)

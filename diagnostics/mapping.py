@@ -11,9 +11,7 @@ their choices override everything, and can be saved as a named profile (YAML in
 from __future__ import annotations
 
 import math
-import os
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -237,63 +235,19 @@ def _combine(header: float, fit: float | None) -> float:
 @lru_cache(maxsize=4)
 def _framework_targets(content_key: str | None) -> dict[str, tuple[str, ...]]:
     """Per-reason score and per-question answer fields, with the headers that name them."""
-    reasons, questions = _framework_names(content_key)
+    from diagnostics.content import load_content
+
+    content = load_content(content_key)
     targets: dict[str, tuple[str, ...]] = {}
-    for key, title in reasons:
-        names = (key, title, f"{title} score", f"{key} score")
-        targets[SCORE_PREFIX + key] = _synonym_keys((*names, f"score {title}"))
-    for question_id, text, checklist_label in questions:
-        names = [question_id, text]
-        if checklist_label:
-            names.append(checklist_label)
-        targets[ANSWER_PREFIX + question_id] = _synonym_keys(names)
+    for reason in content.reasons:
+        names = (reason.key, reason.title, f"{reason.title} score", f"{reason.key} score")
+        targets[SCORE_PREFIX + reason.key] = _synonym_keys((*names, f"score {reason.title}"))
+    for question in content.questions:
+        names = [question.id, question.text]
+        if question.checklist_label:
+            names.append(question.checklist_label)
+        targets[ANSWER_PREFIX + question.id] = _synonym_keys(names)
     return targets
-
-
-# libyaml's safe loader: the same documents and types as yaml.safe_load, in C.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_Names = tuple[list[tuple[str, str]], list[tuple[str, str, str]]]
-
-
-def _framework_names(content_key: str | None) -> _Names:
-    """(reason key, title) and (question id, text, checklist label) of the framework.
-
-    Where the framework is loaded already (the app and the command line load it to run),
-    its validated, cached copy is used. Otherwise only these names are read from the YAML,
-    with libyaml: importing and validating the whole framework model to map a sheet's
-    columns cost more than the rest of the mapping. A file that does not have the expected
-    shape goes through `load_content`, which words what is wrong.
-    """
-    framework = sys.modules.get("diagnostics.content")
-    if framework is None:
-        names = _read_names(content_key)
-        if names is not None:
-            return names
-        from diagnostics import content as framework
-    content = framework.load_content(content_key)
-    return (
-        [(r.key, r.title) for r in content.reasons],
-        [(q.id, q.text, q.checklist_label) for q in content.questions],
-    )
-
-
-def _content_path() -> Path:
-    """`content.content_path()` without importing the framework models (a test keeps the
-    two the same)."""
-    return Path(os.environ.get("POCTRAP_CONTENT") or PROFILES_DIR.parent / "framework.yaml")
-
-
-def _read_names(content_key: str | None) -> _Names | None:
-    path = Path(content_key) if content_key else _content_path()
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506
-        reasons = [(r["key"], r["title"]) for r in raw["reasons"]]
-        questions = [(q["id"], q["text"], q.get("checklist_label", "")) for q in raw["questions"]]
-    except Exception:  # missing, unreadable or oddly shaped: load_content says what is wrong
-        return None
-    names = [v for r in reasons for v in r] + [v for q in questions for v in q]
-    return (reasons, questions) if all(isinstance(v, str) for v in names) else None
 
 
 def known_field(key: str, content_key: str | None = None) -> bool:

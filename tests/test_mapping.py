@@ -105,16 +105,10 @@ def test_values_are_judged_on_a_spread_sample_of_a_long_column():
 
 def test_framework_fields_come_from_the_validated_content_file():
     from diagnostics.content import load_content
-    from diagnostics.mapping import _framework_targets, _read_names
+    from diagnostics.mapping import _framework_targets
 
     content = load_content()
     targets = _framework_targets(None)
-    # The names read straight from the YAML (when the framework is not loaded yet) are the
-    # validated framework's.
-    assert _read_names(None) == (
-        [(r.key, r.title) for r in content.reasons],
-        [(q.id, q.text, q.checklist_label) for q in content.questions],
-    )
     assert {k for k in targets if k.startswith("score_")} == {
         f"score_{r.key}" for r in content.reasons
     }
@@ -230,12 +224,3 @@ def test_shipped_federal_profile_knows_both_shapes():
 def test_fields_cover_the_canonical_columns():
     assert set(CANONICAL_COLUMNS) - {"stage_raw"} == set(FIELD_KEYS)
     assert all(FIELDS_BY_KEY[k].synonyms for k in FIELD_KEYS)
-
-
-def test_the_framework_file_is_found_where_the_content_loader_looks(monkeypatch, tmp_path):
-    from diagnostics import content
-    from diagnostics.mapping import _content_path
-
-    assert _content_path() == content.content_path()
-    monkeypatch.setenv(content.CONTENT_ENV_VAR, str(tmp_path / "other.yaml"))
-    assert _content_path() == content.content_path() == tmp_path / "other.yaml"
