@@ -174,3 +174,19 @@ def test_every_chart_on_a_page_uses_the_shared_chart_settings() -> None:
             ):
                 loose.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
     assert loose == [], f"charts without config=CHART_CONFIG: {loose}"
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
+def test_every_page_first_makes_sure_it_runs_inside_the_app_frame(spec) -> None:
+    """A deep link as a fresh server's first request runs the page file alone (ui/frame.py);
+    each page's first statement after its imports sends it through app.py."""
+    tree = ast.parse((REPO_ROOT / spec.path).read_text(encoding="utf-8"))
+    first = next(
+        node
+        for node in tree.body
+        if not isinstance(node, ast.Import | ast.ImportFrom)
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    )
+    assert isinstance(first, ast.Expr), ast.dump(first)[:120]
+    assert isinstance(first.value, ast.Call), ast.dump(first)[:120]
+    assert getattr(first.value.func, "id", None) == "through_app", ast.dump(first)[:120]

@@ -16,8 +16,9 @@ from diagnostics.content import Content, Question
 from diagnostics.delay_cost import format_money
 from diagnostics.models import utcnow
 from diagnostics.review import PilotReview
+from diagnostics.store import PilotRecord
 from diagnostics.timeline import format_day, suggest_position
-from ui.components import CHART_CONFIG
+from ui.components import CHART_CONFIG, pick_pilot
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
@@ -58,6 +59,73 @@ def steps(content: Content) -> list[str]:
 # --- start ----------------------------------------------------------------------------------
 
 
+def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, object]]:
+    """The pilot's name and details as inputs (pre-filled from `pilot`); returns the name
+    and the other fields as `store.update_pilot` takes them. `key` places each field's name
+    in its widget key ("{}_new" gives "assess_unit_new")."""
+    name = st.text_input(
+        "Pilot name",
+        value=pilot.name if pilot else "",
+        max_chars=300,
+        key=PREFIX + key.format("name"),
+        placeholder="e.g. Support ticket routing assistant",
+        help="How the pilot is called in reports; you can pick it again later by this name.",
+    )
+    left, right = st.columns(2)
+    unit = left.text_input(
+        "Business unit (optional)",
+        value=(pilot.business_unit or "") if pilot else "",
+        key=PREFIX + key.format("unit"),
+        help="The unit that will run the pilot in production; groups pilots in the views.",
+    )
+    owner = right.text_input(
+        "Owner or sponsor (optional)",
+        value=(pilot.owner or "") if pilot else "",
+        key=PREFIX + key.format("owner"),
+        help="The person who answers for the go or no-go decision.",
+    )
+    left, right = st.columns(2)
+    start = left.date_input(
+        "Start date (optional)",
+        value=pilot.start_date if pilot else None,
+        key=PREFIX + key.format("start"),
+        help="Places the pilot on the recommended timeline (6–8 weeks of pilot from this "
+        "date) and suggests where it stands.",
+    )
+
+    def amount(place, label: str, field: str, short: str, help_text: str) -> float | None:
+        return place.number_input(
+            label,
+            min_value=0.0,
+            value=getattr(pilot, field) if pilot else None,
+            step=10_000.0,
+            key=PREFIX + key.format(short),
+            help=help_text,
+        )
+
+    value = amount(
+        right,
+        "Expected annual value (optional)",
+        "expected_annual_value",
+        "value",
+        "What the pilot would earn or save per year in production; prices each month of delay.",
+    )
+    budget = amount(
+        st.columns(2)[0],
+        "Pilot budget (optional)",
+        "pilot_budget",
+        "budget",
+        "What the pilot itself costs; counted as spent if it never reaches production.",
+    )
+    return name, {
+        "business_unit": unit.strip() or None,
+        "owner": owner.strip() or None,
+        "start_date": start,
+        "expected_annual_value": value,
+        "pilot_budget": budget,
+    }
+
+
 def start_form(engine: Engine, content: Content, today: date) -> None:
     """Name a new pilot or pick one, say where it stands, and open a new assessment."""
     pilots = store.list_pilots(engine)
@@ -72,61 +140,10 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
             help="Assessing a pilot again adds to its history, so you can see what changed.",
         )
         if choice == "existing":
-            pilot = st.selectbox(
-                "Pilot",
-                pilots,
-                format_func=lambda p: p.name,
-                key=f"{PREFIX}pilot",
-                help="Pilots assessed here or imported with a portfolio.",
-            )
+            pilot = pick_pilot(pilots, key=f"{PREFIX}pilot")
     suffix = pilot.id if pilot else "new"
-    name = st.text_input(
-        "Pilot name",
-        value=pilot.name if pilot else "",
-        max_chars=300,
-        key=f"{PREFIX}name_{suffix}",
-        placeholder="e.g. Support ticket routing assistant",
-        help="How the pilot is called in reports; you can pick it again later by this name.",
-    )
-    left, right = st.columns(2)
-    unit = left.text_input(
-        "Business unit (optional)",
-        value=(pilot.business_unit or "") if pilot else "",
-        key=f"{PREFIX}unit_{suffix}",
-        help="The unit that will run the pilot in production; groups pilots in the views.",
-    )
-    owner = right.text_input(
-        "Owner or sponsor (optional)",
-        value=(pilot.owner or "") if pilot else "",
-        key=f"{PREFIX}owner_{suffix}",
-        help="The person who answers for the go or no-go decision.",
-    )
-    left, right = st.columns(2)
-    start = left.date_input(
-        "Start date (optional)",
-        value=pilot.start_date if pilot else None,
-        key=f"{PREFIX}start_{suffix}",
-        help="Used to place the pilot on the recommended timeline and to suggest where it stands.",
-    )
-    value = right.number_input(
-        "Expected annual value (optional)",
-        min_value=0.0,
-        value=pilot.expected_annual_value if pilot else None,
-        step=10_000.0,
-        key=f"{PREFIX}value_{suffix}",
-        help="What the pilot would earn or save per year in production; used for the cost "
-        "of delay.",
-    )
-    left, _ = st.columns(2)
-    budget = left.number_input(
-        "Pilot budget (optional)",
-        min_value=0.0,
-        value=pilot.pilot_budget if pilot else None,
-        step=10_000.0,
-        key=f"{PREFIX}budget_{suffix}",
-        help="What the pilot itself costs; counted as spent if it never reaches production.",
-    )
-    suggestion = suggest_position(content, start, today)
+    name, fields = pilot_fields(pilot, key="{}_" + str(suffix))
+    suggestion = suggest_position(content, fields["start_date"], today)
     keys = [p.key for p in content.positions]
     position = st.radio(
         "Where does the pilot stand?",
@@ -145,13 +162,6 @@ def start_form(engine: Engine, content: Content, today: date) -> None:
         if not name.strip():
             st.error("Give the pilot a name first, so that you can find it again.")
             return
-        fields = {
-            "business_unit": unit.strip() or None,
-            "owner": owner.strip() or None,
-            "start_date": start,
-            "expected_annual_value": value,
-            "pilot_budget": budget,
-        }
         if pilot:
             record = store.update_pilot(engine, pilot.id, name=name, **fields)
         else:
@@ -432,61 +442,12 @@ def pilot_details(engine: Engine, review: PilotReview) -> None:
         st.expander("Pilot details", icon=":material/edit_note:"),
         st.form(key=f"{PREFIX}details_{pilot.id}", border=False),
     ):
-        name = st.text_input(
-            "Pilot name",
-            value=pilot.name,
-            max_chars=300,
-            key=f"{PREFIX}details_name",
-            help="How the pilot is called in reports and in the portfolio.",
-        )
-        unit = st.text_input(
-            "Business unit",
-            value=pilot.business_unit or "",
-            key=f"{PREFIX}details_unit",
-            help="Used to compare this pilot with others of the same unit.",
-        )
-        owner = st.text_input(
-            "Owner or sponsor",
-            value=pilot.owner or "",
-            key=f"{PREFIX}details_owner",
-            help="The person who will answer for the decision at the end of the pilot.",
-        )
-        start = st.date_input(
-            "Start date",
-            value=pilot.start_date,
-            key=f"{PREFIX}details_start",
-            help="The timeline counts the recommended 6–8 weeks of pilot from this date.",
-        )
-        value = st.number_input(
-            "Expected annual value",
-            min_value=0.0,
-            value=pilot.expected_annual_value,
-            step=10_000.0,
-            key=f"{PREFIX}details_value",
-            help="Yearly value once in production; it prices each month of delay.",
-        )
-        budget = st.number_input(
-            "Pilot budget",
-            min_value=0.0,
-            value=pilot.pilot_budget,
-            step=10_000.0,
-            key=f"{PREFIX}details_budget",
-            help="What the pilot itself costs; counts as spent if it never reaches production.",
-        )
+        name, fields = pilot_fields(pilot, key="details_{}")
         if st.form_submit_button("Save the details", type="primary"):
             if not name.strip():
                 st.error("The pilot needs a name.")
                 return
-            store.update_pilot(
-                engine,
-                pilot.id,
-                name=name,
-                business_unit=unit.strip() or None,
-                owner=owner.strip() or None,
-                start_date=start,
-                expected_annual_value=value,
-                pilot_budget=budget,
-            )
+            store.update_pilot(engine, pilot.id, name=name, **fields)
             st.rerun()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -41,39 +41,49 @@ def engine() -> Engine:
 
 
 IMPORTS_KEPT = 4
-_imports: OrderedDict[tuple, PortfolioImport] = OrderedDict()
+_imports: OrderedDict[ImportKey, PortfolioImport] = OrderedDict()
 _imports_lock = threading.Lock()
 
 
+class ImportKey(NamedTuple):
+    """One read of an upload: the file (its sha256 stands for the bytes, which are never
+    hashed on a rerun), its name, the sheet, and the user's mapping and stage choices."""
+
+    file_hash: str
+    filename: str
+    sheet: str | None = None
+    mapping: tuple[tuple[str, str | None], ...] = ()
+    overrides: tuple[tuple[str, str], ...] = ()
+
+
+def read_import(key: ImportKey) -> PortfolioImport | None:
+    """The upload as read already under `key`, or None if it has not been read yet."""
+    with _imports_lock:
+        if key in _imports:
+            _imports.move_to_end(key)
+        return _imports.get(key)
+
+
 def imported_portfolio(
-    file_hash: str,
-    filename: str,
-    sheet: str | None,
-    mapping: tuple[tuple[str, str | None], ...],
-    overrides: tuple[tuple[str, str], ...],
-    data: bytes,
-    progress: Progress | None = None,
+    key: ImportKey, data: bytes, progress: Progress | None = None
 ) -> PortfolioImport:
-    """An uploaded file read once per (file, sheet, mapping, overrides): reruns never re-parse.
+    """An uploaded file read once per key: reruns never re-parse.
 
     Kept here, shared by every session of the process like a cache_resource (the last
     IMPORTS_KEPT reads), rather than in `st.cache_resource`, because a first read drives a
     progress bar and a Streamlit-cached function may not update an element drawn outside it.
-    `file_hash` (sha256) stands for the bytes, which are never hashed on a rerun.
     """
-    key = (file_hash, filename, sheet, mapping, overrides)
-    with _imports_lock:
-        if key in _imports:
-            _imports.move_to_end(key)
-            return _imports[key]
+    imported = read_import(key)
+    if imported is not None:
+        return imported
     from diagnostics.portfolio_import import import_portfolio
 
     imported = import_portfolio(
         data,
-        filename,
-        sheet=sheet,
-        mapping=dict(mapping) or None,
-        stage_overrides=dict(overrides) or None,
+        key.filename,
+        sheet=key.sheet,
+        mapping=dict(key.mapping) or None,
+        stage_overrides=dict(key.overrides) or None,
         progress=progress,
     )
     with _imports_lock:
@@ -81,18 +91,6 @@ def imported_portfolio(
         while len(_imports) > IMPORTS_KEPT:
             _imports.popitem(last=False)
     return imported
-
-
-def import_is_read(
-    file_hash: str,
-    filename: str,
-    sheet: str | None,
-    mapping: tuple[tuple[str, str | None], ...],
-    overrides: tuple[tuple[str, str], ...],
-) -> bool:
-    """Whether `imported_portfolio` has this read already (no progress bar needed)."""
-    with _imports_lock:
-        return (file_hash, filename, sheet, mapping, overrides) in _imports
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

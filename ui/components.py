@@ -30,3 +30,14 @@ def show_problem(exc: Exception) -> None:
             "Reload the page and try again; if it persists, tell your administrator.",
             icon=":material/error:",
         )
+
+
+def pick_pilot(pilots: list, key: str):
+    """A saved pilot, chosen by name (the assessment's start form and the workshop console)."""
+    return st.selectbox(
+        "Pilot",
+        pilots,
+        format_func=lambda p: p.name,
+        key=key,
+        help="Pilots assessed before, in a workshop or imported with a portfolio.",
+    )

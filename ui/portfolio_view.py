@@ -75,16 +75,17 @@ def _file_hash(uploaded) -> str:
 
 def _import(uploaded, digest: str, sheet=None, mapping=(), overrides=()):
     """The upload read (once): a progress bar names each step while a first read runs."""
-    key = (digest, uploaded.name, sheet, tuple(mapping), tuple(overrides))
-    if cache.import_is_read(*key):
-        return cache.imported_portfolio(*key, uploaded.getvalue())
+    key = cache.ImportKey(digest, uploaded.name, sheet, tuple(mapping), tuple(overrides))
+    imported = cache.read_import(key)
+    if imported is not None:
+        return imported
     bar = st.progress(0.0, text=f"Reading {uploaded.name}…")
 
     def moved_on(share: float, step: str) -> None:
         bar.progress(share, text=f"{uploaded.name}: {step}…")
 
     try:
-        return cache.imported_portfolio(*key, uploaded.getvalue(), progress=moved_on)
+        return cache.imported_portfolio(key, uploaded.getvalue(), progress=moved_on)
     finally:
         bar.empty()
 

@@ -16,7 +16,7 @@ from diagnostics import workshop as ws
 from diagnostics import workshop_figures as wf
 from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
-from ui.components import CHART_CONFIG, show_problem
+from ui.components import CHART_CONFIG, pick_pilot, show_problem
 from ui.workshop_view import (
     base_url,
     facilitator_link,
@@ -50,13 +50,7 @@ def create_form(engine: Engine, content: Content) -> None:
         help="A saved pilot keeps its history: the agreed answers become its next assessment.",
     )
     if kind == "saved":
-        pilot = st.selectbox(
-            "Pilot",
-            pilots,
-            format_func=lambda p: p.name,
-            key=f"{PREFIX}pilot_id",
-            help="Pilots assessed before or imported with a portfolio.",
-        )
+        pilot = pick_pilot(pilots, key=f"{PREFIX}pilot_id")
         name = None
     else:
         pilot = None
