@@ -23,7 +23,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"
 
-# `streamlit run app.py`, with deep links (join, shared screen) going through app.py's frame
-# even on a freshly started process (see ui/serve.py).
+# `streamlit run app.py` from the app's folder (see ui/serve.py).
 CMD ["python", "-m", "ui.serve", \
      "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]

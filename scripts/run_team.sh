@@ -118,7 +118,7 @@ EOF
   for port in $APP_PORTS; do
     if app_running "$port"; then say "App already running on port $port"; continue; fi
     # setsid: the app outlives this script and ignores a Ctrl-C in the terminal that ran it.
-    # ui.serve = `streamlit run app.py`, with every request going through app.py's frame.
+    # ui.serve = `streamlit run app.py` from the repository root.
     setsid "$PY" -m ui.serve --server.port "$port" --server.address "$APP_ADDRESS" \
       --server.headless true --browser.gatherUsageStats false \
       >"$TEAM_DIR/app-$port.log" 2>&1 < /dev/null &

@@ -133,7 +133,7 @@ def test_a_vote_cast_through_one_process_shows_on_the_screen_of_the_other(team, 
         presenter.get_by_text("0 of 0 answered").first.wait_for(timeout=STEP_TIMEOUT_MS)
 
         # Process A's very first session is this deep link: it must still go through app.py
-        # (which takes the code from the link), as ui.serve ensures.
+        # (which takes the code from the link), as ui/frame.py ensures.
         phone = _open(
             chromium,
             f"{team.process_a}/join?code={code}",

@@ -17,8 +17,8 @@ def through_app() -> None:
     until some session of the process has run `app.py` (its `st.navigation` switches that
     off). Until then a deep link such as `/cost` or `/join?code=…` runs the page file alone:
     no menu but the raw file names, a narrow layout, no link handling, no plain message when
-    the database is down. `ui.serve` prevents it at start-up; this covers a plain
-    `streamlit run app.py` (and AppTest, which restores the old behaviour before every run).
+    the database is down. The check covers every way of starting the server (and AppTest,
+    which restores the old behaviour before every run).
     Running `app.py` here, in the same script run, keeps the request's widget events.
     """
     from streamlit.runtime.pages_manager import PagesManager
