@@ -23,10 +23,10 @@ def aggregates_and_cost(frame: pd.DataFrame) -> Callable[[], object]:
     """Everything the portfolio and cost pages compute from a frame: the analysis (KPIs,
     funnel, units, technologies, matrix, recommendations), the cost of the trap and the
     stop-now scenario on the review's "stop" recommendations."""
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
 
-    analysis = require("diagnostics.portfolio_analysis", "analyse_portfolio")
-    cost = require("diagnostics.cost", "compute_cost", "CostAssumptions", "stop_now")
+    analysis = require("diagnostics.portfolio.analysis", "analyse_portfolio")
+    cost = require("diagnostics.cost.model", "compute_cost", "CostAssumptions", "stop_now")
     content = load_content()
     assumptions = cost.CostAssumptions.from_content(content)
 
@@ -96,11 +96,15 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
     import bisect
     import threading
 
-    from diagnostics import store
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
+    from diagnostics.storage import store
 
     ws = require(
-        "diagnostics.workshop", "create_workshop", "join_workshop", "cast_vote", "live_status"
+        "diagnostics.workshop.session",
+        "create_workshop",
+        "join_workshop",
+        "cast_vote",
+        "live_status",
     )
     content = load_content()
     engine = store.make_engine(url)
@@ -190,11 +194,15 @@ def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str,
     room's tap to the presenter's count being complete."""
     import threading
 
-    from diagnostics import store
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
+    from diagnostics.storage import store
 
     ws = require(
-        "diagnostics.workshop", "create_workshop", "join_workshop", "cast_vote", "live_status"
+        "diagnostics.workshop.session",
+        "create_workshop",
+        "join_workshop",
+        "cast_vote",
+        "live_status",
     )
     content = load_content()
     engine = store.make_engine(url)

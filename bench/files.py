@@ -2,7 +2,7 @@
 
 Writing 100,000 rows of xlsx takes openpyxl a while even in write-only mode, so files are
 cached in `var/bench-cache/` (git-ignored), keyed by size, seed and a digest of the generator's
-source: a change to `diagnostics/synthetic.py` or to this file produces new files.
+source: a change to `diagnostics/portfolio/synthetic.py` or to this file produces new files.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostics import synthetic
+from diagnostics.portfolio import synthetic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO_ROOT / "var" / "bench-cache"

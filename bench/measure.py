@@ -87,7 +87,7 @@ def bare_parse(path: Path) -> pd.DataFrame:
 
 def fresh_database(directory: Path, name: str) -> str:
     """A migrated, empty SQLite file (the migration is not part of any timing)."""
-    from diagnostics import store
+    from diagnostics.storage import store
 
     path = directory / f"{name}.db"
     path.unlink(missing_ok=True)
@@ -117,10 +117,10 @@ class ImportRun:
 
 def full_import(path: Path, url: str):
     """Import the file and save it; returns (ImportRun, the canonical frame)."""
-    from diagnostics import store
+    from diagnostics.storage import store
 
-    portfolio_import = require("diagnostics.portfolio_import", "import_portfolio")
-    portfolio_store = require("diagnostics.portfolio_store", "save_portfolio")
+    portfolio_import = require("diagnostics.portfolio.importer", "import_portfolio")
+    portfolio_store = require("diagnostics.storage.portfolios", "save_portfolio")
     engine = store.make_engine(url)
     try:
         started, cpu = time.perf_counter(), time.process_time()
@@ -181,7 +181,7 @@ def peak_memory(path: Path) -> dict[str, float]:
     allocations alike), including what the libraries take once loaded, which is reported
     separately as the baseline.
     """
-    require("diagnostics.portfolio_import", "import_portfolio")
+    require("diagnostics.portfolio.importer", "import_portfolio")
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
         result = subprocess.run(
             [sys.executable, "-m", "bench.memory", str(path), tmp],

@@ -27,9 +27,9 @@ def _peak_mb() -> float:
 
 def main(path: str, tmp: str) -> None:
     from bench.measure import fresh_database
-    from diagnostics import store
-    from diagnostics.portfolio_import import import_portfolio
-    from diagnostics.portfolio_store import save_portfolio
+    from diagnostics.portfolio.importer import import_portfolio
+    from diagnostics.storage import store
+    from diagnostics.storage.portfolios import save_portfolio
 
     url = fresh_database(Path(tmp), "memory")
     engine = store.make_engine(url)

@@ -124,7 +124,7 @@ def _profile_import(path: Path) -> None:
     except ModuleNotFoundError:
         print("  profile: pyinstrument is not installed (requirements-dev.txt)")
         return
-    from diagnostics.portfolio_import import import_portfolio
+    from diagnostics.portfolio.importer import import_portfolio
 
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     profiler = Profiler(interval=0.005)

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine, update
 
-from diagnostics import store
-from diagnostics.content import Content
-from diagnostics.models import Assessment
+from diagnostics.framework.content import Content
+from diagnostics.storage import store
+from diagnostics.storage.models import Assessment
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _add_assessment(engine, content, pilot_id, position, patterns, weeks_ago) ->
 def _seed_demo_portfolio(engine: Engine, content: Content) -> None:
     """A demo portfolio, once the portfolio store is available."""
     try:
-        from diagnostics import portfolio_store
+        from diagnostics.storage import portfolios as portfolio_store
     except ImportError:
         return
     seed = getattr(portfolio_store, "seed_demo_portfolio", None)

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from diagnostics.errors import DiagnosticError, NotFoundError
-from diagnostics.review import load_review
+from diagnostics.framework.review import load_review
 from ui import assessment as blocks
 from ui import cache
 from ui.components import show_problem, source_credit

@@ -25,7 +25,7 @@ st.write(
 )
 
 try:
-    from diagnostics import portfolio_store
+    from diagnostics.storage import portfolios as portfolio_store
 
     records = portfolio_store.list_portfolios(cache.engine())
 except ImportError:

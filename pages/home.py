@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from diagnostics.content import load_evidence
+from diagnostics.framework.content import load_evidence
 from ui import cache
 from ui.components import source_credit
 from ui.frame import through_app

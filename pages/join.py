@@ -6,8 +6,8 @@ phone that reloads or locks its screen comes back to the same place.
 
 import streamlit as st
 
-from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
+from diagnostics.workshop import session as ws
 from ui import cache
 from ui.components import show_problem
 from ui.frame import through_app

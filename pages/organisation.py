@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from diagnostics import organisation
+from diagnostics.organisation import profile as organisation
 from ui import cache
 from ui import organisation_view as view
 from ui.components import show_problem, source_credit

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from diagnostics import portfolio_store
+from diagnostics.storage import portfolios as portfolio_store
 from ui import cache
 from ui import portfolio_view as view
 from ui.access import require_access

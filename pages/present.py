@@ -7,9 +7,9 @@ Session keys start with `present_`.
 
 import streamlit as st
 
-from diagnostics import workshop as ws
-from diagnostics import workshop_figures as wf
 from diagnostics.errors import AccessError, DiagnosticError
+from diagnostics.workshop import figures as wf
+from diagnostics.workshop import session as ws
 from ui import cache
 from ui.components import CHART_CONFIG
 from ui.frame import through_app

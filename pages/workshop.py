@@ -6,8 +6,8 @@ one may need the team sign-in of a shared deployment.
 
 import streamlit as st
 
-from diagnostics import workshop as ws
 from diagnostics.errors import AccessError
+from diagnostics.workshop import session as ws
 from ui import cache
 from ui import workshop_console as console
 from ui.access import require_access

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics.stages import STAGE_DTYPE
+from diagnostics.portfolio.stages import STAGE_DTYPE
 
 TEXT = ("pilot_id", "name", "business_unit", "owner", "technology")
 DATES = ("start_date", "decision_date")

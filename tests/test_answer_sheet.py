@@ -8,14 +8,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from diagnostics.answer_sheet import (
+from diagnostics.errors import ImportFileError
+from diagnostics.framework.content import load_content
+from diagnostics.organisation.answer_sheet import (
     META_COLUMNS,
     answer_template_bytes,
     infer_position,
     read_answer_sheet,
 )
-from diagnostics.content import load_content
-from diagnostics.errors import ImportFileError
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from ui.navigation import available_pages
 ENGINE_DIR = REPO_ROOT / "diagnostics"
 PAGES_DIR = REPO_ROOT / "pages"
 # Checked statically only: importing them acts (runs the command line, runs migrations).
-NOT_IMPORTABLE = {"diagnostics.__main__", "diagnostics.migrations.env"}
+NOT_IMPORTABLE = {"diagnostics.__main__", "diagnostics.storage.migrations.env"}
 FORBIDDEN_IN_ENGINE = ("streamlit", "ui", "pages", "app")
 PAGES = available_pages()
 

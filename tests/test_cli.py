@@ -10,8 +10,9 @@ import sys
 import pytest
 from harness import REPO_ROOT
 
-from diagnostics import cli, store
-from diagnostics.content import load_content
+from diagnostics import cli
+from diagnostics.framework.content import load_content
+from diagnostics.storage import store
 
 CONTENT = load_content()
 START_IDS = [q.id for q in CONTENT.questions if q.phase == "start"]

@@ -18,9 +18,9 @@ import pytest
 from harness import REPO_ROOT
 
 from diagnostics.cli import main
-from diagnostics.content import load_content
-from diagnostics.cost import CostAssumptions, compute_cost
-from diagnostics.portfolio_import import import_portfolio
+from diagnostics.cost.model import CostAssumptions, compute_cost
+from diagnostics.framework.content import load_content
+from diagnostics.portfolio.importer import import_portfolio
 
 HEADER = [
     "Project ID",

@@ -10,7 +10,7 @@ import pytest
 from harness import REPO_ROOT
 
 from diagnostics.cli import main
-from diagnostics.content import load_content
+from diagnostics.framework.content import load_content
 
 # (business problem, data, production, buy-in, governance, change): every question of a
 # reason answered alike, so readiness per reason is 100 / 50 / 0 whatever the weights.

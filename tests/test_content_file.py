@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from diagnostics.content import DEFAULT_CONTENT_PATH, Content, load_content, parse_content
 from diagnostics.errors import ContentError
+from diagnostics.framework.content import DEFAULT_CONTENT_PATH, Content, load_content, parse_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DIGESTS_PATH = Path(__file__).resolve().parent / "data" / "article_8gram_digests.txt"

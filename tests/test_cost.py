@@ -17,8 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.content import load_content
-from diagnostics.cost import (
+from diagnostics.cost.model import (
     ASSUMPTIONS,
     CostAssumptions,
     compute_cost,
@@ -29,7 +28,8 @@ from diagnostics.cost import (
     stop_now,
 )
 from diagnostics.errors import DiagnosticError
-from diagnostics.stages import CANONICAL_STAGES, STAGE_DTYPE
+from diagnostics.framework.content import load_content
+from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_DTYPE
 
 AS_OF = date(2026, 6, 30)
 PER_DAY = 1_000.0
@@ -691,7 +691,7 @@ def test_the_workbook_keeps_numbers_and_neutralises_formulas() -> None:
 
     from openpyxl import load_workbook
 
-    from diagnostics.safe_export import frames_to_xlsx_bytes
+    from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 
     rows = [dict(REFERENCE[0], name='=HYPERLINK("http://x","y")')]
     result = compute_cost(frame_of(rows), assumptions())

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagnostics.content import load_content
-from diagnostics.delay_cost import delay_cost, format_money
+from diagnostics.cost.delay import delay_cost, format_money
+from diagnostics.framework.content import load_content
 
 CONTENT = load_content()
 START = date(2026, 1, 5)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from diagnostics import store
+from diagnostics.storage import store
 
 
 def _wait_until(condition, timeout: float = 5.0) -> None:

@@ -10,9 +10,9 @@ import sys
 import pytest
 from harness import REPO_ROOT, free_port
 
-from diagnostics import store
 from diagnostics.errors import StorageError
-from diagnostics.health import check_database
+from diagnostics.storage import store
+from diagnostics.storage.health import check_database
 
 
 def _check_db(url: str) -> subprocess.CompletedProcess:

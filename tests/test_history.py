@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from diagnostics.content import load_content
-from diagnostics.history import HistoryEntry, answer_changes, readiness_deltas
+from diagnostics.framework.content import load_content
+from diagnostics.framework.history import HistoryEntry, answer_changes, readiness_deltas
 
 CONTENT = load_content()
 

@@ -104,7 +104,7 @@ def test_level_setting_filters_info_lines() -> None:
 def test_init_db_logs_one_migration_line_per_revision(tmp_path) -> None:
     from alembic.script import ScriptDirectory
 
-    from diagnostics.store import MIGRATIONS_DIR
+    from diagnostics.storage.store import MIGRATIONS_DIR
 
     revisions = [r.revision for r in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()]
     result = subprocess.run(

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from diagnostics.errors import ImportFileError
-from diagnostics.mapping import (
+from diagnostics.portfolio.fields import CANONICAL_COLUMNS, FIELD_KEYS, FIELDS_BY_KEY
+from diagnostics.portfolio.mapping import (
     MIN_CONFIDENCE,
     ColumnMatch,
     auto_map,
@@ -20,7 +21,6 @@ from diagnostics.mapping import (
     resolve_mapping,
     save_profile,
 )
-from diagnostics.portfolio_fields import CANONICAL_COLUMNS, FIELD_KEYS, FIELDS_BY_KEY
 
 
 def frame(columns: dict[str, list]) -> pd.DataFrame:
@@ -104,8 +104,8 @@ def test_values_are_judged_on_a_spread_sample_of_a_long_column():
 
 
 def test_framework_fields_come_from_the_validated_content_file():
-    from diagnostics.content import load_content
-    from diagnostics.mapping import _framework_targets
+    from diagnostics.framework.content import load_content
+    from diagnostics.portfolio.mapping import _framework_targets
 
     content = load_content()
     targets = _framework_targets(None)

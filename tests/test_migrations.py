@@ -36,8 +36,8 @@ from sqlalchemy import (
     select,
 )
 
-from diagnostics import store
-from diagnostics.models import Base
+from diagnostics.storage import store
+from diagnostics.storage.models import Base
 
 ROWS_PER_TABLE = 3
 VERSION_TABLE = "alembic_version"

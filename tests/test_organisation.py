@@ -13,10 +13,10 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from diagnostics import store
-from diagnostics.answer_sheet import read_answer_sheet
-from diagnostics.content import load_content
-from diagnostics.organisation import (
+from diagnostics.framework.content import load_content
+from diagnostics.framework.scoring import score
+from diagnostics.organisation.answer_sheet import read_answer_sheet
+from diagnostics.organisation.profile import (
     SYSTEMIC_ACTIONS_PATH,
     PilotAnswers,
     collect_answers,
@@ -27,7 +27,7 @@ from diagnostics.organisation import (
     sheet_pilots,
     systemic_actions,
 )
-from diagnostics.scoring import score
+from diagnostics.storage import store
 
 REASONS = [
     "business_problem",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostics.content import load_content
-from diagnostics.organisation import PilotAnswers, organisation_profile, pilot_vs_median
-from diagnostics.organisation_figures import (
+from diagnostics.framework.content import load_content
+from diagnostics.organisation.figures import (
     band_colorscale,
     decisions_bar,
     gaps_bar,
@@ -14,6 +13,7 @@ from diagnostics.organisation_figures import (
     readiness_heatmap,
     reason_spread,
 )
+from diagnostics.organisation.profile import PilotAnswers, organisation_profile, pilot_vs_median
 
 HOSTILE = '<a href="http://x.example">click</a>'
 REASONS = [

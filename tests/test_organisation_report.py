@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from diagnostics.content import load_content
-from diagnostics.organisation import PilotAnswers, organisation_profile
-from diagnostics.organisation_report import (
+from diagnostics.framework.content import load_content
+from diagnostics.organisation.profile import PilotAnswers, organisation_profile
+from diagnostics.organisation.trap_check import trap_check
+from diagnostics.render.organisation_report import (
     organisation_report_html,
     organisation_report_xlsx,
     report_filename,
 )
-from diagnostics.trap_check import trap_check
 
 HOSTILE_NAME = "<script>alert('pilot')</script>"
 HOSTILE_UNIT = "<img src=x onerror=alert(1)>"

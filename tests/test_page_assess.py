@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from harness import REPO_ROOT
 
-from diagnostics import store
-from diagnostics.content import load_content
-from diagnostics.scoring import score
+from diagnostics.framework.content import load_content
+from diagnostics.framework.scoring import score
+from diagnostics.storage import store
 
 PAGE = "pages/assess.py"
 CONTENT = load_content()

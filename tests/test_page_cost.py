@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import pytest
 from portfolio_frames import HandImport, canonical_frame
 
-from diagnostics import portfolio_store, store
-from diagnostics.cost import ASSUMPTIONS, format_money
+from diagnostics.cost.model import ASSUMPTIONS, format_money
+from diagnostics.storage import portfolios as portfolio_store
+from diagnostics.storage import store
 
 PAGE = "pages/cost.py"
 AS_OF = date(2026, 6, 30)

@@ -10,9 +10,9 @@ import streamlit as st
 from harness import REPO_ROOT
 from openpyxl import Workbook
 
-from diagnostics import store
-from diagnostics.content import load_content
 from diagnostics.demo import DEMO_PILOTS
+from diagnostics.framework.content import load_content
+from diagnostics.storage import store
 
 PAGE = "pages/organisation.py"
 HOSTILE = "**Bold** <b>pilot</b> [link](http://x)"

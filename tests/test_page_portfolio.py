@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from harness import inputs_without_help
 
-from diagnostics import portfolio_store, store
+from diagnostics.storage import portfolios as portfolio_store
+from diagnostics.storage import store
 
 PAGE = "pages/portfolio.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -171,7 +172,7 @@ def test_an_unreadable_file_gets_a_message_not_a_traceback(app_test, filename, d
 
 
 def test_an_upload_is_read_once_with_progress_and_reruns_reuse_it(app_test, monkeypatch) -> None:
-    from diagnostics import portfolio_import
+    from diagnostics.portfolio import importer as portfolio_import
 
     real = portfolio_import.import_portfolio
     calls: list[list[float]] = []

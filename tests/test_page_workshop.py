@@ -9,9 +9,9 @@ import os
 import pytest
 from harness import REPO_ROOT, inputs_without_help
 
-from diagnostics import store
-from diagnostics import workshop as ws
-from diagnostics.content import load_content
+from diagnostics.framework.content import load_content
+from diagnostics.storage import store
+from diagnostics.workshop import session as ws
 
 CONTENT = load_content()
 

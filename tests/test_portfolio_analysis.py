@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from portfolio_frames import canonical_frame, random_canonical
 
-from diagnostics.content import load_content
-from diagnostics.portfolio_analysis import (
+from diagnostics.framework.content import load_content
+from diagnostics.portfolio.analysis import (
     analyse_portfolio,
     export_frame,
     filter_pilots,
@@ -22,7 +22,7 @@ from diagnostics.portfolio_analysis import (
     production_rate,
     silently_dropped,
 )
-from diagnostics.stages import CANONICAL_STAGES
+from diagnostics.portfolio.stages import CANONICAL_STAGES
 
 AS_OF = date(2026, 11, 25)
 CONTENT = load_content()
@@ -328,7 +328,7 @@ def test_analysis_and_cost_of_100k_pilots_within_a_second() -> None:
     frame = random_canonical(100_000)
     analyse_portfolio(frame.head(1000), CONTENT, as_of=AS_OF)  # imports and first-call set-up
     try:
-        from diagnostics.cost import CostAssumptions, compute_cost
+        from diagnostics.cost.model import CostAssumptions, compute_cost
     except ImportError:
         compute_cost = None
     timings = []

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from diagnostics.errors import ImportFileError
-from diagnostics.portfolio_fields import CANONICAL_COLUMNS
-from diagnostics.portfolio_import import import_portfolio
-from diagnostics.stages import CANONICAL_STAGES, STARTED_STAGES
-from diagnostics.synthetic import canonical_stage_counts, synthetic_portfolio
+from diagnostics.portfolio.fields import CANONICAL_COLUMNS
+from diagnostics.portfolio.importer import import_portfolio
+from diagnostics.portfolio.stages import CANONICAL_STAGES, STARTED_STAGES
+from diagnostics.portfolio.synthetic import canonical_stage_counts, synthetic_portfolio
 from tests.harness import REPO_ROOT, unavailable
 
 FEDERAL = REPO_ROOT.parent / "shared" / "datasets" / "us-federal-ai-inventory-2025"
@@ -352,7 +352,7 @@ def test_unexpected_failures_still_read_as_a_message(monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("something internal")
 
-    monkeypatch.setattr("diagnostics.portfolio_import.read_table", broken)
+    monkeypatch.setattr("diagnostics.portfolio.importer.read_table", broken)
     with pytest.raises(ImportFileError, match="could not be read") as caught:
         import_portfolio(b"a,b\n1,2\n", "x.csv")
     assert "save it as .xlsx or .csv" in str(caught.value)
@@ -366,7 +366,7 @@ def test_missing_file():
 def test_repeated_ids_are_found_as_pandas_finds_duplicates():
     import numpy as np
 
-    from diagnostics.portfolio_import import _repeated
+    from diagnostics.portfolio.importer import _repeated
 
     for values, dtype in (
         (["a", "b", "a", None, None, "c"], "str"),

@@ -7,8 +7,9 @@ import pytest
 from portfolio_frames import HandImport, canonical_frame, random_canonical
 from sqlalchemy import event, inspect
 
-from diagnostics import portfolio_store, store
 from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
+from diagnostics.storage import portfolios as portfolio_store
+from diagnostics.storage import store
 
 ROWS = [
     {
@@ -192,7 +193,7 @@ def test_migration_0001_to_0002_keeps_existing_data(db_url) -> None:
 
 
 def test_demo_portfolio_has_two_versions_and_the_dropped_pilots(engine) -> None:
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
 
     assert portfolio_store.seed_demo_portfolio(engine, load_content())
     newer, older = portfolio_store.list_portfolios(engine)
@@ -209,7 +210,7 @@ def test_demo_portfolio_has_two_versions_and_the_dropped_pilots(engine) -> None:
 
 
 def test_a_portfolio_row_opens_a_prefilled_self_assessment(engine) -> None:
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
 
     content = load_content()
     frame = canonical_frame(ROWS, extra=EXTRA)

@@ -7,10 +7,10 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from diagnostics.content import load_content
-from diagnostics.portfolio_fields import FIELDS
-from diagnostics.portfolio_import import import_portfolio
-from diagnostics.portfolio_template import STAGE_CHOICES, template_xlsx
+from diagnostics.framework.content import load_content
+from diagnostics.portfolio.fields import FIELDS
+from diagnostics.portfolio.importer import import_portfolio
+from diagnostics.portfolio.template import STAGE_CHOICES, template_xlsx
 
 CONTENT = load_content()
 

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import pytest
 
-from diagnostics import report
-from diagnostics.content import load_content
-from diagnostics.history import HistoryEntry
-from diagnostics.review import build_review
-from diagnostics.scoring import score
-from diagnostics.store import AnswerRecord, AssessmentRecord, PilotRecord
+from diagnostics.framework.content import load_content
+from diagnostics.framework.history import HistoryEntry
+from diagnostics.framework.review import build_review
+from diagnostics.framework.scoring import score
+from diagnostics.render import pilot_report as report
+from diagnostics.storage.store import AnswerRecord, AssessmentRecord, PilotRecord
 
 CONTENT = load_content()
 TODAY = date(2026, 3, 9)

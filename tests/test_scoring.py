@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.content import load_content
 from diagnostics.errors import AnswerError
-from diagnostics.scoring import normalise_answer, score, validate_answers
+from diagnostics.framework.content import load_content
+from diagnostics.framework.scoring import normalise_answer, score, validate_answers
 
 CONTENT = load_content()
 ALL_IDS = [q.id for q in CONTENT.questions]

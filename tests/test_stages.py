@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from diagnostics.errors import ContentError, ImportFileError
-from diagnostics.stages import (
+from diagnostics.portfolio.stages import (
     CANONICAL_STAGES,
     STAGE_SYNONYMS_PATH,
     load_stage_synonyms,

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from diagnostics import store
-from diagnostics.content import load_content
 from diagnostics.errors import NotFoundError
-from diagnostics.history import pilot_history
-from diagnostics.models import utcnow
-from diagnostics.review import load_review
+from diagnostics.framework.content import load_content
+from diagnostics.framework.history import pilot_history
+from diagnostics.framework.review import load_review
+from diagnostics.storage import store
+from diagnostics.storage.models import utcnow
 
 CONTENT = load_content()
 

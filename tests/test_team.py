@@ -118,9 +118,9 @@ def test_a_vote_cast_through_one_process_shows_on_the_screen_of_the_other(team, 
     from browser.helpers import EXCEPTION, click_button, main_text
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    from diagnostics import store
-    from diagnostics import workshop as ws
-    from diagnostics.content import load_content
+    from diagnostics.framework.content import load_content
+    from diagnostics.storage import store
+    from diagnostics.workshop import session as ws
 
     content = load_content()
     engine = store.make_engine(team.database_url)

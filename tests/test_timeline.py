@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagnostics.content import load_content
-from diagnostics.timeline import (
+from diagnostics.framework.content import load_content
+from diagnostics.framework.timeline import (
     format_day,
     progress,
     recommended_path,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnostics.content import load_content
-from diagnostics.trap_check import TrapSettings, trap_check
+from diagnostics.framework.content import load_content
+from diagnostics.organisation.trap_check import TrapSettings, trap_check
 
 TODAY = date(2026, 11, 25)
 COLUMNS = [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.values import (
+from diagnostics.portfolio.values import (
     as_text,
     parse_answers,
     parse_count,

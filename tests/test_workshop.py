@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from diagnostics import store
-from diagnostics import workshop as ws
-from diagnostics.content import load_content
 from diagnostics.errors import AccessError, AnswerError, NotFoundError
-from diagnostics.models import JoinAttempt, Workshop, WorkshopVote
-from diagnostics.scoring import score
+from diagnostics.framework.content import load_content
+from diagnostics.framework.scoring import score
+from diagnostics.storage import store
+from diagnostics.storage.models import JoinAttempt, Workshop, WorkshopVote
+from diagnostics.workshop import session as ws
 
 CONTENT = load_content()
 DECISION_QUESTIONS = [q.id for q in CONTENT.questions]  # every phase is scored there
@@ -531,7 +531,7 @@ def test_the_schema_matches_the_models(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from diagnostics.models import Base
+    from diagnostics.storage.models import Base
 
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -550,7 +550,7 @@ def test_a_question_outside_the_workshop_is_refused(engine):
 
 def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
     """The chart theme sizes ticks and bar labels itself; the shared screen's must say theirs."""
-    from diagnostics import workshop_figures as wf
+    from diagnostics.workshop import figures as wf
 
     state, token = _workshop(engine)
     qid = state.question_ids[0]

@@ -11,13 +11,15 @@ from functools import partial
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics import figures, report, store
-from diagnostics.content import Content, Question
-from diagnostics.delay_cost import format_money
-from diagnostics.models import utcnow
-from diagnostics.review import PilotReview
-from diagnostics.store import PilotRecord
-from diagnostics.timeline import format_day, suggest_position
+from diagnostics.cost.delay import format_money
+from diagnostics.framework import figures
+from diagnostics.framework.content import Content, Question
+from diagnostics.framework.review import PilotReview
+from diagnostics.framework.timeline import format_day, suggest_position
+from diagnostics.render import pilot_report as report
+from diagnostics.storage import store
+from diagnostics.storage.models import utcnow
+from diagnostics.storage.store import PilotRecord
 from ui.components import CHART_CONFIG, pick_pilot
 
 PREFIX = "assess_"

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics import store
-from diagnostics.content import Content, load_content
+from diagnostics.framework.content import Content, load_content
+from diagnostics.storage import store
 
 if TYPE_CHECKING:  # the importer (pandas, calamine) loads on the first upload, not at start
-    from diagnostics.portfolio_import import PortfolioImport, Progress
+    from diagnostics.portfolio.importer import PortfolioImport, Progress
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,7 +76,7 @@ def imported_portfolio(
     imported = read_import(key)
     if imported is not None:
         return imported
-    from diagnostics.portfolio_import import import_portfolio
+    from diagnostics.portfolio.importer import import_portfolio
 
     imported = import_portfolio(
         data,
@@ -95,7 +95,7 @@ def imported_portfolio(
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def portfolio_frame(portfolio_id: int):
-    from diagnostics.portfolio_store import load_portfolio_frame
+    from diagnostics.storage.portfolios import load_portfolio_frame
 
     return load_portfolio_frame(engine(), portfolio_id)
 
@@ -104,14 +104,14 @@ def portfolio_frame(portfolio_id: int):
 def portfolio_analysis(portfolio_id: int, as_of: str):
     from datetime import date
 
-    from diagnostics.portfolio_analysis import analyse_portfolio
+    from diagnostics.portfolio.analysis import analyse_portfolio
 
     return analyse_portfolio(portfolio_frame(portfolio_id), content(), date.fromisoformat(as_of))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def portfolio_charts(portfolio_id: int, as_of: str) -> dict:
-    from diagnostics import portfolio_figures as figures
+    from diagnostics.portfolio import figures
 
     analysis = portfolio_analysis(portfolio_id, as_of)
     c = content()
@@ -126,15 +126,15 @@ def portfolio_charts(portfolio_id: int, as_of: str) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def silently_dropped(older_id: int, newer_id: int):
-    from diagnostics.portfolio_analysis import silently_dropped as dropped
+    from diagnostics.portfolio.analysis import silently_dropped as dropped
 
     return dropped(portfolio_frame(older_id), portfolio_frame(newer_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def portfolio_export_xlsx(portfolio_id: int, as_of: str) -> bytes:
-    from diagnostics.portfolio_analysis import export_frame
-    from diagnostics.safe_export import frames_to_xlsx_bytes
+    from diagnostics.portfolio.analysis import export_frame
+    from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 
     analysis = portfolio_analysis(portfolio_id, as_of)
     return frames_to_xlsx_bytes({"Pilots": export_frame(analysis, content())})
@@ -142,14 +142,14 @@ def portfolio_export_xlsx(portfolio_id: int, as_of: str) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def portfolio_export_csv(portfolio_id: int, as_of: str) -> bytes:
-    from diagnostics.portfolio_analysis import export_frame
-    from diagnostics.safe_export import frame_to_csv_bytes
+    from diagnostics.portfolio.analysis import export_frame
+    from diagnostics.sheets.safe_export import frame_to_csv_bytes
 
     return frame_to_csv_bytes(export_frame(portfolio_analysis(portfolio_id, as_of), content()))
 
 
 @st.cache_data(show_spinner=False)
 def portfolio_template_xlsx() -> bytes:
-    from diagnostics.portfolio_template import template_xlsx
+    from diagnostics.portfolio.template import template_xlsx
 
     return template_xlsx(content())

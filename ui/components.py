@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
+from diagnostics.framework.content import Content
 
 # Charts without Plotly's toolbar: on a phone it sits over the chart for good, and on the
 # shared screen it is clutter. Every chart's data is in the page's tables and downloads.

@@ -1,7 +1,7 @@
 """Blocks of the cost page: the assumptions panel, the cached cost computation, the totals,
 the charts, the stop-now scenario and the download. Session keys start with `cost_`.
 
-Every number comes from `diagnostics.cost`; this module only lays it out.
+Every number comes from `diagnostics.cost.model`; this module only lays it out.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from diagnostics import cost
-from diagnostics import cost_figures as figures
-from diagnostics.content import Content
+from diagnostics.cost import figures
+from diagnostics.cost import model as cost
 from diagnostics.errors import DiagnosticError
-from diagnostics.safe_export import frames_to_xlsx_bytes
+from diagnostics.framework.content import Content
+from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 from ui import cache
 from ui.components import CHART_CONFIG
 

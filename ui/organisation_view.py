@@ -18,23 +18,23 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics import organisation
-from diagnostics import organisation_figures as figures
-from diagnostics.answer_sheet import read_answer_sheet
-from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
-from diagnostics.organisation import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
-from diagnostics.organisation_report import (
-    organisation_report_html,
-    organisation_report_xlsx,
-    report_filename,
-)
-from diagnostics.trap_check import (
+from diagnostics.framework.content import Content
+from diagnostics.organisation import figures
+from diagnostics.organisation import profile as organisation
+from diagnostics.organisation.answer_sheet import read_answer_sheet
+from diagnostics.organisation.profile import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
+from diagnostics.organisation.trap_check import (
     STATUS_LABELS,
     SYMPTOM_ANSWER_LABELS,
     SYMPTOM_ANSWERS,
     TrapCheck,
     trap_check,
+)
+from diagnostics.render.organisation_report import (
+    organisation_report_html,
+    organisation_report_xlsx,
+    report_filename,
 )
 from ui import cache
 from ui.components import CHART_CONFIG, show_problem
@@ -50,7 +50,7 @@ GAPS_SHOWN = 8
 
 @st.cache_data(show_spinner=False)
 def answer_template() -> bytes:
-    from diagnostics.answer_sheet import answer_template_bytes
+    from diagnostics.organisation.answer_sheet import answer_template_bytes
 
     return answer_template_bytes(cache.content())
 
@@ -182,7 +182,7 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
 def portfolio_choice(engine: Engine) -> int | None:
     """The saved portfolio that feeds the trap check and the cost (the newest by default)."""
     try:
-        from diagnostics import portfolio_store
+        from diagnostics.storage import portfolios as portfolio_store
 
         records = portfolio_store.list_portfolios(engine)
     except Exception:  # the portfolio tables may not exist in an older database
@@ -396,7 +396,7 @@ def report_downloads(
     def cost():
         if frame is None:
             return None
-        from diagnostics import cost as cost_model
+        from diagnostics.cost import model as cost_model
 
         assumptions = cost_model.CostAssumptions.from_content(content, as_of=today)
         return cost_model.compute_cost(frame, assumptions)

@@ -13,18 +13,19 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics import limits, portfolio_store
-from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError, ImportFileError
-from diagnostics.portfolio_analysis import (
+from diagnostics.framework.content import Content
+from diagnostics.portfolio.analysis import (
     QUADRANTS,
     RECOMMENDATIONS,
     TIME_BUCKETS,
     PortfolioAnalysis,
     filter_pilots,
 )
-from diagnostics.portfolio_fields import FIELDS
-from diagnostics.stages import CANONICAL_STAGES, STAGE_LABELS
+from diagnostics.portfolio.fields import FIELDS
+from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
+from diagnostics.sheets import limits
+from diagnostics.storage import portfolios as portfolio_store
 from ui import cache
 from ui.components import CHART_CONFIG, show_problem
 

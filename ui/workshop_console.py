@@ -11,11 +11,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics import store
-from diagnostics import workshop as ws
-from diagnostics import workshop_figures as wf
-from diagnostics.content import Content
 from diagnostics.errors import DiagnosticError
+from diagnostics.framework.content import Content
+from diagnostics.storage import store
+from diagnostics.workshop import figures as wf
+from diagnostics.workshop import session as ws
 from ui.components import CHART_CONFIG, pick_pilot, show_problem
 from ui.workshop_view import (
     base_url,

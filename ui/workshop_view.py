@@ -15,7 +15,7 @@ import segno
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from diagnostics import workshop as ws
+from diagnostics.workshop import session as ws
 
 FACILITATOR_KEY = "link_facilitator"
 CODE_KEY = "link_code"

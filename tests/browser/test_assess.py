@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from diagnostics import store
-from diagnostics.content import load_content
+from diagnostics.framework.content import load_content
+from diagnostics.storage import store
 
 from .conftest import LAPTOP, PHONE
 from .helpers import EXCEPTION, after_rerun, click_button, fill, open_page, screenshot, wait_for_app

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from diagnostics.content import load_content
+from diagnostics.framework.content import load_content
 
 from .helpers import (
     ERROR_MESSAGE,

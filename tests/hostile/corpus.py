@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from diagnostics import limits
-from diagnostics.safe_export import FORMULA_PREFIXES, escape_html, neutralise_frame
+from diagnostics.sheets import limits
+from diagnostics.sheets.safe_export import FORMULA_PREFIXES, escape_html, neutralise_frame
 
 # Words a message uses when it tells the user what to do about the problem.
 FIX_WORDS = (

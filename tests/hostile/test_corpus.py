@@ -23,15 +23,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from diagnostics import limits, store
 from diagnostics.errors import ImportFileError
-from diagnostics.safe_export import (
+from diagnostics.sheets import limits
+from diagnostics.sheets.safe_export import (
     FORMULA_PREFIXES,
     escape_html,
     frame_to_csv_bytes,
     frames_to_xlsx_bytes,
     neutralise_cell,
 )
+from diagnostics.storage import store
 from hostile.corpus import BY_NAME, CORPUS, HTML_TEXTS, Accepted, Rejected, build_corpus
 
 REJECTED = [f.name for f in CORPUS if isinstance(f.expect, Rejected)]
@@ -55,7 +56,7 @@ def _import_in_child(paths: list[Path]) -> dict[str, dict]:
         import json, resource, sys
         resource.setrlimit(resource.RLIMIT_AS, ({CHILD_MEMORY_BYTES}, {CHILD_MEMORY_BYTES}))
         from diagnostics.errors import ImportFileError
-        from diagnostics.portfolio_import import import_portfolio
+        from diagnostics.portfolio.importer import import_portfolio
         for path in sys.argv[1:]:
             name = path.rsplit("/", 1)[-1]
             try:
@@ -98,7 +99,7 @@ def engine_outcome(path: Path) -> dict:
     """What the engine does with a corpus file: rejected with a message, or accepted.
 
     Computed once per file and test process (the command-line tests compare with it)."""
-    from diagnostics.portfolio_import import import_portfolio
+    from diagnostics.portfolio.importer import import_portfolio
 
     if path not in _OUTCOMES:
         if BY_NAME[path.name].dangerous:
@@ -163,7 +164,7 @@ def test_engine_accepts_and_neutralises(corpus_dir: Path, name: str) -> None:
 
 
 def test_path_and_bytes_give_the_same_message(corpus_dir: Path) -> None:
-    from diagnostics.portfolio_import import import_portfolio
+    from diagnostics.portfolio.importer import import_portfolio
 
     for name in ("header-only.csv", "password-protected.xlsx", "too-many-columns.csv"):
         path = corpus_dir / name
@@ -182,7 +183,7 @@ def _seeded_database(url: str) -> None:
     """A migrated database holding one portfolio, so "unchanged" is not trivially zero."""
     from portfolio_frames import HandImport, random_canonical
 
-    from diagnostics.portfolio_store import save_portfolio
+    from diagnostics.storage.portfolios import save_portfolio
 
     engine = store.make_engine(url)
     store.migrate(engine)
@@ -255,7 +256,7 @@ def test_cli_main_rejects_every_bad_file_and_changes_nothing(
 def test_an_import_failing_half_way_leaves_no_half_portfolio(db_url: str) -> None:
     from portfolio_frames import HandImport, random_canonical
 
-    from diagnostics.portfolio_store import list_portfolios, save_portfolio
+    from diagnostics.storage.portfolios import list_portfolios, save_portfolio
 
     _seeded_database(db_url)
     engine = store.make_engine(db_url)

@@ -1,0 +1,1059 @@
+"""The cost of the PoC trap for a portfolio: spend on pilots that overran, value not delivered.
+
+Three parts, after the framework: the direct cost of pilots that never reached production and
+ran past their decision point; the opportunity cost, the value a pilot run on the recommended
+path would have delivered by now; and trust erosion, which is not priced but shown as signals
+per business unit. Every assumption is data (`ASSUMPTIONS`: default, unit, one-line help),
+so the page, the command line and the exports show the same numbers with the same words.
+
+Formulas (t = the "as of" date; months are days ÷ 30.4375, the mean calendar month):
+
+- Decision point D = start + `decision_point_weeks`; recommended go-live G = start +
+  `recommended_path_weeks`.
+- Planned spend P = the pilot budget, or, without one, `monthly_team_cost` × the months
+  from start to the decision point.
+- A pilot's *end* is t while it is open (development, pilot, decision), and the stop date
+  (its decision date) once retired, but never later than t.
+- Direct cost = P + `monthly_team_cost` × months(end − D), when end is past D; else 0.
+  Only open and retired pilots carry it: spend on a pilot that reached production is an
+  investment, not trap cost.
+- Value ramp: a pilot worth V a year delivers m = V / 12 a month at full speed, reached
+  linearly over `value_ramp_months` (R) after go-live. The value delivered x months after
+  go-live is F(x) = m·x² / (2R) while x ≤ R, then m·(x − R/2) (m·x when R = 0; 0 for x ≤ 0).
+- Opportunity cost = F(months(t − G)) for an open pilot; F(months(stop − G)) for a retired
+  one (once stopped, nobody waits for its value any more); F(months(t − G)) −
+  F(months(t − go-live)) for a pilot that went live late (the value it delivered late). Never
+  below 0; left out (not guessed) when the pilot has no expected annual value.
+
+Both costs never decrease as t moves later, and are 0 for every pilot that reached
+production within the recommended path. Missing data is never silent: `CostResult.missing`
+says how many pilots lacked a budget, a value, a date or a recognised stage, and what the
+model did with them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from diagnostics.errors import DiagnosticError
+from diagnostics.framework.content import Content
+from diagnostics.portfolio.stages import CANONICAL_STAGES, OPEN_STAGES, STAGE_DTYPE
+
+DAYS_PER_MONTH = 365.25 / 12  # 30.4375: the mean calendar month
+DAYS_PER_WEEK = 7
+TRUST_WINDOW_DAYS = 365  # "in the last 12 months" for the trust-erosion signals
+MAX_HISTORY_MONTHS = 60  # the month-by-month view goes back at most five years
+UNASSIGNED = "Unassigned"
+
+REQUIRED_COLUMNS = (
+    "pilot_id",
+    "name",
+    "business_unit",
+    "stage",
+    "start_date",
+    "decision_date",
+    "pilot_budget",
+    "expected_annual_value",
+)
+
+# Where a pilot stands for the cost model, with the words shown to users.
+STATUS_LABELS: dict[str, str] = {
+    "stuck": "Open past its decision point",
+    "stopped_late": "Stopped after its decision point",
+    "live_late": "Went live later than the recommended path",
+    "on_track": "Open, decision not yet due",
+    "stopped_on_time": "Stopped on time",
+    "live_on_time": "Live within the recommended path",
+    "live_undated": "Live; dates missing, counted as on time",
+    "not_started": "Idea, not started",
+    "left_out": "Left out",
+}
+TRAPPED_STATUSES = ("stuck", "stopped_late", "live_late")
+
+
+# Assumptions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssumptionSpec:
+    """One editable assumption: what it is, its unit, and why it matters, in one line."""
+
+    key: str
+    label: str
+    unit: str
+    help: str
+    min_value: float | None = 0.0
+    max_value: float | None = None
+    step: float | None = None
+    format: str = "%.0f"  # how an input shows the number (printf style)
+
+
+ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
+    AssumptionSpec(
+        "recommended_path_weeks",
+        "Recommended path to production",
+        "weeks",
+        "Start to go-live on the recommended plan (pilot, decision window, production "
+        "preparation). Value not delivered after this counts as opportunity cost.",
+        min_value=1,
+        max_value=520,
+        step=1,
+    ),
+    AssumptionSpec(
+        "decision_point_weeks",
+        "Decision point",
+        "weeks after start",
+        "When a go / no-go decision is due (pilot plus decision window). Spend on pilots still "
+        "open, or stopped, after this counts as direct cost.",
+        min_value=1,
+        max_value=520,
+        step=1,
+    ),
+    AssumptionSpec(
+        "monthly_team_cost",
+        "Monthly team cost",
+        "currency per month",
+        "What a pilot team costs per month. Estimates the planned spend of pilots without a "
+        "budget, and is added for each month a pilot stays open past its decision point. "
+        "Set 0 to count recorded budgets only.",
+        min_value=0,
+        max_value=10_000_000,
+        step=1_000,
+    ),
+    AssumptionSpec(
+        "value_ramp_months",
+        "Value ramp after go-live",
+        "months",
+        "How long a pilot takes after go-live to deliver its full expected value; value "
+        "grows evenly until then. 0 means full value from the first day.",
+        min_value=0,
+        max_value=60,
+        step=0.5,
+        format="%.1f",
+    ),
+    AssumptionSpec(
+        "stop_horizon_months",
+        "Stop-now horizon",
+        "months",
+        "How far ahead the stop-now scenario looks when it compares stopping today with "
+        "letting the pilots run on.",
+        min_value=1,
+        max_value=120,
+        step=1,
+    ),
+    AssumptionSpec(
+        "as_of",
+        "Cost as of",
+        "date",
+        "The day the cost is computed at; pilots still open are counted up to this day.",
+        min_value=None,
+    ),
+)
+ASSUMPTIONS_BY_KEY = {spec.key: spec for spec in ASSUMPTIONS}
+DEFAULT_MONTHLY_TEAM_COST = 20_000.0
+DEFAULT_VALUE_RAMP_MONTHS = 3.0
+DEFAULT_STOP_HORIZON_MONTHS = 12.0
+
+
+class CostAssumptions(BaseModel):
+    """The numbers the cost model rests on; see `ASSUMPTIONS` for units and help."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    recommended_path_weeks: float = Field(22.0, gt=0, le=520)
+    decision_point_weeks: float = Field(10.0, gt=0, le=520)
+    monthly_team_cost: float = Field(DEFAULT_MONTHLY_TEAM_COST, ge=0, le=10_000_000)
+    value_ramp_months: float = Field(DEFAULT_VALUE_RAMP_MONTHS, ge=0, le=60)
+    stop_horizon_months: float = Field(DEFAULT_STOP_HORIZON_MONTHS, gt=0, le=120)
+    as_of: date = Field(default_factory=date.today)
+
+    @model_validator(mode="after")
+    def _decision_before_go_live(self) -> CostAssumptions:
+        if self.decision_point_weeks > self.recommended_path_weeks:
+            raise ValueError(
+                f"the decision point ({self.decision_point_weeks:g} weeks) must not come after "
+                f"the recommended go-live ({self.recommended_path_weeks:g} weeks)"
+            )
+        return self
+
+    @classmethod
+    def from_content(cls, content: Content, **overrides: Any) -> CostAssumptions:
+        """Defaults from the framework file's timeframes (10 and 22 weeks), plus overrides."""
+        values: dict[str, Any] = {
+            "recommended_path_weeks": content.timeframes.recommended_path_weeks,
+            "decision_point_weeks": content.timeframes.decision_point_weeks,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return make_assumptions(values)
+
+    @property
+    def decision_point_months(self) -> float:
+        return self.decision_point_weeks * DAYS_PER_WEEK / DAYS_PER_MONTH
+
+    @property
+    def path_months(self) -> float:
+        return self.recommended_path_weeks * DAYS_PER_WEEK / DAYS_PER_MONTH
+
+    def rows(self) -> list[dict[str, str]]:
+        """One row per assumption (label, value, unit, explanation), for tables and exports."""
+        return [
+            {
+                "assumption": spec.label,
+                "value": _format_assumption(getattr(self, spec.key)),
+                "unit": spec.unit,
+                "explanation": spec.help,
+            }
+            for spec in ASSUMPTIONS
+        ]
+
+    def caption(self) -> str:
+        """The assumptions in one line, printed under every chart."""
+        return (
+            f"As of {self.as_of.isoformat()}; decision point {self.decision_point_weeks:g} "
+            f"weeks, recommended path {self.recommended_path_weeks:g} weeks; team cost "
+            f"{format_money(self.monthly_team_cost)} a month; value ramp "
+            f"{self.value_ramp_months:g} months."
+        )
+
+
+def make_assumptions(values: Mapping[str, Any]) -> CostAssumptions:
+    """Validated assumptions from plain values, with a message naming the field when wrong."""
+    unknown = sorted(set(values) - set(ASSUMPTIONS_BY_KEY))
+    if unknown:
+        known = ", ".join(ASSUMPTIONS_BY_KEY)
+        raise DiagnosticError(f"Unknown cost assumption(s) {', '.join(unknown)}; use: {known}.")
+    try:
+        return CostAssumptions.model_validate(dict(values))
+    except ValidationError as exc:
+        details = "; ".join(
+            ": ".join(
+                part
+                for part in (".".join(str(p) for p in e["loc"]), _plain_message(e["msg"]))
+                if part
+            )
+            for e in exc.errors()
+        )
+        raise DiagnosticError(f"The cost assumptions are not valid: {details}.") from None
+
+
+def _plain_message(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def _format_assumption(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def format_money(amount: float) -> str:
+    """Short money text without a currency symbol: 1.2M, 350k, 900."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "–"
+    size = abs(amount)
+    if size >= 1e9:
+        return f"{amount / 1e9:.1f}bn"
+    if size >= 1e6:
+        return f"{amount / 1e6:.1f}M"
+    if size >= 1e4:
+        return f"{amount / 1e3:.0f}k"
+    return f"{amount:,.0f}"
+
+
+# The model ---------------------------------------------------------------------------
+
+_KIND_NONE, _KIND_OPEN, _KIND_RETIRED, _KIND_LIVE = 0, 1, 2, 3
+
+
+_STAGE = {name: code for code, name in enumerate(CANONICAL_STAGES)}
+_UNKNOWN = _STAGE["unknown"]
+_OPEN_CODES = [_STAGE[s] for s in OPEN_STAGES]
+_STATUS = {key: code for code, key in enumerate(STATUS_LABELS)}
+_LEFT_OUT_NOTES = {
+    "unknown_stage": "stage not recognised",
+    "no_start_date": "no start date",
+    "no_stop_date": "stopped, but no stop date",
+    "dates_reversed": "decision date before start date",
+}
+_LEFT_OUT = {key: code for code, key in enumerate(_LEFT_OUT_NOTES, start=1)}  # 0: counted
+NOTE_ESTIMATED = "no budget: team cost estimate used"
+NOTE_NO_VALUE = "no expected value: opportunity cost left out"
+NOTE_BOTH = "no budget (estimated) and no value (left out)"
+_NOTES = ("", *_LEFT_OUT_NOTES.values(), NOTE_ESTIMATED, NOTE_NO_VALUE, NOTE_BOTH)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The portfolio as plain arrays (days since 1970 as floats, NaN when missing)."""
+
+    kind: np.ndarray
+    stage: np.ndarray  # canonical stage codes (index into CANONICAL_STAGES)
+    start: np.ndarray
+    decision: np.ndarray
+    stop: np.ndarray
+    go_live: np.ndarray
+    planned: np.ndarray
+    monthly_value: np.ndarray
+    budget_missing: np.ndarray
+    value_missing: np.ndarray
+    status_base: np.ndarray  # status codes fixed by the data; -1 where the date decides
+    left_out: np.ndarray  # _LEFT_OUT code, 0 when the pilot is counted
+    decision_point_days: float
+    path_days: float
+
+
+def _days(series: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    days = values.astype("datetime64[D]").astype("int64").astype(float)
+    days[np.isnat(values)] = np.nan
+    return days
+
+
+def _day_number(day: date) -> float:
+    return float(np.datetime64(day, "D").astype("int64"))
+
+
+def _money(series: pd.Series) -> np.ndarray:
+    values = pd.to_numeric(series, errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan, copy=True
+    )
+    values[~np.isfinite(values) | (values < 0)] = np.nan
+    return values
+
+
+def _stage_codes(series: pd.Series) -> np.ndarray:
+    """Canonical stage codes; blank or unrecognised values are `unknown`."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, names = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, names = pd.factorize(series, use_na_sentinel=True)
+    lookup = np.array([_STAGE.get(str(n), _UNKNOWN) for n in names] + [_UNKNOWN], dtype=np.int8)
+    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)]
+
+
+def _text(series: pd.Series, missing: str | None = None) -> pd.Series:
+    text = series.astype("string")
+    return text.fillna(missing) if missing is not None else text
+
+
+def _check_columns(frame: pd.DataFrame) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DiagnosticError(
+            f"The portfolio lacks the column(s) {', '.join(missing)} the cost model needs. "
+            "Import the spreadsheet through the portfolio importer, which adds every column."
+        )
+
+
+def _prepare(frame: pd.DataFrame, a: CostAssumptions) -> _Prepared:
+    _check_columns(frame)
+    stage = _stage_codes(frame["stage"])
+    start, decision = _days(frame["start_date"]), _days(frame["decision_date"])
+    budget, value = _money(frame["pilot_budget"]), _money(frame["expected_annual_value"])
+    is_open = np.isin(stage, _OPEN_CODES)
+    is_retired, is_live = stage == _STAGE["retired"], stage == _STAGE["production"]
+    no_start, no_decision = np.isnan(start), np.isnan(decision)
+    reversed_dates = ~no_start & ~no_decision & (decision < start)
+
+    left_out = np.zeros(len(frame), dtype=np.int8)
+    left_out[stage == _UNKNOWN] = _LEFT_OUT["unknown_stage"]
+    left_out[(is_open | is_retired) & no_start] = _LEFT_OUT["no_start_date"]
+    left_out[is_retired & ~no_start & no_decision] = _LEFT_OUT["no_stop_date"]
+    left_out[(is_retired | is_live) & reversed_dates] = _LEFT_OUT["dates_reversed"]
+    status = np.full(len(frame), -1, dtype=np.int8)
+    status[stage == _STAGE["idea"]] = _STATUS["not_started"]
+    undated = is_live & (no_start | no_decision)
+    status[undated] = _STATUS["live_undated"]
+    status[left_out > 0] = _STATUS["left_out"]
+
+    kind = np.full(len(frame), _KIND_NONE, dtype=np.int8)
+    usable = left_out == 0
+    kind[usable & is_open] = _KIND_OPEN
+    kind[usable & is_retired] = _KIND_RETIRED
+    kind[usable & is_live & ~undated] = _KIND_LIVE
+
+    decision_point_days = a.decision_point_weeks * DAYS_PER_WEEK
+    planned = np.where(
+        np.isnan(budget), a.monthly_team_cost * decision_point_days / DAYS_PER_MONTH, budget
+    )
+    return _Prepared(
+        kind=kind,
+        stage=stage,
+        start=start,
+        decision=decision,
+        stop=np.where(kind == _KIND_RETIRED, decision, np.nan),
+        go_live=np.where(kind == _KIND_LIVE, decision, np.nan),
+        planned=planned,
+        monthly_value=np.where(np.isnan(value), 0.0, value / 12),
+        budget_missing=np.isnan(budget),
+        value_missing=np.isnan(value),
+        status_base=status,
+        left_out=left_out,
+        decision_point_days=decision_point_days,
+        path_days=a.recommended_path_weeks * DAYS_PER_WEEK,
+    )
+
+
+def _ramp_value(months: np.ndarray, monthly_value: np.ndarray, ramp_months: float) -> np.ndarray:
+    """F(x): value delivered x months after go-live with a linear ramp of `ramp_months`.
+
+    NaN months stay NaN (the pilot is not costed), negative months give 0.
+    """
+    x = np.maximum(months, 0.0)
+    if ramp_months <= 0:
+        return monthly_value * x
+    # min(x, R)² / 2R + max(x − R, 0): the same F, without overflow for a tiny R.
+    ramping = np.minimum(x, ramp_months)
+    ramped = ramping * (ramping / (2 * ramp_months)) + np.maximum(x - ramp_months, 0.0)
+    return monthly_value * ramped
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """Per-pilot day numbers the cost at any date is read from (NaN: never costed).
+
+    `spend_until`: +inf while open, the stop day once retired; `value_until`: +inf while open
+    or live, the stop day once retired; `delivering_from`: the go-live day of live pilots,
+    +inf otherwise.
+    """
+
+    decision_due: np.ndarray
+    go_live_due: np.ndarray
+    spend_until: np.ndarray
+    value_until: np.ndarray
+    delivering_from: np.ndarray
+    planned: np.ndarray
+    monthly_value: np.ndarray
+
+
+def _clock(p: _Prepared) -> _Clock:
+    open_ = p.kind == _KIND_OPEN
+    retired = p.kind == _KIND_RETIRED
+    live = p.kind == _KIND_LIVE
+    costed = open_ | retired | live
+    start = np.where(costed, p.start, np.nan)
+    return _Clock(
+        decision_due=np.where(open_ | retired, start + p.decision_point_days, np.nan),
+        go_live_due=start + p.path_days,
+        spend_until=np.where(open_, np.inf, np.where(retired, p.stop, np.nan)),
+        value_until=np.where(open_ | live, np.inf, np.where(retired, p.stop, np.nan)),
+        delivering_from=np.where(live, p.go_live, np.inf),
+        planned=p.planned,
+        monthly_value=p.monthly_value,
+    )
+
+
+def _costs_at(c: _Clock, a: CostAssumptions, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Direct and opportunity cost of every pilot as of day number `t` (see module doc)."""
+    over = (np.minimum(c.spend_until, t) - c.decision_due) / DAYS_PER_MONTH
+    direct = np.where(over > 0, c.planned + a.monthly_team_cost * over, 0.0)
+    ramp = a.value_ramp_months
+    due = _ramp_value(
+        (np.minimum(c.value_until, t) - c.go_live_due) / DAYS_PER_MONTH, c.monthly_value, ramp
+    )
+    delivered = _ramp_value((t - c.delivering_from) / DAYS_PER_MONTH, c.monthly_value, ramp)
+    # fmax turns the NaN of pilots that are never costed into 0.
+    opportunity = np.fmax(due - delivered, 0.0)
+    return direct, opportunity
+
+
+def _statuses(p: _Prepared, t: float) -> np.ndarray:
+    """Status codes as of day `t` (see STATUS_LABELS)."""
+    status = p.status_base.copy()
+    undecided = status < 0
+    end = np.where(p.kind == _KIND_OPEN, t, np.fmin(p.stop, t))
+    late = (end - p.start) > p.decision_point_days
+    for kind, when_late, when_not in (
+        (_KIND_OPEN, "stuck", "on_track"),
+        (_KIND_RETIRED, "stopped_late", "stopped_on_time"),
+    ):
+        rows = undecided & (p.kind == kind)
+        status[rows] = np.where(late[rows], _STATUS[when_late], _STATUS[when_not])
+    rows = undecided & (p.kind == _KIND_LIVE)
+    live_late = (p.go_live - p.start) > p.path_days
+    status[rows] = np.where(live_late[rows], _STATUS["live_late"], _STATUS["live_on_time"])
+    return status
+
+
+def _is(status: np.ndarray, *keys: str) -> np.ndarray:
+    return np.isin(status, [_STATUS[k] for k in keys])
+
+
+# Results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One gap in the data, how many pilots it touches, and what the model did about it."""
+
+    key: str
+    count: int
+    treatment: str  # "estimated", "left out", "assumed on time"
+    message: str
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """The cost of the trap for one portfolio under one set of assumptions."""
+
+    assumptions: CostAssumptions
+    pilots: pd.DataFrame  # one row per pilot, in the frame's order
+    by_unit: pd.DataFrame  # one row per business unit, most expensive first
+    monthly: pd.DataFrame  # month, direct, opportunity, total (cumulative cost to date)
+    missing: tuple[MissingItem, ...]
+    totals: dict[str, float] = field(default_factory=dict)
+
+    def top_pilots(self, n: int = 10) -> pd.DataFrame:
+        """The `n` most expensive pilots with a cost above 0."""
+        costly = self.pilots[self.pilots["total_cost"] > 0]
+        return costly.nlargest(n, "total_cost")
+
+    def missing_statement(self) -> list[str]:
+        """Plain sentences on the data gaps; one sentence even when there are none."""
+        if not self.missing:
+            return ["Every pilot has the stage, dates, budget and value the model needs."]
+        return [item.message for item in self.missing]
+
+    def caveats(self) -> list[str]:
+        """The few data gaps that change how the totals must be read, in plain words."""
+        t, a = self.totals, self.assumptions
+        out: list[str] = []
+        if t["direct"] > 0 and t["pilots_with_budget"] == 0:
+            out.append(
+                f"No pilot in this portfolio has a budget: the whole direct cost of "
+                f"{format_money(t['direct'])} is an estimate at "
+                f"{format_money(a.monthly_team_cost)} a month per pilot team. Add budgets to "
+                "the sheet, or set the team cost your organisation really pays."
+            )
+        elif t["direct"] > 0 and t["direct_from_estimates"] > 0.5 * t["direct"]:
+            share = t["direct_from_estimates"] / t["direct"]
+            out.append(
+                f"{share:.0%} of the direct cost is estimated from the monthly team cost, "
+                "because those pilots have no budget."
+            )
+        if t["pilots"] and t["pilots_with_value"] == 0:
+            out.append(
+                "No pilot has an expected annual value, so the opportunity cost cannot be "
+                "computed and shows 0. Add expected values to see what the delay costs."
+            )
+        left = t["pilots_left_out"]
+        if t["pilots"] and left > 0.25 * t["pilots"]:
+            reasons = self.left_out_counts()
+            main = max(reasons, key=reasons.get)
+            out.append(
+                f"{left:,} of {t['pilots']:,} pilots ({left / t['pilots']:.0%}) are left out, "
+                f"most for this reason: {main} ({reasons[main]:,}). The totals cover the rest."
+            )
+        return out
+
+    def left_out_counts(self) -> dict[str, int]:
+        """Pilots left out of the cost, by reason (plain words)."""
+        left = self.pilots.loc[self.pilots["status"] == "left_out", "note"]
+        return {str(k): int(v) for k, v in left.value_counts().items() if v > 0}
+
+    def to_dict(self, include_pilots: bool = True) -> dict[str, Any]:
+        """JSON-ready: totals, units, counted and left-out pilots, missing data, assumptions."""
+        data: dict[str, Any] = {
+            "as_of": self.assumptions.as_of.isoformat(),
+            "totals": self.totals,
+            "by_business_unit": _records(self.by_unit),
+            "left_out": self.left_out_counts(),
+            "missing_data": [
+                {"key": m.key, "count": m.count, "treatment": m.treatment, "message": m.message}
+                for m in self.missing
+            ],
+            "assumptions": self.assumptions.model_dump(mode="json"),
+        }
+        if include_pilots:
+            counted = self.pilots[self.pilots["total_cost"] > 0]
+            data["pilots_counted"] = _records(
+                counted[
+                    [
+                        "pilot_id",
+                        "name",
+                        "business_unit",
+                        "status",
+                        "direct_cost",
+                        "opportunity_cost",
+                        "total_cost",
+                        "note",
+                    ]
+                ]
+            )
+            left = self.pilots[self.pilots["status"] == "left_out"]
+            data["pilots_left_out"] = _records(left[["pilot_id", "name", "note"]])
+        return data
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (round(v, 2) if isinstance(v, float) else v) for k, v in row.items()}
+        for row in out.to_dict(orient="records")
+    ]
+
+
+def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResult:
+    """The cost of the trap for a canonical portfolio frame (one row per pilot)."""
+    a = assumptions
+    p = _prepare(frame, a)
+    clock = _clock(p)
+    t = _day_number(a.as_of)
+    direct, opportunity = _costs_at(clock, a, t)
+    status = _statuses(p, t)
+    spent_late = _is(status, "stuck", "stopped_late")
+    uses_estimate = spent_late & p.budget_missing
+    value_unknown = p.value_missing & _is(status, *TRAPPED_STATUSES)
+    note = p.left_out.astype(np.int8)  # codes 1-4 are the left-out notes
+    note[uses_estimate] = _NOTES.index(NOTE_ESTIMATED)
+    note[value_unknown & ~uses_estimate] = _NOTES.index(NOTE_NO_VALUE)
+    note[value_unknown & uses_estimate] = _NOTES.index(NOTE_BOTH)
+    end = np.where(p.kind == _KIND_OPEN, t, np.fmin(p.stop, t))
+
+    pilots = pd.DataFrame(
+        {
+            "pilot_id": _text(frame["pilot_id"]).array,
+            "name": _text(frame["name"]).array,
+            "business_unit": _text(frame["business_unit"], UNASSIGNED).array,
+            "stage": pd.Categorical.from_codes(p.stage, dtype=STAGE_DTYPE),
+            "status": pd.Categorical.from_codes(status, categories=list(STATUS_LABELS)),
+            "start_date": pd.to_datetime(frame["start_date"], errors="coerce").array,
+            "months_past_decision_point": np.where(
+                spent_late, (end - p.start - p.decision_point_days) / DAYS_PER_MONTH, np.nan
+            ),
+            "direct_cost": direct,
+            "opportunity_cost": opportunity,
+            "total_cost": direct + opportunity,
+            "budget_estimated": uses_estimate,
+            "note": pd.Categorical.from_codes(note, categories=list(_NOTES)),
+        },
+        index=frame.index,
+    )
+    totals = {
+        "direct": float(direct.sum()),
+        "opportunity": float(opportunity.sum()),
+        "total": float(direct.sum() + opportunity.sum()),
+        "pilots": len(frame),
+        "pilots_counted": int((status != _STATUS["left_out"]).sum()),
+        "pilots_left_out": int((status == _STATUS["left_out"]).sum()),
+        "pilots_with_cost": int(((direct + opportunity) > 0).sum()),
+        "pilots_stuck": int((status == _STATUS["stuck"]).sum()),
+        "pilots_stopped_late": int((status == _STATUS["stopped_late"]).sum()),
+        "pilots_live_late": int((status == _STATUS["live_late"]).sum()),
+        "direct_from_estimates": float(direct[uses_estimate].sum()),
+        "pilots_with_budget": int((~p.budget_missing).sum()),
+        "pilots_with_value": int((~p.value_missing).sum()),
+    }
+    return CostResult(
+        assumptions=a,
+        pilots=pilots,
+        by_unit=_by_unit(pilots, p, status, t),
+        monthly=_monthly(p, clock, a, t),
+        missing=_missing(p, status, a),
+        totals=totals,
+    )
+
+
+def _by_unit(pilots: pd.DataFrame, p: _Prepared, status: np.ndarray, t: float) -> pd.DataFrame:
+    """Cost per business unit next to its trust-erosion signals (not priced)."""
+    window_start = t - TRUST_WINDOW_DAYS
+    recent = (p.decision > window_start) & (p.decision <= t)
+    parts = pd.DataFrame(
+        {
+            "business_unit": pilots["business_unit"],
+            "pilots": np.ones(len(pilots), dtype=np.int64),
+            "direct_cost": pilots["direct_cost"],
+            "opportunity_cost": pilots["opportunity_cost"],
+            "total_cost": pilots["total_cost"],
+            "stuck_now": status == _STATUS["stuck"],
+            "stopped_12m": (p.stage == _STAGE["retired"]) & recent,
+            "live_12m": (p.stage == _STAGE["production"]) & recent,
+            "started_12m": (p.start > window_start)
+            & (p.start <= t)
+            & (p.stage != _STAGE["idea"])
+            & (p.stage != _UNKNOWN),
+            "live_undated": status == _STATUS["live_undated"],
+            "left_out": status == _STATUS["left_out"],
+        },
+        index=pilots.index,
+    )
+    grouped = parts.groupby("business_unit", sort=False).sum()
+    counts = ("stuck_now", "stopped_12m", "live_12m", "live_undated", "started_12m", "left_out")
+    grouped = grouped.astype(dict.fromkeys(counts, "int64"))
+    failing = grouped["stuck_now"] + grouped["stopped_12m"]
+    # A live pilot without a go-live date may have gone live this year: no "Strong" then.
+    nothing_live = (grouped["live_12m"] == 0) & (grouped["live_undated"] == 0)
+    grouped["trust_signal"] = np.select(
+        [(failing >= 3) & nothing_live, failing > grouped["live_12m"]],
+        ["Strong", "Some"],
+        default="Low",
+    )
+    grouped.index = grouped.index.astype(object)
+    grouped = grouped.reset_index().sort_values(
+        ["total_cost", "business_unit"], ascending=[False, True], kind="stable"
+    )
+    return grouped.reset_index(drop=True)
+
+
+def _month_points(p: _Prepared, t: float) -> np.ndarray:
+    counted = p.kind != _KIND_NONE
+    first = np.nanmin(p.start[counted]) if counted.any() else t
+    as_of = pd.Timestamp(np.datetime64(int(t), "D"))
+    earliest = as_of - pd.DateOffset(months=MAX_HISTORY_MONTHS)
+    first_day = max(pd.Timestamp(np.datetime64(int(min(first, t)), "D")), earliest)
+    ends = pd.date_range(first_day, as_of, freq="ME")
+    epoch = pd.Timestamp("1970-01-01")
+    days = [float((d - epoch).days) for d in ends if d < as_of] + [t]
+    return np.array(days)
+
+
+def _monthly(p: _Prepared, clock: _Clock, a: CostAssumptions, t: float) -> pd.DataFrame:
+    """The cost to date at each month end up to the as-of date (the last point is as of)."""
+    points = _month_points(p, t)
+    costed = p.kind != _KIND_NONE
+    clock = _Clock(**{k: v[costed] for k, v in clock.__dict__.items()})
+    direct = np.empty(len(points))
+    opportunity = np.empty(len(points))
+    for i, day in enumerate(points):
+        d, o = _costs_at(clock, a, day)
+        direct[i], opportunity[i] = d.sum(), o.sum()
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(points.astype("int64"), unit="D"),
+            "direct": direct,
+            "opportunity": opportunity,
+            "total": direct + opportunity,
+        }
+    )
+
+
+def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[MissingItem, ...]:
+    n = len(status)
+    items: list[MissingItem] = []
+
+    def add(key: str, count: int, treatment: str, message: str) -> None:
+        if count:
+            items.append(MissingItem(key, int(count), treatment, message))
+
+    no_budget = int(p.budget_missing.sum())
+    estimated = int((_is(status, "stuck", "stopped_late") & p.budget_missing).sum())
+    planned_estimate = format_money(a.monthly_team_cost * a.decision_point_months)
+    if a.monthly_team_cost > 0:
+        what = (
+            f"{estimated:,} of them count as direct cost, estimated from the monthly team cost "
+            f"({planned_estimate} up to the decision point, then "
+            f"{format_money(a.monthly_team_cost)} for each further month)."
+        )
+    else:
+        what = (
+            f"{estimated:,} of them are late, but the monthly team cost is set to 0, so they "
+            "add nothing to the direct cost."
+        )
+    add(
+        "pilot_budget",
+        no_budget,
+        "estimated",
+        f"{no_budget:,} of {n:,} pilots have no pilot "
+        f"budget. {what if estimated else 'None of them is late, so nothing was estimated.'}",
+    )
+
+    no_value = int(p.value_missing.sum())
+    late = _is(status, *TRAPPED_STATUSES)
+    late_no_value = int((late & p.value_missing).sum())
+    add(
+        "expected_annual_value",
+        no_value,
+        "left out",
+        f"{no_value:,} of {n:,} pilots have no expected annual value: no value is guessed for "
+        f"them, so {late_no_value:,} late pilot(s) among them add no opportunity cost "
+        "(the opportunity cost shown is a lower bound).",
+    )
+    for key, treatment, text in (
+        (
+            "unknown_stage",
+            "left out",
+            "have a stage that was not recognised: left out. Map "
+            "their stage texts when importing to include them.",
+        ),
+        (
+            "no_start_date",
+            "left out",
+            "are open or stopped but have no start date: they cannot "
+            "be placed on the recommended path and are left out.",
+        ),
+        (
+            "no_stop_date",
+            "left out",
+            "were stopped but have no stop (decision) date: whether "
+            "they were stopped late is unknown, so they are left out.",
+        ),
+        (
+            "dates_reversed",
+            "left out",
+            "have a decision or go-live date before their start date: left out; check those dates.",
+        ),
+    ):
+        count = int((p.left_out == _LEFT_OUT[key]).sum())
+        add(key, count, treatment, f"{count:,} pilot(s) {text}")
+    undated = int((p.status_base == _STATUS["live_undated"]).sum())
+    add(
+        "go_live_date",
+        undated,
+        "assumed on time",
+        f"{undated:,} pilot(s) in production lack a "
+        "start or go-live date: counted as live on time, with no delay cost.",
+    )
+    return tuple(items)
+
+
+# The stop-now scenario ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StopNowScenario:
+    """What stopping chosen pilots today changes by the end of the horizon.
+
+    `keep_*` is the projected cost at the horizon if every pilot runs on; `stop_*` the
+    projected cost if the chosen open pilots are stopped on the as-of date (treated from then
+    on as retired that day: their spend and wait stop growing, and one stopped before its
+    decision point counts as stopped on time). Saving = keep − stop, never below 0 and never
+    above the projected cost.
+    """
+
+    horizon_end: date
+    selected: int
+    stopped: int
+    not_stoppable: int
+    cost_today: float
+    keep_direct: float
+    keep_opportunity: float
+    stop_direct: float
+    stop_opportunity: float
+    pilots: pd.DataFrame  # the stopped pilots and what stopping each saves
+
+    @property
+    def keep_total(self) -> float:
+        return self.keep_direct + self.keep_opportunity
+
+    @property
+    def stop_total(self) -> float:
+        return self.stop_direct + self.stop_opportunity
+
+    @property
+    def saving_direct(self) -> float:
+        return self.keep_direct - self.stop_direct
+
+    @property
+    def saving_opportunity(self) -> float:
+        return self.keep_opportunity - self.stop_opportunity
+
+    @property
+    def saving(self) -> float:
+        return self.keep_total - self.stop_total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "horizon_end": self.horizon_end.isoformat(),
+            "pilots_selected": self.selected,
+            "pilots_stopped": self.stopped,
+            "pilots_not_stoppable": self.not_stoppable,
+            "cost_today": round(self.cost_today, 2),
+            "cost_at_horizon_if_kept": round(self.keep_total, 2),
+            "cost_at_horizon_if_stopped": round(self.stop_total, 2),
+            "saving": round(self.saving, 2),
+            "saving_direct": round(self.saving_direct, 2),
+            "saving_opportunity": round(self.saving_opportunity, 2),
+        }
+
+
+def _selection(frame: pd.DataFrame, stop: pd.Series | Iterable[str] | None) -> np.ndarray:
+    if stop is None:
+        return np.zeros(len(frame), dtype=bool)
+    if isinstance(stop, pd.Series) and pd.api.types.is_bool_dtype(stop.dtype):
+        return stop.reindex(frame.index, fill_value=False).fillna(False).to_numpy(dtype=bool)
+    ids = {str(i) for i in stop}
+    return frame["pilot_id"].astype("string").isin(ids).fillna(False).to_numpy(dtype=bool)
+
+
+def stop_now(
+    frame: pd.DataFrame,
+    assumptions: CostAssumptions,
+    stop: pd.Series | Iterable[str] | None,
+) -> StopNowScenario:
+    """Stopping the chosen pilots today (a boolean Series on the frame's index, or pilot ids)."""
+    a = assumptions
+    p = _prepare(frame, a)
+    t = _day_number(a.as_of)
+    horizon_days = a.stop_horizon_months * DAYS_PER_MONTH
+    horizon = t + horizon_days
+    chosen = _selection(frame, stop)
+    stoppable = chosen & (p.kind == _KIND_OPEN) & (p.start <= t)
+    clock = _clock(p)
+    today_direct, today_opportunity = _costs_at(clock, a, t)
+    keep_direct, keep_opportunity = _costs_at(clock, a, horizon)
+    kind = p.kind.copy()
+    kind[stoppable] = _KIND_RETIRED
+    stopped = _Prepared(**{**p.__dict__, "kind": kind, "stop": np.where(stoppable, t, p.stop)})
+    stop_direct, stop_opportunity = _costs_at(_clock(stopped), a, horizon)
+    saving = (keep_direct + keep_opportunity) - (stop_direct + stop_opportunity)
+    per_pilot = pd.DataFrame(
+        {
+            "pilot_id": _text(frame["pilot_id"]).array,
+            "name": _text(frame["name"]).array,
+            "business_unit": _text(frame["business_unit"], UNASSIGNED).array,
+            "cost_today": today_direct + today_opportunity,
+            "saving": saving,
+        },
+        index=frame.index,
+    )[stoppable].sort_values("saving", ascending=False, kind="stable")
+    return StopNowScenario(
+        horizon_end=a.as_of + timedelta(days=round(horizon_days)),
+        selected=int(chosen.sum()),
+        stopped=int(stoppable.sum()),
+        not_stoppable=int((chosen & ~stoppable).sum()),
+        cost_today=float(today_direct.sum() + today_opportunity.sum()),
+        keep_direct=float(keep_direct.sum()),
+        keep_opportunity=float(keep_opportunity.sum()),
+        stop_direct=float(stop_direct.sum()),
+        stop_opportunity=float(stop_opportunity.sum()),
+        pilots=per_pilot,
+    )
+
+
+def overdue_open_pilots(frame: pd.DataFrame, assumptions: CostAssumptions) -> pd.Series:
+    """Open pilots already past the whole recommended path without going live."""
+    p = _prepare(frame, assumptions)
+    t = _day_number(assumptions.as_of)
+    overdue = (p.kind == _KIND_OPEN) & ((t - p.start) > p.path_days)
+    return pd.Series(overdue, index=frame.index)
+
+
+STOP_SELECTIONS: dict[str, str] = {
+    "recommended": "Pilots the portfolio review recommends to stop",
+    "overdue": "Every open pilot past the recommended path",
+}
+
+
+def stop_selection(
+    frame: pd.DataFrame, assumptions: CostAssumptions, content: Content, rule: str
+) -> pd.Series:
+    """Which pilots the stop-now scenario stops: the portfolio review's "stop"
+    recommendations, or every open pilot past the recommended path."""
+    if rule == "overdue":
+        return overdue_open_pilots(frame, assumptions)
+    if rule != "recommended":
+        raise DiagnosticError(
+            f"Unknown stop selection {rule!r}; use one of {list(STOP_SELECTIONS)}."
+        )
+    from diagnostics.portfolio.analysis import analyse_portfolio
+
+    analysis = analyse_portfolio(frame, content, as_of=assumptions.as_of)
+    return (analysis.pilots["recommendation"] == "stop").reindex(frame.index, fill_value=False)
+
+
+# Exports ------------------------------------------------------------------------------
+
+PILOT_EXPORT_COLUMNS = {
+    "pilot_id": "Pilot id",
+    "name": "Pilot",
+    "business_unit": "Business unit",
+    "stage": "Stage",
+    "status_label": "Where it stands",
+    "start_date": "Start date",
+    "months_past_decision_point": "Months past decision point",
+    "direct_cost": "Direct cost",
+    "opportunity_cost": "Opportunity cost",
+    "total_cost": "Total cost",
+    "note": "Note",
+}
+UNIT_EXPORT_COLUMNS = {
+    "business_unit": "Business unit",
+    "pilots": "Pilots",
+    "direct_cost": "Direct cost",
+    "opportunity_cost": "Opportunity cost",
+    "total_cost": "Total cost",
+    "stuck_now": "Open past decision point",
+    "stopped_12m": "Stopped in last 12 months",
+    "live_12m": "Went live in last 12 months",
+    "live_undated": "Live, go-live date unknown",
+    "started_12m": "Started in last 12 months",
+    "trust_signal": "Trust erosion signal",
+    "left_out": "Left out",
+}
+
+
+def pilot_table(result: CostResult) -> pd.DataFrame:
+    """The per-pilot cost with readable column names, most expensive first."""
+    pilots = result.pilots.assign(
+        status_label=result.pilots["status"].map(STATUS_LABELS).astype(object),
+        months_past_decision_point=result.pilots["months_past_decision_point"].round(1),
+        direct_cost=result.pilots["direct_cost"].round(0),
+        opportunity_cost=result.pilots["opportunity_cost"].round(0),
+        total_cost=result.pilots["total_cost"].round(0),
+    )
+    pilots = pilots.sort_values("total_cost", ascending=False, kind="stable")
+    return pilots[list(PILOT_EXPORT_COLUMNS)].rename(columns=PILOT_EXPORT_COLUMNS)
+
+
+def unit_table(result: CostResult) -> pd.DataFrame:
+    units = result.by_unit.assign(
+        **{c: result.by_unit[c].round(0) for c in ("direct_cost", "opportunity_cost", "total_cost")}
+    )
+    return units[list(UNIT_EXPORT_COLUMNS)].rename(columns=UNIT_EXPORT_COLUMNS)
+
+
+def cost_sheets(
+    result: CostResult, scenario: StopNowScenario | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every table of a cost result, with its assumptions and data gaps, one sheet each."""
+    totals = pd.DataFrame(
+        [
+            {"measure": "Direct cost", "value": round(result.totals["direct"])},
+            {"measure": "Opportunity cost", "value": round(result.totals["opportunity"])},
+            {"measure": "Total cost of the trap", "value": round(result.totals["total"])},
+            {"measure": "Pilots", "value": result.totals["pilots"]},
+            {"measure": "Pilots with a cost", "value": result.totals["pilots_with_cost"]},
+            {"measure": "Pilots left out", "value": result.totals["pilots_left_out"]},
+        ]
+    )
+    sheets = {
+        "Summary": totals,
+        "Cost per pilot": pilot_table(result),
+        "By business unit": unit_table(result),
+        "Month by month": result.monthly.assign(
+            month=result.monthly["month"].dt.date,
+            direct=result.monthly["direct"].round(0),
+            opportunity=result.monthly["opportunity"].round(0),
+            total=result.monthly["total"].round(0),
+        ),
+        "Missing data": pd.DataFrame({"what the model did": result.missing_statement()}),
+        "Assumptions": pd.DataFrame(result.assumptions.rows()),
+    }
+    if scenario is not None:
+        summary = pd.DataFrame(
+            [{"measure": k.replace("_", " "), "value": v} for k, v in scenario.to_dict().items()]
+        )
+        pilots = scenario.pilots.assign(
+            cost_today=scenario.pilots["cost_today"].round(0),
+            saving=scenario.pilots["saving"].round(0),
+        )
+        sheets["Stop now"] = summary
+        sheets["Stop now, per pilot"] = pilots
+    return sheets
+
+
+def export_filename(portfolio_name: str, as_of: date, extension: str = "xlsx") -> str:
+    """`poc-trap-cost-<portfolio>-<date>.xlsx`, safe on every file system."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(portfolio_name).lower()).strip("-")[:60] or "portfolio"
+    return f"poc-trap-cost-{slug}-{as_of.isoformat()}.{extension}"

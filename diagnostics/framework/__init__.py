@@ -1,0 +1,3 @@
+"""The framework and one pilot: the content file, scoring, the timeline, a pilot's history and
+review, its charts.
+"""

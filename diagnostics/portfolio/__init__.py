@@ -1,0 +1,3 @@
+"""Portfolios of pilots: values, stages, column mapping, the import into the canonical frame,
+analysis, charts, the template.
+"""

@@ -1,0 +1,766 @@
+"""What a portfolio of pilots says: the funnel, the production rate, time in pilot, the
+computable symptoms per business unit, the technology spread, the readiness × value matrix,
+and a push / fix / stop recommendation for every pilot, each with its reason.
+
+Input is the canonical frame (see `portfolio_import`); everything is vectorised pandas, so
+100,000 pilots take a fraction of a second. Thresholds come from the content file: the
+recommended timeframes and the readiness at which a single assessment would say proceed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.framework.content import Content
+from diagnostics.portfolio.stages import (
+    CANONICAL_STAGES,
+    OPEN_STAGES,
+    STAGE_DTYPE,
+    STAGE_LABELS,
+    STARTED_STAGES,
+)
+
+UNASSIGNED = "Unassigned"
+RECENT_DAYS = 365  # "started in the last 12 months"
+MANY_PILOTS = 3  # more than this many recent pilots with none live is the first symptom
+MIN_PILOTS_FOR_SPREAD = 3  # fewer pilots with a known technology cannot show fragmentation
+STUCK_WEEKS = 26  # half a year in pilot: well past any recommended plan
+DAYS_PER_WEEK = 7
+RESULT_STAGES = ("decision", "production")  # pilots that have presented results
+CLOSED_STAGES = ("production", "retired")
+COMPUTABLE_SYMPTOMS = ("many_pilots_none_live", "fragmented_technology", "results_without_users")
+
+QUADRANTS: dict[str, str] = {
+    "scale_now": "Scale now",
+    "fix_blockers": "Fix blockers",
+    "rethink": "Rethink",
+    "stop": "Stop",
+}
+RECOMMENDATIONS: dict[str, str] = {
+    "push": "Push",
+    "fix": "Fix",
+    "stop": "Stop",
+    "none": "No action",
+}
+ACTION_ORDER = ("stop", "push", "fix", "none")  # the pilot table shows decisions first
+TIME_BUCKETS: dict[str, str] = {
+    "on_plan": "Within the pilot timeframe",
+    "decision_due": "Decision due now",
+    "overdue": "Past the decision point",
+    "stuck": "Stuck for half a year or more",
+    "no_start": "No start date",
+}
+# Which risk band colours each time bucket (figures look the colour up in the content file).
+TIME_BUCKET_BANDS: dict[str, str | None] = {
+    "on_plan": "low",
+    "decision_due": "medium",
+    "overdue": "high",
+    "stuck": "high",
+    "no_start": None,
+}
+
+
+@dataclass(frozen=True)
+class PortfolioKpis:
+    pilots: int
+    started: int
+    in_production: int
+    production_rate: float | None  # production ÷ started; None when nothing started
+    open_pilots: int
+    past_decision_point: int  # open pilots past the recommended decision point
+    median_weeks_in_pilot: float | None  # over open pilots with a start date
+    decision_point_weeks: float
+
+
+@dataclass(frozen=True)
+class MatrixThresholds:
+    readiness: float  # the content file's proceed threshold
+    value: float | None  # the median expected annual value of the pilots in the matrix
+
+
+@dataclass(frozen=True)
+class PortfolioAnalysis:
+    as_of: date
+    kpis: PortfolioKpis
+    funnel: pd.DataFrame  # stage, label, pilots, share (every canonical stage, in order)
+    units: pd.DataFrame  # one row per business unit: counts, rate, the symptoms
+    technologies: pd.DataFrame  # one row per technology / vendor
+    time_in_pilot: pd.DataFrame  # bucket, label, band, pilots (open pilots)
+    pilots: pd.DataFrame  # the canonical frame plus every per-pilot finding
+    thresholds: MatrixThresholds
+    has_readiness: bool
+    has_value: bool
+
+    @cached_property
+    def pilots_by_action(self) -> pd.DataFrame:
+        """The pilots, those needing a decision first (stop, push, fix, then no action),
+        longest in pilot first within each."""
+        rank = self.pilots["recommendation"].cat.codes.to_numpy()
+        order_of = np.array([ACTION_ORDER.index(k) for k in RECOMMENDATIONS])
+        weeks = self.pilots["weeks_in_pilot"].fillna(-1).to_numpy()
+        return self.pilots.iloc[np.lexsort((-weeks, order_of[rank]))]
+
+
+# Pieces ---------------------------------------------------------------------------------
+
+
+def stage_codes(frame: pd.DataFrame) -> pd.Series:
+    """The stage column as a canonical categorical, `unknown` for anything missing.
+
+    Comparisons on a categorical work on its integer codes, which keeps 100,000 rows cheap.
+    """
+    if "stage" not in frame:
+        return pd.Series(
+            pd.Categorical.from_codes(
+                np.full(len(frame), CANONICAL_STAGES.index("unknown")), dtype=STAGE_DTYPE
+            ),
+            index=frame.index,
+        )
+    stage = frame["stage"]
+    if stage.dtype != STAGE_DTYPE:
+        stage = stage.astype(object).astype(STAGE_DTYPE)
+    return stage.fillna("unknown")
+
+
+def funnel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pilots per canonical stage, unknown included, so the counts always add up to the rows."""
+    counts = stage_codes(frame).value_counts()
+    pilots = [int(counts.get(stage, 0)) for stage in CANONICAL_STAGES]
+    total = max(len(frame), 1)
+    return pd.DataFrame(
+        {
+            "stage": list(CANONICAL_STAGES),
+            "label": [STAGE_LABELS[s] for s in CANONICAL_STAGES],
+            "pilots": pilots,
+            "share": [p / total for p in pilots],
+        }
+    )
+
+
+def production_rate(frame: pd.DataFrame) -> float | None:
+    """Pilots in production ÷ pilots that started (development to retired); None if none did."""
+    stages = stage_codes(frame)
+    started = int(stages.isin(STARTED_STAGES).sum())
+    if started == 0:
+        return None
+    return int((stages == "production").sum()) / started
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column], errors="coerce")
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def weeks_in_pilot(frame: pd.DataFrame, as_of: date) -> pd.Series:
+    """Weeks from the start to today for open pilots, to the decision / go-live for closed ones.
+
+    Missing dates, or a start still in the future, give NaN.
+    """
+    stages = stage_codes(frame)
+    start = _dates(frame, "start_date")
+    end = _dates(frame, "decision_date")
+    today = pd.Timestamp(as_of)
+    is_open = stages.isin(OPEN_STAGES)
+    is_closed = stages.isin(CLOSED_STAGES)
+    until = end.where(is_closed).mask(is_open, today)
+    weeks = (until - start).dt.days / DAYS_PER_WEEK
+    return weeks.where(weeks >= 0).astype("float64")
+
+
+def time_buckets(weeks: pd.Series, stages: pd.Series, content: Content) -> pd.Series:
+    """Where each open pilot stands against the recommended timeframe (NA when not open)."""
+    pilot_weeks = content.timeframes.pilot.upper_weeks
+    decision_weeks = content.timeframes.decision_point_weeks
+    is_open = stages.isin(OPEN_STAGES).to_numpy()
+    w = weeks.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        code = np.select(
+            [
+                is_open & np.isnan(w),
+                is_open & (w <= pilot_weeks),
+                is_open & (w <= decision_weeks),
+                is_open & (w <= STUCK_WEEKS),
+                is_open & (w > STUCK_WEEKS),
+            ],
+            [list(TIME_BUCKETS).index(b) for b in ("no_start", "on_plan", "decision_due")]
+            + [list(TIME_BUCKETS).index(b) for b in ("overdue", "stuck")],
+            default=-1,
+        )
+    return pd.Series(
+        pd.Categorical.from_codes(code, categories=list(TIME_BUCKETS)), index=stages.index
+    )
+
+
+def reason_scores(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
+    """Readiness 0–100 per reason and pilot, from `score_<reason>` columns or, where those are
+    blank, from the `answer_<question>` columns scored as the questionnaire scores them."""
+    scale = {a.key: a.score for a in content.answer_scale}
+    out = pd.DataFrame(index=frame.index)
+    for reason in content.reasons:
+        given = _numbers(frame, f"score_{reason.key}")
+        questions = [
+            q for q in content.questions_for(reason.key) if f"answer_{q.id}" in frame.columns
+        ]
+        if questions:
+            weights = np.array([q.weight for q in questions], dtype="float64")
+            points = np.column_stack(
+                [_answer_points(frame[f"answer_{q.id}"], scale) for q in questions]
+            )
+            answered = ~np.isnan(points)
+            total = (np.nan_to_num(points) * weights).sum(axis=1)
+            weight_sum = (answered * weights).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                from_answers = np.where(weight_sum > 0, total / weight_sum * 100, np.nan)
+            given = given.fillna(pd.Series(from_answers, index=frame.index))
+        out[reason.key] = given.clip(0, 100)
+    return out
+
+
+def _answer_points(series: pd.Series, scale: dict[str, float | None]) -> np.ndarray:
+    """Answer keys to their points (NaN for N/A, blanks and unknown keys), per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    points = np.array([_points(scale.get(str(u))) for u in uniques] + [np.nan], dtype="float64")
+    return points[codes]
+
+
+def _points(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Series]:
+    """Overall readiness (weighted mean of the reasons scored) and the weakest reason's key."""
+    keys = list(scores.columns)
+    if scores.shape[1] == 0:
+        nothing = pd.Series(np.nan, index=scores.index)
+        codes = np.full(len(scores), -1)
+        return nothing, pd.Series(pd.Categorical.from_codes(codes, keys), index=scores.index)
+    weights = np.array([content.reasons_by_key[k].weight for k in scores.columns])
+    values = scores.to_numpy(dtype="float64")
+    known = ~np.isnan(values)
+    weight_sum = (known * weights).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = np.where(
+            weight_sum > 0, (np.nan_to_num(values) * weights).sum(axis=1) / weight_sum, np.nan
+        )
+    filled = np.where(known, values, np.inf)
+    weakest_pos = np.where(known.any(axis=1), filled.argmin(axis=1), -1)
+    weakest = pd.Series(pd.Categorical.from_codes(weakest_pos, keys), index=scores.index)
+    return pd.Series(overall, index=scores.index), weakest
+
+
+def _distinct_codes(series: pd.Series, clean) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (-1 for blank) and names, after `clean` (text -> text or None).
+
+    `clean` runs on each distinct value only: a column of 100,000 cells holds a few dozen
+    distinct units or vendors. Values that clean to the same name share a code.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    names: list[str] = []
+    position: dict[str, int] = {}
+    remap = np.empty(len(uniques) + 1, dtype="int64")
+    for i, value in enumerate(uniques):
+        cleaned = clean(str(value))
+        if cleaned is None:
+            remap[i] = -1
+            continue
+        if cleaned not in position:
+            position[cleaned] = len(names)
+            names.append(cleaned)
+        remap[i] = position[cleaned]
+    remap[-1] = -1
+    return remap[codes], names
+
+
+def _unit_name(text: str) -> str | None:
+    return " ".join(text.split()) or None
+
+
+def unit_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each pilot's business unit as a code into a list of names; blanks are "Unassigned"."""
+    if "business_unit" not in frame:
+        return np.zeros(len(frame), dtype="int64"), [UNASSIGNED]
+    codes, names = _distinct_codes(frame["business_unit"], _unit_name)
+    if (codes < 0).any():
+        if UNASSIGNED in names:
+            codes = np.where(codes < 0, names.index(UNASSIGNED), codes)
+        else:
+            codes = np.where(codes < 0, len(names), codes)
+            names = [*names, UNASSIGNED]
+    return codes, names
+
+
+def technology_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each pilot's technology as a code (-1 when blank), spellings differing only in case
+    or spaces counted as one; names are the first spelling met."""
+    if "technology" not in frame:
+        return np.full(len(frame), -1, dtype="int64"), []
+    shown: dict[str, str] = {}
+
+    def clean(text: str) -> str | None:
+        tidy = " ".join(text.split())
+        if not tidy:
+            return None
+        return shown.setdefault(tidy.lower(), tidy)
+
+    return _distinct_codes(frame["technology"], clean)
+
+
+def _count(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """How many rows of each code (optionally only rows where `mask`)."""
+    valid = codes >= 0 if mask is None else (codes >= 0) & mask
+    return np.bincount(codes[valid], minlength=size).astype("int64")
+
+
+def unit_table(
+    frame: pd.DataFrame,
+    stages: pd.Series,
+    as_of: date,
+    units: tuple[np.ndarray, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Per business unit: pilots, production rate and the three computable symptoms.
+
+    A symptom is True (present), False (absent) or NA (the sheet cannot tell: the column is
+    missing or too few pilots carry it).
+    """
+    codes, names = unit_codes(frame) if units is None else units
+    n = len(names)
+    start = _dates(frame, "start_date")
+    today = pd.Timestamp(as_of)
+    started = stages.isin(STARTED_STAGES).to_numpy()
+    live = (stages == "production").to_numpy()
+    recent = (
+        started
+        & (start > today - pd.Timedelta(days=RECENT_DAYS)).to_numpy()
+        & (start <= today).to_numpy()
+    )
+    tech, _ = technology_codes(frame)
+    users = _numbers(frame, "live_users").to_numpy()
+    with_results = stages.isin(RESULT_STAGES).to_numpy()
+    table = pd.DataFrame(
+        {
+            "business_unit": names,
+            "pilots": _count(codes, n),
+            "started": _count(codes, n, started),
+            "production": _count(codes, n, live),
+            "recent": _count(codes, n, recent),
+            "recent_live": _count(codes, n, recent & live),
+            "tech_known": _count(codes, n, tech >= 0),
+            "with_results": _count(codes, n, with_results),
+            "results_users_known": _count(codes, n, with_results & ~np.isnan(users)),
+            "results_no_users": _count(codes, n, with_results & (users == 0)),
+        }
+    )
+    known = tech >= 0
+    pairs = np.unique(codes[known] * (int(tech.max(initial=0)) + 1) + tech[known])
+    table["technologies"] = np.bincount(
+        pairs // (int(tech.max(initial=0)) + 1), minlength=n
+    ).astype("int64")
+    table["production_rate"] = (
+        table["production"] / table["started"].where(table["started"] > 0)
+    ).astype("float64")
+    symptom = pd.array((table["recent"] > MANY_PILOTS) & (table["recent_live"] == 0))
+    table["many_pilots_none_live"] = symptom.astype("boolean")
+    if not start.notna().any():
+        table["many_pilots_none_live"] = pd.array([pd.NA] * n, dtype="boolean")
+    fragmented = pd.array(table["technologies"] == table["tech_known"], dtype="boolean")
+    fragmented[(table["tech_known"] < MIN_PILOTS_FOR_SPREAD).to_numpy()] = pd.NA
+    table["fragmented_technology"] = fragmented
+    no_users = pd.array(table["results_no_users"] > 0, dtype="boolean")
+    cannot_tell = (table["with_results"] > 0) & (table["results_users_known"] == 0)
+    no_users[cannot_tell.to_numpy()] = pd.NA
+    table["results_without_users"] = no_users
+    table = table.sort_values(["pilots", "production"], ascending=[False, False], kind="stable")
+    return table.reset_index(drop=True)
+
+
+def technology_table(frame: pd.DataFrame, stages: pd.Series) -> pd.DataFrame:
+    """Pilots and production rate per technology or vendor, most used first."""
+    codes, names = technology_codes(frame)
+    columns = ["technology", "pilots", "production", "production_rate", "share"]
+    if not names:
+        return pd.DataFrame(columns=columns)
+    n = len(names)
+    pilots = _count(codes, n)
+    started = _count(codes, n, stages.isin(STARTED_STAGES).to_numpy())
+    production = _count(codes, n, (stages == "production").to_numpy())
+    table = pd.DataFrame({"technology": names, "pilots": pilots, "production": production})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["production_rate"] = np.where(
+            started > 0, production / np.maximum(started, 1), np.nan
+        )
+    table["share"] = pilots / pilots.sum()
+    table = table.sort_values(["pilots", "technology"], ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)[columns]
+
+
+def quadrants(
+    ready: pd.Series, value: pd.Series, in_matrix: pd.Series, thresholds: MatrixThresholds
+) -> pd.Series:
+    """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value."""
+    keys = list(QUADRANTS)
+    code = np.full(len(ready), -1)
+    if thresholds.value is not None:
+        r = ready.to_numpy(dtype="float64")
+        v = value.to_numpy(dtype="float64")
+        rated = np.asarray(in_matrix) & ~np.isnan(r) & ~np.isnan(v)
+        with np.errstate(invalid="ignore"):
+            is_ready = r >= thresholds.readiness
+            valuable = v >= thresholds.value
+        code = np.select(
+            [
+                rated & is_ready & valuable,
+                rated & ~is_ready & valuable,
+                rated & is_ready & ~valuable,
+                rated & ~is_ready & ~valuable,
+            ],
+            list(range(4)),
+            default=-1,
+        )
+    return pd.Series(pd.Categorical.from_codes(code, keys), index=ready.index)
+
+
+def _whole_numbers(values: np.ndarray) -> np.ndarray:
+    """Numbers rounded half up to whole numbers (64.5 -> 65), -1 where missing."""
+    rounded = np.floor(np.nan_to_num(values, nan=-1.0) + 0.5)
+    return np.where(np.isnan(values), -1, rounded).astype("int64")
+
+
+def _fill_template(
+    template: str, r: np.ndarray, w: np.ndarray, k: np.ndarray, k_names: list[str]
+) -> tuple[list[str], np.ndarray]:
+    """`template` filled in for each row, formatting each distinct combination only once:
+    the distinct texts, and for each row the position of its text among them.
+
+    `r` and `w` are whole numbers (-1 when missing), `k` small integer codes of the weakest
+    reason; the template uses any of {r}, {w} and {k}.
+    """
+    key = np.zeros(len(r), dtype="int64")
+    if "{r}" in template:
+        key = key * 1_000 + (r + 1)
+    if "{w}" in template:
+        key = key * 1_000_000 + (w + 1)
+    if "{k}" in template:
+        key = key * 100 + k
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    texts = [
+        template.format(r="?" if r[i] < 0 else r[i], w="?" if w[i] < 0 else w[i], k=k_names[k[i]])
+        for i in first.tolist()
+    ]
+    return texts, inverse.reshape(-1)
+
+
+def recommend(
+    stages: pd.Series,
+    ready: pd.Series,
+    weakest: pd.Series,
+    quadrant: pd.Series,
+    weeks: pd.Series,
+    content: Content,
+) -> tuple[pd.Series, pd.Series]:
+    """push / fix / stop (or none for live and retired pilots) with a one-line reason each.
+
+    The rules, first match wins: live or retired pilots need no action; the stop quadrant
+    stops; a pilot past the decision point with readiness below the stop threshold stops;
+    then the quadrants (scale now pushes, fix blockers and rethink fix); without a value,
+    readiness alone decides push or fix; without readiness, the pilot must be assessed.
+    """
+    rules = content.decision_rules
+    decision_weeks = content.timeframes.decision_point_weeks
+    dp = f"{decision_weeks:g}"
+    r_values = ready.to_numpy(dtype="float64")
+    w_values = weeks.to_numpy(dtype="float64")
+    quad = quadrant.to_numpy(dtype=object)
+    live = (stages == "production").to_numpy()
+    retired = (stages == "retired").to_numpy()
+    active = ~(live | retired)
+    has_r = ~np.isnan(r_values)
+    with np.errstate(invalid="ignore"):
+        late = w_values > decision_weeks
+        low = has_r & (r_values < rules.stop_below_overall)
+        high = has_r & (r_values >= rules.proceed_min_overall)
+    rule_list = [
+        ("none", live, "Live: keep tracking its use and the value it delivers."),
+        ("none", retired, "Stopped or retired."),
+        (
+            "stop",
+            active & (quad == "stop"),
+            "Readiness {r}/100 and an expected value below the portfolio median: stop it "
+            "and keep what was learned.",
+        ),
+        (
+            "stop",
+            active & low & late,
+            "{w} weeks in, past the " + dp + "-week decision point, with readiness {r}/100: "
+            "stop it now rather than later.",
+        ),
+        (
+            "push",
+            active & (quad == "scale_now"),
+            "Readiness {r}/100 and an above-median expected value: plan the move to production.",
+        ),
+        (
+            "fix",
+            active & (quad == "fix_blockers"),
+            "Above-median expected value but readiness {r}/100: fix {k} first.",
+        ),
+        (
+            "fix",
+            active & (quad == "rethink"),
+            "Ready ({r}/100) but the expected value is below the portfolio median: sharpen "
+            "the business case before scaling.",
+        ),
+        (
+            "push",
+            active & high,
+            "Readiness {r}/100: plan the move to production, and state its expected value.",
+        ),
+        ("fix", active & has_r, "Readiness {r}/100: fix {k} first."),
+        (
+            "fix",
+            active & late,
+            "No readiness data and {w} weeks in, past the " + dp + "-week decision point: "
+            "assess it and decide now.",
+        ),
+        ("fix", active, "No readiness data yet: assess it before the decision point."),
+    ]
+    rule_of_row = np.select(
+        [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
+    )
+    titles = {reason.key: reason.title.lower() for reason in content.reasons}
+    k_names = [titles.get(key, key) for key in weakest.cat.categories] + ["its weakest area"]
+    k_codes = weakest.cat.codes.to_numpy().astype("int64")
+    k_codes = np.where(k_codes < 0, len(k_names) - 1, k_codes)
+    r_whole = _whole_numbers(r_values)
+    w_whole = _whole_numbers(w_values)
+    keys = list(RECOMMENDATIONS)
+    codes = np.full(len(stages), keys.index("none"), dtype="int64")
+    texts: list[str] = []
+    reason_codes = np.full(len(stages), -1, dtype="int64")
+    for i, (code, _, template) in enumerate(rule_list):
+        rows = np.flatnonzero(rule_of_row == i)
+        if not len(rows):
+            continue
+        codes[rows] = keys.index(code)
+        distinct, inverse = _fill_template(
+            template, r_whole[rows], w_whole[rows], k_codes[rows], k_names
+        )
+        reason_codes[rows] = inverse + len(texts)
+        texts += distinct
+    # Categoricals: a few hundred distinct texts stand for 100,000 rows.
+    unique_texts, remap = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    remap = np.append(remap.reshape(-1), -1)
+    return (
+        pd.Series(pd.Categorical.from_codes(codes, keys), index=stages.index),
+        pd.Series(
+            pd.Categorical.from_codes(remap[reason_codes], list(unique_texts)), index=stages.index
+        ),
+    )
+
+
+# The whole picture ------------------------------------------------------------------------
+
+
+def analyse_portfolio(
+    frame: pd.DataFrame,
+    content: Content,
+    as_of: date | None = None,
+    value_threshold: float | None = None,
+) -> PortfolioAnalysis:
+    """Every aggregate and per-pilot finding the dashboard shows, in one pass."""
+    as_of = as_of or date.today()
+    stages = stage_codes(frame)
+    weeks = weeks_in_pilot(frame, as_of)
+    buckets = time_buckets(weeks, stages, content)
+    scores = reason_scores(frame, content)
+    ready, weakest = readiness(scores, content)
+    value = _numbers(frame, "expected_annual_value")
+    in_matrix = ~stages.isin(CLOSED_STAGES)
+    matrix_values = value[in_matrix & value.notna()]
+    if value_threshold is None and len(matrix_values):
+        value_threshold = float(matrix_values.median())
+    thresholds = MatrixThresholds(
+        readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
+    )
+    quadrant = quadrants(ready, value, in_matrix, thresholds)
+    codes, reasons = recommend(stages, ready, weakest, quadrant, weeks, content)
+    unit_index, unit_names = unit_codes(frame)
+
+    pilots = frame.copy()
+    pilots["business_unit_shown"] = pd.Categorical.from_codes(unit_index, unit_names)
+    pilots["stage_label"] = stages.cat.rename_categories(STAGE_LABELS)
+    pilots["weeks_in_pilot"] = weeks.round(1)
+    pilots["time_status"] = buckets
+    pilots["past_decision_point"] = buckets.isin(["overdue", "stuck"])
+    for key in scores.columns:
+        pilots[f"readiness_{key}"] = scores[key]
+    pilots["readiness"] = ready.round(1)
+    pilots["weakest_reason"] = weakest
+    pilots["quadrant"] = quadrant
+    pilots["recommendation"] = codes
+    pilots["recommendation_reason"] = reasons
+
+    is_open = stages.isin(OPEN_STAGES)
+    open_weeks = weeks[is_open].dropna()
+    started = int(stages.isin(STARTED_STAGES).sum())
+    in_production = int((stages == "production").sum())
+    kpis = PortfolioKpis(
+        pilots=len(frame),
+        started=started,
+        in_production=in_production,
+        production_rate=in_production / started if started else None,
+        open_pilots=int(is_open.sum()),
+        past_decision_point=int(pilots["past_decision_point"].sum()),
+        median_weeks_in_pilot=float(open_weeks.median()) if len(open_weeks) else None,
+        decision_point_weeks=content.timeframes.decision_point_weeks,
+    )
+    bucket_counts = buckets.value_counts()
+    time_table = pd.DataFrame(
+        {
+            "bucket": list(TIME_BUCKETS),
+            "label": list(TIME_BUCKETS.values()),
+            "band": [TIME_BUCKET_BANDS[b] for b in TIME_BUCKETS],
+            "pilots": [int(bucket_counts.get(b, 0)) for b in TIME_BUCKETS],
+        }
+    )
+    return PortfolioAnalysis(
+        as_of=as_of,
+        kpis=kpis,
+        funnel=funnel(frame),
+        units=unit_table(frame, stages, as_of, (unit_index, unit_names)),
+        technologies=technology_table(frame, stages),
+        time_in_pilot=time_table,
+        pilots=pilots,
+        thresholds=thresholds,
+        has_readiness=bool(ready.notna().any()),
+        has_value=bool(value.notna().any()),
+    )
+
+
+# Versions and exports ---------------------------------------------------------------------
+
+
+def _match_keys(frame: pd.DataFrame) -> pd.Series:
+    """How a pilot is recognised across versions: its id from the file, else its name."""
+    ids = frame["pilot_id"].astype("str") if "pilot_id" in frame else None
+    names = (
+        frame["name"].astype("str").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+        if "name" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="str")
+    )
+    if ids is None:
+        return "name:" + names
+    generated = ids.isna() | ids.str.fullmatch(r"row-\d+").fillna(True)
+    return ("id:" + ids.str.strip()).where(~generated, "name:" + names)
+
+
+def silently_dropped(older: pd.DataFrame, newer: pd.DataFrame) -> pd.DataFrame:
+    """Pilots of the older version that are missing from the newer one and were not retired.
+
+    Pilots are matched by their id from the file, or by name when the file had no ids.
+    """
+    older_keys = _match_keys(older)
+    newer_keys = set(_match_keys(newer).dropna())
+    vanished = ~older_keys.isin(newer_keys) & older_keys.notna()
+    not_retired = stage_codes(older) != "retired"
+    columns = [
+        c for c in ("pilot_id", "name", "business_unit", "stage", "start_date") if c in older
+    ]
+    dropped = older.loc[vanished & not_retired, columns].copy()
+    return dropped.reset_index(drop=True)
+
+
+EXPORT_COLUMNS: dict[str, str] = {
+    "pilot_id": "Pilot id",
+    "name": "Name",
+    "business_unit": "Business unit",
+    "owner": "Owner / sponsor",
+    "technology": "Technology / vendor",
+    "stage_raw": "Stage as written",
+    "stage_label": "Stage",
+    "start_date": "Start date",
+    "decision_date": "Decision / go-live date",
+    "pilot_budget": "Pilot budget",
+    "production_estimate": "Production estimate",
+    "expected_annual_value": "Expected annual value",
+    "live_users": "Live users",
+    "data_sources": "Data sources",
+    "weeks_in_pilot": "Weeks in pilot",
+    "time_status": "Against the timeframe",
+    "past_decision_point": "Past the decision point",
+    "readiness": "Readiness (0-100)",
+    "weakest_reason": "Weakest reason",
+    "quadrant": "Readiness × value",
+    "recommendation": "Recommendation",
+    "recommendation_reason": "Why",
+}
+
+
+def export_frame(analysis: PortfolioAnalysis, content: Content) -> pd.DataFrame:
+    """The enriched portfolio for download: the pilots' fields, findings and recommendation."""
+    pilots = analysis.pilots
+    out = pd.DataFrame(index=pilots.index)
+    reason_titles = {r.key: r.title for r in content.reasons}
+    for column, header in EXPORT_COLUMNS.items():
+        if column not in pilots:
+            continue
+        values = pilots[column]
+        if column == "time_status":
+            values = values.map(TIME_BUCKETS)
+        elif column == "weakest_reason":
+            values = values.map(reason_titles)
+        elif column == "quadrant":
+            values = values.map(QUADRANTS)
+        elif column == "recommendation":
+            values = values.map(RECOMMENDATIONS)
+        elif column in ("start_date", "decision_date"):
+            values = pd.to_datetime(values, errors="coerce").dt.date
+        out[header] = values
+    extras = [c for c in pilots.columns if str(c).startswith(("score_", "answer_"))]
+    for column in extras:
+        out[column] = pilots[column]
+    return out.reset_index(drop=True)
+
+
+def filter_pilots(
+    pilots: pd.DataFrame,
+    *,
+    recommendations: list[str] | None = None,
+    units: list[str] | None = None,
+    stages: list[str] | None = None,
+    technologies: list[str] | None = None,
+    text: str = "",
+) -> pd.DataFrame:
+    """The pilots matching every filter given (an empty filter keeps everything).
+
+    `text` is looked for, ignoring case, in the id, name, owner, unit and technology.
+    """
+    keep = pd.Series(True, index=pilots.index)
+    if recommendations:
+        keep &= pilots["recommendation"].isin(recommendations)
+    if units:
+        keep &= pilots["business_unit_shown"].isin(units)
+    if stages:
+        keep &= stage_codes(pilots).isin(stages)
+    if technologies:
+        keep &= pilots["technology"].astype(object).isin(technologies)
+    needle = " ".join(str(text or "").split()).lower()
+    if needle:
+        found = pd.Series(False, index=pilots.index)
+        for column in ("pilot_id", "name", "owner", "business_unit", "technology"):
+            if column in pilots:
+                values = pilots[column].astype("str").str.lower()
+                found |= values.str.contains(needle, regex=False).fillna(False).astype(bool)
+        keep &= found
+    return pilots[keep]

@@ -1,0 +1,525 @@
+"""Which column of an organisation's spreadsheet feeds which portfolio field, and how sure.
+
+Three kinds of evidence, combined into a confidence from 0 to 1 per field: the header
+(exact synonyms, synonyms inside a longer header, fuzzy matches for typos via rapidfuzz), the
+values themselves (a column whose texts are stages is the stage, whatever its header says;
+a "budget" column must hold amounts), and saved mapping profiles. The user has the last word:
+their choices override everything, and can be saved as a named profile (YAML in
+`data/mapping_profiles/`) for the next upload of the same kind of file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from rapidfuzz import fuzz
+
+from diagnostics.errors import ImportFileError
+from diagnostics.portfolio.fields import (
+    ANSWER_PREFIX,
+    COUNT_FIELDS,
+    DATE_FIELDS,
+    FIELDS,
+    FIELDS_BY_KEY,
+    MONEY_FIELDS,
+    SCORE_PREFIX,
+)
+from diagnostics.portfolio.stages import CANONICAL_STAGES, load_stage_synonyms
+from diagnostics.portfolio.values import (
+    PLACEHOLDERS,
+    as_text,
+    parse_answers,
+    parse_count,
+    parse_dates,
+    parse_money,
+    parse_scores,
+)
+
+PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "mapping_profiles"
+# Below this confidence a field is left unmapped and the user is asked to choose.
+MIN_CONFIDENCE = 0.45
+# Rows looked at to judge a column by its values (spread over the whole column).
+VALUE_SAMPLE = 500
+# A stage column holds a handful of different texts; a column with more is something else.
+MAX_STAGE_TEXTS = 60
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """Which source column feeds a field, how sure the mapping is (0-1) and why."""
+
+    field: str
+    column: str | None
+    confidence: float
+    source: str  # "header", "values", "profile", "user" or "none"
+
+    def to_dict(self) -> dict:
+        return {
+            "column": self.column,
+            "confidence": round(self.confidence, 2),
+            "source": self.source,
+        }
+
+
+# Headers -----------------------------------------------------------------------------------
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_PLURAL_S = re.compile(r"\(s\)", re.I)
+_NON_WORD = re.compile(r"[^a-z0-9&#/]+")
+
+
+def normalise_header(text: object) -> str:
+    """A header reduced for matching: first non-empty line, words in lower case.
+
+    "Use Case ID\\n\\n[Agency Abbrev.]" → "use case id"; "use_case_name" → "use case name";
+    "ProjectName" → "project name"; "Vendor(s) Name" → "vendors name".
+    """
+    lines = [line for line in str(text).splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    first = _PLURAL_S.sub("s", _CAMEL.sub(" ", first)).lower().replace("_", " ")
+    first = first.replace("/", " / ")
+    return " ".join(_NON_WORD.sub(" ", first).split()).replace(" / ", " / ").strip(" /")
+
+
+def _synonym_keys(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(normalise_header(w) for w in words))
+
+
+@lru_cache(maxsize=1)
+def _field_synonyms() -> dict[str, tuple[str, ...]]:
+    return {f.key: _synonym_keys(f.synonyms) for f in FIELDS}
+
+
+def _phrase_in(phrase: str, words: list[str]) -> bool:
+    target = phrase.split()
+    n = len(target)
+    return any(words[i : i + n] == target for i in range(len(words) - n + 1))
+
+
+def header_score(header: str, synonyms: Iterable[str]) -> float:
+    """How well a header names a field, from its synonyms: 1 exact, less when the synonym is
+    a small part of a long header, or only a near spelling."""
+    return _header_score(str(header), tuple(synonyms))
+
+
+@lru_cache(maxsize=65536)
+def _header_score(header: str, synonyms: tuple[str, ...]) -> float:
+    norm = normalise_header(header)
+    if not norm:
+        return 0.0
+    words = norm.replace("/", " ").split()
+    best = 0.0
+    for synonym in synonyms:
+        if norm == synonym:
+            return 1.0
+        syn_words = synonym.replace("/", " ").split()
+        if syn_words and _phrase_in(" ".join(syn_words), words):
+            best = max(best, 0.9 * math.sqrt(len(syn_words) / len(words)))
+        elif len(synonym) >= 4 and len(norm) >= 4:
+            ratio = fuzz.ratio(norm, synonym) / 100
+            if ratio >= 0.85:
+                best = max(best, 0.85 * ratio)
+    return best
+
+
+def header_hint(headers: list[str]) -> float:
+    """0-1: how much a row of headers looks like a pilot table (for choosing the sheet)."""
+    synonyms = _field_synonyms()
+    found = {key for key, syns in synonyms.items() for h in headers if header_score(h, syns) >= 0.6}
+    return min(len(found) / 5, 1.0)
+
+
+# Values ------------------------------------------------------------------------------------
+
+
+def _sample(series: pd.Series) -> pd.Series:
+    """Up to VALUE_SAMPLE non-blank cells spread evenly over the column.
+
+    The spread positions are picked before any conversion, so a 100,000-row column costs no
+    more than a 2,000-row one; then plain Python on a few thousand cells, far cheaper than
+    pandas machinery at this size.
+    """
+    n = len(series)
+    if n > VALUE_SAMPLE * 4:
+        series = series.iloc[(np.arange(VALUE_SAMPLE * 4) * (n / (VALUE_SAMPLE * 4))).astype(int)]
+    cells = series.to_numpy(dtype=object, na_value=None)
+    present = [c for c in cells.tolist() if _present(c)]
+    if len(present) > VALUE_SAMPLE:
+        step = len(present) / VALUE_SAMPLE
+        present = [present[int(i * step)] for i in range(VALUE_SAMPLE)]
+    return pd.Series(present, dtype=object)
+
+
+def _present(cell: object) -> bool:
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return False
+    return not isinstance(cell, str) or cell.strip().lower() not in PLACEHOLDERS
+
+
+def stage_value_fit(series: pd.Series) -> float:
+    """Share of non-blank cells whose text is a recognised stage."""
+    return _stage_evidence(series)[0]
+
+
+def _stage_evidence(series: pd.Series) -> tuple[float, int]:
+    """(share of non-blank cells that are recognised stages, how many different stages)."""
+    counts = Counter(str(c).strip() for c in series.tolist() if _present(c))
+    total = sum(counts.values())
+    if not total or len(counts) > MAX_STAGE_TEXTS:
+        return 0.0, 0
+    stages = {value: _classify_stage(value) for value in counts}
+    recognised = sum(n for value, n in counts.items() if stages[value])
+    return recognised / total, len({s for s in stages.values() if s})
+
+
+@lru_cache(maxsize=4096)
+def _classify_stage(text: str) -> str | None:
+    return load_stage_synonyms().classify(text)
+
+
+def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float | None:
+    """0-1: how well a column's values suit a field; None when values say nothing."""
+    sample = series if sampled else _sample(series)
+    if sample.empty:
+        return 0.0
+    n = len(sample)
+    if field_key == "stage":
+        return stage_value_fit(sample)
+    if field_key in DATE_FIELDS:
+        parsed = parse_dates(sample)
+        return float(parsed.values.notna().sum() / n)
+    if field_key in MONEY_FIELDS:
+        parsed = parse_money(sample)
+        return float(parsed.values.notna().sum() / n)
+    if field_key in COUNT_FIELDS:
+        parsed = parse_count(sample)
+        return float(parsed.values.notna().sum() / n)
+    if field_key.startswith(SCORE_PREFIX):
+        parsed = parse_scores(sample)
+        return float(parsed.values.notna().sum() / n)
+    if field_key.startswith(ANSWER_PREFIX):
+        parsed = parse_answers(sample)
+        return float(parsed.values.notna().sum() / n)
+    text = as_text(sample).dropna()
+    if text.empty:
+        return 0.0
+    unique_share = text.nunique() / len(text)
+    if field_key == "pilot_id":
+        return float(unique_share >= 0.95 and text.str.len().median() <= 40)
+    if field_key == "name":
+        return min(1.0, unique_share / 0.5)
+    if field_key in ("business_unit", "technology"):
+        return 1.0 if text.nunique() <= max(60, 0.3 * len(text)) else 0.5
+    return None
+
+
+def _combine(header: float, fit: float | None) -> float:
+    """Header evidence weighed by the values: a "budget" column of words is not a budget."""
+    if fit is None:
+        return header
+    return header * (0.4 + 0.6 * fit)
+
+
+# Framework-based fields (scores, answers) -----------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _framework_targets(content_key: str | None) -> dict[str, tuple[str, ...]]:
+    """Per-reason score and per-question answer fields, with the headers that name them."""
+    from diagnostics.framework.content import load_content
+
+    content = load_content(content_key)
+    targets: dict[str, tuple[str, ...]] = {}
+    for reason in content.reasons:
+        names = (reason.key, reason.title, f"{reason.title} score", f"{reason.key} score")
+        targets[SCORE_PREFIX + reason.key] = _synonym_keys((*names, f"score {reason.title}"))
+    for question in content.questions:
+        names = [question.id, question.text]
+        if question.checklist_label:
+            names.append(question.checklist_label)
+        targets[ANSWER_PREFIX + question.id] = _synonym_keys(names)
+    return targets
+
+
+def known_field(key: str, content_key: str | None = None) -> bool:
+    return key in FIELDS_BY_KEY or key in _framework_targets(content_key)
+
+
+# Automatic mapping -------------------------------------------------------------------------
+
+
+def auto_map(
+    columns: list[str], frame: pd.DataFrame, content_key: str | None = None
+) -> dict[str, ColumnMatch]:
+    """The best column for each field, one field per column, from headers and values."""
+    candidates: list[tuple[float, int, int, str, str, str]] = []
+    field_order = {f.key: i for i, f in enumerate(FIELDS)}
+    synonyms = _field_synonyms()
+    framework = _framework_targets(content_key)
+    fits: dict[tuple[str, str], float | None] = {}
+    samples: dict[str, pd.Series] = {}
+
+    def sample_of(column: str) -> pd.Series:
+        if column not in samples:
+            samples[column] = _sample(frame[column])
+        return samples[column]
+
+    def fit_of(column: str, key: str) -> float | None:
+        if (column, key) not in fits:
+            fits[(column, key)] = value_fit(sample_of(column), key, sampled=True)
+        return fits[(column, key)]
+
+    for position, column in enumerate(columns):
+        for key, syns in synonyms.items():
+            header = header_score(column, syns)
+            if header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
+                confidence = _combine(header, fit_of(column, key))
+                candidates.append((confidence, -field_order[key], -position, key, column, "header"))
+        for key, syns in framework.items():
+            header = header_score(column, syns)
+            if header >= 0.8:
+                fit = fit_of(column, key)
+                if fit is not None and fit >= 0.5:
+                    candidates.append(
+                        (_combine(header, fit), -99, -position, key, column, "header")
+                    )
+        # A column of stage texts is the stage, whatever its header (at least two different
+        # stages: one word repeated down a column is weak evidence).
+        fit, different = _stage_evidence(sample_of(column))
+        if fit >= 0.8 and different >= 2:
+            confidence = 0.35 + 0.4 * fit
+            candidates.append(
+                (confidence, -field_order["stage"], -position, "stage", column, "values")
+            )
+    candidates.sort(reverse=True)
+    chosen: dict[str, ColumnMatch] = {}
+    used: set[str] = set()
+    for confidence, _, _, key, column, source in candidates:
+        if confidence < MIN_CONFIDENCE or key in chosen or column in used:
+            continue
+        chosen[key] = ColumnMatch(key, column, min(confidence, 1.0), source)
+        used.add(column)
+    return chosen
+
+
+# Profiles ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappingProfile:
+    """A saved mapping: for each field, the headers that feed it (first one found wins).
+
+    `detect` lists headers whose presence identifies the kind of file, so a shipped profile
+    applies by itself when a matching file is uploaded.
+    """
+
+    name: str
+    description: str = ""
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stage_overrides: Mapping[str, str] = field(default_factory=dict)
+    detect: tuple[tuple[str, ...], ...] = ()
+
+    def resolve(self, columns: list[str]) -> dict[str, str]:
+        """Field → the first of its headers present in `columns` (compared loosely)."""
+        exact = {c: c for c in columns}
+        loose = {_loose(c): c for c in reversed(columns)}
+        resolved: dict[str, str] = {}
+        for key, headers in self.columns.items():
+            for header in headers:
+                found = exact.get(header) or loose.get(_loose(header))
+                if found:
+                    resolved[key] = found
+                    break
+        return resolved
+
+    def matches(self, columns: list[str]) -> bool:
+        """True when every header of one of the `detect` sets is present."""
+        present = {_loose(c) for c in columns}
+        return any(all(_loose(h) in present for h in group) for group in self.detect)
+
+    def to_dict(self) -> dict:
+        data: dict = {"name": self.name, "description": self.description}
+        data["columns"] = {k: list(v) for k, v in self.columns.items()}
+        if self.stage_overrides:
+            data["stage_overrides"] = dict(self.stage_overrides)
+        if self.detect:
+            data["detect"] = [list(g) for g in self.detect]
+        return data
+
+
+def _loose(header: str) -> str:
+    return " ".join(str(header).split()).casefold()
+
+
+def parse_profile(raw: object, origin: str) -> MappingProfile:
+    """Check a profile's YAML data; `ImportFileError` naming the problem when it is wrong."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
+        raise ImportFileError(f"{origin}: a mapping profile needs a `columns` section.")
+    columns: dict[str, tuple[str, ...]] = {}
+    for key, headers in raw["columns"].items():
+        if not known_field(str(key)):
+            raise ImportFileError(
+                f"{origin}: {key!r} is not a portfolio field. "
+                f"Use one of: {', '.join(f.key for f in FIELDS)}."
+            )
+        if isinstance(headers, str):
+            headers = [headers]
+        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            raise ImportFileError(f"{origin}: columns.{key} must be a header or a list of them.")
+        columns[str(key)] = tuple(headers)
+    overrides = raw.get("stage_overrides") or {}
+    if not isinstance(overrides, dict) or any(
+        v not in CANONICAL_STAGES for v in overrides.values()
+    ):
+        raise ImportFileError(
+            f"{origin}: stage_overrides must map texts to one of {', '.join(CANONICAL_STAGES)}."
+        )
+    detect = tuple(tuple(str(h) for h in group) for group in raw.get("detect") or ())
+    return MappingProfile(
+        name=str(raw.get("name") or origin),
+        description=str(raw.get("description") or ""),
+        columns=columns,
+        stage_overrides={str(k): str(v) for k, v in overrides.items()},
+        detect=detect,
+    )
+
+
+_PROFILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}$")
+
+
+def profile_slug(name: str) -> str:
+    """A file-safe name for a profile: "US federal inventory" → "us-federal-inventory"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+    if not slug:
+        raise ImportFileError("Give the mapping profile a name with letters or digits.")
+    return slug
+
+
+def list_profiles(directory: Path | None = None) -> list[str]:
+    """The names (file stems) of the profiles in a folder, sorted."""
+    folder = directory or PROFILES_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load_profile(name_or_path: str | Path, directory: Path | None = None) -> MappingProfile:
+    """A profile by name (a file in the profiles folder) or by path to a YAML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        slug = str(name_or_path)
+        if not _PROFILE_NAME.match(slug):
+            slug = profile_slug(slug)
+        path = (directory or PROFILES_DIR) / f"{slug}.yaml"
+    if not path.is_file():
+        known = ", ".join(list_profiles(directory)) or "none"
+        raise ImportFileError(
+            f"No mapping profile {str(name_or_path)!r}. Profiles available: {known}."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name} is not a valid profile file ({exc}).") from None
+    return parse_profile(raw, path.name)
+
+
+def save_profile(profile: MappingProfile, directory: Path | None = None) -> Path:
+    """Write a profile as YAML under its slug; returns the file written."""
+    folder = directory or PROFILES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{profile_slug(profile.name)}.yaml"
+    path.write_text(
+        yaml.safe_dump(profile.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return path
+
+
+def profile_from_mapping(
+    name: str,
+    mapping: Mapping[str, ColumnMatch | str | None],
+    stage_overrides: Mapping[str, str] | None = None,
+    description: str = "",
+) -> MappingProfile:
+    """A profile recording a mapping the user confirmed (unmapped fields left out)."""
+    columns: dict[str, tuple[str, ...]] = {}
+    for key, match in mapping.items():
+        column = match.column if isinstance(match, ColumnMatch) else match
+        if column:
+            columns[key] = (column,)
+    return MappingProfile(
+        name=name,
+        description=description,
+        columns=columns,
+        stage_overrides=dict(stage_overrides or {}),
+        detect=(tuple(columns[k][0] for k in columns),) if columns else (),
+    )
+
+
+def detect_profile(columns: list[str], directory: Path | None = None) -> MappingProfile | None:
+    """The first saved profile whose `detect` headers are all present in the file."""
+    for name in list_profiles(directory):
+        try:
+            profile = load_profile(name, directory)
+        except ImportFileError:
+            continue
+        if profile.detect and profile.matches(columns):
+            return profile
+    return None
+
+
+# Putting it together ---------------------------------------------------------------------------
+
+
+def resolve_mapping(
+    columns: list[str],
+    frame: pd.DataFrame,
+    *,
+    profile: MappingProfile | None = None,
+    user: Mapping[str, str | None] | None = None,
+    content_key: str | None = None,
+) -> dict[str, ColumnMatch]:
+    """The mapping to use: automatic, then the profile over it, then the user's choices.
+
+    Returns a match for every fixed field (unmapped ones with `column=None`) plus any score
+    and answer fields that were found or chosen.
+    """
+    mapping = auto_map(columns, frame, content_key)
+    if profile is not None:
+        for key, column in profile.resolve(columns).items():
+            _take(mapping, ColumnMatch(key, column, 1.0, "profile"))
+    for key, column in (user or {}).items():
+        if not known_field(key, content_key):
+            raise ImportFileError(
+                f"The mapping names a field {key!r} that does not exist. "
+                f"Fields: {', '.join(f.key for f in FIELDS)}."
+            )
+        if column is None or column == "":
+            mapping.pop(key, None)
+            mapping[key] = ColumnMatch(key, None, 1.0, "user")
+            continue
+        if column not in columns:
+            shown = ", ".join(repr(c) for c in columns[:20])
+            raise ImportFileError(
+                f"The mapping sends {key!r} to a column {column!r} that the sheet does not "
+                f"have. Its columns are: {shown}{' ...' if len(columns) > 20 else ''}."
+            )
+        _take(mapping, ColumnMatch(key, column, 1.0, "user"))
+    for f in FIELDS:
+        mapping.setdefault(f.key, ColumnMatch(f.key, None, 0.0, "none"))
+    order = {f.key: i for i, f in enumerate(FIELDS)}
+    return dict(sorted(mapping.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
+
+
+def _take(mapping: dict[str, ColumnMatch], match: ColumnMatch) -> None:
+    """Give `match.column` to `match.field`, taking it away from any other field."""
+    for key, other in list(mapping.items()):
+        if other.column == match.column and key != match.field:
+            del mapping[key]
+    mapping[match.field] = match

@@ -1,0 +1,220 @@
+"""Normalising the stage or status texts of a pilot spreadsheet to the canonical stages.
+
+The words live in `data/stage_synonyms.yaml` so an organisation can add its own. Only the
+distinct texts of a column are classified (a few dozen even in 100,000 rows), then mapped
+back onto the column. Nothing is dropped: a blank or unrecognised text becomes `unknown`,
+and the unrecognised texts are reported with their counts so the user can map them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from diagnostics.errors import ContentError, ImportFileError
+from diagnostics.portfolio.values import as_text
+
+STAGE_SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "stage_synonyms.yaml"
+
+CANONICAL_STAGES: tuple[str, ...] = (
+    "idea",
+    "development",
+    "pilot",
+    "decision",
+    "production",
+    "retired",
+    "unknown",
+)
+# Stages of pilots that have started: the denominator of the production rate.
+STARTED_STAGES: tuple[str, ...] = ("development", "pilot", "decision", "production", "retired")
+# Stages of pilots still waiting for a go / no-go.
+OPEN_STAGES: tuple[str, ...] = ("development", "pilot", "decision")
+STAGE_LABELS: dict[str, str] = {
+    "idea": "Idea",
+    "development": "Development",
+    "pilot": "Pilot",
+    "decision": "Decision",
+    "production": "Production",
+    "retired": "Retired",
+    "unknown": "Unknown",
+}
+STAGE_DTYPE = pd.CategoricalDtype(list(CANONICAL_STAGES), ordered=True)
+
+_LIST_MARKER = re.compile(r"^\s*(?:\(?[a-h1-9]\)|[a-h1-9][.)])\s+")
+_EXPLANATION = re.compile(r"\s+[-–—]\s+|:\s+|\s+\(")
+_DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "’": "'", "_": " "})
+_NON_WORD = re.compile(r"[^a-z0-9&/+\-' ]+")
+_SPACES = re.compile(r"\s+")
+# "Not live yet", "never deployed", "yet to go live": the stage word is denied, so keyword
+# rules would place the pilot wrongly; such texts are left for the user unless listed whole.
+_NEGATION = re.compile(r"(?<![a-z])(?:not|never|yet to|no)(?![a-z])(?! longer)")
+
+
+def stage_key(text: str) -> str:
+    """A text reduced for matching: lower case, no list marker, single spaces."""
+    lowered = str(text).strip().lower().translate(_DASHES)
+    lowered = _LIST_MARKER.sub("", lowered)
+    lowered = _NON_WORD.sub(" ", lowered)
+    return _SPACES.sub(" ", lowered).strip()
+
+
+def _head(text: str) -> str:
+    """The answer before its explanation: "Deployed – The use case is ..." → "Deployed"."""
+    cleaned = _LIST_MARKER.sub("", str(text).strip())
+    return _EXPLANATION.split(cleaned, maxsplit=1)[0]
+
+
+@dataclass(frozen=True)
+class StageSynonyms:
+    """The synonyms table: exact keys, then ordered keyword rules."""
+
+    exact: Mapping[str, str]
+    keywords: tuple[tuple[re.Pattern[str], str], ...]
+
+    def classify(self, text: str) -> str | None:
+        """The canonical stage of one text, or None when nothing matches."""
+        key = stage_key(text)
+        if not key:
+            return None
+        if key in self.exact:
+            return self.exact[key]
+        head = stage_key(_head(text))
+        if head in self.exact:
+            return self.exact[head]
+        if _NEGATION.search(key) and not key.startswith("no longer"):
+            return None
+        for pattern, stage in self.keywords:
+            if pattern.search(key):
+                return stage
+        return None
+
+
+def parse_stage_synonyms(raw: object, origin: str = "stage synonyms") -> StageSynonyms:
+    """Validate the YAML data of a synonyms file."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("synonyms"), dict):
+        raise ContentError(f"{origin}: expected a mapping with a `synonyms` section")
+    exact: dict[str, str] = {}
+    for stage, words in raw["synonyms"].items():
+        if stage not in CANONICAL_STAGES:
+            raise ContentError(f"{origin}: synonyms.{stage} is not a canonical stage")
+        for word in words or ():
+            key = stage_key(word)
+            if key in exact and exact[key] != stage:
+                raise ContentError(
+                    f"{origin}: {word!r} is listed under both {exact[key]} and {stage}"
+                )
+            exact[key] = stage
+    keywords: list[tuple[re.Pattern[str], str]] = []
+    for i, rule in enumerate(raw.get("keywords") or ()):
+        stage = rule.get("stage") if isinstance(rule, dict) else None
+        if stage not in CANONICAL_STAGES or not rule.get("words"):
+            raise ContentError(f"{origin}: keywords[{i}] needs a canonical `stage` and `words`")
+        words = sorted((stage_key(w) for w in rule["words"]), key=len, reverse=True)
+        alternatives = "|".join(re.escape(w) for w in words)
+        keywords.append((re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"), stage))
+    return StageSynonyms(exact=exact, keywords=tuple(keywords))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, _mtime: int) -> StageSynonyms:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path} is not valid YAML: {exc}") from None
+    return parse_stage_synonyms(raw, origin=Path(path).name)
+
+
+def load_stage_synonyms(path: str | Path | None = None) -> StageSynonyms:
+    """The synonyms table (cached until the file changes)."""
+    resolved = Path(path) if path else STAGE_SYNONYMS_PATH
+    try:
+        mtime = resolved.stat().st_mtime_ns
+    except OSError:
+        raise ContentError(f"stage synonyms file not found: {resolved}") from None
+    return _load_cached(str(resolved), mtime)
+
+
+@dataclass(frozen=True)
+class StageNormalisation:
+    """A stage column normalised: canonical stages, and what could not be placed.
+
+    `unmapped` lists each non-blank text that matched nothing, with how many rows hold it,
+    most frequent first; those rows are `unknown`, as are blank ones (`blank_count`).
+    """
+
+    stages: pd.Series
+    unmapped: dict[str, int]
+    blank_count: int
+
+    @property
+    def recognised_share(self) -> float:
+        """Share of non-blank cells that were recognised (0 when all are blank)."""
+        given = len(self.stages) - self.blank_count
+        if given <= 0:
+            return 0.0
+        return 1 - sum(self.unmapped.values()) / given
+
+
+def validate_overrides(overrides: Mapping[str, str] | None) -> dict[str, str]:
+    """User overrides raw text → canonical stage, checked; keys are matched exactly or by key."""
+    checked: dict[str, str] = {}
+    for raw, stage in (overrides or {}).items():
+        if stage not in CANONICAL_STAGES:
+            raise ImportFileError(
+                f"The stage chosen for {str(raw)[:80]!r} is {stage!r}, which is not a stage. "
+                f"Choose one of: {', '.join(CANONICAL_STAGES)}."
+            )
+        checked[str(raw)] = stage
+    return checked
+
+
+def normalise_stages(
+    series: pd.Series,
+    overrides: Mapping[str, str] | None = None,
+    synonyms: StageSynonyms | None = None,
+) -> StageNormalisation:
+    """Canonical stages for a column of stage texts (a categorical in canonical order)."""
+    synonyms = synonyms or load_stage_synonyms()
+    checked = validate_overrides(overrides)
+    override_keys = {stage_key(k): v for k, v in checked.items()}
+    text = as_text(series)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    stage_of_unique = np.empty(len(uniques), dtype=np.int8)
+    unmapped_uniques: list[int] = []
+    for i, value in enumerate(uniques):
+        value = str(value)
+        stage = checked.get(value) or override_keys.get(stage_key(value))
+        stage = stage or synonyms.classify(value)
+        if stage is None:
+            stage = "unknown"
+            unmapped_uniques.append(i)
+        stage_of_unique[i] = CANONICAL_STAGES.index(stage)
+    unknown_code = CANONICAL_STAGES.index("unknown")
+    stage_codes = np.where(codes >= 0, stage_of_unique[np.maximum(codes, 0)], unknown_code)
+    if not len(uniques):
+        stage_codes = np.full(len(codes), unknown_code)
+    stages = pd.Series(
+        pd.Categorical.from_codes(stage_codes, dtype=STAGE_DTYPE), index=series.index
+    )
+    unmapped: dict[str, int] = {}
+    if unmapped_uniques:
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        pairs = sorted(
+            ((str(uniques[i]), int(counts[i])) for i in unmapped_uniques),
+            key=lambda p: (-p[1], p[0]),
+        )
+        unmapped = dict(pairs)
+    return StageNormalisation(stages=stages, unmapped=unmapped, blank_count=int((codes < 0).sum()))
+
+
+def stage_counts(stages: pd.Series) -> dict[str, int]:
+    """Rows per canonical stage, every stage present (zero when none)."""
+    counts = stages.astype(STAGE_DTYPE).value_counts(sort=False)
+    return {stage: int(counts.get(stage, 0)) for stage in CANONICAL_STAGES}

@@ -1,0 +1,1 @@
+"""Reports people forward: the pilot's and the organisation's reports."""

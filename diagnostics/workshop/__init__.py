@@ -1,0 +1,1 @@
+"""Workshops: codes, participants, votes, reveal, consensus and their exports and charts."""

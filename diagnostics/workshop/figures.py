@@ -1,0 +1,131 @@
+"""Workshop charts: answer distributions, the split by role and the disagreement ranking.
+
+Answer colours come from the risk bands of the content file (Yes in the low-risk colour, No in
+the high-risk one), so a workshop chart reads like every other chart of the product. The
+presenter variants use large type, to be read from the back of a room.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from diagnostics.framework.content import Content
+from diagnostics.framework.figures import NEUTRAL, _layout
+from diagnostics.workshop.session import ANSWER_ORDER, ROLES, QuestionResult, WorkshopResults
+
+NA_COLOR = "#c8ced8"
+
+
+def answer_colors(content: Content) -> dict[str, str]:
+    """Answer key -> colour: Yes the lowest-risk band, Partly the middle one, No the highest."""
+    bands = content.bands
+    return {
+        "yes": bands[-1].color,
+        "partly": bands[len(bands) // 2].color,
+        "no": bands[0].color,
+        "dont_know": NEUTRAL,
+        "na": NA_COLOR,
+    }
+
+
+def _labels(content: Content) -> dict[str, str]:
+    return {a.key: a.label for a in content.answer_scale}
+
+
+def distribution_bars(
+    question: QuestionResult, content: Content, *, large: bool = False
+) -> go.Figure:
+    """How many gave each answer to one question, as vertical bars in the answer order."""
+    colors = answer_colors(content)
+    labels = _labels(content)
+    keys = [k for k in ANSWER_ORDER if k != "na" or question.counts.get("na")]
+    fig = go.Figure(
+        go.Bar(
+            x=[labels[k] for k in keys],
+            y=[question.counts.get(k, 0) for k in keys],
+            marker={"color": [colors[k] for k in keys]},
+            text=[question.counts.get(k, 0) for k in keys],
+            textposition="outside",
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    top = max([question.counts.get(k, 0) for k in keys] + [1])
+    fig.update_yaxes(range=[0, top * 1.25], visible=False)
+    fig = _layout(fig, height=420 if large else 260)
+    if large:
+        fig = _for_the_room(fig, 26)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
+    return fig
+
+
+def role_split(question: QuestionResult, content: Content, *, large: bool = False) -> go.Figure:
+    """Answers per role (only roles with enough answers to stay anonymous), stacked bars."""
+    colors = answer_colors(content)
+    labels = _labels(content)
+    roles = list(question.by_role)
+    fig = go.Figure()
+    for key in ANSWER_ORDER:
+        values = [question.by_role[r].get(key, 0) for r in roles]
+        if not any(values):
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=labels[key],
+                y=[ROLES[r] for r in roles],
+                x=values,
+                orientation="h",
+                marker={"color": colors[key]},
+                hovertemplate=f"%{{y}}: %{{x}} {labels[key]}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig = _layout(fig, height=max(160, 70 * len(roles) + 80))
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
+    if large:
+        fig = _for_the_room(fig, 22)
+    return fig
+
+
+def disagreement_ranking(
+    results: WorkshopResults, content: Content, *, top: int = 10, large: bool = False
+) -> go.Figure:
+    """Questions with the widest spread of answers first: where discussion is worth having."""
+    ranked = results.ranking[:top]
+    fig = go.Figure(
+        go.Bar(
+            x=[q.disagreement for q in ranked],
+            y=[q.label for q in ranked],
+            orientation="h",
+            marker={"color": [_spread_color(q.disagreement, content) for q in ranked]},
+            text=[f"{q.disagreement:.0f}" for q in ranked],
+            textposition="outside",
+            hovertemplate="%{y}: disagreement %{x:.0f}/100<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 115], title="Disagreement (0 = all agree, 100 = even Yes/No split)")
+    fig.update_yaxes(autorange="reversed")
+    fig = _layout(fig, height=max(220, 48 * len(ranked) + 90))
+    if large:
+        fig = _for_the_room(fig, 22)
+    return fig
+
+
+def _for_the_room(fig: go.Figure, size: int) -> go.Figure:
+    """Type readable from the back of a room on the shared screen.
+
+    The app's chart theme sets its own sizes for ticks, axis titles, legends and bar labels,
+    which win over the layout's base font; so every one is set here explicitly.
+    """
+    font = {"size": size}
+    fig.update_layout(font=font, legend={"font": font})
+    fig.update_xaxes(tickfont=font, title_font=font)
+    fig.update_yaxes(tickfont=font, title_font=font)
+    fig.update_traces(textfont=font, selector={"type": "bar"})
+    return fig
+
+
+def _spread_color(value: float | None, content: Content) -> str:
+    """Wide spread in the high-risk colour (discuss it), narrow in the low-risk one."""
+    if value is None:
+        return NEUTRAL
+    return content.band_for(100.0 - value).color
