@@ -26,9 +26,11 @@ run: install
 	$(BIN)/python -m diagnostics init-db --demo
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
+# The suite in parallel, one worker per core (each worker has its own PostgreSQL and Streamlit
+# server), then the ten slowest tests, so a slow one is seen when it creeps in.
 test: dev-install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=10
 
 lint: dev-install
 	$(BIN)/ruff check .
