@@ -26,7 +26,7 @@ def aggregates_and_cost(frame: pd.DataFrame) -> Callable[[], object]:
     from diagnostics.framework.content import load_content
 
     analysis = require("diagnostics.portfolio.analysis", "analyse_portfolio")
-    cost = require("diagnostics.cost.model", "compute_cost", "CostAssumptions", "stop_now")
+    cost = require("diagnostics.cost", "compute_cost", "CostAssumptions", "stop_now")
     content = load_content()
     assumptions = cost.CostAssumptions.from_content(content)
 

@@ -18,7 +18,7 @@ import pytest
 from harness import REPO_ROOT
 
 from diagnostics.cli import main
-from diagnostics.cost.model import CostAssumptions, compute_cost
+from diagnostics.cost import CostAssumptions, compute_cost
 from diagnostics.framework.content import load_content
 from diagnostics.portfolio.importer import import_portfolio
 

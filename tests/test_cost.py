@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.cost.model import (
+from diagnostics.cost import (
     ASSUMPTIONS,
     CostAssumptions,
     compute_cost,

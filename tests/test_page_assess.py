@@ -210,4 +210,4 @@ def test_adding_the_start_date_later_brings_the_timeline(database) -> None:
     assert (saved.start_date, saved.expected_annual_value) == (started, 520_000.0)
     shown = texts(at)
     assert "3 weeks since the start, within the recommended pilot of 6–8 weeks" in shown
-    assert "each month without it forgoes about 43,333" in shown
+    assert "each month without it forgoes about 43k" in shown

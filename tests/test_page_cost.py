@@ -12,7 +12,8 @@ from datetime import date, timedelta
 import pytest
 from portfolio_frames import HandImport, canonical_frame
 
-from diagnostics.cost.model import ASSUMPTIONS, format_money
+from diagnostics.cost import ASSUMPTIONS
+from diagnostics.formats import format_money
 from diagnostics.storage import portfolios as portfolio_store
 from diagnostics.storage import store
 

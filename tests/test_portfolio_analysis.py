@@ -328,7 +328,7 @@ def test_analysis_and_cost_of_100k_pilots_within_a_second() -> None:
     frame = random_canonical(100_000)
     analyse_portfolio(frame.head(1000), CONTENT, as_of=AS_OF)  # imports and first-call set-up
     try:
-        from diagnostics.cost.model import CostAssumptions, compute_cost
+        from diagnostics.cost import CostAssumptions, compute_cost
     except ImportError:
         compute_cost = None
     timings = []

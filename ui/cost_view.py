@@ -1,7 +1,7 @@
 """Blocks of the cost page: the assumptions panel, the cached cost computation, the totals,
 the charts, the stop-now scenario and the download. Session keys start with `cost_`.
 
-Every number comes from `diagnostics.cost.model`; this module only lays it out.
+Every number comes from `diagnostics.cost`; this module only lays it out.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from diagnostics import cost
 from diagnostics.cost import figures
-from diagnostics.cost import model as cost
 from diagnostics.errors import DiagnosticError
+from diagnostics.formats import format_money
 from diagnostics.framework.content import Content
 from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 from ui import cache
@@ -108,19 +109,19 @@ def headline(result: cost.CostResult) -> None:
     total, direct, opportunity = st.columns(3)
     total.metric(
         "Cost of the trap so far",
-        cost.format_money(t["total"]),
+        format_money(t["total"]),
         help="Direct cost plus opportunity cost, as of the date in the assumptions.",
         border=True,
     )
     direct.metric(
         "Direct cost",
-        cost.format_money(t["direct"]),
+        format_money(t["direct"]),
         help="Spend on pilots that stayed open, or were stopped, after their decision point.",
         border=True,
     )
     opportunity.metric(
         "Opportunity cost",
-        cost.format_money(t["opportunity"]),
+        format_money(t["opportunity"]),
         help="Value the late pilots would have delivered by now on the recommended path.",
         border=True,
     )
@@ -245,7 +246,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
     saving, kept = st.columns(2)
     saving.metric(
         f"Saving by {horizon}",
-        cost.format_money(scenario.saving),
+        format_money(scenario.saving),
         help="The cost at the end of the horizon if these pilots run on, minus the cost if "
         "they stop today.",
         border=True,
@@ -258,10 +259,10 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
     )
     st.write(
         f"Left to run on until {horizon}, the trap would cost "
-        f"{cost.format_money(scenario.keep_total)}; stopping these {scenario.stopped:,} "
-        f"pilots today keeps it at {cost.format_money(scenario.stop_total)}: "
-        f"{cost.format_money(scenario.saving_direct)} of spend avoided and "
-        f"{cost.format_money(scenario.saving_opportunity)} of value no longer waited for."
+        f"{format_money(scenario.keep_total)}; stopping these {scenario.stopped:,} "
+        f"pilots today keeps it at {format_money(scenario.stop_total)}: "
+        f"{format_money(scenario.saving_direct)} of spend avoided and "
+        f"{format_money(scenario.saving_opportunity)} of value no longer waited for."
     )
     st.plotly_chart(
         figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart", config=CHART_CONFIG

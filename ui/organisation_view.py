@@ -396,7 +396,7 @@ def report_downloads(
     def cost():
         if frame is None:
             return None
-        from diagnostics.cost import model as cost_model
+        from diagnostics import cost as cost_model
 
         assumptions = cost_model.CostAssumptions.from_content(content, as_of=today)
         return cost_model.compute_cost(frame, assumptions)

@@ -254,7 +254,7 @@ def _render_portfolio(data: dict) -> str:
 
 
 def _cost_assumptions(args: argparse.Namespace, content):
-    from diagnostics.cost.model import ASSUMPTIONS, CostAssumptions
+    from diagnostics.cost import ASSUMPTIONS, CostAssumptions
 
     values: dict = {}
     if args.assumptions:
@@ -281,7 +281,7 @@ def _iso_date(text: str):
 
 
 def _cmd_cost(args: argparse.Namespace) -> int:
-    from diagnostics.cost.model import STOP_SELECTIONS, compute_cost, stop_now, stop_selection
+    from diagnostics.cost import STOP_SELECTIONS, compute_cost, stop_now, stop_selection
     from diagnostics.portfolio.importer import import_portfolio
 
     content = load_content(args.content)
@@ -307,7 +307,7 @@ def _cmd_cost(args: argparse.Namespace) -> int:
 
 
 def _render_cost(name: str, result, scenario, stop: str) -> str:
-    from diagnostics.cost.model import STOP_SELECTIONS
+    from diagnostics.cost import STOP_SELECTIONS
 
     t = result.totals
     lines = [
@@ -350,7 +350,7 @@ def _render_cost(name: str, result, scenario, stop: str) -> str:
 
 
 def _add_cost_parser(sub) -> None:
-    from diagnostics.cost.model import ASSUMPTIONS, STOP_SELECTIONS
+    from diagnostics.cost import ASSUMPTIONS, STOP_SELECTIONS
 
     p = sub.add_parser(
         "cost", help="the cost of the trap for a spreadsheet of pilots (totals, units, stop now)"

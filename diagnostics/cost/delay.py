@@ -3,7 +3,7 @@
 A pilot run by the book reaches production about 22 weeks after its start (the longest
 recommended pilot, decision window and production preparation). Every week beyond that,
 its expected annual value is not being earned: opportunity cost = annual value ÷ 52 × weeks
-late. The portfolio cost model (`diagnostics.cost.model`) applies the same idea to many pilots.
+late. The portfolio cost model (`diagnostics.cost`) applies the same idea to many pilots.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from diagnostics.formats import DAYS_PER_WEEK, format_money
 from diagnostics.framework.content import Content
-from diagnostics.framework.timeline import DAYS_PER_WEEK, format_day
+from diagnostics.framework.timeline import format_day
 
 WEEKS_PER_YEAR = 52
 MONTHS_PER_YEAR = 12
@@ -30,13 +31,6 @@ class DelayCost:
     cost_per_month: float | None
     accruing: bool
     message: str
-
-
-def format_money(value: float) -> str:
-    """A currency-neutral amount: 12,300 or 1.2 million."""
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:,.1f} million"
-    return f"{value:,.0f}"
 
 
 def delay_cost(

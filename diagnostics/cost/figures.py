@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from diagnostics.cost.model import CostResult, StopNowScenario, format_money
+from diagnostics.cost.model import CostResult
+from diagnostics.cost.stop_now import StopNowScenario
+from diagnostics.formats import format_money
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import NEUTRAL, _layout, band_colors
 from diagnostics.sheets.safe_export import escape_html

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from diagnostics.formats import DAYS_PER_WEEK
 from diagnostics.framework.content import Content, Duration
-
-DAYS_PER_WEEK = 7
 
 # How a portfolio's canonical stage maps onto where a pilot stands; None: no suggestion.
 STAGE_TO_POSITION: dict[str, str | None] = {

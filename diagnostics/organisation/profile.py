@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine, func, select
 
 from diagnostics.errors import ContentError
+from diagnostics.formats import UNASSIGNED
 from diagnostics.framework.content import ANSWER_KEYS, DATA_DIR, Content
 from diagnostics.framework.scoring import AssessmentResult, score
 from diagnostics.organisation.answer_sheet import AnswerSheet, infer_position
@@ -30,7 +31,6 @@ from diagnostics.storage.models import Answer, Assessment, Pilot, utcnow
 
 SYSTEMIC_ACTIONS_PATH = DATA_DIR / "systemic_actions.yaml"
 IMPORT_SOURCE = "import"
-UNASSIGNED_UNIT = "Unassigned"
 # A question is a systemic gap when at least this share of the pilots asked answer it No or
 # Don't know, and at least MIN_SYSTEMIC_PILOTS of them do (one pilot is a project problem).
 SYSTEMIC_SHARE = 0.5
@@ -278,7 +278,7 @@ def answers_frame(pilots: Sequence[PilotAnswers], content: Content) -> pd.DataFr
         {
             "pilot_key": p.key,
             "pilot": p.name,
-            "business_unit": p.business_unit or UNASSIGNED_UNIT,
+            "business_unit": p.business_unit or UNASSIGNED,
             "source": p.source,
             "position": p.position,
             "question_id": qid,
@@ -367,7 +367,7 @@ def score_pilots(
         record = {
             "pilot_key": p.key,
             "pilot": labels[p.key],
-            "business_unit": p.business_unit or UNASSIGNED_UNIT,
+            "business_unit": p.business_unit or UNASSIGNED,
             "source": p.source,
             "position": p.position,
             "answered": len(p.answers),
@@ -624,7 +624,7 @@ def render_profile_text(profile: OrganisationProfile, content: Content, *, gaps:
     lines = [f"Pilots: {profile.pilot_count}", "", "Per pilot (readiness 0-100 per reason):"]
     shorts = {r.key: r.short for r in content.reasons}
     for _, row in profile.pilots.iterrows():
-        unit = f" [{row['business_unit']}]" if row["business_unit"] != UNASSIGNED_UNIT else ""
+        unit = f" [{row['business_unit']}]" if row["business_unit"] != UNASSIGNED else ""
         decision = DECISION_LABELS.get(row["decision"], row["decision"])
         lines.append(f"  {row['pilot']}{unit}: {decision} (overall {num(row['overall']).strip()})")
         lines.append("    " + " · ".join(f"{shorts[k]} {num(row[k]).strip()}" for k in shorts))

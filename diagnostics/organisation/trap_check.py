@@ -19,6 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
+from diagnostics.formats import UNASSIGNED
 from diagnostics.framework.content import Content, Symptom
 
 Status = Literal["present", "absent", "unknown"]
@@ -110,7 +111,7 @@ def _names(frame: pd.DataFrame) -> pd.Series:
 
 def _units(frame: pd.DataFrame) -> list[str]:
     """Business units of these rows, most pilots first, as "Finance (4)"."""
-    counts = frame["business_unit"].astype("string").fillna("Unassigned").value_counts()
+    counts = frame["business_unit"].astype("string").fillna(UNASSIGNED).value_counts()
     return [f"{unit} ({n})" for unit, n in counts.items()]
 
 

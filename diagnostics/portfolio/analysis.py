@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from diagnostics.formats import DAYS_PER_WEEK, UNASSIGNED
 from diagnostics.framework.content import Content
 from diagnostics.portfolio.stages import (
     CANONICAL_STAGES,
@@ -25,12 +26,10 @@ from diagnostics.portfolio.stages import (
     STARTED_STAGES,
 )
 
-UNASSIGNED = "Unassigned"
 RECENT_DAYS = 365  # "started in the last 12 months"
 MANY_PILOTS = 3  # more than this many recent pilots with none live is the first symptom
 MIN_PILOTS_FOR_SPREAD = 3  # fewer pilots with a known technology cannot show fragmentation
 STUCK_WEEKS = 26  # half a year in pilot: well past any recommended plan
-DAYS_PER_WEEK = 7
 RESULT_STAGES = ("decision", "production")  # pilots that have presented results
 CLOSED_STAGES = ("production", "retired")
 COMPUTABLE_SYMPTOMS = ("many_pilots_none_live", "fragmented_technology", "results_without_users")

@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from diagnostics.formats import format_money
 from diagnostics.framework.content import Content
 from diagnostics.organisation.profile import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
@@ -129,7 +130,6 @@ def _trap_section(check: TrapCheck) -> list[str]:
 def _cost_section(cost) -> list[str]:
     if cost is None:
         return []
-    from diagnostics.cost.model import format_money
 
     totals = cost.totals
     return [

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from diagnostics.cost.delay import format_money
+from diagnostics.formats import format_money
 from diagnostics.framework import figures
 from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
