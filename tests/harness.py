@@ -12,6 +12,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The shared real data sets sit beside the checkout; POC_TRAP_DATASETS points elsewhere.
+DATASETS = Path(os.environ.get("POC_TRAP_DATASETS") or REPO_ROOT.parent / "shared" / "datasets")
+FEDERAL = DATASETS / "us-federal-ai-inventory-2025"
 
 
 def unavailable(reason: str) -> NoReturn:

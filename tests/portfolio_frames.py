@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diagnostics.portfolio.fields import CANONICAL_COLUMNS, DATE_FIELDS, NUMBER_FIELDS, TEXT_FIELDS
 from diagnostics.portfolio.stages import STAGE_DTYPE
 
-TEXT = ("pilot_id", "name", "business_unit", "owner", "technology")
-DATES = ("start_date", "decision_date")
-NUMBERS = ("pilot_budget", "production_estimate", "expected_annual_value", "live_users")
-NUMBERS += ("data_sources",)
-CANONICAL = (*TEXT, "stage", "stage_raw", *DATES, *NUMBERS)
+TEXT = TEXT_FIELDS
+DATES = DATE_FIELDS
+NUMBERS = NUMBER_FIELDS
+CANONICAL = CANONICAL_COLUMNS
 
 
 def canonical_frame(rows: Sequence[dict[str, Any]], extra: Sequence[str] = ()) -> pd.DataFrame:

@@ -9,9 +9,8 @@ import sys
 import pytest
 
 from diagnostics.cli import main
-from tests.harness import REPO_ROOT, unavailable
+from tests.harness import FEDERAL, REPO_ROOT, unavailable
 
-FEDERAL = REPO_ROOT.parent / "shared" / "datasets" / "us-federal-ai-inventory-2025"
 FEDERAL_STAGES = {
     "idea": 0,
     "development": 1479,

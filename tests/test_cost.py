@@ -29,14 +29,14 @@ from diagnostics.cost import (
 )
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import load_content
+from diagnostics.portfolio.fields import DATE_FIELDS, NUMBER_FIELDS, STAGE_RAW, TEXT_FIELDS
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_DTYPE
 
 AS_OF = date(2026, 6, 30)
 PER_DAY = 1_000.0
 TEAM = 30_437.5  # 1,000 a day
 VALUE = 365_250.0  # 1,000 a day
-TEXT = ("pilot_id", "name", "business_unit", "owner", "technology", "stage_raw")
-NUMBERS = ("pilot_budget", "production_estimate", "expected_annual_value", "live_users")
+TEXT = (*TEXT_FIELDS, STAGE_RAW)
 
 
 def frame_of(rows: list[dict]) -> pd.DataFrame:
@@ -48,11 +48,11 @@ def frame_of(rows: list[dict]) -> pd.DataFrame:
             values = [v or f"row-{i + 1}" for i, v in enumerate(values)]
         frame[name] = pd.Series(values, dtype="str", index=frame.index)
     frame["stage"] = pd.Categorical([r.get("stage", "unknown") for r in rows], dtype=STAGE_DTYPE)
-    for name in ("start_date", "decision_date"):
+    for name in DATE_FIELDS:
         frame[name] = pd.to_datetime(pd.Series([r.get(name) for r in rows], dtype=object)).astype(
             "datetime64[ns]"
         )
-    for name in (*NUMBERS, "data_sources"):
+    for name in NUMBER_FIELDS:
         frame[name] = pd.Series([r.get(name, np.nan) for r in rows], dtype="float64")
     return frame
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from diagnostics.errors import ImportFileError
-from diagnostics.portfolio.fields import CANONICAL_COLUMNS, FIELD_KEYS, FIELDS_BY_KEY
+from diagnostics.errors import ContentError, ImportFileError
+from diagnostics.portfolio.fields import CANONICAL_COLUMNS, FIELD_KEYS
 from diagnostics.portfolio.mapping import (
     MIN_CONFIDENCE,
     ColumnMatch,
@@ -14,8 +16,10 @@ from diagnostics.portfolio.mapping import (
     detect_profile,
     header_score,
     list_profiles,
+    load_column_synonyms,
     load_profile,
     normalise_header,
+    parse_column_synonyms,
     parse_profile,
     profile_from_mapping,
     resolve_mapping,
@@ -223,4 +227,56 @@ def test_shipped_federal_profile_knows_both_shapes():
 
 def test_fields_cover_the_canonical_columns():
     assert set(CANONICAL_COLUMNS) - {"stage_raw"} == set(FIELD_KEYS)
-    assert all(FIELDS_BY_KEY[k].synonyms for k in FIELD_KEYS)
+    assert CANONICAL_COLUMNS.index("stage_raw") == CANONICAL_COLUMNS.index("stage") + 1
+    synonyms = load_column_synonyms()
+    assert list(synonyms) == list(FIELD_KEYS)
+    assert all(synonyms[k] for k in FIELD_KEYS)
+
+
+def _synonyms_with(**changes) -> dict:
+    words = {key: list(words) for key, words in load_column_synonyms().items()}
+    words.update(changes)
+    return {"version": 1, "synonyms": words}
+
+
+def test_column_synonyms_come_from_the_data_file_normalised():
+    synonyms = load_column_synonyms()
+    assert "business unit" in synonyms["business_unit"]
+    assert "vendors name" not in synonyms["business_unit"]
+    parsed = parse_column_synonyms(_synonyms_with(owner=["Executive_Sponsor", "ProjectLead"]))
+    assert parsed["owner"] == ("executive sponsor", "project lead")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"budgett": ["x"]}, "synonyms.budgett is not a portfolio field"),
+        ({"owner": []}, "synonyms.owner must be a list of header words"),
+        ({"owner": "sponsor"}, "synonyms.owner must be a list of header words"),
+        ({"owner": ["sponsor", None]}, "synonyms.owner[1] (None) is not a header word"),
+        ({"owner": ["sponsor", "--"]}, "synonyms.owner[1] ('--') is not a header word"),
+        ({"owner": ["sponsor", "Business_Unit"]}, "also listed under synonyms.business_unit"),
+    ],
+)
+def test_a_bad_column_synonym_is_named(changes, message):
+    with pytest.raises(ContentError, match=re.escape(message)):
+        parse_column_synonyms(_synonyms_with(**changes), "column_synonyms.yaml")
+
+
+def test_a_field_without_column_synonyms_is_named():
+    raw = _synonyms_with()
+    del raw["synonyms"]["data_sources"]
+    with pytest.raises(ContentError, match="no header words for data_sources"):
+        parse_column_synonyms(raw)
+    with pytest.raises(ContentError, match="a `synonyms` section"):
+        parse_column_synonyms({"fields": {}})
+
+
+def test_the_column_synonyms_file_is_checked_on_load(tmp_path):
+    bad = tmp_path / "column_synonyms.yaml"
+    bad.write_text("synonyms:\n  owner: [sponsor]\n  ceo: [chief]\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape("column_synonyms.yaml: synonyms.ceo is not")):
+        load_column_synonyms(bad)
+    bad.write_text("synonyms: [unclosed", encoding="utf-8")
+    with pytest.raises(ContentError, match="not valid YAML"):
+        load_column_synonyms(bad)

@@ -15,9 +15,8 @@ from diagnostics.portfolio.fields import CANONICAL_COLUMNS
 from diagnostics.portfolio.importer import import_portfolio
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STARTED_STAGES
 from diagnostics.portfolio.synthetic import canonical_stage_counts, synthetic_portfolio
-from tests.harness import REPO_ROOT, unavailable
+from tests.harness import FEDERAL, unavailable
 
-FEDERAL = REPO_ROOT.parent / "shared" / "datasets" / "us-federal-ai-inventory-2025"
 FEDERAL_XLSX = FEDERAL / "2025_individually_reported_AI_use_cases.xlsx"
 FEDERAL_CSV = FEDERAL / "2025_individually_reported_AI_use_cases.csv"
 

@@ -10,24 +10,16 @@ import pytest
 
 from diagnostics.framework.content import load_content
 from diagnostics.organisation.trap_check import TrapSettings, trap_check
+from diagnostics.portfolio.fields import (
+    CANONICAL_COLUMNS,
+    DATE_FIELDS,
+    NUMBER_FIELDS,
+    STAGE_RAW,
+    TEXT_FIELDS,
+)
 
 TODAY = date(2026, 11, 25)
-COLUMNS = [
-    "pilot_id",
-    "name",
-    "business_unit",
-    "owner",
-    "technology",
-    "stage",
-    "stage_raw",
-    "start_date",
-    "decision_date",
-    "pilot_budget",
-    "production_estimate",
-    "expected_annual_value",
-    "live_users",
-    "data_sources",
-]
+COLUMNS = list(CANONICAL_COLUMNS)
 STAGES = ["idea", "development", "pilot", "decision", "production", "retired", "unknown"]
 
 
@@ -40,13 +32,11 @@ def portfolio(rows: list[dict]) -> pd.DataFrame:
     """A canonical portfolio frame from a few hand-written rows (missing fields are NA)."""
     frame = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in rows], columns=COLUMNS)
     frame["stage"] = pd.Categorical(frame["stage"].fillna("unknown"), categories=STAGES)
-    for column in ("start_date", "decision_date"):
+    for column in DATE_FIELDS:
         frame[column] = pd.to_datetime(frame[column])
-    for column in ("pilot_budget", "production_estimate", "expected_annual_value"):
+    for column in NUMBER_FIELDS:
         frame[column] = frame[column].astype("float64")
-    for column in ("live_users", "data_sources"):
-        frame[column] = frame[column].astype("float64")
-    for column in ("pilot_id", "name", "business_unit", "owner", "technology", "stage_raw"):
+    for column in (*TEXT_FIELDS, STAGE_RAW):
         frame[column] = frame[column].astype("string")
     return frame
 

@@ -20,12 +20,10 @@ from diagnostics.errors import DiagnosticError, ImportFileError
 from diagnostics.portfolio.fields import (
     ANSWER_PREFIX,
     CANONICAL_COLUMNS,
-    COUNT_FIELDS,
-    DATE_FIELDS,
+    FIELD_KEYS,
     FIELDS_BY_KEY,
-    MONEY_FIELDS,
     SCORE_PREFIX,
-    TEXT_FIELDS,
+    STAGE_RAW,
 )
 from diagnostics.portfolio.mapping import (
     ColumnMatch,
@@ -302,6 +300,94 @@ class _Built:
 _PROBLEM_COLUMNS = ["row", "pilot_id", "field", "column", "value", "problem"]
 
 
+@dataclass(frozen=True)
+class _Flag:
+    """Rows of one column that could not be read as their field, and why."""
+
+    mask: pd.Series
+    problem: str  # as the row report says it
+    sentence: str = ""  # the warning after "<n> rows: ", when not "<field> <problem> (e.g. …)"
+
+
+@dataclass(frozen=True)
+class _Read:
+    values: pd.Series
+    flags: tuple[_Flag, ...] = ()
+
+
+def _read_text(raw: pd.Series, label: str) -> _Read:
+    text, cut = _text_and_cut(raw)
+    sentence = f"{label} longer than {MAX_CELL_CHARS:,} characters was cut to that length."
+    return _Read(text, (_Flag(cut, "text cut to the cell limit", sentence),))
+
+
+def _read_dates(raw: pd.Series, _label: str) -> _Read:
+    parsed = parse_dates(raw)
+    return _Read(parsed.values.astype("datetime64[ns]"), (_Flag(parsed.invalid, "not a date"),))
+
+
+def _read_money(raw: pd.Series, _label: str) -> _Read:
+    parsed = parse_money(raw)
+    values = parsed.values.where(~parsed.negative).astype("float64")
+    return _Read(
+        values,
+        (
+            _Flag(parsed.invalid, "not an amount"),
+            _Flag(parsed.negative, "negative amount (left out)"),
+        ),
+    )
+
+
+def _read_count(raw: pd.Series, _label: str) -> _Read:
+    parsed = parse_count(raw)
+    values = parsed.values.astype("float64")
+    values = values.where(~parsed.negative.fillna(False).astype(bool))
+    return _Read(
+        values,
+        (
+            _Flag(parsed.invalid, "not a whole number"),
+            _Flag(parsed.negative, "negative (left out)"),
+        ),
+    )
+
+
+def _read_scores(raw: pd.Series, _label: str) -> _Read:
+    parsed = parse_scores(raw)
+    return _Read(parsed.values.astype("float64"), (_Flag(parsed.invalid, "not a score 0-100"),))
+
+
+def _read_answers(raw: pd.Series, _label: str) -> _Read:
+    parsed = parse_answers(raw)
+    return _Read(parsed.values.astype("str"), (_Flag(parsed.invalid, "not an answer"),))
+
+
+# How each kind of field is read from its column, and what it holds when no column feeds it.
+_READERS = {
+    "id": _read_text,
+    "text": _read_text,
+    "date": _read_dates,
+    "money": _read_money,
+    "count": _read_count,
+    "score": _read_scores,
+    "answer": _read_answers,
+}
+_EMPTY = {
+    "id": (pd.NA, "str"),
+    "text": (pd.NA, "str"),
+    "date": (pd.NaT, "datetime64[ns]"),
+    "money": (np.nan, "float64"),
+    "count": (np.nan, "float64"),
+}
+
+
+def _kind(key: str) -> str:
+    if key.startswith(SCORE_PREFIX):
+        return "score"
+    if key.startswith(ANSWER_PREFIX):
+        return "answer"
+    return FIELDS_BY_KEY[key].kind
+
+
 def _build_frame(
     source: pd.DataFrame,
     matches: Mapping[str, ColumnMatch],
@@ -314,28 +400,30 @@ def _build_frame(
     out: dict[str, pd.Series] = {}
     problems: list[tuple[str, str, pd.Series, str]] = []  # field, column, mask, problem
     warnings: list[str] = []
+    unmapped: dict[str, int] = {}
+    extra = sorted(k for k in matches if k.startswith((SCORE_PREFIX, ANSWER_PREFIX)))
 
-    def column(key: str) -> pd.Series | None:
+    for key in (*FIELD_KEYS, *extra):
         match = matches.get(key)
+        kind = _kind(key)
         if match is None or match.column is None:
-            return None
-        return source[match.column].reset_index(drop=True)
-
-    def text_na() -> pd.Series:
-        return pd.Series(pd.NA, index=index, dtype="str")
-
-    for key in TEXT_FIELDS:
-        raw = column(key)
-        if raw is None:
-            out[key] = text_na()
+            if kind in _EMPTY:
+                value, dtype = _EMPTY[kind]
+                out[key] = pd.Series(value, index=index, dtype=dtype)
             continue
-        out[key], cut = _text_and_cut(raw)
-        if cut.any():
-            problems.append((key, matches[key].column, cut, "text cut to the cell limit"))
-            warnings.append(
-                f"{_rows(int(cut.sum()))}: {_label(key).lower()} longer than "
-                f"{MAX_CELL_CHARS:,} characters was cut to that length."
-            )
+        raw = source[match.column].reset_index(drop=True)
+        if kind == "stage":
+            unmapped = _read_stage(raw, match.column, stage_overrides, out, problems, warnings)
+            continue
+        read = _READERS[kind](raw, _label(key).lower())
+        out[key] = read.values
+        for flag in read.flags:
+            _note(problems, warnings, key, match.column, flag, raw)
+    if "stage" not in out:
+        out["stage"] = pd.Series(pd.Categorical(["unknown"] * n, dtype=STAGE_DTYPE), index=index)
+        out[STAGE_RAW] = pd.Series(pd.NA, index=index, dtype="str")
+        warnings.append("No stage column is mapped, so every pilot counts as unknown.")
+
     ids = out["pilot_id"]
     generated = "row-" + row_numbers.astype("str")
     missing_id = ids.isna()
@@ -356,90 +444,14 @@ def _build_frame(
         problems.append(("name", matches["name"].column, no_name, "no name"))
         if no_name.any():
             warnings.append(f"No name in {_rows(int(no_name.sum()))}; kept, shown by their ID.")
-
-    raw_stage = column("stage")
-    unmapped: dict[str, int] = {}
-    if raw_stage is None:
-        out["stage"] = pd.Series(pd.Categorical(["unknown"] * n, dtype=STAGE_DTYPE), index=index)
-        out["stage_raw"] = text_na()
-        warnings.append("No stage column is mapped, so every pilot counts as unknown.")
-    else:
-        # The column read as text once: the stage of text already read is the same.
-        stage_text = as_text(raw_stage)
-        normalised = normalise_stages(stage_text, overrides=stage_overrides)
-        out["stage"] = normalised.stages
-        out["stage_raw"] = _cut(stage_text)[0]
-        unmapped = normalised.unmapped
-        if unmapped:
-            listed = ", ".join(f"{t[:60]!r} ({c})" for t, c in list(unmapped.items())[:10])
-            more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
-            warnings.append(
-                f"Stage texts that match no stage, in {_rows(sum(unmapped.values()))}: "
-                f"{listed}{more}. They count as unknown until you map them to a stage."
-            )
-            column_name = matches["stage"].column or ""
-            known = out["stage_raw"].isin(list(unmapped))
-            problems.append(("stage", column_name, known.fillna(False), "stage not recognised"))
-        if normalised.blank_count:
-            warnings.append(f"No stage in {_rows(normalised.blank_count)}; counted as unknown.")
-
-    for key in DATE_FIELDS:
-        raw = column(key)
-        if raw is None:
-            out[key] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-            continue
-        parsed = parse_dates(raw)
-        out[key] = parsed.values.astype("datetime64[ns]")
-        _note(problems, warnings, key, matches, parsed.invalid, raw, "not a date")
     if matches["start_date"].column and matches["decision_date"].column:
         backwards = out["decision_date"] < out["start_date"]
         if backwards.any():
-            problems.append(
-                (
-                    "decision_date",
-                    matches["decision_date"].column,
-                    backwards,
-                    "before the start date",
-                )
-            )
+            column = matches["decision_date"].column
+            problems.append(("decision_date", column, backwards, "before the start date"))
             warnings.append(
                 f"Decision date before the start date in {_rows(int(backwards.sum()))}."
             )
-
-    for key in MONEY_FIELDS:
-        raw = column(key)
-        if raw is None:
-            out[key] = pd.Series(np.nan, index=index, dtype="float64")
-            continue
-        parsed = parse_money(raw)
-        out[key] = parsed.values.where(~parsed.negative).astype("float64")
-        _note(problems, warnings, key, matches, parsed.invalid, raw, "not an amount")
-        _note(problems, warnings, key, matches, parsed.negative, raw, "negative amount (left out)")
-
-    for key in COUNT_FIELDS:
-        raw = column(key)
-        if raw is None:
-            out[key] = pd.Series(np.nan, index=index, dtype="float64")
-            continue
-        parsed = parse_count(raw)
-        values = parsed.values.astype("float64")
-        out[key] = values.where(~parsed.negative.fillna(False).astype(bool))
-        _note(problems, warnings, key, matches, parsed.invalid, raw, "not a whole number")
-        _note(problems, warnings, key, matches, parsed.negative, raw, "negative (left out)")
-
-    extra = sorted(k for k in matches if k.startswith((SCORE_PREFIX, ANSWER_PREFIX)))
-    for key in extra:
-        raw = column(key)
-        if raw is None:
-            continue
-        if key.startswith(SCORE_PREFIX):
-            parsed = parse_scores(raw)
-            out[key] = parsed.values.astype("float64")
-            _note(problems, warnings, key, matches, parsed.invalid, raw, "not a score 0-100")
-        else:
-            parsed = parse_answers(raw)
-            out[key] = parsed.values.astype("str")
-            _note(problems, warnings, key, matches, parsed.invalid, raw, "not an answer")
 
     frame = pd.DataFrame({c: out[c] for c in (*CANONICAL_COLUMNS, *[k for k in extra if k in out])})
     problem_frame = _problem_frame(problems, source, row_numbers, frame["pilot_id"])
@@ -449,6 +461,35 @@ def _build_frame(
             f"{len(frame):,} rows imported, {rows_with:,} with warnings (see the row report)."
         )
     return _Built(frame, problem_frame, warnings, unmapped)
+
+
+def _read_stage(
+    raw: pd.Series,
+    column: str,
+    overrides: Mapping[str, str],
+    out: dict[str, pd.Series],
+    problems: list,
+    warnings: list[str],
+) -> dict[str, int]:
+    """The canonical stage and the stage as written; returns the texts no stage matched."""
+    # The column read as text once: the stage of text already read is the same.
+    stage_text = as_text(raw)
+    normalised = normalise_stages(stage_text, overrides=overrides)
+    out["stage"] = normalised.stages
+    out[STAGE_RAW] = _cut(stage_text)[0]
+    unmapped = normalised.unmapped
+    if unmapped:
+        listed = ", ".join(f"{t[:60]!r} ({c})" for t, c in list(unmapped.items())[:10])
+        more = f" and {len(unmapped) - 10} more" if len(unmapped) > 10 else ""
+        warnings.append(
+            f"Stage texts that match no stage, in {_rows(sum(unmapped.values()))}: "
+            f"{listed}{more}. They count as unknown until you map them to a stage."
+        )
+        known = out[STAGE_RAW].isin(list(unmapped))
+        problems.append(("stage", column, known.fillna(False), "stage not recognised"))
+    if normalised.blank_count:
+        warnings.append(f"No stage in {_rows(normalised.blank_count)}; counted as unknown.")
+    return unmapped
 
 
 def _repeated(values: pd.Series) -> pd.Series:
@@ -484,20 +525,18 @@ def _note(
     problems: list,
     warnings: list[str],
     key: str,
-    matches: Mapping[str, ColumnMatch],
-    mask: pd.Series,
+    column: str,
+    flag: _Flag,
     raw: pd.Series,
-    problem: str,
 ) -> None:
-    mask = mask.fillna(False).astype(bool).reset_index(drop=True)
+    mask = flag.mask.fillna(False).astype(bool).reset_index(drop=True)
     count = int(mask.sum())
     if not count:
         return
-    column = matches[key].column or ""
-    problems.append((key, column, mask, problem))
+    problems.append((key, column, mask, flag.problem))
     example = str(raw[mask].iloc[0])[:40]
-    label = _label(key).lower()
-    warnings.append(f"{_rows(count)}: {label} {problem} (e.g. {example!r}).")
+    sentence = flag.sentence or f"{_label(key).lower()} {flag.problem} (e.g. {example!r})."
+    warnings.append(f"{_rows(count)}: {sentence}")
 
 
 def _problem_frame(

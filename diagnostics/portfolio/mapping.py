@@ -23,16 +23,8 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz
 
-from diagnostics.errors import ImportFileError
-from diagnostics.portfolio.fields import (
-    ANSWER_PREFIX,
-    COUNT_FIELDS,
-    DATE_FIELDS,
-    FIELDS,
-    FIELDS_BY_KEY,
-    MONEY_FIELDS,
-    SCORE_PREFIX,
-)
+from diagnostics.errors import ContentError, ImportFileError
+from diagnostics.portfolio.fields import ANSWER_PREFIX, FIELDS, FIELDS_BY_KEY, SCORE_PREFIX
 from diagnostics.portfolio.stages import CANONICAL_STAGES, load_stage_synonyms
 from diagnostics.portfolio.values import (
     PLACEHOLDERS,
@@ -44,7 +36,9 @@ from diagnostics.portfolio.values import (
     parse_scores,
 )
 
-PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "mapping_profiles"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+PROFILES_DIR = DATA_DIR / "mapping_profiles"
+COLUMN_SYNONYMS_PATH = DATA_DIR / "column_synonyms.yaml"
 # Below this confidence a field is left unmapped and the user is asked to choose.
 MIN_CONFIDENCE = 0.45
 # Rows looked at to judge a column by its values (spread over the whole column).
@@ -94,9 +88,66 @@ def _synonym_keys(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise_header(w) for w in words))
 
 
-@lru_cache(maxsize=1)
+def parse_column_synonyms(
+    raw: object, origin: str = "column synonyms"
+) -> dict[str, tuple[str, ...]]:
+    """Check the YAML data of a column synonyms file: field → its header words, normalised.
+
+    Every field needs at least one word, every word is text, and a word names one field only;
+    `ContentError` names the bad entry otherwise.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("synonyms"), dict):
+        raise ContentError(f"{origin}: expected a mapping with a `synonyms` section")
+    fields = ", ".join(FIELDS_BY_KEY)
+    owner: dict[str, str] = {}
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for key, words in raw["synonyms"].items():
+        if key not in FIELDS_BY_KEY:
+            raise ContentError(
+                f"{origin}: synonyms.{key} is not a portfolio field (fields: {fields})"
+            )
+        if not isinstance(words, list) or not words:
+            raise ContentError(f"{origin}: synonyms.{key} must be a list of header words")
+        for i, word in enumerate(words):
+            norm = normalise_header(word) if isinstance(word, str | int) else ""
+            if not norm:
+                raise ContentError(
+                    f"{origin}: synonyms.{key}[{i}] ({word!r}) is not a header word: give "
+                    "text with at least one letter, digit or #"
+                )
+            if owner.setdefault(norm, key) != key:
+                raise ContentError(
+                    f"{origin}: {word!r} (synonyms.{key}[{i}]) is also listed under "
+                    f"synonyms.{owner[norm]}; a header word may name one field only"
+                )
+        synonyms[key] = _synonym_keys(str(w) for w in words)
+    missing = [key for key in FIELDS_BY_KEY if key not in synonyms]
+    if missing:
+        raise ContentError(f"{origin}: no header words for {', '.join(missing)}")
+    return {key: synonyms[key] for key in FIELDS_BY_KEY}
+
+
+@lru_cache(maxsize=4)
+def _load_column_synonyms(path: str, _mtime: int) -> dict[str, tuple[str, ...]]:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{Path(path).name} is not valid YAML: {exc}") from None
+    return parse_column_synonyms(raw, origin=Path(path).name)
+
+
+def load_column_synonyms(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Field → the header words that name it (cached until the file changes)."""
+    resolved = Path(path) if path else COLUMN_SYNONYMS_PATH
+    try:
+        mtime = resolved.stat().st_mtime_ns
+    except OSError:
+        raise ContentError(f"column synonyms file not found: {resolved}") from None
+    return _load_column_synonyms(str(resolved), mtime)
+
+
 def _field_synonyms() -> dict[str, tuple[str, ...]]:
-    return {f.key: _synonym_keys(f.synonyms) for f in FIELDS}
+    return load_column_synonyms()
 
 
 def _phrase_in(phrase: str, words: list[str]) -> bool:
@@ -186,6 +237,24 @@ def _classify_stage(text: str) -> str | None:
     return load_stage_synonyms().classify(text)
 
 
+_PARSERS = {
+    "date": parse_dates,
+    "money": parse_money,
+    "count": parse_count,
+    "score": parse_scores,
+    "answer": parse_answers,
+}
+
+
+def _kind_of(field_key: str) -> str:
+    """The kind of values a field holds; framework fields are scores or answers."""
+    if field_key.startswith(SCORE_PREFIX):
+        return "score"
+    if field_key.startswith(ANSWER_PREFIX):
+        return "answer"
+    return FIELDS_BY_KEY[field_key].kind
+
+
 def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float | None:
     """0-1: how well a column's values suit a field; None when values say nothing."""
     sample = series if sampled else _sample(series)
@@ -194,21 +263,9 @@ def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float
     n = len(sample)
     if field_key == "stage":
         return stage_value_fit(sample)
-    if field_key in DATE_FIELDS:
-        parsed = parse_dates(sample)
-        return float(parsed.values.notna().sum() / n)
-    if field_key in MONEY_FIELDS:
-        parsed = parse_money(sample)
-        return float(parsed.values.notna().sum() / n)
-    if field_key in COUNT_FIELDS:
-        parsed = parse_count(sample)
-        return float(parsed.values.notna().sum() / n)
-    if field_key.startswith(SCORE_PREFIX):
-        parsed = parse_scores(sample)
-        return float(parsed.values.notna().sum() / n)
-    if field_key.startswith(ANSWER_PREFIX):
-        parsed = parse_answers(sample)
-        return float(parsed.values.notna().sum() / n)
+    parser = _PARSERS.get(_kind_of(field_key))
+    if parser is not None:
+        return float(parser(sample).values.notna().sum() / n)
     text = as_text(sample).dropna()
     if text.empty:
         return 0.0

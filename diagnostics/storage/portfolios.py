@@ -22,21 +22,21 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
+from diagnostics.portfolio.fields import (
+    CANONICAL_COLUMNS,
+    DATE_FIELDS,
+    NUMBER_FIELDS,
+    STAGE_RAW,
+    TEXT_FIELDS,
+)
 from diagnostics.portfolio.stages import STAGE_DTYPE
 from diagnostics.sheets.reader import paused_gc
 from diagnostics.storage.models import Portfolio, PortfolioPilot, utcnow
 
-TEXT_COLUMNS = ("pilot_id", "name", "business_unit", "owner", "technology")
-DATE_COLUMNS = ("start_date", "decision_date")
-NUMBER_COLUMNS = (
-    "pilot_budget",
-    "production_estimate",
-    "expected_annual_value",
-    "live_users",
-    "data_sources",
-)
-# The canonical frame's fixed columns, in the agreed order (see portfolio_fields).
-CORE_COLUMNS = (*TEXT_COLUMNS, "stage", "stage_raw", *DATE_COLUMNS, *NUMBER_COLUMNS)
+TEXT_COLUMNS = TEXT_FIELDS
+DATE_COLUMNS = DATE_FIELDS
+NUMBER_COLUMNS = NUMBER_FIELDS
+CORE_COLUMNS = CANONICAL_COLUMNS
 EXTRA_PREFIXES = ("score_", "answer_")
 MAX_NAME_LENGTH = 200
 CHUNK_ROWS = 5_000  # rows per INSERT round trip: bounds memory, keeps PostgreSQL fast
@@ -143,11 +143,7 @@ def _extra_json(sub: pd.DataFrame) -> list[str]:
 INSERT_COLUMNS = (
     "portfolio_id",
     "row_number",
-    *TEXT_COLUMNS,
-    "stage",
-    "stage_raw",
-    *DATE_COLUMNS,
-    *NUMBER_COLUMNS,
+    *CORE_COLUMNS,
     "extra",
 )
 
@@ -161,7 +157,7 @@ def _columns(frame: pd.DataFrame, portfolio_id: int) -> list[list]:
         "portfolio_id": [portfolio_id] * n,
         "row_number": list(range(1, n + 1)),
     }
-    for name in (*TEXT_COLUMNS, "stage_raw"):
+    for name in (*TEXT_COLUMNS, STAGE_RAW):
         columns[name] = _objects(frame[name].astype("str")) if name in frame else missing
     if "stage" in frame:
         stage = frame["stage"].astype(STAGE_DTYPE).astype(object)
@@ -346,7 +342,7 @@ def load_portfolio_frame(engine: Engine, portfolio_id: int) -> pd.DataFrame:
         ).all()
     raw = pd.DataFrame(rows, columns=[*CORE_COLUMNS, "extra"])
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    for name in (*TEXT_COLUMNS, "stage", "stage_raw", *DATE_COLUMNS, *NUMBER_COLUMNS):
+    for name in CORE_COLUMNS:
         values = raw[name]
         if name == "stage":
             frame[name] = pd.Categorical(values.fillna("unknown"), dtype=STAGE_DTYPE)
