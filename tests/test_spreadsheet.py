@@ -14,7 +14,9 @@ import pytest
 from diagnostics.errors import ImportFileError
 from diagnostics.portfolio.mapping import header_hint
 from diagnostics.sheets import limits
-from diagnostics.sheets.reader import read_table, sniff_delimiter, unique_columns
+from diagnostics.sheets.reader import read_table
+from diagnostics.sheets.table import unique_columns
+from diagnostics.sheets.text_table import sniff_delimiter
 from tests.harness import REPO_ROOT
 
 PILOTS = [
@@ -433,7 +435,7 @@ def test_cells_without_references_are_bounded_too():
 def test_rough_scans_find_exactly_what_the_exact_patterns_find():
     """The cheap scans for far references and unplaced cells agree with the exact patterns
     on every kind of reference: near and far columns, rows around 100,000 and 200,000."""
-    from diagnostics.sheets import reader as spreadsheet
+    from diagnostics.sheets import archive_check as spreadsheet
 
     columns = ["A", "Q", "R", "S", "SA", "SF", "SG", "SZ", "T", "TA", "Z", "ZZ", "AA", "RZ"]
     columns += ["AAA", "XFD", "ABCD", ""]
@@ -502,7 +504,7 @@ WIDE_ROW = "".join('<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(limit
 def test_a_large_sheet_is_checked_in_parts_as_it_is_whole(monkeypatch, xml, refused):
     """A sheet inflated in many parts gets the same verdict, word for word, as the whole
     sheet, wherever the parts are cut (also through the middle of what is refused)."""
-    from diagnostics.sheets import reader as spreadsheet
+    from diagnostics.sheets import archive_check as spreadsheet
 
     monkeypatch.setattr(spreadsheet, "_ENDS", 5000)  # the rows' ends are read from the parts
 
@@ -542,7 +544,8 @@ def test_too_many_columns_in_a_csv():
 
 
 def test_too_many_rows_in_a_csv(monkeypatch):
-    monkeypatch.setattr("diagnostics.sheets.reader.MAX_ROWS", 50)
+    monkeypatch.setattr("diagnostics.sheets.table.MAX_ROWS", 50)  # the check
+    monkeypatch.setattr("diagnostics.sheets.file_kinds.MAX_ROWS", 50)  # its message
     rows = "ID,Stage\n" + "".join(f"P-{i},Pilot\n" for i in range(51))
     message = refused(rows.encode(), "p.csv")
     assert "51 rows" in message

@@ -25,7 +25,8 @@ from diagnostics.errors import ImportFileError
 from diagnostics.framework.content import Content
 from diagnostics.framework.scoring import normalise_answer
 from diagnostics.sheets import limits
-from diagnostics.sheets import reader as spreadsheet
+from diagnostics.sheets.archive_check import check_archive
+from diagnostics.sheets.text_table import decode_text, sniff_delimiter
 
 ANSWER_SHEET_NAME = "Answers"
 TEMPLATE_ROWS = 500  # rows prepared with dropdowns in the template
@@ -156,8 +157,8 @@ def read_cells(source: str | Path | bytes, filename: str, sheet: str | None = No
 
 
 def _read_csv(data: bytes, filename: str) -> list[list[object]]:
-    text, _encoding = spreadsheet.decode_text(data, filename)
-    delimiter = spreadsheet.sniff_delimiter(text)
+    text, _encoding = decode_text(data, filename)
+    delimiter = sniff_delimiter(text)
     rows = []
     for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
         if i > MAX_SHEET_ROWS:
@@ -174,7 +175,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None):
             f"{filename} is not a readable xlsx workbook (it may be damaged, password "
             "protected or another format renamed). Save it again from Excel as .xlsx."
         )
-    spreadsheet.check_archive(data, filename, ".xlsx")
+    check_archive(data, filename, ".xlsx")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
