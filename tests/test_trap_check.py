@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from diagnostics.framework.content import load_content
-from diagnostics.organisation.trap_check import TrapSettings, trap_check
+from diagnostics.organisation.trap_check import trap_check
+from diagnostics.portfolio.analysis import analyse_portfolio
 from diagnostics.portfolio.fields import (
     CANONICAL_COLUMNS,
     DATE_FIELDS,
@@ -76,7 +77,7 @@ def test_portfolio_in_the_trap_names_pilots_and_units(content) -> None:
     # Technologies: 6 started pilots (the idea excluded) on 6 vendors (case and spaces folded).
     tech = by_id["fragmented_technology"]
     assert tech.status == "present"
-    assert tech.evidence.startswith("6 pilots use 6 different technologies")
+    assert tech.evidence.startswith("6 started pilots use 6 different technologies")
     # Results without users: decision/production pilots with a count: 3, of which 2 have none.
     users = by_id["results_without_users"]
     assert users.status == "present"
@@ -90,7 +91,8 @@ def test_portfolio_in_the_trap_names_pilots_and_units(content) -> None:
         "leadership_sees_no_value",
         "team_demotivated",
     ]
-    assert "3 could not be judged" in check.summary
+    assert "3 of the six signs are known; 3 still open." in check.summary
+    assert "Answer next: Has your IT team said" in check.summary
 
 
 def test_one_live_pilot_among_recent_ones_clears_the_defining_symptom(content) -> None:
@@ -138,7 +140,8 @@ def test_answers_decide_the_perception_symptoms(content) -> None:
     assert clear.summary == "None of the six symptoms shows."
     partial = trap_check(content, frame, {"team_demotivated": "no"}, today=TODAY)
     assert (partial.verdict, partial.label) == ("clear", "Clear so far")
-    assert "2 could not be judged" in partial.summary
+    assert "None of the 4 signs known so far shows." in partial.summary
+    assert "4 of the six signs are known; 2 still open." in partial.summary
     one = trap_check(content, frame, {"team_demotivated": "yes"}, today=TODAY)
     assert one.verdict == "at_risk"
     demotivated = next(f for f in one.findings if f.id == "team_demotivated")
@@ -182,11 +185,54 @@ def test_missing_columns_fall_back_to_the_question(content) -> None:
     assert by_id["results_without_users"].status == "unknown"
 
 
-def test_settings_change_the_thresholds(content) -> None:
+def test_thresholds_come_from_the_content_file(content) -> None:
     rows = [{"name": f"P{i}", "stage": "pilot", "start_date": "2026-06-01"} for i in range(3)]
-    strict = TrapSettings(min_recent_pilots=3)
-    check = trap_check(content, portfolio(rows), today=TODAY, settings=strict)
-    assert check.verdict == "in_trap"
+    rules = content.symptom_rules.model_copy(update={"min_recent_pilots": 3})
+    strict = content.model_copy(update={"symptom_rules": rules})
+    assert trap_check(strict, portfolio(rows), today=TODAY).verdict == "in_trap"
+    assert trap_check(content, portfolio(rows), today=TODAY).verdict != "in_trap"
+
+
+def test_unknown_is_never_clear(content) -> None:
+    # Five of the six signs unknown and the sixth absent: not "clear so far".
+    check = trap_check(content, None, {"team_demotivated": "no"}, today=TODAY)
+    assert check.known == 1
+    assert (check.verdict, check.label) == ("not_enough", "Not enough known yet")
+    assert check.summary.startswith("Only 1 of the six signs are known")
+    first_unknown = check.unknown[0]
+    assert first_unknown.id == "many_pilots_none_live"
+    assert check.summary.endswith(f"Answer next: {first_unknown.question}")
+    nothing = trap_check(content, None, {}, today=TODAY)
+    assert (nothing.verdict, nothing.known) == ("not_enough", 0)
+
+
+def test_the_dashboard_and_the_trap_check_agree(content) -> None:
+    """Test that the unit table and the trap check read one rule for each symptom."""
+    rows = [
+        # four recent pilots, one of unknown stage: unknown is not "started" in either view
+        *[{"name": f"P{i}", "business_unit": "Ops", "stage": "pilot",
+           "start_date": "2026-06-01", "technology": f"Vendor {i}"} for i in range(3)],
+        {"name": "U", "business_unit": "Ops", "stage": "unknown", "start_date": "2026-06-01",
+         "technology": "vendor 0"},
+        {"name": "R", "business_unit": "Ops", "stage": "decision", "start_date": "2026-05-01",
+         "technology": " VENDOR 1 ", "live_users": 0},
+    ]  # fmt: skip
+    frame = portfolio(rows)
+    check = trap_check(content, frame, today=TODAY)
+    units = analyse_portfolio(frame, content, as_of=TODAY).units.set_index("business_unit")
+    by_id = {f.id: f for f in check.findings}
+    for key in ("many_pilots_none_live", "fragmented_technology", "results_without_users"):
+        unit_value = units.loc["Ops", key]
+        status = "unknown" if pd.isna(unit_value) else ("present" if unit_value else "absent")
+        assert by_id[key].status == status, key
+    # 4 started (U is unknown) of which 4 recent and none live: present in both views
+    assert by_id["many_pilots_none_live"].status == "present"
+    assert "(0 without a start date and 1 of unknown stage were not counted)" in (
+        by_id["many_pilots_none_live"].evidence
+    )
+    # "vendor 1" and " VENDOR 1 " are one technology: 4 started pilots on 3 vendors
+    assert (units.loc["Ops", "tech_known"], units.loc["Ops", "technologies"]) == (4, 3)
+    assert by_id["fragmented_technology"].status == "absent"
 
 
 def test_large_portfolio_is_quick_and_lists_are_capped(content) -> None:

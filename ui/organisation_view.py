@@ -369,7 +369,12 @@ def trap_answers(check_without_answers: TrapCheck) -> dict[str, str]:
 
 
 def trap_result(check: TrapCheck) -> None:
-    show = {"in_trap": st.error, "at_risk": st.warning, "clear": st.success}[check.verdict]
+    show = {
+        "in_trap": st.error,
+        "at_risk": st.warning,
+        "clear": st.success,
+        "not_enough": st.info,
+    }[check.verdict]
     show(f"**{check.label}.** {check.summary}", icon=":material/crisis_alert:")
     for finding in check.findings:
         with st.container(border=True):

@@ -195,6 +195,7 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
 
     from diagnostics.portfolio.analysis import analyse_portfolio
     from diagnostics.portfolio.importer import import_portfolio
+    from diagnostics.portfolio.symptoms import COMPUTABLE_SYMPTOMS
 
     path = Path(args.file)
     imported = import_portfolio(path, path.name, sheet=args.sheet, profile=args.profile)
@@ -210,7 +211,7 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
             if pd.isna(row["production_rate"])
             else round(float(row["production_rate"]), 4),
             "symptoms": {
-                key: None if pd.isna(row[key]) else bool(row[key]) for key in PORTFOLIO_SYMPTOMS
+                key: None if pd.isna(row[key]) else bool(row[key]) for key in COMPUTABLE_SYMPTOMS
             },
         }
         for row in units.to_dict("records")
@@ -220,9 +221,6 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
     else:
         print(_render_portfolio(data))
     return EXIT_OK
-
-
-PORTFOLIO_SYMPTOMS = ("many_pilots_none_live", "fragmented_technology", "results_without_users")
 
 
 def _render_portfolio(data: dict) -> str:

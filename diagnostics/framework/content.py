@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from diagnostics.errors import ContentError
+from diagnostics.framework.rules import SymptomRules, TrapRules, UnassessedRules
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_CONTENT_PATH = DATA_DIR / "framework.yaml"
@@ -223,6 +224,9 @@ class Content(_Model):
     questions: tuple[Question, ...]
     stages: tuple[Stage, ...]
     symptoms: tuple[Symptom, ...]
+    symptom_rules: SymptomRules
+    trap_check: TrapRules
+    unassessed_decisions: UnassessedRules
     phase_labels: dict[Phase, str] = Field(
         default_factory=lambda: {
             "start": "At the start",

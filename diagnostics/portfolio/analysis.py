@@ -25,14 +25,18 @@ from diagnostics.portfolio.stages import (
     STAGE_LABELS,
     STARTED_STAGES,
 )
+from diagnostics.portfolio.symptoms import (
+    COMPUTABLE_SYMPTOMS,  # noqa: F401  (re-exported: the symptoms' ids, in order)
+    symptom_table,
+    technology_codes,
+)
+from diagnostics.portfolio.symptoms import count as _count
+from diagnostics.portfolio.symptoms import dates as _dates
+from diagnostics.portfolio.symptoms import distinct_codes as _distinct_codes
+from diagnostics.portfolio.symptoms import numbers as _numbers
 
-RECENT_DAYS = 365  # "started in the last 12 months"
-MANY_PILOTS = 3  # more than this many recent pilots with none live is the first symptom
-MIN_PILOTS_FOR_SPREAD = 3  # fewer pilots with a known technology cannot show fragmentation
 STUCK_WEEKS = 26  # half a year in pilot: well past any recommended plan
-RESULT_STAGES = ("decision", "production")  # pilots that have presented results
 CLOSED_STAGES = ("production", "retired")
-COMPUTABLE_SYMPTOMS = ("many_pilots_none_live", "fragmented_technology", "results_without_users")
 
 QUADRANTS: dict[str, str] = {
     "scale_now": "Scale now",
@@ -150,18 +154,6 @@ def production_rate(frame: pd.DataFrame) -> float | None:
     return int((stages == "production").sum()) / started
 
 
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(np.nan, index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
-
-
 def weeks_in_pilot(frame: pd.DataFrame, as_of: date) -> pd.Series:
     """Weeks from the start to today for open pilots, to the decision / go-live for closed ones.
 
@@ -259,29 +251,6 @@ def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Ser
     return pd.Series(overall, index=scores.index), weakest
 
 
-def _distinct_codes(series: pd.Series, clean) -> tuple[np.ndarray, list[str]]:
-    """Integer codes (-1 for blank) and names, after `clean` (text -> text or None).
-
-    `clean` runs on each distinct value only: a column of 100,000 cells holds a few dozen
-    distinct units or vendors. Values that clean to the same name share a code.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    names: list[str] = []
-    position: dict[str, int] = {}
-    remap = np.empty(len(uniques) + 1, dtype="int64")
-    for i, value in enumerate(uniques):
-        cleaned = clean(str(value))
-        if cleaned is None:
-            remap[i] = -1
-            continue
-        if cleaned not in position:
-            position[cleaned] = len(names)
-            names.append(cleaned)
-        remap[i] = position[cleaned]
-    remap[-1] = -1
-    return remap[codes], names
-
-
 def _unit_name(text: str) -> str | None:
     return " ".join(text.split()) or None
 
@@ -300,86 +269,26 @@ def unit_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return codes, names
 
 
-def technology_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Each pilot's technology as a code (-1 when blank), spellings differing only in case
-    or spaces counted as one; names are the first spelling met."""
-    if "technology" not in frame:
-        return np.full(len(frame), -1, dtype="int64"), []
-    shown: dict[str, str] = {}
-
-    def clean(text: str) -> str | None:
-        tidy = " ".join(text.split())
-        if not tidy:
-            return None
-        return shown.setdefault(tidy.lower(), tidy)
-
-    return _distinct_codes(frame["technology"], clean)
-
-
-def _count(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """How many rows of each code (optionally only rows where `mask`)."""
-    valid = codes >= 0 if mask is None else (codes >= 0) & mask
-    return np.bincount(codes[valid], minlength=size).astype("int64")
-
-
 def unit_table(
     frame: pd.DataFrame,
     stages: pd.Series,
     as_of: date,
     units: tuple[np.ndarray, list[str]] | None = None,
+    content: Content | None = None,
 ) -> pd.DataFrame:
     """Per business unit: pilots, production rate and the three computable symptoms.
 
     A symptom is True (present), False (absent) or NA (the sheet cannot tell: the column is
-    missing or too few pilots carry it).
+    missing or too few pilots carry it); the rules live in `portfolio.symptoms`.
     """
+    from diagnostics.framework.content import load_content
+
     codes, names = unit_codes(frame) if units is None else units
-    n = len(names)
-    start = _dates(frame, "start_date")
-    today = pd.Timestamp(as_of)
-    started = stages.isin(STARTED_STAGES).to_numpy()
-    live = (stages == "production").to_numpy()
-    recent = (
-        started
-        & (start > today - pd.Timedelta(days=RECENT_DAYS)).to_numpy()
-        & (start <= today).to_numpy()
-    )
-    tech, _ = technology_codes(frame)
-    users = _numbers(frame, "live_users").to_numpy()
-    with_results = stages.isin(RESULT_STAGES).to_numpy()
-    table = pd.DataFrame(
-        {
-            "business_unit": names,
-            "pilots": _count(codes, n),
-            "started": _count(codes, n, started),
-            "production": _count(codes, n, live),
-            "recent": _count(codes, n, recent),
-            "recent_live": _count(codes, n, recent & live),
-            "tech_known": _count(codes, n, tech >= 0),
-            "with_results": _count(codes, n, with_results),
-            "results_users_known": _count(codes, n, with_results & ~np.isnan(users)),
-            "results_no_users": _count(codes, n, with_results & (users == 0)),
-        }
-    )
-    known = tech >= 0
-    pairs = np.unique(codes[known] * (int(tech.max(initial=0)) + 1) + tech[known])
-    table["technologies"] = np.bincount(
-        pairs // (int(tech.max(initial=0)) + 1), minlength=n
-    ).astype("int64")
+    table = symptom_table(frame, stages, content or load_content(), as_of, (codes, names))
+    table = table.rename(columns={"group": "business_unit"})
     table["production_rate"] = (
         table["production"] / table["started"].where(table["started"] > 0)
     ).astype("float64")
-    symptom = pd.array((table["recent"] > MANY_PILOTS) & (table["recent_live"] == 0))
-    table["many_pilots_none_live"] = symptom.astype("boolean")
-    if not start.notna().any():
-        table["many_pilots_none_live"] = pd.array([pd.NA] * n, dtype="boolean")
-    fragmented = pd.array(table["technologies"] == table["tech_known"], dtype="boolean")
-    fragmented[(table["tech_known"] < MIN_PILOTS_FOR_SPREAD).to_numpy()] = pd.NA
-    table["fragmented_technology"] = fragmented
-    no_users = pd.array(table["results_no_users"] > 0, dtype="boolean")
-    cannot_tell = (table["with_results"] > 0) & (table["results_users_known"] == 0)
-    no_users[cannot_tell.to_numpy()] = pd.NA
-    table["results_without_users"] = no_users
     table = table.sort_values(["pilots", "production"], ascending=[False, False], kind="stable")
     return table.reset_index(drop=True)
 
@@ -637,7 +546,7 @@ def analyse_portfolio(
         as_of=as_of,
         kpis=kpis,
         funnel=funnel(frame),
-        units=unit_table(frame, stages, as_of, (unit_index, unit_names)),
+        units=unit_table(frame, stages, as_of, (unit_index, unit_names), content),
         technologies=technology_table(frame, stages),
         time_in_pilot=time_table,
         pilots=pilots,

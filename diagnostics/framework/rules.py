@@ -1,0 +1,174 @@
+"""Rules kept as data beside the framework: the thresholds and sentences of the three
+symptoms a portfolio shows, of the trap check, and of the decisions a portfolio takes on time
+alone for pilots nobody has assessed.
+
+Each sentence is a template; its placeholders are checked on load, so a tailored file with a
+misspelt placeholder fails at start with the entry named, not half-way through a report.
+"""
+
+from __future__ import annotations
+
+import string
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_templates(sentences: BaseModel, allowed: dict[str, set[str]]) -> list[str]:
+    """Every placeholder a sentence uses must be one its caller fills."""
+    problems = []
+    for key, names in allowed.items():
+        text = getattr(sentences, key)
+        try:
+            used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+        except ValueError as exc:
+            problems.append(f"sentences.{key}: {exc}")
+            continue
+        unknown = sorted(used - names)
+        if unknown:
+            known = ", ".join("{" + n + "}" for n in sorted(names)) or "none"
+            problems.append(
+                f"sentences.{key}: unknown placeholder {{{unknown[0]}}}; this sentence may use "
+                f"{known}"
+            )
+    return problems
+
+
+class SymptomSentences(_Model):
+    many_present: str
+    many_absent: str
+    many_none_started: str
+    many_not_counted: str
+    many_unknown: str
+    tech_present: str
+    tech_absent: str
+    tech_too_few: str
+    tech_unknown: str
+    users_present: str
+    users_absent: str
+    users_no_results: str
+    users_not_reported: str
+    users_unknown: str
+
+
+SYMPTOM_PLACEHOLDERS: dict[str, set[str]] = {
+    "many_present": {"recent", "since", "not_counted"},
+    "many_absent": {"recent", "live", "since", "not_counted"},
+    "many_none_started": {"since", "not_counted"},
+    "many_not_counted": {"undated", "unknown_stage"},
+    "many_unknown": set(),
+    "tech_present": {"known", "distinct", "alone"},
+    "tech_absent": {"known", "distinct", "alone"},
+    "tech_too_few": {"known", "minimum"},
+    "tech_unknown": set(),
+    "users_present": {"none", "known"},
+    "users_absent": {"none", "known"},
+    "users_no_results": set(),
+    "users_not_reported": set(),
+    "users_unknown": set(),
+}
+
+
+class SymptomRules(_Model):
+    """When each of the three portfolio symptoms shows; one set for every view."""
+
+    window_days: int = Field(gt=0, le=3660)
+    min_recent_pilots: int = Field(gt=0)
+    fragmented_share: float = Field(gt=0, le=1)
+    min_pilots_for_technology: int = Field(gt=0)
+    no_users_share: float = Field(gt=0, le=1)
+    sentences: SymptomSentences
+
+    @model_validator(mode="after")
+    def _templates(self) -> SymptomRules:
+        problems = _check_templates(self.sentences, SYMPTOM_PLACEHOLDERS)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class TrapSentences(_Model):
+    in_trap_defining: str
+    in_trap_many: str
+    at_risk: str
+    clear: str
+    clear_so_far: str
+    not_enough: str
+    known: str
+    answer_next: str
+
+
+TRAP_PLACEHOLDERS: dict[str, set[str]] = {
+    "in_trap_defining": {"symptoms"},
+    "in_trap_many": {"count", "symptoms"},
+    "at_risk": {"count", "symptoms"},
+    "clear": set(),
+    "clear_so_far": {"known"},
+    "not_enough": {"known", "needed"},
+    "known": {"known", "unknown"},
+    "answer_next": {"question"},
+}
+
+
+class TrapRules(_Model):
+    """How the six signs add up to a verdict, and when enough of them are known to say so."""
+
+    in_trap_min_present: int = Field(ge=1, le=6)
+    min_known_for_clear: int = Field(ge=1, le=6)
+    labels: dict[str, str]
+    sentences: TrapSentences
+
+    @model_validator(mode="after")
+    def _checks(self) -> TrapRules:
+        problems = _check_templates(self.sentences, TRAP_PLACEHOLDERS)
+        needed = {"in_trap", "at_risk", "clear", "clear_so_far", "not_enough"}
+        missing = sorted(needed - set(self.labels))
+        if missing:
+            problems.append(f"labels: missing {', '.join(missing)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class UnassessedSentences(_Model):
+    assess_before: str
+    assess_no_start: str
+    assess_not_started: str
+    decide_now: str
+    stop_candidate: str
+
+
+UNASSESSED_PLACEHOLDERS: dict[str, set[str]] = {
+    "assess_before": {"w", "dp", "left"},
+    "assess_no_start": {"dp"},
+    "assess_not_started": set(),
+    "decide_now": {"w", "dp", "days"},
+    "stop_candidate": {"w", "path", "times"},
+}
+
+
+class UnassessedRules(_Model):
+    """Decisions a portfolio takes on time alone, for open pilots without readiness data.
+
+    Before the decision point: assess before it is due. Past it: decide now (assess within
+    `decide_within_days` or stop). Past `stop_after_path_times` × the whole recommended path
+    (start to production): a stop candidate, with the reason.
+    """
+
+    decide_within_days: int = Field(gt=0, le=365)
+    stop_after_path_times: float = Field(gt=1, le=100)
+    labels: dict[str, str]
+    sentences: UnassessedSentences
+
+    @model_validator(mode="after")
+    def _checks(self) -> UnassessedRules:
+        problems = _check_templates(self.sentences, UNASSESSED_PLACEHOLDERS)
+        missing = sorted({"assess", "decide_now"} - set(self.labels))
+        if missing:
+            problems.append(f"labels: missing {', '.join(missing)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
