@@ -8,7 +8,7 @@ from diagnostics.errors import DiagnosticError, NotFoundError
 from diagnostics.framework.review import load_review
 from ui import assessment as blocks
 from ui import cache
-from ui.components import show_problem, source_credit
+from ui.components import plain, show_problem, source_credit
 from ui.frame import through_app
 
 through_app()  # a deep link as the server's first request: run it framed
@@ -45,7 +45,7 @@ except DiagnosticError as exc:
 blocks.open_assessment(token)  # keep the token in the URL after moving between pages
 pilot = review.pilot
 position = content.positions_by_key.get(review.assessment.position)
-st.markdown(f"### {blocks.plain(pilot.name)}")
+st.markdown(f"### {plain(pilot.name)}")
 st.caption(f"Where it stands: {position.label if position else review.assessment.position}")
 blocks.resume_link(token)
 

@@ -9,9 +9,9 @@ import streamlit as st
 from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.workshop import session as ws
 from ui import cache
-from ui.components import show_problem
+from ui.components import plain, show_problem
 from ui.frame import through_app
-from ui.workshop_view import CODE_KEY, PHONE_CSS, client_key, plain
+from ui.workshop_view import CODE_KEY, PHONE_CSS, client_key
 
 through_app()  # a deep link as the server's first request: run it framed
 

@@ -11,9 +11,9 @@ from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.workshop import figures as wf
 from diagnostics.workshop import session as ws
 from ui import cache
-from ui.components import CHART_CONFIG
+from ui.components import CHART_CONFIG, plain
 from ui.frame import through_app
-from ui.workshop_view import PRESENTER_CSS, base_url, facilitator_token, join_link, plain, qr_png
+from ui.workshop_view import PRESENTER_CSS, base_url, facilitator_token, join_link, qr_png
 
 through_app()  # a deep link as the server's first request: run it framed
 

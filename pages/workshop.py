@@ -11,9 +11,9 @@ from diagnostics.workshop import session as ws
 from ui import cache
 from ui import workshop_console as console
 from ui.access import require_access
-from ui.components import show_problem
+from ui.components import plain, show_problem
 from ui.frame import through_app
-from ui.workshop_view import facilitator_token, forget_facilitator, plain, remember_facilitator
+from ui.workshop_view import facilitator_token, forget_facilitator, remember_facilitator
 
 through_app()  # a deep link as the server's first request: run it framed
 

@@ -4,7 +4,6 @@ database in the widget's callback, so a reload or a lost connection loses nothin
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from functools import partial
 
@@ -25,12 +24,6 @@ from ui.components import CHART_CONFIG, pick_pilot
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def plain(text: object) -> str:
-    """User text made inert for st.markdown: every markdown character escaped, one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def current_token() -> str | None:

@@ -1,7 +1,10 @@
 """Cache wrappers around engine calls. The engine stays free of streamlit; pages call these.
 
 The content and the database engine are shared, read-only resources (cache_resource: one
-object for every session, never copied); parsed files and computed tables are cache_data.
+object for every session, never copied); every upload is read once per file and choice (one
+store for portfolios and answer sheets); saved portfolios' frames, analyses and charts are
+keyed on the version id; downloads are cache_data. A view keeps beside it only the cached
+calls that no other page uses (the cost page's scenarios, the organisation view's profile).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from diagnostics.framework.content import Content, load_content
 from diagnostics.storage import store
 
 if TYPE_CHECKING:  # the importer (pandas, calamine) loads on the first upload, not at start
+    from diagnostics.organisation.answer_sheet import AnswerSheet
     from diagnostics.portfolio.importer import PortfolioImport, Progress
 
 
@@ -34,20 +38,35 @@ def engine() -> Engine:
     return db
 
 
-# Portfolios ------------------------------------------------------------------------------
-# Saved portfolio versions never change, so their frame, analysis and charts are keyed on the
-# version id (and the day, for everything measured against today). They are shared objects
-# (cache_resource): nothing copies them on a rerun, and nothing may mutate them.
+# Uploads ---------------------------------------------------------------------------------
+# Every upload (a portfolio, an answer sheet) is read once per key and kept here, shared by
+# every session of the process like a cache_resource (the last UPLOADS_KEPT reads), rather
+# than in `st.cache_resource`, because a first read drives a progress bar and a
+# Streamlit-cached function may not update an element drawn outside it. The file's sha256
+# stands for its bytes, which are never hashed on a rerun.
+
+UPLOADS_KEPT = 4
+_uploads: OrderedDict[tuple, object] = OrderedDict()
+_uploads_lock = threading.Lock()
 
 
-IMPORTS_KEPT = 4
-_imports: OrderedDict[ImportKey, PortfolioImport] = OrderedDict()
-_imports_lock = threading.Lock()
+def _kept_upload(key: tuple) -> object | None:
+    with _uploads_lock:
+        if key in _uploads:
+            _uploads.move_to_end(key)
+        return _uploads.get(key)
+
+
+def _keep_upload(key: tuple, value: object) -> None:
+    with _uploads_lock:
+        _uploads[key] = value
+        while len(_uploads) > UPLOADS_KEPT:
+            _uploads.popitem(last=False)
 
 
 class ImportKey(NamedTuple):
-    """One read of an upload: the file (its sha256 stands for the bytes, which are never
-    hashed on a rerun), its name, the sheet, and the user's mapping and stage choices."""
+    """One read of a portfolio upload: the file's hash and name, the sheet, and the user's
+    mapping and stage choices."""
 
     file_hash: str
     filename: str
@@ -58,21 +77,13 @@ class ImportKey(NamedTuple):
 
 def read_import(key: ImportKey) -> PortfolioImport | None:
     """The upload as read already under `key`, or None if it has not been read yet."""
-    with _imports_lock:
-        if key in _imports:
-            _imports.move_to_end(key)
-        return _imports.get(key)
+    return _kept_upload(("portfolio", *key))
 
 
 def imported_portfolio(
     key: ImportKey, data: bytes, progress: Progress | None = None
 ) -> PortfolioImport:
-    """An uploaded file read once per key: reruns never re-parse.
-
-    Kept here, shared by every session of the process like a cache_resource (the last
-    IMPORTS_KEPT reads), rather than in `st.cache_resource`, because a first read drives a
-    progress bar and a Streamlit-cached function may not update an element drawn outside it.
-    """
+    """A portfolio upload read once per key: reruns never re-parse."""
     imported = read_import(key)
     if imported is not None:
         return imported
@@ -86,11 +97,33 @@ def imported_portfolio(
         stage_overrides=dict(key.overrides) or None,
         progress=progress,
     )
-    with _imports_lock:
-        _imports[key] = imported
-        while len(_imports) > IMPORTS_KEPT:
-            _imports.popitem(last=False)
+    _keep_upload(("portfolio", *key), imported)
     return imported
+
+
+def answer_sheet(file_hash: str, filename: str, data: bytes) -> AnswerSheet:
+    """An uploaded answer sheet read once per file: reruns never re-parse."""
+    key = ("answers", file_hash, filename)
+    sheet = _kept_upload(key)
+    if sheet is None:
+        from diagnostics.organisation.answer_sheet import read_answer_sheet
+
+        sheet = read_answer_sheet(data, filename, content())
+        _keep_upload(key, sheet)
+    return sheet
+
+
+@st.cache_data(show_spinner=False)
+def answer_template_xlsx() -> bytes:
+    from diagnostics.organisation.answer_sheet import answer_template_bytes
+
+    return answer_template_bytes(content())
+
+
+# Portfolios ------------------------------------------------------------------------------
+# Saved portfolio versions never change, so their frame, analysis and charts are keyed on the
+# version id (and the day, for everything measured against today). They are shared objects
+# (cache_resource): nothing copies them on a rerun, and nothing may mutate them.
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

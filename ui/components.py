@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from diagnostics.errors import DiagnosticError
@@ -10,6 +12,13 @@ from diagnostics.framework.content import Content
 # Charts without Plotly's toolbar: on a phone it sits over the chart for good, and on the
 # shared screen it is clutter. Every chart's data is in the page's tables and downloads.
 CHART_CONFIG = {"displayModeBar": False}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text: object) -> str:
+    """User text made inert for st.markdown: every markdown character escaped, one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def source_credit(content: Content) -> None:

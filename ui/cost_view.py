@@ -18,12 +18,11 @@ from diagnostics.formats import format_money
 from diagnostics.framework.content import Content
 from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 from ui import cache
-from ui.components import CHART_CONFIG
+from ui.components import CHART_CONFIG, XLSX_MIME
 
 PREFIX = "cost_"
 PICK_KEY = f"{PREFIX}portfolio"
 RULE_KEY = f"{PREFIX}stop_rule"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP_PILOTS = 10
 # No floating toolbar: on a phone it covers the legend, and a board reads, it does not zoom.
 

@@ -22,7 +22,6 @@ from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.organisation import figures
 from diagnostics.organisation import profile as organisation
-from diagnostics.organisation.answer_sheet import read_answer_sheet
 from diagnostics.organisation.profile import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
 from diagnostics.organisation.trap_check import (
     STATUS_LABELS,
@@ -37,28 +36,14 @@ from diagnostics.render.organisation_report import (
     report_filename,
 )
 from ui import cache
-from ui.components import CHART_CONFIG, show_problem
+from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
 
 PREFIX = "org_"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_PORTFOLIO = None
 GAPS_SHOWN = 8
 
 
 # --- cached engine calls ---------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False)
-def answer_template() -> bytes:
-    from diagnostics.organisation.answer_sheet import answer_template_bytes
-
-    return answer_template_bytes(cache.content())
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _read_sheet(digest: str, filename: str, _data: bytes):
-    """An uploaded answer sheet, read once per file (the digest stands for the bytes)."""
-    return read_answer_sheet(_data, filename, cache.content())
 
 
 @dataclass(frozen=True)
@@ -108,7 +93,7 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
         )
         st.download_button(
             "Download the answer template",
-            answer_template(),
+            cache.answer_template_xlsx(),
             file_name="poc-trap-answer-template.xlsx",
             mime=XLSX_MIME,
             icon=":material/download:",
@@ -127,7 +112,7 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
         data = uploaded.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         try:
-            sheet = _read_sheet(digest, uploaded.name, data)
+            sheet = cache.answer_sheet(digest, uploaded.name, data)
         except DiagnosticError as exc:
             show_problem(exc)
             return

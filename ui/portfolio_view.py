@@ -27,7 +27,7 @@ from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
 from ui import cache
-from ui.components import CHART_CONFIG, show_problem
+from ui.components import CHART_CONFIG, XLSX_MIME, plain, show_problem
 
 PREFIX = "portfolio_"
 TAB_KEY = f"{PREFIX}tab"
@@ -35,18 +35,11 @@ PICK_KEY = f"{PREFIX}pick"
 DASHBOARD, IMPORT = "Dashboard", "Import a spreadsheet"
 FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 NOT_USED = "(not used)"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 SYMPTOM_COLUMNS = {
     "many_pilots_none_live": "Many new pilots, none live",
     "fragmented_technology": "Every pilot its own technology",
     "results_without_users": "Results but no live users",
 }
-
-
-def plain(text: object) -> str:
-    """User text made inert for markdown: every markdown character escaped, one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def file_stem(name: str) -> str:

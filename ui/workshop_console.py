@@ -16,12 +16,11 @@ from diagnostics.framework.content import Content
 from diagnostics.storage import store
 from diagnostics.workshop import figures as wf
 from diagnostics.workshop import session as ws
-from ui.components import CHART_CONFIG, pick_pilot, show_problem
+from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
 from ui.workshop_view import (
     base_url,
     facilitator_link,
     join_link,
-    plain,
     qr_png,
     remember_facilitator,
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 
 import segno
 import streamlit as st
@@ -20,12 +19,6 @@ from diagnostics.workshop import session as ws
 FACILITATOR_KEY = "link_facilitator"
 CODE_KEY = "link_code"
 PUBLIC_URL_ENV = "POCTRAP_PUBLIC_URL"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def plain(text: object) -> str:
-    """User text made inert for st.markdown: every markdown character escaped, one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
 
 
 def base_url(url_path: str) -> str:

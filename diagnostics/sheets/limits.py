@@ -26,11 +26,3 @@ MAX_COMPRESSION_RATIO = 250
 MAX_ARCHIVE_MEMBERS = 5_000
 # Longest cell text kept (Excel's own limit); longer texts are cut with a warning.
 MAX_CELL_CHARS = 32_767
-
-
-def limits_text() -> str:
-    """One sentence stating the limits, for the upload screen and the CLI help."""
-    return (
-        f"Files up to {MAX_UPLOAD_MB} MB, {MAX_ROWS:,} rows and {MAX_COLUMNS:,} columns "
-        "(xlsx, xlsm, xls, ods or csv)."
-    )

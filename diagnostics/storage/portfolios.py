@@ -295,13 +295,6 @@ def list_portfolios(engine: Engine) -> list[PortfolioRecord]:
     return records[::-1]
 
 
-def get_portfolio(engine: Engine, portfolio_id: int) -> PortfolioRecord:
-    found = next((p for p in list_portfolios(engine) if p.id == portfolio_id), None)
-    if found is None:
-        raise NotFoundError(f"No saved portfolio with id {portfolio_id}; pick one from the list.")
-    return found
-
-
 def previous_version(engine: Engine, portfolio_id: int) -> PortfolioRecord | None:
     """The version saved just before this one under the same name, if any."""
     records = list_portfolios(engine)
