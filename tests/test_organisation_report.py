@@ -102,7 +102,7 @@ def test_report_numbers_are_those_of_the_profile(profile, check, content) -> Non
     # Two pilots answer every production question No: 2 of 3, a systemic gap.
     assert "2 of 3 (67%)" in html
     assert "<b id='kpi-proceed'>1</b>" in html
-    assert f"<strong id='trap-verdict'>{check.label}</strong>" in html
+    assert f"id='trap-verdict' style='color:#D55E00'>{check.label}</strong>" in html
     assert check.label == "In the PoC trap"  # four recent pilots, none live
 
 
@@ -127,5 +127,5 @@ def test_xlsx_neutralises_formulas_and_holds_every_table(profile, check, content
 
 
 def test_filenames_are_dated_and_match() -> None:
-    assert report_filename(TODAY, "html") == "organisation-view-2026-11-25.html"
-    assert report_filename(TODAY, "xlsx") == "organisation-view-2026-11-25.xlsx"
+    assert report_filename(TODAY, "html") == "poc-trap-organisation-2026-11-25.html"
+    assert report_filename(TODAY, "xlsx") == "poc-trap-organisation-2026-11-25.xlsx"

@@ -499,7 +499,7 @@ def _history(review: PilotReview, content: Content) -> None:
 
 def _downloads(review: PilotReview, content: Content) -> None:
     st.subheader("Reports to forward")
-    # Built only when clicked (deferred downloads): the HTML embeds plotly.js, about 5 MB.
+    # Built only when clicked (deferred downloads).
     name, day = review.pilot.name, review.today
     cols = st.columns(3)
     cols[0].download_button(

@@ -79,6 +79,26 @@ class DecisionRules(_Model):
     knockout_answers: tuple[AnswerKey, ...] = ("no", "dont_know")
 
 
+DecisionKey = Literal["proceed", "fix_first", "stop"]
+DECISION_KEYS: tuple[str, ...] = ("proceed", "fix_first", "stop")
+
+
+class Decision(_Model):
+    """One of the three calls (proceed, fix first, stop): its words and its colour everywhere."""
+
+    key: DecisionKey
+    label: str
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+# The calls as shipped; a content file may restate them with its own words or colours.
+DEFAULT_DECISIONS = (
+    Decision(key="proceed", label="Proceed", color="#009E73"),
+    Decision(key="fix_first", label="Fix first", color="#E69F00"),
+    Decision(key="stop", label="Stop", color="#D55E00"),
+)
+
+
 class Verdict(_Model):
     key: str = Field(pattern=ID_PATTERN)
     label: str
@@ -217,6 +237,7 @@ class Content(_Model):
     answer_scale: tuple[AnswerOption, ...]
     bands: tuple[Band, ...]
     decision_rules: DecisionRules
+    decisions: tuple[Decision, ...] = DEFAULT_DECISIONS
     verdicts: tuple[Verdict, ...]
     positions: tuple[Position, ...]
     timeframes: Timeframes
@@ -254,6 +275,8 @@ class Content(_Model):
         problems += _duplicates("questions", [q.id for q in self.questions])
         problems += _duplicates("symptoms", [s.id for s in self.symptoms])
         problems += _duplicates("verdicts", [v.key for v in self.verdicts])
+        if sorted(d.key for d in self.decisions) != sorted(DECISION_KEYS):
+            problems.append(f"decisions: needs exactly the keys {', '.join(DECISION_KEYS)}")
         problems += _duplicates("positions", [p.key for p in self.positions])
         reason_keys = {r.key for r in self.reasons}
         stage_numbers = {s.number for s in self.stages}
@@ -290,6 +313,10 @@ class Content(_Model):
     @cached_property
     def verdicts_by_key(self) -> dict[str, Verdict]:
         return {v.key: v for v in self.verdicts}
+
+    @cached_property
+    def decisions_by_key(self) -> dict[str, Decision]:
+        return {d.key: d for d in self.decisions}
 
     @cached_property
     def positions_by_key(self) -> dict[str, Position]:

@@ -98,12 +98,12 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     screenshot(page, "organisation-5-trap-laptop")
     _tab(page, "Report")
     report_file = download(page, "Download the report (HTML)")
-    assert report_file.suggested_filename == f"organisation-view-{date.today()}.html"
+    assert report_file.suggested_filename == f"poc-trap-organisation-{date.today()}.html"
     report = Path(report_file.path()).read_text(encoding="utf-8")
     assert "<b id='kpi-pilots'>34</b>" in report
     assert "Owner of the production budget named" in report
     data_file = download(page, "Download the data (xlsx)")
-    assert data_file.suggested_filename == f"organisation-view-{date.today()}.xlsx"
+    assert data_file.suggested_filename == f"poc-trap-organisation-{date.today()}.xlsx"
     _no_errors(page)
 
 
