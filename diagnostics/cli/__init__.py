@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from diagnostics.cli import commands
+from diagnostics.cli import actions, commands
 from diagnostics.cli.common import EXIT_BAD_INPUT
 from diagnostics.errors import DiagnosticError
 
-COMMAND_GROUPS = (commands,)
+COMMAND_GROUPS = (commands, actions)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -244,3 +244,48 @@ class JoinAttempt(Base):
     client_key: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegisterAction(Base):
+    """An action in the register: adopted from a result or added by hand, followed to done.
+
+    `pilot_id` is empty for an action of the whole organisation; `source_ref` names what it
+    was adopted from (one adoption per recommendation, however often the button is pressed).
+    """
+
+    __tablename__ = "register_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pilot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pilots.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    question_id: Mapped[str | None] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(120))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str | None] = mapped_column(String(120), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ActionStatusChange(Base):
+    """One change of an action's status (the first has no `from_status`: its creation)."""
+
+    __tablename__ = "register_action_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("register_actions.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    via: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,1 @@
+"""The action register: adopted and hand-made actions, their follow-up, exports and charts."""
