@@ -139,46 +139,10 @@ def timeline_chart(
     recommended duration, the pale part the slack up to the longest; today is a line coloured
     by how late the pilot is (band colours), the decision window is shaded and dated, and the
     pilot's own milestones (start, assessments) sit on their own row."""
-    rows: list[str] = []
     fig = go.Figure()
-    for segment in path.segments:
-        label = _wrap(f"{segment.title} ({segment.duration_label})")
-        rows.append(label)
-        color = _GROUP_COLORS.get(segment.group, NEUTRAL)
-        firm_days = (segment.end_min - segment.start).days
-        slack_end = segment.end_max or segment.start + timedelta(days=_OPEN_ENDED_DAYS)
-        slack_days = (slack_end - segment.end_min).days
-        end_text = format_day(segment.end_max) if segment.end_max else "ongoing"
-        hover = f"{segment.title}<br>{format_day(segment.start)} to {end_text}<extra></extra>"
-        for days, base, opacity in (
-            (firm_days, segment.start, 1.0),
-            (slack_days, segment.end_min, 0.35),
-        ):
-            if days <= 0:
-                continue
-            fig.add_trace(
-                go.Bar(
-                    x=[days * _MS_PER_DAY],
-                    base=[_iso(base)],
-                    y=[label],
-                    orientation="h",
-                    marker={"color": color, "opacity": opacity},
-                    hovertemplate=hover,
-                )
-            )
+    rows = [_add_segment(fig, segment) for segment in path.segments]
     if milestones:
-        row = "This pilot"
-        rows.append(row)
-        fig.add_trace(
-            go.Scatter(
-                x=[_iso(day) for day, _ in milestones],
-                y=[row] * len(milestones),
-                mode="markers",
-                marker={"symbol": "diamond", "size": 13, "color": "#222222"},
-                text=[f"{text}: {format_day(day)}" for day, text in milestones],
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
+        rows.append(_add_milestones(fig, milestones))
     window = path.decision_window
     fig.add_shape(
         type="rect",
@@ -193,16 +157,9 @@ def timeline_chart(
         line={"width": 0},
         layer="below",
     )
-    fig.add_annotation(
-        x=_iso(window.start + (path.decision_due - window.start) / 2),
-        y=1.0,
-        xref="x",
-        yref="paper",
-        yanchor="bottom",
-        yshift=18,
-        showarrow=False,
-        text=f"Decision by {format_day(path.decision_due)}",
-        font={"size": 12, "color": _GROUP_COLORS["decision"]},
+    middle = window.start + (path.decision_due - window.start) / 2
+    _mark_top(
+        fig, middle, f"Decision by {format_day(path.decision_due)}", _GROUP_COLORS["decision"], 18
     )
     today_color = content.bands[max(0, len(content.bands) - 1 - severity)].color
     fig.add_shape(
@@ -215,22 +172,70 @@ def timeline_chart(
         y1=1,
         line={"color": today_color, "width": 3, "dash": "dash"},
     )
-    fig.add_annotation(
-        x=_iso(today),
-        y=1.0,
-        xref="x",
-        yref="paper",
-        yanchor="bottom",
-        showarrow=False,
-        text=f"Today, {format_day(today)}",
-        font={"size": 12, "color": today_color},
-    )
+    _mark_top(fig, today, f"Today, {format_day(today)}", today_color, 0)
     fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed")
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig = _layout(fig, height=110 + 44 * len(rows))
     fig.update_layout(margin={"l": 10, "r": 20, "t": 60, "b": 40})
     return fig
+
+
+def _add_segment(fig: go.Figure, segment) -> str:
+    """One step of the path as a firm bar and its pale slack; returns the row's label."""
+    label = _wrap(f"{segment.title} ({segment.duration_label})")
+    color = _GROUP_COLORS.get(segment.group, NEUTRAL)
+    firm_days = (segment.end_min - segment.start).days
+    slack_end = segment.end_max or segment.start + timedelta(days=_OPEN_ENDED_DAYS)
+    slack_days = (slack_end - segment.end_min).days
+    end_text = format_day(segment.end_max) if segment.end_max else "ongoing"
+    hover = f"{segment.title}<br>{format_day(segment.start)} to {end_text}<extra></extra>"
+    for days, base, opacity in (
+        (firm_days, segment.start, 1.0),
+        (slack_days, segment.end_min, 0.35),
+    ):
+        if days > 0:
+            fig.add_trace(
+                go.Bar(
+                    x=[days * _MS_PER_DAY],
+                    base=[_iso(base)],
+                    y=[label],
+                    orientation="h",
+                    marker={"color": color, "opacity": opacity},
+                    hovertemplate=hover,
+                )
+            )
+    return label
+
+
+def _add_milestones(fig: go.Figure, milestones: Sequence[tuple[date, str]]) -> str:
+    row = "This pilot"
+    fig.add_trace(
+        go.Scatter(
+            x=[_iso(day) for day, _ in milestones],
+            y=[row] * len(milestones),
+            mode="markers",
+            marker={"symbol": "diamond", "size": 13, "color": "#222222"},
+            text=[f"{text}: {format_day(day)}" for day, text in milestones],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    return row
+
+
+def _mark_top(fig: go.Figure, day, text: str, color: str, yshift: int) -> None:
+    """A label above the plot at `day` (the decision window, today)."""
+    fig.add_annotation(
+        x=_iso(day),
+        y=1.0,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        yshift=yshift,
+        showarrow=False,
+        text=text,
+        font={"size": 12, "color": color},
+    )
 
 
 def history_trend(history: Sequence[HistoryEntry], content: Content) -> go.Figure:
