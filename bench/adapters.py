@@ -100,8 +100,9 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
     from diagnostics.storage import store
 
     ws = require(
-        "diagnostics.workshop.session",
+        "diagnostics.workshop",
         "create_workshop",
+        "facilitator",
         "join_workshop",
         "cast_vote",
         "live_status",
@@ -110,7 +111,7 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
     engine = store.make_engine(url)
     try:
         created = ws.create_workshop(engine, content, pilot_name="Benchmark round", pacing="all")
-        token, state = created.facilitator_token, created.state
+        fac, state = ws.facilitator(engine, created.facilitator_token), created.state
         people = [
             ws.join_workshop(engine, state.code, ws.client_key(f"bench-{i}"))
             for i in range(participants)
@@ -145,7 +146,7 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
             go.wait()
             while not done.is_set():
                 began = time.perf_counter()
-                total = ws.live_status(engine, token, content).total_votes
+                total = ws.live_status(fac, content).total_votes
                 polls.append((began, time.perf_counter(), total))
                 if total >= expected:
                     return
@@ -198,8 +199,9 @@ def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str,
     from diagnostics.storage import store
 
     ws = require(
-        "diagnostics.workshop.session",
+        "diagnostics.workshop",
         "create_workshop",
+        "facilitator",
         "join_workshop",
         "cast_vote",
         "live_status",
@@ -209,7 +211,7 @@ def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str,
     complete: list[float] = []
     try:
         created = ws.create_workshop(engine, content, pilot_name="Benchmark paced", pacing="all")
-        token, state = created.facilitator_token, created.state
+        fac, state = ws.facilitator(engine, created.facilitator_token), created.state
         people = [
             ws.join_workshop(engine, state.code, ws.client_key(f"paced-{i}"))
             for i in range(participants)
@@ -233,7 +235,7 @@ def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str,
                 t.start()
             go.wait()
             tapped = time.perf_counter()
-            while ws.live_status(engine, token, content).votes_per_question[qid] < participants:
+            while ws.live_status(fac, content).votes_per_question[qid] < participants:
                 if time.perf_counter() - tapped > 120:
                     raise RuntimeError(f"question {qid}: votes still missing after 120 s")
             complete.append(time.perf_counter() - tapped)

@@ -6,8 +6,8 @@ one may need the team sign-in of a shared deployment.
 
 import streamlit as st
 
+from diagnostics import workshop as ws
 from diagnostics.errors import AccessError
-from diagnostics.workshop import session as ws
 from ui import cache
 from ui import workshop_console as console
 from ui.access import require_access
@@ -33,7 +33,8 @@ if not token:
     st.stop()
 
 try:
-    state = ws.workshop_state(engine, token, content)
+    fac = ws.facilitator(engine, token)
+    state = ws.workshop_state(fac, content)
 except AccessError as exc:
     show_problem(exc)
     st.button("Start again", key="ws_forget", on_click=forget_facilitator)
@@ -48,12 +49,12 @@ run_tab, results_tab, consensus_tab, report_tab = st.tabs(
     ["Run", "Results", "Agreed answers", "Report"]
 )
 with run_tab:
-    console.controls(engine, content, state, token)
-    console.live_counts(engine, content, token)
+    console.controls(fac, content, state)
+    console.live_counts(fac, content)
 with results_tab:
-    console.results(engine, content, state, token)
+    console.results(fac, content, state)
 with consensus_tab:
-    console.consensus(engine, content, state, token)
+    console.consensus(fac, content, state)
 with report_tab:
-    console.report(engine, content, state, token)
+    console.report(fac, content, state)
     st.button("Leave this workshop", key="ws_leave", on_click=forget_facilitator)

@@ -285,7 +285,7 @@ def test_an_action_done_before_the_previous_assessment_is_not_counted_again(
 
 
 def test_workshop_and_organisation_actions_are_adopted_once(engine, content) -> None:
-    from diagnostics.workshop.session import AgreedAction
+    from diagnostics.workshop import AgreedAction
 
     pilot = _pilot(engine)
     assessment = _assessment(engine, pilot.id, content, START_QUESTIONS)

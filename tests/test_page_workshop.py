@@ -9,9 +9,9 @@ import os
 import pytest
 from harness import REPO_ROOT, inputs_without_help
 
+from diagnostics import workshop as ws
 from diagnostics.framework.content import load_content
 from diagnostics.storage import store
-from diagnostics.workshop import session as ws
 
 CONTENT = load_content()
 
@@ -47,7 +47,7 @@ def test_the_console_creates_a_workshop_for_a_new_pilot(app_test, db):
     _button(at, "ws_create").click().run()
     assert not at.exception
     token = at.session_state["link_facilitator"]
-    state = ws.workshop_state(db, token, CONTENT)
+    state = ws.workshop_state(ws.facilitator(db, token), CONTENT)
     assert state.pilot_name == "Contract review assistant"
     assert state.pacing == "question"
     shown = [m.value for m in at.metric]
@@ -70,12 +70,12 @@ def test_console_buttons_lock_reveal_and_close_in_the_database(app_test, db):
     _button(at, "ws_lock").click().run()
     _button(at, "ws_reveal").click().run()
     _button(at, "ws_join_open").click().run()
-    state = ws.workshop_state(db, created.facilitator_token, CONTENT)
+    state = ws.workshop_state(ws.facilitator(db, created.facilitator_token), CONTENT)
     assert state.locked == {first}
     assert state.revealed == {first}
     assert not state.join_open
     _button(at, "ws_next").click().run()
-    state = ws.workshop_state(db, created.facilitator_token, CONTENT)
+    state = ws.workshop_state(ws.facilitator(db, created.facilitator_token), CONTENT)
     assert state.current_question == created.state.question_ids[1]
     assert not at.exception
 
@@ -96,7 +96,7 @@ def test_agreed_answers_default_to_the_majority_and_become_an_assessment(app_tes
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
     _button(at, "ws_save_consensus").click().run()
     assert not at.exception
-    agreed = ws.consensus(db, created.facilitator_token)
+    agreed = ws.consensus(ws.facilitator(db, created.facilitator_token))
     assert agreed.answers == {qid: "no"}  # 2 No against 1 Yes; no other question answered
     action = CONTENT.questions_by_id[qid].action
     assert [(a.question_id, a.text, a.owner) for a in agreed.actions] == [
@@ -117,9 +117,9 @@ def test_a_participant_joins_by_link_and_votes(app_test, db):
     assert at.query_params["p"]  # the participant's own token, so a reload keeps them in
     qid = created.state.question_ids[0]
     _button(at, f"join_vote_{qid}_partly").click().run()
-    live = ws.live_status(db, created.facilitator_token, CONTENT)
+    live = ws.live_status(ws.facilitator(db, created.facilitator_token), CONTENT)
     assert (live.participants, live.votes_per_question[qid]) == (1, 1)
-    results = ws.workshop_results(db, created.facilitator_token, CONTENT)
+    results = ws.workshop_results(ws.facilitator(db, created.facilitator_token), CONTENT)
     assert results.participants_by_role == {"it": 1}
     assert _button(at, f"join_vote_{qid}_partly").label == "✓ Partly"
     # Only the open question is offered; N/A only where the question allows it.
@@ -137,7 +137,7 @@ def test_a_wrong_code_says_so_and_joins_nobody(app_test, db):
     at.text_input(key="join_code").set_value(wrong).run()
     assert any("No open workshop has the code ZZZZZ" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "join_go"]
-    assert ws.live_status(db, created.facilitator_token, CONTENT).participants == 0
+    assert ws.live_status(ws.facilitator(db, created.facilitator_token), CONTENT).participants == 0
 
 
 def test_the_shared_screen_counts_and_hides_results_until_revealed(app_test, db):
@@ -164,7 +164,7 @@ def test_the_shared_screen_counts_and_hides_results_until_revealed(app_test, db)
     assert "3 of 3 answered" in text
     assert "Results stay hidden" in text
     assert "Disagreement index" not in text
-    ws.set_revealed(db, token, CONTENT, [qid])
+    ws.set_revealed(ws.facilitator(db, token), CONTENT, [qid])
     at.run()
     text = " ".join(m.value for m in at.markdown)
     # Scores 1, 0, 0: mean 1/3, variance 2/9, sd 0.4714 -> 94 after dividing by 0.5.
@@ -185,5 +185,5 @@ def test_consensus_mode_records_the_groups_answer_and_moves_on(app_test, db):
     at.toggle(key="present_consensus").set_value(True).run()
     _button(at, f"present_agree_{first}_partly").click().run()
     assert not at.exception
-    assert ws.consensus(db, token).answers == {first: "partly"}
-    assert ws.workshop_state(db, token, CONTENT).current_question == second
+    assert ws.consensus(ws.facilitator(db, token)).answers == {first: "partly"}
+    assert ws.workshop_state(ws.facilitator(db, token), CONTENT).current_question == second

@@ -118,9 +118,9 @@ def test_a_vote_cast_through_one_process_shows_on_the_screen_of_the_other(team, 
     from browser.helpers import EXCEPTION, click_button, main_text
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    from diagnostics import workshop as ws
     from diagnostics.framework.content import load_content
     from diagnostics.storage import store
-    from diagnostics.workshop import session as ws
 
     content = load_content()
     engine = store.make_engine(team.database_url)
@@ -157,7 +157,7 @@ def test_a_vote_cast_through_one_process_shows_on_the_screen_of_the_other(team, 
         # Process B never saw this participant: it re-reads the shared database.
         presenter.get_by_text("1 of 1 answered").first.wait_for(timeout=STEP_TIMEOUT_MS)
         assert presenter.locator(EXCEPTION).count() == 0
-        live = ws.live_status(engine, token, content)
+        live = ws.live_status(ws.facilitator(engine, token), content)
         assert (live.participants, live.total_votes) == (1, 1)
     finally:
         engine.dispose()

@@ -11,11 +11,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from diagnostics import workshop as ws
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.storage import store
 from diagnostics.workshop import figures as wf
-from diagnostics.workshop import session as ws
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
 from ui.workshop_view import (
     base_url,
@@ -138,7 +138,7 @@ def header(state: ws.WorkshopState, token: str) -> None:
         st.image(qr_png(link, scale=5), caption="Join link", width=140)
 
 
-def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
     """Pacing, moving on, locking, revealing, opening and closing the code."""
     problem = st.session_state.get(f"{PREFIX}problem")
     if problem:
@@ -157,7 +157,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
             "or a single question that you move through with Previous and Next.",
         )
         if pacing != state.pacing:
-            _act(ws.set_pacing, engine, token, content, pacing)
+            _act(ws.set_pacing, fac, content, pacing)
             st.rerun()
     with focus_col:
         if state.pacing == "reason":
@@ -169,7 +169,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
                 key=f"{PREFIX}reason_{state.current_reason}",
             )
             if reason != state.current_reason:
-                _act(ws.set_pacing, engine, token, content, "reason", reason=reason)
+                _act(ws.set_pacing, fac, content, "reason", reason=reason)
                 st.rerun()
         elif state.pacing == "question":
             ids = list(state.question_ids)
@@ -184,7 +184,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
                 icon=":material/arrow_back:",
                 key=f"{PREFIX}previous",
                 on_click=_act,
-                args=(ws.step, engine, token, content, -1),
+                args=(ws.step, fac, content, -1),
                 width="stretch",
             )
             forward.button(
@@ -192,7 +192,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
                 icon=":material/arrow_forward:",
                 key=f"{PREFIX}next",
                 on_click=_act,
-                args=(ws.step, engine, token, content, +1),
+                args=(ws.step, fac, content, +1),
                 width="stretch",
                 type="primary",
             )
@@ -205,7 +205,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
         icon=":material/lock_open:" if all_locked else ":material/lock:",
         key=f"{PREFIX}lock",
         on_click=_act,
-        args=(ws.set_locked, engine, token, content, focus, not all_locked),
+        args=(ws.set_locked, fac, content, focus, not all_locked),
         width="stretch",
     )
     reveal_col.button(
@@ -213,7 +213,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
         icon=":material/visibility_off:" if all_revealed else ":material/visibility:",
         key=f"{PREFIX}reveal",
         on_click=_act,
-        args=(ws.set_revealed, engine, token, content, focus, not all_revealed),
+        args=(ws.set_revealed, fac, content, focus, not all_revealed),
         width="stretch",
     )
     code_col.button(
@@ -221,7 +221,7 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
         icon=":material/key_off:" if state.join_open else ":material/key:",
         key=f"{PREFIX}join_open",
         on_click=_act,
-        args=(ws.set_join_open, engine, token, content, not state.join_open),
+        args=(ws.set_join_open, fac, content, not state.join_open),
         width="stretch",
         disabled=state.ended,
     )
@@ -230,16 +230,16 @@ def controls(engine: Engine, content: Content, state: ws.WorkshopState, token: s
         icon=":material/stop_circle:",
         key=f"{PREFIX}end",
         on_click=_act,
-        args=(ws.end_workshop, engine, token, content),
+        args=(ws.end_workshop, fac, content),
         width="stretch",
         disabled=state.ended,
     )
 
 
 @st.fragment(run_every=2)
-def live_counts(engine: Engine, content: Content, token: str) -> None:
+def live_counts(fac: ws.Facilitator, content: Content) -> None:
     """Joined and answers per question, refreshed every 2 s from the database."""
-    live = ws.live_status(engine, token, content)
+    live = ws.live_status(fac, content)
     state = live.state
     st.metric("People joined", live.participants)
     focus = set(state.in_focus)
@@ -255,9 +255,9 @@ def live_counts(engine: Engine, content: Content, token: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{PREFIX}counts")
 
 
-def results(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
     """Every distribution for the facilitator (revealed or not), ranked by disagreement."""
-    outcome = ws.workshop_results(engine, token, content)
+    outcome = ws.workshop_results(fac, content)
     st.caption(
         "Disagreement index: how widely the answers spread (Yes 1, Partly 0.5, No and Don't "
         "know 0; N/A left out), 0 when everyone agrees, 100 for an even Yes/No split. "
@@ -289,12 +289,12 @@ def results(engine: Engine, content: Content, state: ws.WorkshopState, token: st
         st.plotly_chart(wf.role_split(result, content), key=f"{PREFIX}roles", config=CHART_CONFIG)
 
 
-def consensus(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+def consensus(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
     """Agreed answers (pre-filled with the majority) and, for weak ones, action and owner."""
     labels = {a.key: a.label for a in content.answer_scale}
     keys_by_label = {v: k for k, v in labels.items()}
-    outcome = ws.workshop_results(engine, token, content)
-    agreed = ws.consensus(engine, token)
+    outcome = ws.workshop_results(fac, content)
+    agreed = ws.consensus(fac)
     defaults = ws.consensus_defaults(outcome)
     actions = {a.question_id: a for a in agreed.actions}
     due = date.today() + timedelta(days=30)
@@ -349,15 +349,15 @@ def consensus(engine: Engine, content: Content, state: ws.WorkshopState, token: 
             and answers.get(r.question_id) in ws.WEAK_ANSWERS
         ]
         try:
-            ws.save_consensus(engine, token, content, answers, agreed_actions)
+            ws.save_consensus(fac, content, answers, agreed_actions)
             st.success(f"Saved {len(answers)} agreed answers and {len(agreed_actions)} actions.")
         except DiagnosticError as exc:
             show_problem(exc)
-    verdict(engine, content, token)
+    verdict(fac, content)
 
 
-def verdict(engine: Engine, content: Content, token: str) -> None:
-    result = ws.consensus_result(engine, token, content)
+def verdict(fac: ws.Facilitator, content: Content) -> None:
+    result = ws.consensus_result(fac, content)
     if result is None:
         st.info("No agreed answer yet: the verdict appears once the group has agreed some.")
         return
@@ -371,7 +371,7 @@ def verdict(engine: Engine, content: Content, token: str) -> None:
         )
 
 
-def report(engine: Engine, content: Content, state: ws.WorkshopState, token: str) -> None:
+def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
     st.write(
         "The report holds the participants, every distribution, the disagreement ranking, "
         "the agreed answers and the actions with their owners."
@@ -380,7 +380,7 @@ def report(engine: Engine, content: Content, state: ws.WorkshopState, token: str
     left, right = st.columns(2)
     left.download_button(
         "Download the report (xlsx)",
-        data=lambda: ws.export_xlsx(engine, token, content),  # built only when clicked
+        data=lambda: ws.export_xlsx(fac, content),  # built only when clicked
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{PREFIX}xlsx",
@@ -389,7 +389,7 @@ def report(engine: Engine, content: Content, state: ws.WorkshopState, token: str
     )
     right.download_button(
         "Download the report (HTML)",
-        data=lambda: ws.report_html(engine, token, content).encode("utf-8"),
+        data=lambda: ws.report_html(fac, content).encode("utf-8"),
         file_name=f"{stem}.html",
         mime="text/html",
         key=f"{PREFIX}html",

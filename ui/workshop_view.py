@@ -8,13 +8,14 @@ a participant's own token as `?p=` next to `?code=`, so a phone that reloads sta
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
+import secrets
 
 import segno
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from diagnostics.workshop import session as ws
+from diagnostics import workshop as ws
 
 FACILITATOR_KEY = "link_facilitator"
 CODE_KEY = "link_code"
@@ -49,12 +50,23 @@ def qr_png(data: str, scale: int = 10) -> bytes:
 
 
 def client_key() -> str:
-    """Who is trying join codes: the connection's IP address, else this browser session."""
+    """Who is trying join codes: the connection's address (the first forwarded one when a proxy
+    on this machine relays it), else a random key kept for this browser session."""
     ip = st.context.ip_address
+    if ip and _is_loopback(ip):
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+        ip = forwarded or st.context.headers.get("X-Real-Ip") or ip
     if ip:
         return ws.client_key(f"ip:{ip}")
-    ctx = get_script_run_ctx()
-    return ws.client_key(f"session:{ctx.session_id if ctx else 'unknown'}")
+    session_key = st.session_state.setdefault("join_client", secrets.token_hex(16))
+    return ws.client_key(f"session:{session_key}")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def facilitator_token() -> str | None:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import NEUTRAL, _layout
-from diagnostics.workshop.session import ANSWER_ORDER, ROLES, QuestionResult, WorkshopResults
+from diagnostics.workshop.records import ANSWER_ORDER, ROLES, QuestionResult, WorkshopResults
 
 NA_COLOR = "#c8ced8"
 

@@ -1,0 +1,219 @@
+"""What a workshop is made of, as plain records: its state, the people in it, their results and
+the agreed answers; the fixed vocabularies (pacings, roles, answer order); and the few helpers
+every other module of the package shares (hashing a secret, UTC times, reading a workshop's
+state from the database).
+
+Everything a workshop needs lives in the database (several app processes may serve the same
+workshop), never in one process's memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from diagnostics.framework.content import Content
+from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion
+
+# Below this many answers a distribution could expose how a named person voted.
+MIN_ANSWERS_SHOWN = 3
+
+PACINGS: dict[str, str] = {
+    "all": "Whole questionnaire",
+    "reason": "One reason at a time",
+    "question": "One question at a time",
+}
+ROLES: dict[str, str] = {
+    "sponsor": "Sponsor",
+    "it": "IT",
+    "data": "Data / data science",
+    "business": "Business",
+    "other": "Other",
+}
+ANSWER_ORDER = ("yes", "partly", "no", "dont_know", "na")
+WEAK_ANSWERS = ("no", "dont_know", "partly")
+
+
+@dataclass(frozen=True)
+class WorkshopState:
+    """What the facilitator console and the presenter screen need to know about a workshop."""
+
+    id: int
+    title: str
+    pilot_id: int
+    pilot_name: str
+    code: str
+    position: str
+    pacing: str
+    current_reason: str | None
+    current_question: str | None
+    ask_names: bool
+    join_open: bool
+    ended: bool
+    assessment_id: int | None
+    question_ids: tuple[str, ...]
+    locked: frozenset[str]
+    revealed: frozenset[str]
+    in_focus: tuple[str, ...]
+    created_at: datetime
+
+    @property
+    def votable(self) -> tuple[str, ...]:
+        """Questions a participant may answer right now."""
+        if self.ended:
+            return ()
+        return tuple(q for q in self.in_focus if q not in self.locked)
+
+
+@dataclass(frozen=True)
+class NewWorkshop:
+    state: WorkshopState
+    facilitator_token: str
+
+
+@dataclass(frozen=True)
+class JoinInfo:
+    """What a would-be participant learns from a valid code: enough to join, nothing more."""
+
+    workshop_id: int
+    title: str
+    pilot_name: str
+    ask_names: bool
+
+
+@dataclass(frozen=True)
+class ParticipantSession:
+    participant_id: int
+    workshop_id: int
+    token: str
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    participant_id: int
+    workshop_id: int
+    title: str
+    pilot_name: str
+    display_name: str | None
+    role: str | None
+    ended: bool
+    in_focus: tuple[str, ...]
+    votable: tuple[str, ...]
+    my_votes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """The presenter's live numbers, straight from the database."""
+
+    state: WorkshopState
+    participants: int
+    votes_per_question: dict[str, int]
+    total_votes: int
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    label: str
+    reason: str
+    answers: int
+    counts: dict[str, int]
+    shown: bool
+    disagreement: float | None
+    majority: str | None
+    by_role: dict[str, dict[str, int]]
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class WorkshopResults:
+    participants: int
+    participants_by_role: dict[str, int]
+    questions: list[QuestionResult]
+
+    @property
+    def ranking(self) -> list[QuestionResult]:
+        """Questions with a disagreement index, most disputed first."""
+        rated = [q for q in self.questions if q.disagreement is not None]
+        return sorted(rated, key=lambda q: -q.disagreement)
+
+    def by_id(self, question_id: str) -> QuestionResult:
+        return next(q for q in self.questions if q.question_id == question_id)
+
+
+@dataclass(frozen=True)
+class AgreedAction:
+    question_id: str | None
+    text: str
+    owner: str | None = None
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Consensus:
+    assessment_id: int | None
+    answers: dict[str, str]
+    actions: list[AgreedAction] = field(default_factory=list)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clean_text(value: object, limit: int) -> str | None:
+    text = " ".join(str(value or "").split())
+    return text[:limit] or None
+
+
+def in_focus(row: Workshop, question_ids: Sequence[str], content: Content | None) -> tuple:
+    """The questions open now under the workshop's pacing (`row` may be any object with the
+    pacing and current question and reason)."""
+    if row.pacing == "question":
+        return tuple(q for q in question_ids if q == row.current_question)
+    if row.pacing == "reason" and content is not None:
+        by_id = content.questions_by_id
+        return tuple(
+            q for q in question_ids if q in by_id and by_id[q].reason == row.current_reason
+        )
+    return tuple(question_ids)
+
+
+def load_state(session: Session, row: Workshop, content: Content | None = None) -> WorkshopState:
+    questions = session.scalars(
+        select(WorkshopQuestion)
+        .where(WorkshopQuestion.workshop_id == row.id)
+        .order_by(WorkshopQuestion.position)
+    ).all()
+    ids = tuple(q.question_id for q in questions)
+    pilot_name = session.scalar(select(Pilot.name).where(Pilot.id == row.pilot_id)) or ""
+    return WorkshopState(
+        id=row.id,
+        title=row.title,
+        pilot_id=row.pilot_id,
+        pilot_name=pilot_name,
+        code=row.join_code,
+        position=row.position,
+        pacing=row.pacing,
+        current_reason=row.current_reason,
+        current_question=row.current_question,
+        ask_names=row.ask_names,
+        join_open=row.join_open and row.ended_at is None,
+        ended=row.ended_at is not None,
+        assessment_id=row.assessment_id,
+        question_ids=ids,
+        locked=frozenset(q.question_id for q in questions if q.locked),
+        revealed=frozenset(q.question_id for q in questions if q.revealed),
+        in_focus=in_focus(row, ids, content),
+        created_at=as_utc(row.created_at),
+    )

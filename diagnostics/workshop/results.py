@@ -1,0 +1,152 @@
+"""Result statistics: each question's distribution, its split by role, the majority answer and
+the disagreement index, and who took part.
+
+The **disagreement index** of a question is the spread of the group's answer scores (Yes 1,
+Partly 0.5, No and Don't know 0, as in the scoring; N/A left out): the population standard
+deviation divided by 0.5, its largest possible value, as a percentage. 0 means everyone gave
+the same answer; 100 means the group split evenly between Yes and No. Questions are ranked by
+it: the top of the list is where the discussion is worth having.
+
+Fewer than MIN_ANSWERS_SHOWN answers never show a distribution, in any view.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from diagnostics.framework.content import Content
+from diagnostics.storage import store
+from diagnostics.storage.models import Workshop, WorkshopParticipant, WorkshopVote
+from diagnostics.workshop.access import Facilitator
+from diagnostics.workshop.records import (
+    ANSWER_ORDER,
+    MIN_ANSWERS_SHOWN,
+    ROLES,
+    QuestionResult,
+    WorkshopResults,
+    as_utc,
+    load_state,
+)
+
+# On a tie the weaker answer wins: a pilot fails on its weakest link.
+_TIE_ORDER = ("no", "dont_know", "partly", "yes", "na")
+_SCORES = {"yes": 1.0, "partly": 0.5, "no": 0.0, "dont_know": 0.0}
+
+
+def disagreement_index(answers: Iterable[str]) -> float | None:
+    """Normalised spread of the answer scores, 0-100; None below MIN_ANSWERS_SHOWN answers.
+
+    Population standard deviation of the scores (Yes 1, Partly 0.5, No and Don't know 0;
+    N/A left out) divided by 0.5, the largest standard deviation values in [0, 1] can have.
+    """
+    scores = [_SCORES[a] for a in answers if a in _SCORES]
+    if len(scores) < MIN_ANSWERS_SHOWN:
+        return None
+    return 100.0 * statistics.pstdev(scores) / 0.5
+
+
+def majority_answer(counts: Mapping[str, int]) -> str | None:
+    """The most frequent answer; a tie goes to the weaker answer (No before Partly...)."""
+    given = {k: v for k, v in counts.items() if v > 0}
+    if not given:
+        return None
+    top = max(given.values())
+    return next(a for a in _TIE_ORDER if given.get(a) == top)
+
+
+def _counts(values: Iterable[str]) -> dict[str, int]:
+    tally = Counter(values)
+    return {a: tally.get(a, 0) for a in ANSWER_ORDER}
+
+
+def compute_results(
+    session: Session, row: Workshop, content: Content, only_revealed: bool = False
+) -> WorkshopResults:
+    state = load_state(session, row, content)
+    votes = session.execute(
+        select(WorkshopVote.question_id, WorkshopVote.value, WorkshopParticipant.role)
+        .join(WorkshopParticipant, WorkshopParticipant.id == WorkshopVote.participant_id)
+        .where(WorkshopVote.workshop_id == row.id)
+    ).all()
+    roles = session.execute(
+        select(WorkshopParticipant.role, func.count())
+        .where(WorkshopParticipant.workshop_id == row.id)
+        .group_by(WorkshopParticipant.role)
+    ).all()
+    by_question: dict[str, list[tuple[str, str | None]]] = {q: [] for q in state.question_ids}
+    for v in votes:
+        by_question.setdefault(v.question_id, []).append((v.value, v.role))
+    out = []
+    for qid in state.question_ids:
+        question = content.questions_by_id.get(qid)
+        if question is None:
+            continue
+        given = by_question.get(qid, [])
+        values = [value for value, _role in given]
+        enough = len(values) >= MIN_ANSWERS_SHOWN
+        revealed = qid in state.revealed
+        shown = enough and (revealed or not only_revealed)
+        by_role: dict[str, dict[str, int]] = {}
+        if shown:
+            for role in ROLES:
+                role_values = [value for value, r in given if r == role]
+                if len(role_values) >= MIN_ANSWERS_SHOWN:  # a smaller group is not anonymous
+                    by_role[role] = _counts(role_values)
+        counts = _counts(values)
+        out.append(
+            QuestionResult(
+                question_id=qid,
+                label=question.short_label,
+                reason=question.reason,
+                answers=len(values),
+                counts=counts if shown else {},
+                shown=shown,
+                disagreement=disagreement_index(values) if shown else None,
+                majority=majority_answer(counts) if shown or not only_revealed else None,
+                by_role=by_role,
+                revealed=revealed,
+            )
+        )
+    participants = sum(n for _r, n in roles)
+    by_role_count = {(r or "unstated"): int(n) for r, n in roles}
+    return WorkshopResults(int(participants), by_role_count, out)
+
+
+def workshop_results(
+    fac: Facilitator, content: Content, *, only_revealed: bool = False
+) -> WorkshopResults:
+    """Distributions, split by role and disagreement per question (facilitator only).
+
+    `only_revealed` is what the shared screen shows: nothing of a question until revealed.
+    """
+    with store.session_scope(fac.engine) as session:
+        return compute_results(session, fac.workshop(session), content, only_revealed)
+
+
+def participants_table(session: Session, row: Workshop) -> pd.DataFrame:
+    people = session.scalars(
+        select(WorkshopParticipant)
+        .where(WorkshopParticipant.workshop_id == row.id)
+        .order_by(WorkshopParticipant.joined_at, WorkshopParticipant.id)
+    ).all()
+    records = [
+        {
+            "participant": p.display_name or f"Anonymous {n}",
+            "role": ROLES.get(p.role or "", "Not stated"),
+            "joined_at": as_utc(p.joined_at).replace(tzinfo=None),
+        }
+        for n, p in enumerate(people, 1)
+    ]
+    return pd.DataFrame(records, columns=["participant", "role", "joined_at"])
+
+
+def participants_frame(fac: Facilitator) -> pd.DataFrame:
+    """Who joined: display name (or "Anonymous n"), role, when."""
+    with store.session_scope(fac.engine) as session:
+        return participants_table(session, fac.workshop(session))

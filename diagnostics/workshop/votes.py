@@ -1,0 +1,152 @@
+"""Votes: what a participant sees and answers, and the live counts the shared screen shows.
+
+One vote per participant and question (the database's unique key); a participant changes
+their answer by voting again. A vote is refused when it is not the participant's workshop,
+the question is not open or is locked, or the workshop has ended.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from diagnostics.errors import AccessError, AnswerError
+from diagnostics.framework.content import Content
+from diagnostics.framework.scoring import normalise_answer
+from diagnostics.storage import store
+from diagnostics.storage.models import (
+    Workshop,
+    WorkshopParticipant,
+    WorkshopQuestion,
+    WorkshopVote,
+    utcnow,
+)
+from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
+from diagnostics.workshop.records import (
+    ANSWER_ORDER,
+    LiveStatus,
+    ParticipantView,
+    hash_secret,
+    in_focus,
+    load_state,
+)
+
+
+def participant_view(engine: Engine, participant_token: str, content: Content) -> ParticipantView:
+    """What one participant sees: their workshop's open questions and their own votes."""
+    with store.session_scope(engine) as session:
+        person = participant_row(session, participant_token)
+        row = session.get(Workshop, person.workshop_id)
+        state = load_state(session, row, content)
+        votes = session.execute(
+            select(WorkshopVote.question_id, WorkshopVote.value).where(
+                WorkshopVote.participant_id == person.id
+            )
+        ).all()
+        return ParticipantView(
+            participant_id=person.id,
+            workshop_id=row.id,
+            title=row.title,
+            pilot_name=state.pilot_name,
+            display_name=person.display_name,
+            role=person.role,
+            ended=state.ended,
+            in_focus=state.in_focus,
+            votable=state.votable,
+            my_votes={v.question_id: v.value for v in votes},
+        )
+
+
+def cast_vote(
+    engine: Engine,
+    content: Content,
+    *,
+    workshop_id: int,
+    participant_token: str,
+    question_id: str,
+    value: str,
+) -> None:
+    """Record (or change) one participant's answer to one question.
+
+    The vote is written first and the state checked after, inside the same transaction and
+    under a shared lock on the workshop and question rows, so a vote racing a lock either
+    lands before the lock or is refused, never after it.
+    """
+    answer = normalise_answer(value)
+    question = content.questions_by_id.get(question_id)
+    if question is None:
+        raise AnswerError(f"Unknown question {question_id!r}.")
+    if answer is None:
+        raise AnswerError(f"{value!r} is not an answer; use one of {', '.join(ANSWER_ORDER)}.")
+    if answer == "na" and not question.allow_na:
+        raise AnswerError("N/A is not offered for this question.")
+    token_hash = hash_secret(str(participant_token or "").strip())
+    with store.session_scope(engine, write=True) as session:
+        person = session.execute(
+            select(WorkshopParticipant.id, WorkshopParticipant.workshop_id).where(
+                WorkshopParticipant.token_hash == token_hash
+            )
+        ).first()
+        if person is None:
+            raise AccessError(BAD_PARTICIPANT)
+        if person.workshop_id != workshop_id:
+            raise AccessError("You can only answer in the workshop you joined with its code.")
+        try:
+            store.upsert(
+                session,
+                WorkshopVote,
+                {
+                    "workshop_id": workshop_id,
+                    "participant_id": person.id,
+                    "question_id": question_id,
+                    "value": answer,
+                    "updated_at": utcnow(),
+                },
+                keys=("participant_id", "question_id"),
+                update=("value", "updated_at"),
+            )
+        except IntegrityError:  # the composite foreign key: not a question of this workshop
+            raise AccessError("This question is not part of your workshop.") from None
+        now = session.execute(
+            select(
+                Workshop.ended_at,
+                Workshop.pacing,
+                Workshop.current_question,
+                Workshop.current_reason,
+                WorkshopQuestion.locked,
+            )
+            .join(WorkshopQuestion, WorkshopQuestion.workshop_id == Workshop.id)
+            .where(Workshop.id == workshop_id, WorkshopQuestion.question_id == question_id)
+            .with_for_update(read=True)
+        ).one()
+        if now.ended_at is not None:
+            raise AccessError("This workshop has ended; answers can no longer change.")
+        if now.locked:
+            raise AccessError("This question is locked: the group is discussing it now.")
+        if question_id not in in_focus(now, [question_id], content):
+            raise AccessError("This question is not open right now; answer the one on screen.")
+
+
+def live_status(fac: Facilitator, content: Content) -> LiveStatus:
+    """People joined and answers per question: three small queries, run every second or two."""
+    with store.session_scope(fac.engine) as session:
+        return live_counts(session, fac.workshop(session), content)
+
+
+def live_counts(session: Session, row: Workshop, content: Content) -> LiveStatus:
+    state = load_state(session, row, content)
+    participants = session.scalar(
+        select(func.count())
+        .select_from(WorkshopParticipant)
+        .where(WorkshopParticipant.workshop_id == row.id)
+    )
+    counts = dict(
+        session.execute(
+            select(WorkshopVote.question_id, func.count())
+            .where(WorkshopVote.workshop_id == row.id)
+            .group_by(WorkshopVote.question_id)
+        ).all()
+    )
+    per_question = {q: int(counts.get(q, 0)) for q in state.question_ids}
+    return LiveStatus(state, int(participants or 0), per_question, sum(per_question.values()))

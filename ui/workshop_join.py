@@ -1,0 +1,152 @@
+"""The participant's phone: the join form (code, name when asked, role), then the open
+questions with big answer buttons. Session keys start with `join_`.
+
+The participant's own token goes into the URL (`?p=`), so a phone that reloads or locks its
+screen comes back to the same place.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from diagnostics import workshop as ws
+from diagnostics.errors import AccessError, DiagnosticError
+from diagnostics.framework.content import Content
+from ui.components import plain, show_problem
+from ui.workshop_view import CODE_KEY, client_key
+
+
+def current_participant(engine: Engine, content: Content) -> ws.ParticipantView | None:
+    """The participant this browser is, from the session or the `?p=` link; None if nobody."""
+    token = st.session_state.get("join_token") or st.query_params.get("p")
+    if not token:
+        return None
+    try:
+        view = ws.participant_view(engine, token, content)
+    except AccessError as exc:
+        show_problem(exc)
+        st.session_state.pop("join_token", None)
+        st.query_params.pop("p", None)
+        return None
+    st.session_state["join_token"] = token
+    return view
+
+
+def join_form(engine: Engine) -> None:
+    """The code (pre-filled from a join link), then name and role, then Join."""
+    st.title("Join the workshop")
+    # Read here too: on a first page load app.py runs before the URL's parameters are known.
+    link_code = st.session_state.get(CODE_KEY) or st.query_params.get("code") or ""
+    with st.container(key="join_form"):
+        code = st.text_input(
+            "Code on the shared screen",
+            value=link_code,
+            key="join_code",
+            help="Six letters and digits, shown big on the shared screen; case does not matter.",
+        )
+        found = _checked_code(engine, code) if code else None
+        if found is None:
+            return
+        st.subheader(plain(found.pilot_name))
+        name = None
+        if found.ask_names:
+            name = st.text_input("Your name (leave empty to stay anonymous)", key="join_name")
+        role = st.selectbox(
+            "Your role (optional)",
+            [None, *ws.ROLES],
+            format_func=lambda r: "Rather not say" if r is None else ws.ROLES[r],
+            key="join_role",
+        )
+        if st.button("Join", type="primary", width="stretch", key="join_go"):
+            try:
+                joined = ws.join_workshop(engine, code, client_key(), display_name=name, role=role)
+            except DiagnosticError as exc:
+                show_problem(exc)
+            else:
+                st.session_state["join_token"] = joined.token
+                st.query_params["code"] = ws.normalise_code(code)
+                st.query_params["p"] = joined.token
+                st.rerun()
+
+
+def _checked_code(engine: Engine, code: str) -> ws.JoinInfo | None:
+    # Checked once per typed code: a rerun must not count as another wrong try.
+    checked = st.session_state.get("join_checked")
+    if checked is None or checked[0] != code:
+        try:
+            checked = (code, ws.find_workshop(engine, code, client_key()), None)
+        except DiagnosticError as exc:
+            checked = (code, None, exc)
+        st.session_state["join_checked"] = checked
+    _code, found, problem = checked
+    if problem is not None:
+        show_problem(problem)
+        st.button(
+            "Try again",
+            key="join_retry",
+            on_click=lambda: st.session_state.pop("join_checked", None),
+        )
+    return found
+
+
+def _vote(engine: Engine, content: Content, workshop_id: int, question_id: str, value: str):
+    try:
+        ws.cast_vote(
+            engine,
+            content,
+            workshop_id=workshop_id,
+            participant_token=st.session_state["join_token"],
+            question_id=question_id,
+            value=value,
+        )
+        st.session_state.pop("join_problem", None)
+    except DiagnosticError as exc:
+        st.session_state["join_problem"] = str(exc)
+
+
+def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
+    """The participant's heading, then the open questions, kept up to date."""
+    st.title(plain(view.pilot_name))
+    who = view.display_name or "anonymous"
+    st.caption(
+        f"You take part as {plain(who)}. Your answers are hidden until the facilitator shows them."
+    )
+    _questions(engine, content)
+
+
+@st.fragment(run_every=3)
+def _questions(engine: Engine, content: Content) -> None:
+    """Re-read every few seconds: the facilitator moves on, locks, or ends the workshop."""
+    labels = {a.key: a.label for a in content.answer_scale}
+    current = ws.participant_view(engine, st.session_state["join_token"], content)
+    if st.session_state.get("join_problem"):
+        st.warning(st.session_state["join_problem"])
+    if current.ended:
+        st.success("The workshop has ended. Thank you for taking part.")
+        return
+    answered = sum(1 for q in current.in_focus if q in current.my_votes)
+    st.caption(f"Answered {answered} of {len(current.in_focus)} open questions")
+    with st.container(key="join_questions"):
+        for qid in current.in_focus:
+            question = content.questions_by_id[qid]
+            with st.container(border=True):
+                st.markdown(f"**{question.text}**")
+                st.caption(question.help)
+                mine = current.my_votes.get(qid)
+                if qid not in current.votable:
+                    given = labels.get(mine, "no answer")
+                    st.info(f"Locked while the group discusses it. Your answer: {given}.")
+                    continue
+                options = [a for a in content.answer_scale if a.key != "na" or question.allow_na]
+                for option in options:
+                    st.button(
+                        ("✓ " if mine == option.key else "") + option.label,
+                        key=f"join_vote_{qid}_{option.key}",
+                        type="primary" if mine == option.key else "secondary",
+                        width="stretch",
+                        on_click=_vote,
+                        args=(engine, content, current.workshop_id, qid, option.key),
+                    )
+    if not current.in_focus:
+        st.info("Waiting for the facilitator to open the next question…")
