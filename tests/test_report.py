@@ -10,64 +10,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
+from report_cases import FORMULA_OWNER, HOSTILE_COMMENT, HOSTILE_NAME, make_review
 
 from diagnostics.framework.content import load_content
 from diagnostics.framework.history import HistoryEntry
 from diagnostics.framework.review import build_review
 from diagnostics.framework.scoring import score
 from diagnostics.render import pilot_report as report
-from diagnostics.storage.store import AnswerRecord, AssessmentRecord, PilotRecord
+from diagnostics.storage.store import PilotRecord
 
 CONTENT = load_content()
 TODAY = date(2026, 3, 9)
-HOSTILE_NAME = '<script>alert("pilot")</script> =cmd|"/c calc"!A1'
-HOSTILE_UNIT = "<img src=x onerror=alert(1)>"
-HOSTILE_COMMENT = '</td></tr></table><script>steal()</script>\n=HYPERLINK("http://x","y")'
-FORMULA_OWNER = "@SUM(1+1)*cmd|' /C calc'!A0"
-
-
-def make_review(history: list[HistoryEntry] | None = None):
-    pilot = PilotRecord(
-        id=1,
-        name=HOSTILE_NAME,
-        business_unit=HOSTILE_UNIT,
-        owner=FORMULA_OWNER,
-        start_date=date(2026, 1, 5),
-        expected_annual_value=520_000,
-        pilot_budget=80_000,
-    )
-    now = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
-    assessment = AssessmentRecord(
-        id=7,
-        pilot_id=1,
-        token="t" * 32,
-        position="decision_point",
-        source="self",
-        content_version=CONTENT.version,
-        current_step=7,
-        created_at=now,
-        updated_at=now,
-        completed_at=now,
-    )
-    values = dict.fromkeys(CONTENT.questions_by_id, "yes") | {
-        "bp_success_criteria": "no",
-        "dr_real_data": "partly",
-        "gv_common_stack": "na",
-        "cm_trust": "dont_know",
-    }
-    answers = {
-        q: AnswerRecord(q, v, HOSTILE_COMMENT if q == "dr_real_data" else None)
-        for q, v in values.items()
-    }
-    return build_review(
-        CONTENT,
-        pilot=pilot,
-        assessment=assessment,
-        answers=answers,
-        today=TODAY,
-        history=history,
-        previous_answers=None,
-    ), values
 
 
 @pytest.fixture(scope="module")

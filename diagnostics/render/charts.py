@@ -17,7 +17,7 @@ import io
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,7 @@ class Chart:
 
     figure: Figure
     title: str
+    _png: dict[int, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def width(self) -> float:
@@ -87,11 +88,14 @@ class Chart:
         text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
         return text.replace("<svg", "<svg preserveAspectRatio='xMinYMin meet'", 1)
 
-    def png(self, dpi: int = 200) -> bytes:
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(_RC):
-            self.figure.savefig(buffer, format="png", dpi=dpi)
-        return buffer.getvalue()
+    def png(self, dpi: int = 180) -> bytes:
+        """The chart as PNG (kept, so a page laid out again does not draw it again)."""
+        if dpi not in self._png:
+            buffer = io.BytesIO()
+            with matplotlib.rc_context(_RC):
+                self.figure.savefig(buffer, format="png", dpi=dpi)
+            self._png[dpi] = buffer.getvalue()
+        return self._png[dpi]
 
 
 def _figure(height: float, width: float = WIDTH_INCHES) -> Figure:
@@ -132,18 +136,23 @@ def _band_header(ax, content: Content, y: float) -> None:
             ax.axvline(lo, color="#c9ced6", linewidth=0.8, linestyle=(0, (3, 3)), zorder=0)
 
 
-def readiness_bars(result: AssessmentResult, content: Content) -> Chart:
+def readiness_bars(result: AssessmentResult, content: Content, *, row_height: float = 0.5) -> Chart:
     """Readiness per reason, 0–100, weakest first, each bar in its band's colour."""
     reasons = sorted(result.reasons, key=lambda r: (r.readiness is None, r.readiness or 0, r.title))
     return _bars(
         [(r.title, r.readiness, r.color or NEUTRAL, _score_text(r.readiness)) for r in reasons],
         content,
         "Readiness per reason",
+        row_height,
     )
 
 
-def _bars(rows: Sequence[tuple[str, float | None, str, str]], content: Content, title: str):
-    row_h = 0.5
+def _bars(
+    rows: Sequence[tuple[str, float | None, str, str]],
+    content: Content,
+    title: str,
+    row_h: float = 0.5,
+):
     fig = _figure(0.55 + row_h * len(rows) + 0.35)
     ax = _bare_axes(fig, top=0.35, bottom=0.35)
     ax.set_xlim(0, 100)
@@ -162,12 +171,12 @@ def _bars(rows: Sequence[tuple[str, float | None, str, str]], content: Content, 
     return Chart(fig, title)
 
 
-def reason_spread(reasons: pd.DataFrame, content: Content) -> Chart:
+def reason_spread(reasons: pd.DataFrame, content: Content, *, row_height: float = 0.5) -> Chart:
     """Across pilots, per reason: the middle half (quartiles) as a bar, the median as a dot
     in its band's colour, the lowest pilot as a tick. Weakest median first."""
     ordered = reasons.sort_values("median", na_position="last")
     n = len(ordered)
-    row_h = 0.5
+    row_h = row_height
     fig = _figure(0.55 + row_h * n + 0.35)
     ax = _bare_axes(fig, top=0.35, bottom=0.35)
     ax.set_xlim(0, 100)
@@ -212,11 +221,13 @@ def timeline(
     severity: int = 0,
     milestones: Sequence[tuple[date, str]] = (),
     width: float = WIDTH_INCHES,
+    through_production: bool = False,
 ) -> Chart:
     """The recommended path as bars (solid: shortest duration, pale: up to the longest), the
     decision window shaded, today as a dashed line in the colour of how late the pilot is,
-    and the pilot's own dates as diamonds on their own row."""
-    rows = list(path.segments)
+    and the pilot's own dates as diamonds on their own row. `through_production` stops at
+    production (for a one-page brief), leaving out the rollout phases."""
+    rows = [s for s in path.segments if not (through_production and s.group == "rollout")]
     wrap_at = max(24, int(width * 0.935 * 72 / (9 * 0.6)) - 2)
     labels = [
         textwrap.fill(f"{s.title} ({s.duration_label})", wrap_at, break_long_words=False)

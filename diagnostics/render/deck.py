@@ -1,0 +1,444 @@
+"""Slide decks (pptx) for a pilot and for the organisation, made with python-pptx.
+
+Every slide title and text is a real, editable PowerPoint text (titles in the title
+placeholder, so the outline view and screen readers find them); tables are native tables;
+charts are the reports' own pictures (`render.charts`, PNG), the same as in the PDF brief.
+Opens in PowerPoint, Keynote, Google Slides and LibreOffice Impress. 16:9, one message a slide.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Inches, Pt
+
+from diagnostics.formats import format_money
+from diagnostics.framework.content import Content
+from diagnostics.framework.review import PilotReview
+from diagnostics.framework.timeline import format_day
+from diagnostics.organisation.profile import OrganisationProfile
+from diagnostics.organisation.trap_check import TrapCheck
+from diagnostics.render import charts, pilot_report
+from diagnostics.render import organisation_report as org
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.6)
+INK = RGBColor(0x1D, 0x24, 0x33)
+MUTED = RGBColor(0x5B, 0x64, 0x75)
+TITLE_ONLY = 5  # layout of python-pptx's default template: a title placeholder only
+MAX_DECK_GAPS = 5
+MAX_DECK_UNITS = 8
+
+
+def _rgb(color: str) -> RGBColor:
+    return RGBColor.from_string(color.lstrip("#").upper())
+
+
+class _Deck:
+    def __init__(self, credit: str) -> None:
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
+        self.credit = credit
+
+    def slide(self, title: str, *, big: bool = False):
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[TITLE_ONLY])
+        shape = slide.shapes.title
+        shape.left, shape.width = MARGIN, WIDTH - 2 * MARGIN
+        shape.top, shape.height = (Inches(2.2), Inches(1.6)) if big else (Inches(0.35), Inches(0.9))
+        shape.text = title
+        frame = shape.text_frame
+        frame.word_wrap = True
+        for paragraph in frame.paragraphs:
+            paragraph.alignment = 1  # left
+            for run in paragraph.runs:
+                run.font.size = Pt(40 if big else 28)
+                run.font.bold = True
+                run.font.color.rgb = INK
+        self.text(
+            slide,
+            [(self.credit, 9, False, MUTED)],
+            MARGIN,
+            HEIGHT - Inches(0.55),
+            WIDTH - 2 * MARGIN,
+            Inches(0.4),
+        )
+        return slide
+
+    def text(self, slide, paragraphs, left, top, width, height):
+        """A text box of (text, size pt, bold, colour) paragraphs, wrapping inside the box."""
+        box = slide.shapes.add_textbox(left, top, width, height)
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, (text, size, bold, color) in enumerate(paragraphs):
+            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            paragraph.space_after = Pt(size * 0.45)
+            run = paragraph.add_run()
+            run.text = text
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            run.font.color.rgb = color
+        return box
+
+    def picture(self, slide, chart: charts.Chart, left, top, *, width=None, height=None):
+        """A chart as a picture, as large as fits `width` × `height` at its own proportions."""
+        ratio = chart.width / chart.height
+        w, h = width, height
+        if w is not None and h is not None:
+            if w / h > ratio:
+                w = Emu(int(h * ratio))
+            else:
+                h = Emu(int(w / ratio))
+        slide.shapes.add_picture(io.BytesIO(chart.png()), left, top, width=w, height=h)
+
+    def table(self, slide, headings, rows, widths, left, top, *, size=12, fills=None):
+        """A native, editable table; `fills(i, j)` may colour a body cell (white bold text)."""
+        shape = slide.shapes.add_table(
+            len(rows) + 1, len(headings), left, top, sum(widths, Emu(0)), Inches(0.4)
+        )
+        table = shape.table
+        for j, width in enumerate(widths):
+            table.columns[j].width = width
+        for j, heading in enumerate(headings):
+            self._cell(table.cell(0, j), heading, size, bold=True)
+        for i, row in enumerate(rows, 1):
+            for j, value in enumerate(row):
+                fill = fills(i - 1, j) if fills else None
+                self._cell(table.cell(i, j), str(value), size, fill=fill)
+        return shape
+
+    @staticmethod
+    def _cell(cell, text: str, size: float, *, bold: bool = False, fill: str | None = None):
+        cell.text = text
+        for paragraph in cell.text_frame.paragraphs:
+            for run in paragraph.runs:
+                run.font.size = Pt(size)
+                run.font.bold = bold or fill is not None
+                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if fill else INK
+        cell.fill.solid()
+        if fill:
+            cell.fill.fore_color.rgb = _rgb(fill)
+        else:
+            cell.fill.fore_color.rgb = (
+                RGBColor(0xF2, 0xF4, 0xF7) if bold else RGBColor(0xFF, 0xFF, 0xFF)
+            )
+
+    def bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.prs.save(buffer)
+        return buffer.getvalue()
+
+
+def _credit(content: Content, today: date) -> str:
+    src = content.source
+    return (
+        f"PoC Trap Diagnostic, {format_day(today)}. Framework adapted from “{src.title}” by "
+        f"{src.author} ({src.date}); questions and actions written for this tool."
+    )
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}/100"
+
+
+# --- pilot --------------------------------------------------------------------------------
+
+
+def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
+    """Title, verdict, readiness, blockers and actions, timeline, cost of delay."""
+    r, pilot = review.result, review.pilot
+    currency = pilot_report.pilot_currency(review)
+    deck = _Deck(_credit(content, review.today))
+    body_w = WIDTH - 2 * MARGIN
+    top = Inches(1.45)
+
+    slide = deck.slide(pilot.name, big=True)
+    deck.text(
+        slide,
+        [
+            ("AI pilot assessment", 20, False, MUTED),
+            (" · ".join(pilot_report.meta_line(review, content)), 16, False, MUTED),
+        ],
+        MARGIN,
+        Inches(4.0),
+        body_w,
+        Inches(1.6),
+    )
+
+    decision = pilot_report.decision_label(content, r.decision)
+    color = _rgb(pilot_report.decision_color(content, r.decision))
+    slide = deck.slide("The verdict")
+    label = decision if decision == r.verdict_label else f"{decision} ({r.verdict_label})"
+    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "none yet"
+    deck.text(
+        slide,
+        [
+            (label, 40, True, color),
+            (r.why, 20, False, INK),
+            (content.verdicts_by_key[r.verdict].summary, 16, False, MUTED),
+            (
+                f"Overall readiness {_score(r.overall)} · weakest: {weakest} "
+                f"{_score(r.weakest_readiness)} · don't know answers: {r.uncertainty} · "
+                f"blockers: {len(r.knockouts)}",
+                16,
+                False,
+                INK,
+            ),
+        ],
+        MARGIN,
+        top,
+        body_w,
+        Inches(5.0),
+    )
+
+    slide = deck.slide("Readiness per reason")
+    deck.picture(
+        slide,
+        charts.readiness_bars(r, content),
+        MARGIN,
+        top,
+        width=Inches(6.8),
+        height=HEIGHT - top - Inches(0.7),
+    )
+    notes = [("0 = not ready, 100 = ready; weakest first.", 14, False, MUTED)]
+    for s in sorted(r.reasons, key=lambda s: (s.readiness is None, s.readiness or 0)):
+        notes.append(
+            (f"{s.title}: {_score(s.readiness)} ({s.band_label or 'not scored'})", 15, False, INK)
+        )
+    deck.text(slide, notes, Inches(7.8), top, Inches(4.9), Inches(5))
+
+    slide = deck.slide("Blockers and the three most urgent actions")
+    blockers = [("Blockers", 20, True, INK)]
+    if r.knockouts:
+        blockers += [
+            (f"• {content.questions_by_id[k].short_label}", 16, False, INK) for k in r.knockouts
+        ]
+        blockers.append(("Each stops production whatever the average.", 13, False, MUTED))
+    else:
+        blockers.append(("None: no answer blocks production.", 16, False, INK))
+    deck.text(slide, blockers, MARGIN, top, Inches(4.2), Inches(5.2))
+    actions = [("Most urgent actions", 20, True, INK)]
+    for i, a in enumerate(r.top_actions, 1):
+        actions.append((f"{i}. {a.text}", 15, True, INK))
+        actions.append((f"Owner: {a.owner} · {a.reason_title} · stage {a.stage}", 12, False, MUTED))
+    if not r.top_actions:
+        actions.append(("No open actions.", 16, False, INK))
+    deck.text(slide, actions, Inches(5.1), top, WIDTH - Inches(5.1) - MARGIN, Inches(5.4))
+
+    slide = deck.slide("Timeline against the recommended path")
+    if review.path is None:
+        deck.text(
+            slide,
+            [("Add the pilot's start date to place it on the recommended path.", 20, False, INK)],
+            MARGIN,
+            top,
+            body_w,
+            Inches(1),
+        )
+    else:
+        deck.text(
+            slide,
+            [(review.progress.message if review.progress else "", 16, False, INK)],
+            MARGIN,
+            top,
+            body_w,
+            Inches(0.8),
+        )
+        deck.picture(
+            slide,
+            pilot_report.timeline_chart(review, content, width=7.5),
+            MARGIN,
+            top + Inches(0.9),
+            width=body_w,
+            height=HEIGHT - top - Inches(1.6),
+        )
+
+    slide = deck.slide("Cost of delay")
+    so_far = review.delay.cost_so_far
+    lines = [
+        (
+            format_money(so_far, currency) if so_far else "Nothing forgone yet",
+            40,
+            True,
+            color if so_far else INK,
+        ),
+        ("expected value forgone so far" if so_far else "", 16, False, MUTED),
+        (review.delay.message, 18, False, INK),
+    ]
+    if pilot.expected_annual_value:
+        lines.append(
+            (
+                f"Expected annual value: {format_money(pilot.expected_annual_value, currency)}"
+                + (
+                    f" · pilot budget: {format_money(pilot.pilot_budget, currency)}"
+                    if pilot.pilot_budget
+                    else ""
+                ),
+                14,
+                False,
+                MUTED,
+            )
+        )
+    deck.text(slide, [line for line in lines if line[0]], MARGIN, top, body_w, Inches(5))
+    return deck.bytes()
+
+
+# --- organisation -------------------------------------------------------------------------
+
+
+def organisation_deck_pptx(
+    profile: OrganisationProfile,
+    content: Content,
+    *,
+    check: TrapCheck | None = None,
+    cost=None,
+    title: str = "Our AI pilots: the organisation's view",
+    today: date | None = None,
+) -> bytes:
+    """Title, are we in the trap, where the pilots stand, shared gaps, units, cost."""
+    today = today or date.today()
+    pilots = profile.pilots
+    deck = _Deck(_credit(content, today))
+    body_w = WIDTH - 2 * MARGIN
+    top = Inches(1.45)
+
+    slide = deck.slide(title, big=True)
+    deck.text(
+        slide,
+        [(f"{format_day(today)} · {len(pilots)} pilots assessed", 20, False, MUTED)],
+        MARGIN,
+        Inches(4.0),
+        body_w,
+        Inches(1),
+    )
+
+    if check is not None:
+        slide = deck.slide("Are we in the PoC trap?")
+        status = {"present": "Shows", "absent": "Does not show", "unknown": "Not known"}
+        lines = [
+            (check.label, 32, True, _rgb(org.verdict_color(content, check.verdict))),
+            (check.summary, 14, False, INK),
+        ]
+        lines += [(f"{status[f.status]}: {f.text}", 13, False, INK) for f in check.findings]
+        deck.text(slide, lines, MARGIN, top, body_w, Inches(5.3))
+
+    slide = deck.slide("Where the pilots stand")
+    labels = org.decision_labels(content)
+    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+    median = pilots["overall"].median() if len(pilots) else None
+    figures = [
+        (f"{len(pilots)} pilots assessed", 20, True, INK),
+        *[
+            (f"{labels[key]}: {decisions.get(key, 0)}", 18, True, _rgb(d.color))
+            for key, d in content.decisions_by_key.items()
+        ],
+        (f"Median overall readiness: {org._num(median)}", 16, False, INK),
+    ]
+    weakest = profile.reasons.sort_values("weakest_count", ascending=False).head(3)
+    figures.append(("Holds back most pilots", 16, True, INK))
+    figures += [
+        (f"{row['title']}: {int(row['weakest_count'])}", 14, False, INK)
+        for _, row in weakest.iterrows()
+    ]
+    deck.text(slide, figures, MARGIN, top, Inches(4.4), Inches(5.3))
+    if len(pilots):
+        deck.picture(
+            slide,
+            charts.reason_spread(profile.reasons, content),
+            Inches(5.3),
+            top,
+            width=WIDTH - Inches(5.3) - MARGIN,
+            height=HEIGHT - top - Inches(0.7),
+        )
+
+    gaps = profile.top_gaps(MAX_DECK_GAPS)
+    slide = deck.slide("Gaps the organisation shares, and what to change")
+    if len(gaps):
+        deck.table(
+            slide,
+            ["Gap", "Pilots with it", "Frees", "What to change", "Owner"],
+            [
+                (
+                    row["label"],
+                    f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
+                    int(row["unblocks"]),
+                    row["systemic_action"],
+                    row["action_owner"],
+                )
+                for _, row in gaps.iterrows()
+            ],
+            [Inches(2.6), Inches(1.5), Inches(0.8), Inches(5.0), Inches(2.2)],
+            MARGIN,
+            top,
+            size=11,
+        )
+    else:
+        deck.text(
+            slide,
+            [("No question is answered No or Don't know by any pilot.", 18, False, INK)],
+            MARGIN,
+            top,
+            body_w,
+            Inches(1),
+        )
+
+    if len(profile.unit_matrix):
+        slide = deck.slide("Business units × reasons (median readiness)")
+        counts = profile.unit_pilots
+        matrix = profile.unit_matrix.copy()
+        matrix["_n"] = [int(counts.get(u, 0)) for u in matrix.index]
+        matrix = matrix.sort_values("_n", ascending=False).head(MAX_DECK_UNITS)
+        reasons = list(content.reasons)
+
+        def fill(i: int, j: int) -> str | None:
+            if j == 0:
+                return None
+            value = matrix.iloc[i][reasons[j - 1].key]
+            return None if value != value else content.band_for(float(value)).color
+
+        deck.table(
+            slide,
+            ["Business unit (pilots)"] + [r.short for r in reasons],
+            [
+                [f"{unit} ({int(values['_n'])})"] + [org._num(values.get(r.key)) for r in reasons]
+                for unit, values in matrix.iterrows()
+            ],
+            [Inches(3.4)] + [Inches(1.45)] * len(reasons),
+            MARGIN,
+            top,
+            size=12,
+            fills=fill,
+        )
+
+    if cost is not None:
+        currency = org.cost_currency(cost)
+        totals = cost.totals
+        slide = deck.slide("What the trap costs")
+        deck.text(
+            slide,
+            [
+                (format_money(totals["total"], currency), 40, True, INK),
+                ("in total, where the portfolio gives budgets and values", 16, False, MUTED),
+                (
+                    "Spent on pilots past their decision point: "
+                    + format_money(totals["direct"], currency),
+                    18,
+                    False,
+                    INK,
+                ),
+                (
+                    "Value not delivered (delay): " + format_money(totals["opportunity"], currency),
+                    18,
+                    False,
+                    INK,
+                ),
+                (cost.assumptions.caption(), 12, False, MUTED),
+            ],
+            MARGIN,
+            top,
+            body_w,
+            Inches(5),
+        )
+    return deck.bytes()
