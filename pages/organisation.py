@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from diagnostics.organisation import profile as organisation
-from ui import cache
+from ui import actions_view, cache
 from ui import organisation_view as view
 from ui.components import show_problem, source_credit
 from ui.frame import through_app
@@ -55,5 +55,6 @@ with trap:
     view.trap_result(check)
 with report:
     view.report_downloads(data, content, check, portfolio_id, today)
+actions_view.follow_up_section(engine, content, key_prefix="organisation_actions_")
 
 source_credit(content)

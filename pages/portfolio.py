@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from diagnostics.storage import portfolios as portfolio_store
-from ui import cache
+from ui import actions_view, cache
 from ui import portfolio_view as view
 from ui.access import require_access
 from ui.components import show_problem, source_credit
@@ -38,6 +38,7 @@ dashboard_tab, import_tab = st.tabs(
 if dashboard_tab.open:
     with dashboard_tab:
         view.dashboard(engine, content, records, date.today())
+        actions_view.follow_up_section(engine, content, key_prefix="portfolio_actions_")
 if import_tab.open:
     with import_tab:
         view.import_tab(engine)

@@ -19,6 +19,7 @@ from diagnostics.render import pilot_report as report
 from diagnostics.storage import store
 from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
+from ui import actions_view
 from ui.components import CHART_CONFIG, pick_pilot
 
 PREFIX = "assess_"
@@ -278,6 +279,7 @@ def _question(
         st.caption(q.help)
         if q.knockout:
             st.caption(":material/block: Blocks production if not in place.")
+        actions_view.open_actions_note(engine, review, q.id)
         st.radio(
             q.text,
             options,
@@ -397,6 +399,7 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
                 f"Owner: {action.owner} · {action.reason_title} · Stage {action.stage}{blocker}"
                 f"  \nWhy: {action.why}"
             )
+            actions_view.adopt_button(engine, review, action, key=f"{aid}_{action.question_id}")
     if len(r.actions) > 3:
         with st.expander(f"All {len(r.actions)} actions by stage"):
             for stage in content.stages:
@@ -404,6 +407,7 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
                 if items:
                     st.markdown(f"**Stage {stage.number}: {stage.title}**")
                     st.markdown("\n".join(f"- {a.text} *({a.owner})*" for a in items))
+    actions_view.results_block(engine, content, review)
 
     st.subheader("Checklist")
     frame = report.checklist_frame(review, content)

@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
     ),
+    PageSpec("pages/actions.py", "Action register", ":material/checklist:", "Follow up", "actions"),
     PageSpec("pages/workshop.py", "Run a workshop", ":material/groups:", "Workshop", "workshop"),
     PageSpec(
         "pages/present.py",

@@ -35,7 +35,7 @@ from diagnostics.render.organisation_report import (
     organisation_report_xlsx,
     report_filename,
 )
-from ui import cache
+from ui import actions_view, cache
 from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
 
 PREFIX = "org_"
@@ -247,6 +247,7 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
             )
             st.write(f"**What to change:** {gap['systemic_action']}")
             st.caption(f"Usually owned by: {gap['action_owner']}")
+            actions_view.adopt_gap_button(gap, key=f"{i}_{gap['question_id']}")
             with st.expander("Which pilots"):
                 st.text(gap["pilots_with_gap"])
     with st.expander("Every question, with its answers across pilots"):

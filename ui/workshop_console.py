@@ -16,6 +16,7 @@ from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.storage import store
 from diagnostics.workshop import figures as wf
+from ui import actions_view
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
 from ui.workshop_view import (
     base_url,
@@ -353,6 +354,7 @@ def consensus(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) ->
             st.success(f"Saved {len(answers)} agreed answers and {len(agreed_actions)} actions.")
         except DiagnosticError as exc:
             show_problem(exc)
+    actions_view.workshop_to_register(fac.engine, content, state, ws.consensus(fac))
     verdict(fac, content)
 
 
