@@ -84,6 +84,7 @@ def random_canonical(n: int, seed: int = 1, with_scores: bool = True) -> pd.Data
             "pilot_id": [f"AI-{i:06d}" for i in range(n)],
             "name": [f"Pilot {i}" for i in range(n)],
             "business_unit": rng.choice([f"Unit {k}" for k in range(12)], size=n),
+            "business_subunit": rng.choice([f"Office {k}" for k in range(40)], size=n),
             "owner": rng.choice([f"Owner {k}" for k in range(50)], size=n),
             "technology": rng.choice([f"Vendor {k}" for k in range(9)], size=n),
         }
@@ -92,6 +93,8 @@ def random_canonical(n: int, seed: int = 1, with_scores: bool = True) -> pd.Data
     frame["stage_raw"] = pd.Series(picked).str.title().astype("str")
     frame["start_date"] = start.astype("datetime64[ns]").to_numpy()
     frame["decision_date"] = decided.astype("datetime64[ns]").to_numpy()
+    stopped = decided + pd.to_timedelta(rng.integers(30, 400, n), unit="D")
+    frame["stop_date"] = stopped.where(picked == "retired").astype("datetime64[ns]").to_numpy()
     frame["pilot_budget"] = rng.lognormal(11.5, 0.7, n).round(-3)
     frame["production_estimate"] = frame["pilot_budget"] * 2.5
     frame["expected_annual_value"] = np.where(

@@ -53,6 +53,39 @@ def test_federal_files_through_the_command_line(capsys, suffix):
         "results_without_users",
     }
     assert any("No stage in 338 rows" in w for w in data["warnings"])
+    unit_column = "Agency Abbreviation" if suffix == "xlsx" else "agency"
+    assert data["business_unit_column"] == unit_column
+    subunit_column = "Bureau/Component" if suffix == "xlsx" else "agency_bureau"
+    assert (data["business_subunit_column"], data["business_subunit_count"]) == (
+        subunit_column,
+        401,
+    )
+    start = data["date_columns"]["start_date"]
+    assert start == ("operational_date" if suffix == "csv" else start)
+    assert start.startswith(("operational_date", "Date when AI use case became operational"))
+    assert data["date_columns"]["decision_date"] is None
+    texts = {t["stage"]: 0 for t in data["stage_texts"]}
+    for text in data["stage_texts"]:
+        texts[text["stage"]] += text["rows"]
+    assert texts == {"development": 1479, "pilot": 440, "production": 1040, "retired": 314}
+    assert data["missing"] == []
+
+
+def test_the_text_summary_names_the_unit_dates_and_stage_texts(capsys, tmp_path):
+    path = tmp_path / "agency.csv"
+    path.write_text(
+        "Use Case Name,Agency,Bureau,Stage,Date Initiated\n"
+        "Triage,DHS,CBP,In mission,2023-01-05\n"
+        "Search,DHS,TSA,Implementation,2024-02-01\n"
+        "Drafts,DHS,CBP,Implementation,\n",
+        encoding="utf-8",
+    )
+    assert main(["portfolio", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Business units: 2, from column 'Bureau'" in out
+    assert "Date columns: start date 'Date Initiated'" in out
+    assert "  'Implementation' (2 rows) -> pilot" in out
+    assert "  'In mission' (1 row) -> production" in out
 
 
 def test_sheet_and_profile_options(capsys, tmp_path):

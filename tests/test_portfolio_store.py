@@ -185,7 +185,12 @@ def test_migration_0001_to_0002_keeps_existing_data(db_url) -> None:
         assert [p.name for p in store.list_pilots(engine)] == ["Existing pilot"]
         assert store.answer_values(engine, assessment.id) == {"q1": "yes", "q2": "no"}
         columns = {c["name"] for c in inspect(engine).get_columns("portfolio_pilots")}
-        assert set(portfolio_store.CORE_COLUMNS) | {"extra", "row_number"} <= columns
+        added_later = {"business_subunit", "stop_date"}  # revision 0005
+        assert set(portfolio_store.CORE_COLUMNS) - added_later | {"extra", "row_number"} <= columns
+        assert not added_later & columns
+        store.migrate(engine, "0005")
+        columns = {c["name"] for c in inspect(engine).get_columns("portfolio_pilots")}
+        assert set(portfolio_store.CORE_COLUMNS) <= columns
         pid = portfolio_store.save_portfolio(engine, HandImport(canonical_frame(ROWS)), "After")
         assert len(portfolio_store.load_portfolio_frame(engine, pid)) == 3
     finally:

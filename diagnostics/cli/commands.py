@@ -223,6 +223,10 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def _render_portfolio(data: dict) -> str:
     rate = data["production_rate"]
     lines = [
@@ -243,6 +247,28 @@ def _render_portfolio(data: dict) -> str:
         "Production rate: " + ("n/a (no pilot started)" if rate is None else f"{rate:.1%}")
     )
     lines.append(f"Business units: {data['business_unit_count']}")
+    if data.get("business_unit_column"):
+        lines[-1] += f", from column {_one_line(data['business_unit_column'])!r}"
+    if data.get("business_subunit_column"):
+        lines.append(
+            f"Sub-units: {data['business_subunit_count']}, from column "
+            f"{_one_line(data['business_subunit_column'])!r}"
+        )
+    dates = [
+        f"{key.removesuffix('_date').replace('decision', 'go-live')} date {_one_line(col)!r}"
+        for key, col in (data.get("date_columns") or {}).items()
+        if col
+    ]
+    lines.append("Date columns: " + ("; ".join(dates) if dates else "none found"))
+    if data.get("stage_texts"):
+        lines += ["", "Stage texts (rows) -> stage:"]
+        for text in data["stage_texts"][:30]:
+            rows = "1 row" if text["rows"] == 1 else f"{text['rows']:,} rows"
+            lines.append(f"  {_one_line(text['text'])[:70]!r} ({rows}) -> {text['stage']}")
+        if len(data["stage_texts"]) > 30:
+            lines.append(f"  … and {len(data['stage_texts']) - 30} more (see --json)")
+    if data.get("missing"):
+        lines += ["", "Missing:"] + [f"  - {gap['message']}" for gap in data["missing"]]
     if data["warnings"]:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in data["warnings"]]
     return "\n".join(lines)

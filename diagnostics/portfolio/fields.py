@@ -46,6 +46,13 @@ FIELDS: tuple[PortfolioField, ...] = (
         "text",
     ),
     PortfolioField(
+        "business_subunit",
+        "Sub-unit",
+        "The part of the business unit that owns the pilot (bureau, office, component), when "
+        "the sheet has both; the dashboard lets you drill from a unit into its sub-units.",
+        "text",
+    ),
+    PortfolioField(
         "owner",
         "Owner / sponsor",
         "The person accountable for the pilot.",
@@ -73,6 +80,12 @@ FIELDS: tuple[PortfolioField, ...] = (
         "decision_date",
         "Decision / go-live date",
         "When the go / no-go decision was taken or the pilot went live.",
+        "date",
+    ),
+    PortfolioField(
+        "stop_date",
+        "Stop / retirement date",
+        "When the pilot was stopped, cancelled or decommissioned.",
         "date",
     ),
     PortfolioField(

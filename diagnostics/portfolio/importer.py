@@ -9,6 +9,7 @@ unknown stage is kept with a warning, so the counts always match the file.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +18,11 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.errors import DiagnosticError, ImportFileError
+from diagnostics.portfolio.coverage import Gap, portfolio_gaps
 from diagnostics.portfolio.fields import (
     ANSWER_PREFIX,
     CANONICAL_COLUMNS,
+    DATE_FIELDS,
     FIELD_KEYS,
     FIELDS_BY_KEY,
     SCORE_PREFIX,
@@ -37,6 +40,7 @@ from diagnostics.portfolio.stages import (
     CANONICAL_STAGES,
     STAGE_DTYPE,
     STARTED_STAGES,
+    StageText,
     load_stage_synonyms,
     normalise_stages,
     stage_counts,
@@ -76,6 +80,17 @@ class PortfolioImport:
     row_problems: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmapped_stage_values: dict[str, int] = field(default_factory=dict)
     profile: str | None = None
+    stage_texts: tuple[StageText, ...] = ()  # every distinct stage text and what it became
+    rows_left_out: int = 0  # rows holding only a stray mark below blank rows: not pilots
+
+    def column_of(self, key: str) -> str | None:
+        """The sheet's column that feeds a field, or None."""
+        match = self.mapping.get(key)
+        return match.column if match else None
+
+    def gaps(self) -> list[Gap]:
+        """What the portfolio lacks for the first questions (unit, dates, stage)."""
+        return portfolio_gaps(self.frame)
 
     @property
     def rows_imported(self) -> int:
@@ -117,7 +132,14 @@ class PortfolioImport:
             "stage_counts": self.stage_counts(),
             "unmapped_stage_values": self.unmapped_stage_values,
             "production_rate": None if rate is None else round(rate, 4),
+            "business_unit_column": self.column_of("business_unit"),
             "business_unit_count": int(self.frame["business_unit"].nunique()),
+            "business_subunit_column": self.column_of("business_subunit"),
+            "business_subunit_count": int(self.frame["business_subunit"].nunique()),
+            "date_columns": {key: self.column_of(key) for key in DATE_FIELDS},
+            "stage_texts": [t.to_dict() for t in self.stage_texts],
+            "rows_left_out": self.rows_left_out,
+            "missing": [gap.to_dict() for gap in self.gaps()],
             "warnings": self.warnings,
             "source_hash": self.source_hash,
         }
@@ -203,6 +225,14 @@ def _import(
     progress(0.0, "Checking the file and reading its cells")
     table = read_table(data, name, sheet=sheet, header_hint=header_hint)
     source = table.frame()
+    row_numbers = pd.Series(table.row_numbers, dtype="int64")
+    junk = _stray_rows(source, row_numbers, table.header_row)
+    if junk.any():
+        left_out = _left_out_report(source, row_numbers, junk)
+        source = source.loc[~junk.to_numpy()].reset_index(drop=True)
+        row_numbers = row_numbers[~junk].reset_index(drop=True)
+    else:
+        left_out = None
     progress(0.65, f"Matching the {len(table.columns):,} columns to our fields")
     if isinstance(profile, MappingProfile):
         chosen_profile: MappingProfile | None = profile
@@ -215,7 +245,6 @@ def _import(
         _check_header(table, matches, name)
     overrides = dict(chosen_profile.stage_overrides) if chosen_profile else {}
     overrides.update(stage_overrides or {})
-    row_numbers = pd.Series(table.row_numbers, dtype="int64")
     progress(0.75, f"Reading stages, dates and amounts of {table.rows:,} rows")
     built = _build_frame(source, matches, overrides, row_numbers)
     warnings = list(table.warnings)
@@ -223,6 +252,16 @@ def _import(
         warnings.insert(0, f"Recognised the layout of the {chosen_profile.name}; mapping applied.")
     warnings += _mapping_warnings(matches)
     warnings += built.warnings
+    problems = built.problems
+    if left_out is not None:
+        rows = ", ".join(str(r) for r in left_out["row"].head(5))
+        more = " …" if len(left_out) > 5 else ""
+        warnings.append(
+            f"{_rows(len(left_out)).capitalize()} below blank rows {_holds(len(left_out))} only "
+            f"a stray mark (row {rows}{more}); left out, not counted as pilots."
+        )
+        problems = pd.concat([problems, left_out], ignore_index=True)
+        problems = problems.sort_values(["row", "field"], kind="stable", ignore_index=True)
     progress(1.0, f"Read {len(built.frame):,} rows")
     return PortfolioImport(
         frame=built.frame,
@@ -235,10 +274,67 @@ def _import(
         filename=name,
         sheets=table.sheets,
         source=source,
-        row_problems=built.problems,
+        row_problems=problems,
         unmapped_stage_values=built.unmapped_stages,
         profile=chosen_profile.name if chosen_profile else None,
+        stage_texts=built.stage_texts,
+        rows_left_out=0 if left_out is None else len(left_out),
     )
+
+
+_MARK = re.compile(r"^[\W_]*$")  # nothing but punctuation, symbols or spaces
+
+
+def _stray(cell: object) -> bool:
+    """A cell that is blank, punctuation only, or one stray character."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return True
+    text = str(cell).strip()
+    return len(text) <= 1 or bool(_MARK.match(text))
+
+
+def _stray_rows(source: pd.DataFrame, row_numbers: pd.Series, header_row: int) -> pd.Series:
+    """Rows below one or more blank rows holding nothing but a stray mark (a backtick, a
+    dot), and any such rows right after them: leftovers of editing, not pilots.
+
+    Only rows after a gap are looked at, so a 100,000-row sheet costs a handful of checks.
+    """
+    junk = pd.Series(False, index=source.index)
+    numbers = row_numbers.to_numpy()
+    previous = np.concatenate(([header_row], numbers[:-1]))
+    cells = source.to_numpy(dtype=object)
+    for start in np.flatnonzero(numbers - previous > 1):
+        i = int(start)
+        while i < len(numbers) and all(_stray(c) for c in cells[i]):
+            junk.iloc[i] = True
+            i += 1
+            if i < len(numbers) and numbers[i] - numbers[i - 1] > 1:
+                break  # a new gap starts its own run
+    return junk
+
+
+def _left_out_report(source: pd.DataFrame, row_numbers: pd.Series, junk: pd.Series) -> pd.DataFrame:
+    """Row-report lines for the stray rows left out."""
+    where = np.flatnonzero(junk.to_numpy())
+    cells = source.to_numpy(dtype=object)[where]
+    shown = [
+        " ".join(str(c).strip() for c in row if c is not None and str(c).strip() not in ("", "nan"))
+        for row in cells
+    ]
+    return pd.DataFrame(
+        {
+            "row": row_numbers.to_numpy()[where],
+            "pilot_id": "",
+            "field": "",
+            "column": "",
+            "value": shown,
+            "problem": "only a stray mark below blank rows: left out, not a pilot",
+        }
+    )
+
+
+def _holds(count: int) -> str:
+    return "holds" if count == 1 else "hold"
 
 
 def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -> None:
@@ -295,6 +391,7 @@ class _Built:
     problems: pd.DataFrame
     warnings: list[str]
     unmapped_stages: dict[str, int]
+    stage_texts: tuple[StageText, ...] = ()
 
 
 _PROBLEM_COLUMNS = ["row", "pilot_id", "field", "column", "value", "problem"]
@@ -321,9 +418,28 @@ def _read_text(raw: pd.Series, label: str) -> _Read:
     return _Read(text, (_Flag(cut, "text cut to the cell limit", sentence),))
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "03/15", "15.03.", "March 15", "15 Mar", "March": a day or month with no year.
+_NO_YEAR = re.compile(
+    rf"^(?:\d{{1,2}}[/.-]\d{{1,2}}\.?|\d{{1,2}}(?:st|nd|rd|th)?[\s-]*{_MONTH}|"
+    rf"{_MONTH}(?:[\s-]*\d{{1,2}}(?:st|nd|rd|th)?)?)$"
+)
+
+
 def _read_dates(raw: pd.Series, _label: str) -> _Read:
     parsed = parse_dates(raw)
-    return _Read(parsed.values.astype("datetime64[ns]"), (_Flag(parsed.invalid, "not a date"),))
+    invalid = parsed.invalid.fillna(False).astype(bool)
+    no_year = pd.Series(False, index=invalid.index)
+    if invalid.any():
+        text = as_text(raw[invalid]).str.strip().str.lower()
+        no_year.loc[text.index] = text.str.match(_NO_YEAR).fillna(False).to_numpy(dtype=bool)
+    return _Read(
+        parsed.values.astype("datetime64[ns]"),
+        (
+            _Flag(invalid & ~no_year, "not a date"),
+            _Flag(no_year, "date without a year (left blank, not guessed)"),
+        ),
+    )
 
 
 def _read_money(raw: pd.Series, _label: str) -> _Read:
@@ -401,6 +517,7 @@ def _build_frame(
     problems: list[tuple[str, str, pd.Series, str]] = []  # field, column, mask, problem
     warnings: list[str] = []
     unmapped: dict[str, int] = {}
+    texts: tuple[StageText, ...] = ()
     extra = sorted(k for k in matches if k.startswith((SCORE_PREFIX, ANSWER_PREFIX)))
 
     for key in (*FIELD_KEYS, *extra):
@@ -413,7 +530,9 @@ def _build_frame(
             continue
         raw = source[match.column].reset_index(drop=True)
         if kind == "stage":
-            unmapped = _read_stage(raw, match.column, stage_overrides, out, problems, warnings)
+            unmapped, texts = _read_stage(
+                raw, match.column, stage_overrides, out, problems, warnings
+            )
             continue
         read = _READERS[kind](raw, _label(key).lower())
         out[key] = read.values
@@ -460,7 +579,7 @@ def _build_frame(
         warnings.append(
             f"{len(frame):,} rows imported, {rows_with:,} with warnings (see the row report)."
         )
-    return _Built(frame, problem_frame, warnings, unmapped)
+    return _Built(frame, problem_frame, warnings, unmapped, texts)
 
 
 def _read_stage(
@@ -470,8 +589,9 @@ def _read_stage(
     out: dict[str, pd.Series],
     problems: list,
     warnings: list[str],
-) -> dict[str, int]:
-    """The canonical stage and the stage as written; returns the texts no stage matched."""
+) -> tuple[dict[str, int], tuple[StageText, ...]]:
+    """The canonical stage and the stage as written; returns the texts no stage matched and
+    every distinct text with the stage it became."""
     # The column read as text once: the stage of text already read is the same.
     stage_text = as_text(raw)
     normalised = normalise_stages(stage_text, overrides=overrides)
@@ -489,7 +609,7 @@ def _read_stage(
         problems.append(("stage", column, known.fillna(False), "stage not recognised"))
     if normalised.blank_count:
         warnings.append(f"No stage in {_rows(normalised.blank_count)}; counted as unknown.")
-    return unmapped
+    return unmapped, normalised.texts
 
 
 def _repeated(values: pd.Series) -> pd.Series:

@@ -45,6 +45,15 @@ MIN_CONFIDENCE = 0.45
 VALUE_SAMPLE = 500
 # A stage column holds a handful of different texts; a column with more is something else.
 MAX_STAGE_TEXTS = 60
+# The unit fields, found together: the outer unit and, when nested inside it, the sub-unit.
+UNIT_FIELDS = ("business_unit", "business_subunit")
+# A unit column repeats a handful to a few hundred short names; more is a list of something.
+MAX_UNITS = 400
+# Share of the inner column's names that sit in one outer unit for the two to be nested
+# (a few names such as "Office of the CIO" recur in several agencies).
+NESTED_SHARE = 0.9
+# A date header found by its meaning, its cells read as dates: how sure, at best.
+DATE_MEANING_CONFIDENCE = 0.75
 
 
 @dataclass(frozen=True)
@@ -88,13 +97,29 @@ def _synonym_keys(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalise_header(w) for w in words))
 
 
+@dataclass(frozen=True)
+class ColumnWords:
+    """The column synonyms file: header words per field, and the words that give a date
+    header its meaning (`date_cues` say "this is a date", `date_meanings` which one)."""
+
+    synonyms: dict[str, tuple[str, ...]]
+    date_cues: frozenset[str] = frozenset()
+    date_meanings: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unit_value_words: frozenset[str] = frozenset()
+
+
 def parse_column_synonyms(
     raw: object, origin: str = "column synonyms"
 ) -> dict[str, tuple[str, ...]]:
-    """Check the YAML data of a column synonyms file: field → its header words, normalised.
+    """Check the YAML data of a column synonyms file: field → its header words, normalised."""
+    return parse_column_words(raw, origin).synonyms
+
+
+def parse_column_words(raw: object, origin: str = "column synonyms") -> ColumnWords:
+    """Check the YAML data of a column synonyms file.
 
     Every field needs at least one word, every word is text, and a word names one field only;
-    `ContentError` names the bad entry otherwise.
+    date meanings name date fields. `ContentError` names the bad entry otherwise.
     """
     if not isinstance(raw, dict) or not isinstance(raw.get("synonyms"), dict):
         raise ContentError(f"{origin}: expected a mapping with a `synonyms` section")
@@ -106,15 +131,8 @@ def parse_column_synonyms(
             raise ContentError(
                 f"{origin}: synonyms.{key} is not a portfolio field (fields: {fields})"
             )
-        if not isinstance(words, list) or not words:
-            raise ContentError(f"{origin}: synonyms.{key} must be a list of header words")
-        for i, word in enumerate(words):
-            norm = normalise_header(word) if isinstance(word, str | int) else ""
-            if not norm:
-                raise ContentError(
-                    f"{origin}: synonyms.{key}[{i}] ({word!r}) is not a header word: give "
-                    "text with at least one letter, digit or #"
-                )
+        for i, word in enumerate(_word_list(words, f"{origin}: synonyms.{key}")):
+            norm = normalise_header(word)
             if owner.setdefault(norm, key) != key:
                 raise ContentError(
                     f"{origin}: {word!r} (synonyms.{key}[{i}]) is also listed under "
@@ -124,30 +142,96 @@ def parse_column_synonyms(
     missing = [key for key in FIELDS_BY_KEY if key not in synonyms]
     if missing:
         raise ContentError(f"{origin}: no header words for {', '.join(missing)}")
-    return {key: synonyms[key] for key in FIELDS_BY_KEY}
+    cues = raw.get("date_cues")
+    cues = _word_list(cues, f"{origin}: date_cues") if cues is not None else []
+    cue_words = frozenset(_meaning_key(w) for w in cues)
+    meanings_raw = raw.get("date_meanings") or {}
+    if not isinstance(meanings_raw, dict):
+        raise ContentError(f"{origin}: date_meanings must map date fields to lists of words")
+    meanings: list[tuple[str, tuple[str, ...]]] = []
+    for key, words in meanings_raw.items():
+        if key not in FIELDS_BY_KEY or FIELDS_BY_KEY[key].kind != "date":
+            dates = ", ".join(f.key for f in FIELDS if f.kind == "date")
+            raise ContentError(
+                f"{origin}: date_meanings.{key} is not a date field (date fields: {dates})"
+            )
+        listed = _word_list(words, f"{origin}: date_meanings.{key}")
+        meanings.append((key, tuple(_meaning_key(w) for w in listed)))
+    unit_words = raw.get("unit_value_words")
+    if unit_words is not None:
+        unit_words = _word_list(unit_words, f"{origin}: unit_value_words")
+    return ColumnWords(
+        synonyms={key: synonyms[key] for key in FIELDS_BY_KEY},
+        date_cues=cue_words,
+        date_meanings=tuple(meanings),
+        unit_value_words=frozenset(_meaning_key(w) for w in unit_words or ()),
+    )
+
+
+def _word_list(words: object, where: str) -> list[str]:
+    """A non-empty list of header words, each with a letter, digit or #."""
+    if not isinstance(words, list) or not words:
+        raise ContentError(f"{where} must be a list of header words")
+    for i, word in enumerate(words):
+        if not isinstance(word, str | int) or not normalise_header(word):
+            raise ContentError(
+                f"{where}[{i}] ({word!r}) is not a header word: give text with at least one "
+                "letter, digit or #"
+            )
+    return [str(w) for w in words]
+
+
+def _meaning_key(text: str) -> str:
+    """Words for meaning matching: lower case, hyphens and punctuation as spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split())
 
 
 @lru_cache(maxsize=4)
-def _load_column_synonyms(path: str, _mtime: int) -> dict[str, tuple[str, ...]]:
+def _load_column_words(path: str, _mtime: int) -> ColumnWords:
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{Path(path).name} is not valid YAML: {exc}") from None
-    return parse_column_synonyms(raw, origin=Path(path).name)
+    return parse_column_words(raw, origin=Path(path).name)
 
 
-def load_column_synonyms(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Field → the header words that name it (cached until the file changes)."""
+def load_column_words(path: str | Path | None = None) -> ColumnWords:
+    """The column synonyms file, checked (cached until the file changes)."""
     resolved = Path(path) if path else COLUMN_SYNONYMS_PATH
     try:
         mtime = resolved.stat().st_mtime_ns
     except OSError:
         raise ContentError(f"column synonyms file not found: {resolved}") from None
-    return _load_column_synonyms(str(resolved), mtime)
+    return _load_column_words(str(resolved), mtime)
+
+
+def load_column_synonyms(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Field → the header words that name it (cached until the file changes)."""
+    return load_column_words(path).synonyms
 
 
 def _field_synonyms() -> dict[str, tuple[str, ...]]:
     return load_column_synonyms()
+
+
+def date_meaning(header: str) -> str | None:
+    """The date field a header asks about by its words, or None: "Date Initiated" → start,
+    "When did the use case become operational?" → decision / go-live, "Date retired" → stop.
+
+    The whole header counts here (every line), since long questions carry the meaning late.
+    """
+    words = load_column_words()
+    text = f" {_meaning_key(header)} "
+    for key, meaning in words.date_meanings:
+        if any(f" {w} " in text for w in meaning):
+            return key
+    return None
+
+
+def has_date_cue(header: str) -> bool:
+    """True when a header says it holds a date ("date", "when", "since" ...)."""
+    cues = load_column_words().date_cues
+    return any(word in cues for word in _meaning_key(header).split())
 
 
 def _phrase_in(phrase: str, words: list[str]) -> bool:
@@ -274,9 +358,116 @@ def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float
         return float(unique_share >= 0.95 and text.str.len().median() <= 40)
     if field_key == "name":
         return min(1.0, unique_share / 0.5)
-    if field_key in ("business_unit", "technology"):
+    if field_key in UNIT_FIELDS:
+        return unit_evidence(sample, sampled=True)[0]
+    if field_key == "technology":
         return 1.0 if text.nunique() <= max(60, 0.3 * len(text)) else 0.5
     return None
+
+
+_YES_NO = frozenset({"yes", "no", "y", "n", "true", "false", "x", "n/a", "na"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&/.\-]{1,11}$")
+
+
+def unit_evidence(series: pd.Series, sampled: bool = False) -> tuple[float, int, float]:
+    """What a column's values say about it being a unit column.
+
+    (fit 0-1, how many different names, share of names that read like an organisation).
+    Fit is 1 for a handful to a few hundred short names repeated down the column, 0.3 for a
+    single name repeated (a constant tells no unit from another), 0 for sentences or yes/no.
+    """
+    sample = series if sampled else _sample(series)
+    text = as_text(sample).dropna().str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return 0.0, 0, 0.0
+    names = text.value_counts()
+    distinct = len(names)
+    if text.str.len().median() > 80 or {n.lower() for n in names.index} <= _YES_NO:
+        return 0.0, distinct, 0.0
+    words = load_column_words().unit_value_words
+    org_like = [
+        bool(_ACRONYM.match(name)) or any(w in words for w in _meaning_key(name).split())
+        for name in names.index
+    ]
+    org_share = float(np.average(org_like, weights=names.to_numpy()))
+    if distinct == 1:
+        return 0.3, 1, org_share
+    if distinct > MAX_UNITS or (len(text) >= 20 and distinct > 0.6 * len(text)):
+        return 0.4, distinct, org_share
+    return 1.0, distinct, org_share
+
+
+def nests(outer: pd.Series, inner: pd.Series) -> bool:
+    """True when every name of `inner` (but a few) sits inside one name of `outer`, and the
+    outer has fewer, at least two: bureaus inside agencies, not two spellings of one list."""
+    pair = pd.DataFrame({"outer": as_text(outer), "inner": as_text(inner)}).dropna()
+    if pair.empty:
+        return False
+    outer_count, inner_count = pair["outer"].nunique(), pair["inner"].nunique()
+    if outer_count < 2 or inner_count <= outer_count:
+        return False
+    per_inner = pair.groupby("inner", sort=False)["outer"].nunique()
+    return bool((per_inner == 1).mean() >= NESTED_SHARE)
+
+
+@dataclass(frozen=True)
+class _UnitCandidate:
+    column: str
+    confidence: float
+    distinct: int
+    position: int
+    source: str
+    named_inner: bool = False  # its header names a sub-unit ("Sub-unit", "Sub-agency")
+
+
+def _choose_units(candidates: list[_UnitCandidate], frame: pd.DataFrame) -> dict[str, ColumnMatch]:
+    """The unit column, and the sub-unit when another candidate nests with it.
+
+    A column with several names beats a constant one (one agency's own file repeats its name
+    on every row beside the bureau that tells units apart).
+    """
+    usable = [c for c in candidates if c.confidence >= MIN_CONFIDENCE]
+    informative = [c for c in usable if c.distinct >= 2]
+    pool = informative or usable
+    if not pool:
+        return {}
+
+    def rank(c: _UnitCandidate) -> tuple[float, int]:
+        return (c.confidence, -c.position)
+
+    named = [c for c in informative if c.named_inner]
+    outers = [c for c in pool if not c.named_inner]
+    if named and outers:  # a column headed as the sub-unit is one, beside any other unit
+        outer, inner = max(outers, key=rank), max(named, key=rank)
+        return _unit_matches(outer, inner)
+    best = max(pool, key=rank)
+    outer, inner = best, None
+    nested: list[tuple[_UnitCandidate, bool]] = []  # (candidate, it is the outer one)
+    for other in informative:
+        if other is best:
+            continue
+        if nests(frame[other.column], frame[best.column]):
+            nested.append((other, True))
+        elif nests(frame[best.column], frame[other.column]):
+            nested.append((other, False))
+    if nested:
+        other, is_outer = max(nested, key=lambda pair: rank(pair[0]))
+        outer, inner = (other, best) if is_outer else (best, other)
+    return _unit_matches(outer, inner)
+
+
+def _unit_matches(outer: _UnitCandidate, inner: _UnitCandidate | None) -> dict[str, ColumnMatch]:
+    chosen = {
+        "business_unit": ColumnMatch(
+            "business_unit", outer.column, min(outer.confidence, 1.0), outer.source
+        )
+    }
+    if inner is not None:
+        chosen["business_subunit"] = ColumnMatch(
+            "business_subunit", inner.column, min(inner.confidence, 1.0), inner.source
+        )
+    return chosen
 
 
 def _combine(header: float, fit: float | None) -> float:
@@ -335,12 +526,25 @@ def auto_map(
             fits[(column, key)] = value_fit(sample_of(column), key, sampled=True)
         return fits[(column, key)]
 
+    unit_headers: dict[str, dict[str, float]] = {}
     for position, column in enumerate(columns):
         for key, syns in synonyms.items():
             header = header_score(column, syns)
-            if header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
+            if key in UNIT_FIELDS:  # chosen together once the other fields are placed
+                unit_headers.setdefault(column, {})[key] = header
+            elif header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
                 confidence = _combine(header, fit_of(column, key))
                 candidates.append((confidence, -field_order[key], -position, key, column, "header"))
+        # A date header found by what it asks ("Date Initiated", "When did the pilot start?"),
+        # when most of its cells read as dates.
+        meaning = date_meaning(column)
+        if meaning is not None:
+            fit = fit_of(column, meaning) or 0.0
+            if fit >= 0.5 and (has_date_cue(column) or fit >= 0.8):
+                confidence = DATE_MEANING_CONFIDENCE * (0.4 + 0.6 * fit)
+                candidates.append(
+                    (confidence, -field_order[meaning], -position, meaning, column, "header")
+                )
         for key, syns in framework.items():
             header = header_score(column, syns)
             if header >= 0.8:
@@ -365,6 +569,20 @@ def auto_map(
             continue
         chosen[key] = ColumnMatch(key, column, min(confidence, 1.0), source)
         used.add(column)
+    units: list[_UnitCandidate] = []
+    for position, column in enumerate(columns):
+        if column in used:
+            continue
+        fit, distinct, org_share = unit_evidence(sample_of(column), sampled=True)
+        scores = unit_headers.get(column, {})
+        header = max(scores.values(), default=0.0)
+        inner = scores.get("business_subunit", 0.0) > scores.get("business_unit", 0.0)
+        if header >= MIN_CONFIDENCE and fit > 0:
+            confidence = _combine(header, fit)
+            units.append(_UnitCandidate(column, confidence, distinct, position, "header", inner))
+        elif fit == 1.0 and org_share >= 0.8:
+            units.append(_UnitCandidate(column, 0.5, distinct, position, "values"))
+    chosen.update(_choose_units(units, frame))
     return chosen
 
 

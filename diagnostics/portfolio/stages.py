@@ -48,6 +48,8 @@ STAGE_LABELS: dict[str, str] = {
 STAGE_DTYPE = pd.CategoricalDtype(list(CANONICAL_STAGES), ordered=True)
 
 _LIST_MARKER = re.compile(r"^\s*(?:\(?[a-h1-9]\)|[a-h1-9][.)])\s+")
+# "Stage 3 - Implementation (...)", "Phase 2: Pilot": the number is not the stage.
+_STAGE_NUMBER = re.compile(r"^\s*(?:stage|phase|step|level)\s*\d+[a-z]?\s*(?:[-–—:.)]\s*)?", re.I)
 _EXPLANATION = re.compile(r"\s+[-–—]\s+|:\s+|\s+\(")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "’": "'", "_": " "})
 _NON_WORD = re.compile(r"[^a-z0-9&/+\-' ]+")
@@ -58,16 +60,19 @@ _NEGATION = re.compile(r"(?<![a-z])(?:not|never|yet to|no)(?![a-z])(?! longer)")
 
 
 def stage_key(text: str) -> str:
-    """A text reduced for matching: lower case, no list marker, single spaces."""
+    """A text reduced for matching: lower case, no list marker, hyphens as spaces ("In-use"
+    reads "in use"), single spaces."""
     lowered = str(text).strip().lower().translate(_DASHES)
     lowered = _LIST_MARKER.sub("", lowered)
-    lowered = _NON_WORD.sub(" ", lowered)
+    lowered = _NON_WORD.sub(" ", lowered).replace("-", " ")
     return _SPACES.sub(" ", lowered).strip()
 
 
 def _head(text: str) -> str:
-    """The answer before its explanation: "Deployed – The use case is ..." → "Deployed"."""
+    """The label before its explanation: "Deployed – The use case is ..." → "Deployed",
+    "Stage 3 - Implementation (the use case is under test)" → "Implementation"."""
     cleaned = _LIST_MARKER.sub("", str(text).strip())
+    cleaned = _STAGE_NUMBER.sub("", cleaned)
     return _EXPLANATION.split(cleaned, maxsplit=1)[0]
 
 
@@ -88,11 +93,14 @@ class StageSynonyms:
         head = stage_key(_head(text))
         if head in self.exact:
             return self.exact[head]
-        if _NEGATION.search(key) and not key.startswith("no longer"):
-            return None
-        for pattern, stage in self.keywords:
-            if pattern.search(key):
-                return stage
+        # The label's own words first; the definition after it may confirm a stage when the
+        # label alone says nothing.
+        for part in dict.fromkeys((head, key)):
+            if not part or (_NEGATION.search(part) and not part.startswith("no longer")):
+                continue
+            for pattern, stage in self.keywords:
+                if pattern.search(part):
+                    return stage
         return None
 
 
@@ -142,6 +150,21 @@ def load_stage_synonyms(path: str | Path | None = None) -> StageSynonyms:
 
 
 @dataclass(frozen=True)
+class StageText:
+    """One distinct stage text of a sheet: how many rows hold it, the stage it became, and by
+    what: "synonyms" (the synonyms table), "yours" (a choice made on screen or in a profile)
+    or "unplaced" (nothing matched: unknown)."""
+
+    text: str
+    rows: int
+    stage: str
+    source: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "rows": self.rows, "stage": self.stage, "source": self.source}
+
+
+@dataclass(frozen=True)
 class StageNormalisation:
     """A stage column normalised: canonical stages, and what could not be placed.
 
@@ -152,6 +175,7 @@ class StageNormalisation:
     stages: pd.Series
     unmapped: dict[str, int]
     blank_count: int
+    texts: tuple[StageText, ...] = ()  # every distinct text, most rows first
 
     @property
     def recognised_share(self) -> float:
@@ -188,13 +212,16 @@ def normalise_stages(
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     stage_of_unique = np.empty(len(uniques), dtype=np.int8)
     unmapped_uniques: list[int] = []
+    sources: list[str] = []
     for i, value in enumerate(uniques):
         value = str(value)
         stage = checked.get(value) or override_keys.get(stage_key(value))
+        source = "yours" if stage else "synonyms"
         stage = stage or synonyms.classify(value)
         if stage is None:
-            stage = "unknown"
+            stage, source = "unknown", "unplaced"
             unmapped_uniques.append(i)
+        sources.append(source)
         stage_of_unique[i] = CANONICAL_STAGES.index(stage)
     unknown_code = CANONICAL_STAGES.index("unknown")
     stage_codes = np.where(codes >= 0, stage_of_unique[np.maximum(codes, 0)], unknown_code)
@@ -203,15 +230,27 @@ def normalise_stages(
     stages = pd.Series(
         pd.Categorical.from_codes(stage_codes, dtype=STAGE_DTYPE), index=series.index
     )
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     unmapped: dict[str, int] = {}
     if unmapped_uniques:
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         pairs = sorted(
             ((str(uniques[i]), int(counts[i])) for i in unmapped_uniques),
             key=lambda p: (-p[1], p[0]),
         )
         unmapped = dict(pairs)
-    return StageNormalisation(stages=stages, unmapped=unmapped, blank_count=int((codes < 0).sum()))
+    texts = sorted(
+        (
+            StageText(str(value), int(counts[i]), CANONICAL_STAGES[stage_of_unique[i]], sources[i])
+            for i, value in enumerate(uniques)
+        ),
+        key=lambda t: (-t.rows, t.text),
+    )
+    return StageNormalisation(
+        stages=stages,
+        unmapped=unmapped,
+        blank_count=int((codes < 0).sum()),
+        texts=tuple(texts),
+    )
 
 
 def stage_counts(stages: pd.Series) -> dict[str, int]:

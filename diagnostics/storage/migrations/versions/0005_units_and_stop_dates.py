@@ -1,0 +1,26 @@
+"""Portfolio pilots: the sub-unit (bureau inside an agency) and the stop / retirement date.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("portfolio_pilots") as batch:
+        batch.add_column(sa.Column("business_subunit", sa.Text()))
+        batch.add_column(sa.Column("stop_date", sa.Date()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("portfolio_pilots") as batch:
+        batch.drop_column("stop_date")
+        batch.drop_column("business_subunit")

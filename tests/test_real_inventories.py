@@ -1,0 +1,343 @@
+"""Real inventories in their published layouts import without touching the mapping.
+
+Each sheet here is written by hand after a layout seen in published AI use-case inventories
+(per-agency files and consolidated ones): the unit column under its many names, dates with
+question-like headers, the older life-cycle words for stages, stray marks below the table.
+The federal 2025 inventory itself is checked at the end, with and without its shipped profile.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from diagnostics.portfolio.importer import import_portfolio
+from diagnostics.portfolio.mapping import MappingProfile
+from tests.harness import FEDERAL, unavailable
+
+FEDERAL_XLSX = FEDERAL / "2025_individually_reported_AI_use_cases.xlsx"
+FEDERAL_CSV = FEDERAL / "2025_individually_reported_AI_use_cases.csv"
+NO_PROFILE = MappingProfile(name="none")  # the automatic mapping alone, as for a new layout
+
+
+def xlsx(rows: dict[int, list], sheet: str = "Inventory") -> bytes:
+    """A workbook whose rows sit at the sheet row numbers given (gaps are blank rows)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for number, row in rows.items():
+        for column, value in enumerate(row, start=1):
+            ws.cell(row=number, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def table(header: list, body: list[list]) -> bytes:
+    return xlsx({i + 1: row for i, row in enumerate([header, *body])})
+
+
+def column(imported, key: str) -> str | None:
+    return imported.mapping[key].column
+
+
+BUREAUS = ["Office of Research", "Field Operations", "Office of Research", "Customs", "Customs"]
+
+
+# Business units ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["Bureau/Component", "Bureau / Department", "bureau"])
+def test_a_bureau_column_is_the_business_unit(header):
+    body = [[f"Use case {i}", unit, "Pilot"] for i, unit in enumerate(BUREAUS)]
+    imported = import_portfolio(table(["Use Case Name", header, "Stage"], body), "x.xlsx")
+    assert column(imported, "business_unit") == header
+    assert imported.business_units() == {
+        "Office of Research": 2,
+        "Customs": 2,
+        "Field Operations": 1,
+    }
+    assert not [g for g in imported.gaps() if g.key == "business_unit"]
+
+
+def test_a_constant_agency_column_gives_way_to_the_bureau_beside_it():
+    body = [[f"Use case {i}", "DHS", unit, "Deployed"] for i, unit in enumerate(BUREAUS)]
+    imported = import_portfolio(
+        table(["Use Case Name", "Agency", "Bureau", "Stage"], body), "dhs.xlsx"
+    )
+    assert column(imported, "business_unit") == "Bureau"
+    assert column(imported, "business_subunit") is None  # one agency: nothing to drill from
+    assert imported.summary()["business_unit_count"] == 3
+
+
+def test_nested_agency_and_bureau_are_both_kept_outer_first():
+    rows = [
+        ("USDA", "Forest Service"),
+        ("USDA", "Forest Service"),
+        ("USDA", "Farm Service Agency"),
+        ("DOT", "FAA"),
+        ("DOT", "FAA"),
+        ("DOT", "FRA"),
+        ("DOT", "FTA"),
+    ]
+    body = [[f"Use case {i}", b, a, "Pilot"] for i, (a, b) in enumerate(rows)]
+    imported = import_portfolio(
+        table(["Use Case Name", "Bureau", "Agency", "Stage"], body), "all.xlsx"
+    )
+    assert column(imported, "business_unit") == "Agency"
+    assert column(imported, "business_subunit") == "Bureau"
+    summary = imported.summary()
+    assert (summary["business_unit_count"], summary["business_subunit_count"]) == (2, 5)
+    assert summary["business_unit_column"] == "Agency"
+    assert summary["business_subunit_column"] == "Bureau"
+
+
+def test_a_unit_column_under_an_unknown_header_is_found_by_its_values():
+    units = ["FAA", "FAA", "FRA", "Office of the Secretary", "NHTSA", "FAA", "PHMSA", "FRA"]
+    body = [[f"Use case {i}", u, "In production"] for i, u in enumerate(units)]
+    header = ["Use Case Name", "Reporting element", "Status"]
+    imported = import_portfolio(table(header, body), "dot.xlsx")
+    match = imported.mapping["business_unit"]
+    assert (match.column, match.source) == ("Reporting element", "values")
+    assert imported.summary()["business_unit_count"] == 5
+
+
+def test_a_column_of_yes_and_no_is_not_a_unit():
+    body = [[f"Use case {i}", yn, "Pilot"] for i, yn in enumerate(["Yes", "No", "Yes", "No"])]
+    imported = import_portfolio(table(["Use Case Name", "Is it public", "Stage"], body), "x.xlsx")
+    assert column(imported, "business_unit") is None
+    assert [g.key for g in imported.gaps()] == ["business_unit", "start_date"]
+
+
+def test_a_cp1252_csv_with_an_office_column():
+    text = "Use Case Name;Sponsoring Office;Status\r\n"
+    text += "Café triage;Bureau des Études;Pilot\r\nRésumé search;Direction générale;Deployed\r\n"
+    text += "Lettres;Bureau des Études;Retired\r\n"
+    imported = import_portfolio(text.encode("cp1252"), "inventaire.csv")
+    assert column(imported, "business_unit") == "Sponsoring Office"
+    assert imported.business_units() == {"Bureau des Études": 2, "Direction générale": 1}
+    assert imported.stage_counts()["retired"] == 1
+
+
+# Dates -----------------------------------------------------------------------------------
+
+
+def test_date_initiated_and_date_implemented_are_start_and_go_live():
+    body = [
+        ["Claims triage", "Claims", "Operation and Maintenance", "03/01/2021", "2022-06-30"],
+        ["Fraud flags", "Audit", "Implementation", "2023-02-15", None],
+        ["Chat help", "Claims", "Initiation", "2024-11-04", None],
+    ]
+    header = ["Use Case Name", "Office", "Stage", "Date Initiated", "Date Implemented"]
+    imported = import_portfolio(table(header, body), "agency.xlsx")
+    assert imported.summary()["date_columns"] == {
+        "start_date": "Date Initiated",
+        "decision_date": "Date Implemented",
+        "stop_date": None,
+    }
+    frame = imported.frame
+    assert frame["start_date"].tolist()[:2] == [pd.Timestamp(2021, 3, 1), pd.Timestamp(2023, 2, 15)]
+    assert frame["decision_date"].iloc[0] == pd.Timestamp(2022, 6, 30)
+    assert frame["stage"].tolist() == ["production", "pilot", "idea"]
+    assert imported.gaps() == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Date when AI use case became operational or the pilot’s start date",
+        "Use case operational date\n\nIf the use case is operational, when did it become "
+        "operational? If it is a pilot, when did the pilot start?",
+        "When did the use case become operational, or when did its pilot start?",
+    ],
+)
+def test_a_long_question_like_date_header_is_the_start_date(header):
+    body = [
+        ["Use case A", "Bureau A", "Deployed", datetime(2023, 4, 1)],
+        ["Use case B", "Bureau B", "Pilot", "9/15/2024"],
+        ["Use case C", "Bureau A", "Pilot", None],
+    ]
+    imported = import_portfolio(table(["Use Case Name", "Bureau", "Stage", header], body), "a.xlsx")
+    assert column(imported, "start_date") == header
+    assert imported.frame["start_date"].iloc[1] == pd.Timestamp(2024, 9, 15)
+
+
+def test_a_retirement_date_is_the_stop_date_and_a_question_without_dates_is_not():
+    body = [
+        ["Use case A", "Office A", "Retired", "2024-01-31", "Yes"],
+        ["Use case B", "Office B", "Pilot", None, "No"],
+    ]
+    header = ["Use Case Name", "Office", "Stage", "Date Retired", "Has it been deployed?"]
+    imported = import_portfolio(table(header, body), "a.xlsx")
+    assert column(imported, "stop_date") == "Date Retired"
+    assert column(imported, "decision_date") is None
+    assert imported.frame["stop_date"].iloc[0] == pd.Timestamp(2024, 1, 31)
+
+
+def test_a_date_without_a_year_is_reported_not_guessed():
+    body = [
+        ["Use case A", "Office A", "Pilot", "03/15"],
+        ["Use case B", "Office A", "Pilot", "March 2"],
+        ["Use case C", "Office B", "Pilot", "2024-05-01"],
+        ["Use case D", "Office B", "Pilot", "someday"],
+    ]
+    imported = import_portfolio(table(["Name", "Office", "Stage", "Start date"], body), "a.xlsx")
+    assert imported.frame["start_date"].isna().tolist() == [True, True, False, True]
+    problems = imported.row_problems.set_index("row")["problem"].to_dict()
+    assert problems == {
+        2: "date without a year (left blank, not guessed)",
+        3: "date without a year (left blank, not guessed)",
+        5: "not a date",
+    }
+    assert any(w.startswith("2 rows: start date date without a year") for w in imported.warnings)
+
+
+# Stages ----------------------------------------------------------------------------------
+
+STAGE_TEXTS = {
+    "In mission": "production",
+    "Implementation": "pilot",
+    "In-use": "production",
+    "Operation and Management": "production",
+    "Operation and Maintenance": "production",
+    "Sandbox": "development",
+    "Initiation": "idea",
+    "Development and Acquisition": "development",
+    "Implementation and Assessment": "pilot",
+    "Proof-of-concept completed": "decision",
+    "Stage 1 - Initiation (the purpose and the needs are written down)": "idea",
+    "Stage 3 - Implementation (the use case is under test and evaluation)": "pilot",
+    "Stage 4 - Operation and Maintenance (the use case is in use)": "production",
+    "Stage 9 - Other (the use case is in production in two regions)": "production",
+}
+
+
+def test_the_older_life_cycle_words_and_numbered_stages_are_placed():
+    body = [[f"Use case {i}", "Office", text] for i, text in enumerate(STAGE_TEXTS)]
+    imported = import_portfolio(table(["Name", "Office", "Stage"], body), "old.xlsx")
+    placed = dict(zip(imported.frame["stage_raw"], imported.frame["stage"], strict=True))
+    assert placed == STAGE_TEXTS
+    assert imported.unmapped_stage_values == {}
+
+
+def test_every_stage_text_is_listed_and_any_can_be_changed():
+    texts = ["Pilot", "Pilot", "Deployed", "Proof-of-concept completed", "Shelf"]
+    body = [[f"Use case {i}", "Office", t] for i, t in enumerate(texts)]
+    data = table(["Name", "Office", "Stage"], body)
+    listed = [t.to_dict() for t in import_portfolio(data, "s.xlsx").stage_texts]
+    assert listed == [
+        {"text": "Pilot", "rows": 2, "stage": "pilot", "source": "synonyms"},
+        {"text": "Deployed", "rows": 1, "stage": "production", "source": "synonyms"},
+        {
+            "text": "Proof-of-concept completed",
+            "rows": 1,
+            "stage": "decision",
+            "source": "synonyms",
+        },
+        {"text": "Shelf", "rows": 1, "stage": "unknown", "source": "unplaced"},
+    ]
+    changed = import_portfolio(
+        data, "s.xlsx", stage_overrides={"Proof-of-concept completed": "development"}
+    )
+    assert changed.stage_counts()["development"] == 1
+    assert changed.stage_counts()["decision"] == 0
+    assert changed.stage_texts[2].source == "yours"
+
+
+# Stray rows -----------------------------------------------------------------------------
+
+
+def test_a_stray_backtick_below_two_blank_rows_is_not_a_pilot():
+    rows = {
+        1: ["Name", "Office", "Stage"],
+        2: ["Use case A", "Office A", "Pilot"],
+        3: ["Use case B", "Office B", "Deployed"],
+        6: ["`"],
+    }
+    imported = import_portfolio(xlsx(rows), "stray.xlsx")
+    assert imported.rows_imported == 2
+    assert imported.rows_left_out == 1
+    report = imported.row_problems
+    assert report["row"].tolist() == [6]
+    assert report["value"].tolist() == ["`"]
+    assert any("below blank rows holds only a stray mark (row 6)" in w for w in imported.warnings)
+
+
+def test_a_mark_inside_the_table_or_a_real_row_below_blank_rows_is_kept():
+    rows = {
+        1: ["Name", "Office", "Stage"],
+        2: ["Use case A", "Office A", "Pilot"],
+        3: ["-", None, None],
+        4: ["Use case B", "Office B", "Deployed"],
+        7: ["Use case C", "Office B", "Pilot"],
+        9: [".", "·", None],
+    }
+    imported = import_portfolio(xlsx(rows), "kept.xlsx")
+    assert imported.rows_imported == 4  # rows 2, 3, 4 and 7; row 9 is a stray mark
+    assert imported.rows_left_out == 1
+
+
+# A sheet that lacks what the first questions need ----------------------------------------------
+
+
+def test_what_is_missing_is_said_with_what_to_do():
+    body = [["Use case A", "1000"], ["Use case B", "2000"]]
+    imported = import_portfolio(table(["Name", "Budget"], body), "thin.xlsx")
+    gaps = imported.gaps()
+    assert [g.key for g in gaps] == ["stage", "business_unit", "start_date"]
+    assert all("Choose the column in the mapping" in g.message for g in gaps)
+    assert [g["key"] for g in imported.summary()["missing"]] == [g.key for g in gaps]
+
+
+# The federal inventory ---------------------------------------------------------------------
+
+FEDERAL_STAGES = {
+    "idea": 0,
+    "development": 1479,
+    "pilot": 440,
+    "decision": 0,
+    "production": 1040,
+    "retired": 314,
+    "unknown": 338,
+}
+
+
+@pytest.mark.parametrize("profile", [None, NO_PROFILE], ids=["shipped-profile", "automatic"])
+@pytest.mark.parametrize(
+    ("path", "unit", "subunit", "dates"),
+    [
+        (
+            FEDERAL_XLSX,
+            "Agency Abbreviation",
+            "Bureau/Component",
+            {"start_date": "Date when AI use case became operational or the pilot’s start date"},
+        ),
+        (FEDERAL_CSV, "agency", "agency_bureau", None),
+    ],
+    ids=["xlsx", "csv"],
+)
+def test_the_federal_inventory_finds_units_dates_and_stages(path, unit, subunit, dates, profile):
+    if not path.is_file():
+        unavailable(f"the federal dataset is missing: {path}")
+    imported = import_portfolio(path, path.name, profile=profile)
+    summary = imported.summary()
+    assert summary["rows_imported"] == 3611
+    assert summary["stage_counts"] == FEDERAL_STAGES
+    assert (summary["business_unit_column"], summary["business_unit_count"]) == (unit, 41)
+    assert (summary["business_subunit_column"], summary["business_subunit_count"]) == (
+        subunit,
+        401,
+    )
+    found = {k: v for k, v in summary["date_columns"].items() if v}
+    if dates is None:  # the csv's operational_date: go-live by its name, start by the profile
+        dates = {"decision_date" if profile else "start_date": "operational_date"}
+    assert found == dates
+    assert summary["missing"] == [] or dates.get("decision_date")
+    stage_rows = {t["stage"]: 0 for t in summary["stage_texts"]}
+    for text in summary["stage_texts"]:
+        stage_rows[text["stage"]] += text["rows"]
+    assert stage_rows == {k: v for k, v in FEDERAL_STAGES.items() if v and k != "unknown"}
