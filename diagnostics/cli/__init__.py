@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from diagnostics.cli import actions, commands
+from diagnostics.cli import actions, commands, report
 from diagnostics.cli.common import EXIT_BAD_INPUT
 from diagnostics.errors import DiagnosticError
 
-COMMAND_GROUPS = (commands, actions)
+COMMAND_GROUPS = (commands, actions, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,7 @@ def delay_cost(
     expected_annual_value: float | None,
     today: date,
     position: str | None = None,
+    currency: str | None = None,
 ) -> DelayCost:
     """The value forgone so far and per further month, against the recommended path."""
     if start is None:
@@ -79,7 +80,7 @@ def delay_cost(
             per_month,
             False,
             f"On {path_text} production is due by {format_day(due)}. After that, each month "
-            f"without it forgoes about {format_money(per_month)} of expected value.",
+            f"without it forgoes about {format_money(per_month, currency)} of expected value.",
         )
     cost = value * weeks_late / WEEKS_PER_YEAR
     return DelayCost(
@@ -89,6 +90,6 @@ def delay_cost(
         per_month,
         True,
         f"{weeks_late:.0f} weeks past {path_text} (production was due by {format_day(due)}): "
-        f"about {format_money(cost)} of expected value forgone so far, and "
-        f"{format_money(per_month)} more each month.",
+        f"about {format_money(cost, currency)} of expected value forgone so far, and "
+        f"{format_money(per_month, currency)} more each month.",
     )

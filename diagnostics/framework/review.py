@@ -82,6 +82,7 @@ def build_review(
             expected_annual_value=pilot.expected_annual_value,
             today=today,
             position=assessment.position,
+            currency=pilot.currency,
         ),
         history=history,
         previous=previous,

@@ -74,7 +74,7 @@ def _one_decimal(value: float | None) -> float | None:
 
 def pilot_currency(review: PilotReview) -> str | None:
     """The currency the pilot's amounts were entered in, if one was named."""
-    return getattr(review.pilot, "currency", None)
+    return review.pilot.currency
 
 
 def decision_label(content: Content, key: str) -> str:

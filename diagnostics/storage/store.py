@@ -244,6 +244,7 @@ class PilotRecord:
     expected_annual_value: float | None = None
     pilot_budget: float | None = None
     portfolio_ref: str | None = None
+    currency: str | None = None  # the code the amounts were entered in (EUR, USD...); no conversion
 
 
 @dataclass(frozen=True)
