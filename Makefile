@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install dev-install run test lint format bench run-team stop-team clean
+.PHONY: install dev-install run test lint format bench bench-ui run-team stop-team clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ stop-team:
 
 bench: dev-install
 	$(BIN)/python -m bench
+
+# Interaction latency in Chromium against a real server (median and worst of 5 per click).
+bench-ui: dev-install
+	$(BIN)/python -m bench.ui
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
