@@ -6,6 +6,7 @@ from sqlalchemy.exc import OperationalError
 from diagnostics.errors import DiagnosticError, StorageError
 from diagnostics.logging_setup import configure_logging, log_error
 from ui import cache
+from ui.behaviour import close_menu_on_phone
 from ui.components import show_problem
 from ui.navigation import available_pages
 
@@ -50,6 +51,7 @@ with st.sidebar:
             section = spec.section
             st.caption(section)
         st.page_link(pages[spec.path], label=spec.title, icon=spec.icon)
+    close_menu_on_phone()
 try:
     current.run()
 except OperationalError as exc:  # the database server is down or unreachable

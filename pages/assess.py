@@ -58,6 +58,7 @@ if step <= len(content.reasons):
         blocks.review_step(engine, review, content)
 else:
     blocks.results(engine, review, content)
+blocks.open_step_at_top(review, content)
 
 if st.button("Assess another pilot", key="assess_other", icon=":material/add:"):
     blocks.forget_assessment()

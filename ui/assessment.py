@@ -20,11 +20,15 @@ from diagnostics.storage import store
 from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
 from ui import actions_view
+from ui.behaviour import open_at
 from ui.components import CHART_CONFIG, pick_pilot
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
+# Where a step's top is: its progress bar (with the step's name), or the results' verdict.
+STEP_TOP = '[data-testid="stMain"] [data-testid="stProgress"]'
+STEP_TOP_RESULTS = '[data-testid="stMain"] [data-testid="stAlert"]'
 
 
 def current_token() -> str | None:
@@ -217,6 +221,19 @@ def _save(engine: Engine, assessment_id: int, question_id: str) -> None:
     store.save_answer(engine, assessment_id, question_id, answer, comment)
 
 
+def open_step_at_top(review: PilotReview, content: Content) -> None:
+    """After Next, Back, Edit or See the results, show the new step from its top (its
+    progress bar and heading, or the verdict), not where the last step was scrolled to."""
+    key = f"{PREFIX}shown_step_{review.assessment.id}"
+    step = review.assessment.current_step
+    before = st.session_state.get(key)
+    st.session_state[key] = step
+    if before is None or before == step:
+        return  # a first visit opens at the top anyway; an answer keeps its place
+    on_results = step > len(content.reasons)
+    open_at(STEP_TOP_RESULTS if on_results else STEP_TOP, occasion=str(step))
+
+
 def progress_bar(review: PilotReview, content: Content) -> None:
     step = review.assessment.current_step
     names = steps(content)
@@ -386,7 +403,9 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
     left.plotly_chart(
         figures.readiness_radar(r, content), key=f"{PREFIX}radar", config=CHART_CONFIG
     )
-    right.plotly_chart(figures.risk_bars(r, content), key=f"{PREFIX}risk", config=CHART_CONFIG)
+    right.plotly_chart(
+        figures.readiness_bars(r, content), key=f"{PREFIX}readiness_bars", config=CHART_CONFIG
+    )
 
     st.subheader("The three most urgent actions")
     if not r.actions:

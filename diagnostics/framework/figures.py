@@ -46,8 +46,12 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.F
     return fig
 
 
+READINESS_RADAR_TITLE = "Readiness per reason (0 = not ready, 100 = ready)"
+READINESS_BARS_TITLE = "Readiness per reason, weakest first (higher is better)"
+
+
 def readiness_radar(result: AssessmentResult, content: Content) -> go.Figure:
-    """Readiness per reason on a radar, each point coloured by its band."""
+    """Readiness per reason on a radar (further out is better), each point in its band."""
     rated = [r for r in result.reasons]
     labels = [r.short for r in rated] + [rated[0].short]
     values = [r.readiness or 0 for r in rated] + [rated[0].readiness or 0]
@@ -70,34 +74,52 @@ def readiness_radar(result: AssessmentResult, content: Content) -> go.Figure:
             marker={"size": 14, "color": [color_for(r.readiness, content) for r in rated]},
             text=["–" if r.readiness is None else f"{r.readiness:.0f}" for r in rated],
             textposition="top center",
+            textfont={"size": 12},
             customdata=[r.band_label or "not scored" for r in rated],
             hovertemplate="%{theta}: %{r:.0f}/100 (%{customdata})<extra></extra>",
         )
     )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}})
-    fig = _layout(fig, height=400)
+    # The rings stay as a scale, but without their own numbers: each point carries its value,
+    # and ring numbers printed on the same radius overlapped the points' labels.
+    fig.update_layout(
+        polar={
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [25, 50, 75, 100],
+                "showticklabels": False,
+            }
+        }
+    )
+    fig = _layout(fig, title=READINESS_RADAR_TITLE, height=400)
     # Room for the reason names around the circle, also in a narrow column on a phone.
-    fig.update_layout(margin={"l": 70, "r": 70, "t": 40, "b": 40})
+    fig.update_layout(
+        margin={"l": 70, "r": 70, "t": 80, "b": 40},
+        title={"font": {"size": 14}, "x": 0, "xanchor": "left"},
+    )
     return fig
 
 
-def risk_bars(result: AssessmentResult, content: Content) -> go.Figure:
-    """Risk per reason (100 − readiness) as horizontal bars, worst at the top."""
-    rated = sorted(result.reasons, key=lambda r: -(r.risk if r.risk is not None else -1))
+def readiness_bars(result: AssessmentResult, content: Content) -> go.Figure:
+    """Readiness per reason as horizontal bars, weakest at the top (the same direction as
+    the radar beside it: a longer bar is better)."""
+    rated = sorted(result.reasons, key=lambda r: r.readiness if r.readiness is not None else -1.0)
     fig = go.Figure(
         go.Bar(
-            x=[r.risk if r.risk is not None else 0 for r in rated],
+            x=[r.readiness if r.readiness is not None else 0 for r in rated],
             y=[r.title for r in rated],
             orientation="h",
             marker={"color": [color_for(r.readiness, content) for r in rated]},
-            text=["not scored" if r.risk is None else f"{r.risk:.0f}" for r in rated],
+            text=["not scored" if r.readiness is None else f"{r.readiness:.0f}" for r in rated],
             textposition="outside",
-            hovertemplate="%{y}: risk %{x:.0f}/100<extra></extra>",
+            cliponaxis=False,
+            hovertemplate="%{y}: readiness %{x:.0f}/100<extra></extra>",
         )
     )
-    fig.update_xaxes(range=[0, 110], title="Risk (0 = ready, 100 = not ready)")
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=320)
+    fig.update_xaxes(range=[0, 112], title="Readiness (0 = not ready, 100 = ready)")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig = _layout(fig, title=READINESS_BARS_TITLE, height=400)
+    fig.update_layout(title={"font": {"size": 14}, "x": 0, "xanchor": "left"})
+    return fig
 
 
 # --- timeline and history ------------------------------------------------------------------
