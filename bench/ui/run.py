@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -40,10 +41,14 @@ RESULTS_PATH = Path(__file__).resolve().parents[1] / "ui_results.json"
 FEDERAL_NAME = Path(
     "shared/datasets/us-federal-ai-inventory-2025/2025_individually_reported_AI_use_cases.xlsx"
 )
-# The shared data set sits beside the checkout (or beside the folder of checkouts).
-FEDERAL_XLSX = next(
-    (p / FEDERAL_NAME for p in REPO_ROOT.parents if (p / FEDERAL_NAME).exists()),
-    REPO_ROOT.parent / FEDERAL_NAME,
+# The shared data set sits beside the checkout (or beside the folder of checkouts), unless
+# POCTRAP_FEDERAL_XLSX names the file.
+FEDERAL_XLSX = Path(
+    os.environ.get("POCTRAP_FEDERAL_XLSX")
+    or next(
+        (p / FEDERAL_NAME for p in REPO_ROOT.parents if (p / FEDERAL_NAME).exists()),
+        REPO_ROOT.parent / FEDERAL_NAME,
+    )
 )
 # Menu pages and the heading each opens with.
 PAGES = (
@@ -72,6 +77,7 @@ class Row:
     label: str
     budget: float
     samples: list[float] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
     note: str = ""
 
     @property
@@ -81,6 +87,10 @@ class Row:
     @property
     def worst(self) -> float | None:
         return max(self.samples) if self.samples else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(self.server_cpu) if self.server_cpu else None
 
     @property
     def holds(self) -> bool | None:
@@ -99,6 +109,12 @@ class Bench:
     def row(self, key: str, label: str, budget: float) -> Row:
         return self.rows.setdefault(key, Row(key, label, budget))
 
+    def sample(self, row: Row, measure: Callable[..., float], *args) -> None:
+        """Take one sample of `row` (`measure(*args)`), with the CPU the server spent."""
+        before = self.server.cpu_seconds()
+        row.samples.append(measure(*args))
+        row.server_cpu.append(self.server.cpu_seconds() - before)
+
     def new_page(self):
         context = self.browser.new_context(viewport=LAPTOP, accept_downloads=True)
         return context.new_page()
@@ -113,9 +129,7 @@ class Bench:
             cold = self.row(f"load_cold_{key}", f"first load, new session: {key}", 2.0)
             for _ in range(self.repeats):
                 page = self.new_page()
-                cold.samples.append(
-                    timed_load(page, f"{self.url}/{path}", self.heading(page, title))
-                )
+                self.sample(cold, timed_load, page, f"{self.url}/{path}", self.heading(page, title))
                 page.context.close()
         page = self.new_page()
         page.goto(self.url)
@@ -127,7 +141,7 @@ class Bench:
                 sidebar = page.get_by_test_id("stSidebar")
                 timed_rerun(page, sidebar.get_by_role("link", name=other, exact=True).click, None)
                 link = sidebar.get_by_role("link", name=SIDEBAR_TITLES[key], exact=True)
-                warm.samples.append(timed_rerun(page, link.click, self.heading(page, title)))
+                self.sample(warm, timed_rerun, page, link.click, self.heading(page, title))
         page.context.close()
 
     # --- self-assessment ----------------------------------------------------------------
@@ -159,8 +173,12 @@ class Bench:
         for _ in range(self.repeats):
             token = self._new_assessment()
             page = self.new_page()
-            resume.samples.append(
-                timed_load(page, f"{self.url}/assess?token={token}", self.heading(page, titles[0]))
+            self.sample(
+                resume,
+                timed_load,
+                page,
+                f"{self.url}/assess?token={token}",
+                self.heading(page, titles[0]),
             )
             page.context.close()
         page = self.new_page()
@@ -171,11 +189,15 @@ class Bench:
         for i in range(self.repeats):
             radio = page.locator('[data-testid="stRadio"]').nth(i % 3)
             option = radio.get_by_text(answers[i % len(answers)], exact=True)
-            tap.samples.append(timed_rerun(page, option.click, None))
+            self.sample(tap, timed_rerun, page, option.click, None)
         for i in range(min(self.repeats, len(titles) - 1)):
             button = page.get_by_role("button", name="Next", exact=True)
-            step_next.samples.append(
-                timed_rerun(page, button.click, self.heading(page, titles[i + 1]))
+            self.sample(
+                step_next,
+                timed_rerun,
+                page,
+                button.click,
+                self.heading(page, titles[i + 1]),
             )
         page.context.close()
         for _ in range(self.repeats):
@@ -185,7 +207,7 @@ class Bench:
             settle(page, page.get_by_role("button", name="See the results"))
             button = page.get_by_role("button", name="See the results")
             verdict = self.heading(page, "The three most urgent actions")
-            results.samples.append(timed_rerun(page, button.click, verdict))
+            self.sample(results, timed_rerun, page, button.click, verdict)
             page.context.close()
 
     # --- portfolio ----------------------------------------------------------------------
@@ -228,32 +250,31 @@ class Bench:
             tab = page.get_by_role("tab", name="Import a spreadsheet")
             timed_rerun(page, tab.click, page.get_by_text("up to 25 MB"))
             chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
-            upload.samples.append(
-                timed_rerun(
-                    page,
-                    lambda chooser=chooser, path=path: chooser.set_input_files(str(path)),
-                    page.get_by_text("3,611 rows imported"),
-                )
+            self.sample(
+                upload,
+                timed_rerun,
+                page,
+                lambda chooser=chooser, path=path: chooser.set_input_files(str(path)),
+                page.get_by_text("3,611 rows imported"),
             )
-            mapping.samples.append(
-                timed_rerun(
-                    page,
-                    lambda page=page, i=i: self._change_mapping(page, owners[i % 2]),
-                    page.get_by_text("3,611 rows imported"),
-                )
+            self.sample(
+                mapping,
+                timed_rerun,
+                page,
+                lambda page=page, i=i: self._change_mapping(page, owners[i % 2]),
+                page.get_by_text("3,611 rows imported"),
             )
             name = page.get_by_label("Portfolio name", exact=True)
             name.fill(f"Federal inventory {i}")
             button = page.get_by_role("button", name="Save portfolio")
             kpi = page.get_by_test_id("stMetricValue").filter(has_text="3,611")
-            save.samples.append(timed_rerun(page, button.click, kpi))
+            self.sample(save, timed_rerun, page, button.click, kpi)
             control = page.get_by_test_id("stButtonGroup").first
             choice = control.get_by_role("button").nth(i % 3)
             caption = page.get_by_text("pilots shown. Select a row to assess it.", exact=False)
-            filter_change.samples.append(timed_rerun(page, choice.click, caption))
+            self.sample(filter_change, timed_rerun, page, choice.click, caption)
             button = page.get_by_role("button", name="Enriched portfolio (xlsx)")
-            elapsed, _name = timed_download(page, button)
-            xlsx.samples.append(elapsed)
+            self.sample(xlsx, timed_download, page, button)
             page.context.close()
 
     def cost(self) -> None:
@@ -269,7 +290,7 @@ class Bench:
                 field_.fill(value)
                 field_.press("Enter")
 
-            change.samples.append(timed_rerun(page, retype, None))
+            self.sample(change, timed_rerun, page, retype, None)
         page.context.close()
 
     # --- organisation -------------------------------------------------------------------
@@ -305,12 +326,12 @@ class Bench:
             chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
             if not chooser.first.is_visible():
                 expander.click()
-            upload.samples.append(
-                timed_rerun(
-                    page,
-                    lambda chooser=chooser, path=path: chooser.set_input_files(str(path)),
-                    page.get_by_text("Read 30 pilots (30 with answers)"),
-                )
+            self.sample(
+                upload,
+                timed_rerun,
+                page,
+                lambda chooser=chooser, path=path: chooser.set_input_files(str(path)),
+                page.get_by_text("Read 30 pilots (30 with answers)"),
             )
             page.context.close()
 
@@ -331,14 +352,14 @@ def _seconds(value: float | None) -> str:
 def table(rows: list[Row], load: list[float] | None) -> str:
     lines = [
         f"load average at the start: {load}",
-        "| interaction | median s | max s | budget s | |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| interaction | median s | max s | budget s | | server CPU s |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
     for row in rows:
         verdict = {True: "holds", False: "OVER", None: row.note or "not measured"}[row.holds]
         lines.append(
             f"| {row.label} | {_seconds(row.median)} | {_seconds(row.worst)} | "
-            f"{row.budget:g} | {verdict} |"
+            f"{row.budget:g} | {verdict} | {_seconds(row.cpu)} |"
         )
     return "\n".join(lines)
 
@@ -405,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
                         "max_s": r.worst,
                         "holds": r.holds,
                         "samples_s": [round(s, 3) for s in r.samples],
+                        "server_cpu_s": [round(s, 3) for s in r.server_cpu],
                     }
                     for r in rows
                 ],
