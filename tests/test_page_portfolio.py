@@ -102,8 +102,16 @@ def test_upload_override_mapping_and_stage_then_save(app_test) -> None:
         "Dept",
         "Status",
     )
-    unknown = next(d.value for d in at.dataframe if "Text in your sheet" in d.value.columns)
-    assert unknown["Text in your sheet"].tolist() == ["Parked somewhere"]
+    texts = next(d.value for d in at.dataframe if "Text in your sheet" in d.value.columns)
+    # Every stage text is listed, the one that could not be placed first.
+    assert dict(zip(texts["Text in your sheet"], texts["Stage"], strict=True)) == {
+        "Parked somewhere": "unknown",
+        "Live": "production",
+        "Pilot": "pilot",
+        "PoC": "development",
+        "Stopped": "retired",
+    }
+    assert texts["Text in your sheet"].iloc[0] == "Parked somewhere"
 
     digest = hashlib.sha256(data).hexdigest()[:16]
     # The user says the business unit column is not one, and "Parked somewhere" is retired.

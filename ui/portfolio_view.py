@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +21,8 @@ from diagnostics.portfolio.analysis import (
     PortfolioAnalysis,
     filter_pilots,
 )
+from diagnostics.portfolio.coverage import kpi_reasons, portfolio_gaps
+from diagnostics.portfolio.drill import subunit_table, units_with_subunits
 from diagnostics.portfolio.fields import FIELDS
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
 from diagnostics.sheets import limits
@@ -131,48 +132,121 @@ def _mapping_editor(imported, key: str) -> dict[str, str | None]:
     return changed
 
 
-def _stage_overrides(imported, key: str) -> dict[str, str]:
-    """Stage texts the synonyms table did not know, each for the user to place."""
-    unknown = imported.unmapped_stage_values
-    if not unknown:
+STAGE_SOURCES = {"unplaced": "not placed", "synonyms": "our stage words", "yours": "your choice"}
+MAX_STAGE_ROWS = 300  # distinct stage texts listed for review (most rows first)
+
+
+def _stage_review(imported, key: str) -> dict[str, str]:
+    """Every distinct stage text with its rows and the stage it became, any of them to change;
+    returns the texts whose stage the user changed."""
+    texts = sorted(imported.stage_texts, key=lambda t: (t.source != "unplaced", -t.rows, t.text))
+    if not texts:
         return {}
-    st.markdown("**Stage texts we could not place**")
+    unplaced = sum(1 for t in texts if t.source == "unplaced")
+    st.markdown("**Stage texts and the stage each became**")
     st.caption(
-        "These rows count as *unknown* until you choose a stage. Nothing is dropped either way."
+        (
+            f"{unplaced:,} {'text' if unplaced == 1 else 'texts'} could not be placed and "
+            "count as *unknown* until you choose a stage (listed first). "
+            if unplaced
+            else "Every text was placed. "
+        )
+        + "Change any stage that is wrong; nothing is dropped either way."
+        + (
+            f" The {MAX_STAGE_ROWS:,} most frequent of {len(texts):,} texts are listed."
+            if len(texts) > MAX_STAGE_ROWS
+            else ""
+        )
     )
+    texts = texts[:MAX_STAGE_ROWS]
     base = pd.DataFrame(
-        {"Text in your sheet": list(unknown), "Rows": list(unknown.values()), "Stage": "unknown"}
+        {
+            "Text in your sheet": [t.text for t in texts],
+            "Rows": [t.rows for t in texts],
+            "Stage": [t.stage for t in texts],
+            "Placed by": [STAGE_SOURCES[t.source] for t in texts],
+        }
     )
     edited = st.data_editor(
         base,
         key=key,
         hide_index=True,
-        disabled=["Text in your sheet", "Rows"],
+        disabled=["Text in your sheet", "Rows", "Placed by"],
         column_config={
-            "Text in your sheet": st.column_config.TextColumn(help="As written in the file."),
+            "Text in your sheet": st.column_config.TextColumn(
+                help="As written in the file.", width="large"
+            ),
+            "Rows": st.column_config.NumberColumn(
+                help="Pilots with this text.", format="localized"
+            ),
             "Stage": st.column_config.SelectboxColumn(
-                help="The stage these rows are in.",
+                help="The stage these rows are in; change it if it is wrong.",
                 options=list(CANONICAL_STAGES),
                 required=True,
+            ),
+            "Placed by": st.column_config.TextColumn(
+                help="Our stage words (data/stage_synonyms.yaml), your choice (here or in a "
+                "saved profile), or not placed."
             ),
         },
     )
     return {
-        text: stage
-        for text, stage in zip(edited["Text in your sheet"], edited["Stage"], strict=True)
-        if stage != "unknown"
+        text: after
+        for text, before, after in zip(
+            edited["Text in your sheet"], base["Stage"], edited["Stage"], strict=True
+        )
+        if after != before
     }
+
+
+ROW_REPORT_COLUMNS = {
+    "row": "Row",
+    "pilot_id": "ID",
+    "field": "Field",
+    "column": "Your column",
+    "value": "Value",
+    "problem": "Problem",
+}
+
+
+def _row_report(problems: pd.DataFrame) -> pd.DataFrame:
+    """The row report with readable headers, field labels and blanks (not None)."""
+    labels = {f.key: f.label for f in FIELDS}
+    report = problems.assign(field=problems["field"].map(lambda k: labels.get(k, k or "")))
+    return report.rename(columns=ROW_REPORT_COLUMNS).fillna("")
+
+
+def _gap_banner(gaps) -> None:
+    """What the portfolio lacks for its first questions, above everything it affects."""
+    if not gaps:
+        return
+    lines = "\n".join(f"- **{g.title}.** {g.message}" for g in gaps)
+    st.warning(lines, icon=":material/report:")
 
 
 def _import_summary(imported) -> None:
     counts = imported.stage_counts()
     rate = imported.production_rate()
-    st.success(
-        f"{imported.rows_imported:,} rows imported, {imported.rows_with_warnings:,} with "
-        f"warnings (header on row {imported.header_row}"
+    gaps = imported.gaps()
+    where = (
+        f"header on row {imported.header_row}"
         + (f" of sheet “{plain(imported.sheet)}”" if imported.sheet else "")
-        + ")."
+        + (
+            f"; {_count(imported.rows_left_out, 'row')} of stray marks left out"
+            if imported.rows_left_out
+            else ""
+        )
     )
+    done = (
+        f"{imported.rows_imported:,} rows imported, {imported.rows_with_warnings:,} with "
+        f"warnings ({where})."
+    )
+    if gaps:
+        missing = ", ".join(g.title.removeprefix("No ").lower() for g in gaps)
+        st.warning(f"{done} Missing: {missing}; see below.", icon=":material/warning:")
+        _gap_banner(gaps)
+    else:
+        st.success(done)
     summary = pd.DataFrame(
         {"Stage": [STAGE_LABELS[s] for s in CANONICAL_STAGES], "Pilots": list(counts.values())}
     )
@@ -189,12 +263,61 @@ def _import_summary(imported) -> None:
         help="Pilots in production ÷ pilots that started (development to retired).",
     )
     if imported.warnings:
-        with right.expander(f"Warnings ({len(imported.warnings)})"):
+        with right.expander(f"Warnings ({len(imported.warnings)})", expanded=bool(gaps)):
             for warning in imported.warnings:
                 st.text(warning)
     if not imported.row_problems.empty:
         with st.expander(f"Rows with warnings ({imported.rows_with_warnings:,})"):
-            st.dataframe(imported.row_problems, hide_index=True, key=f"{PREFIX}row_problems")
+            st.dataframe(
+                _row_report(imported.row_problems), hide_index=True, key=f"{PREFIX}row_problems"
+            )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _save_profile_form(final, overrides: dict[str, str]) -> None:
+    """Keep this mapping and the stage choices as a named profile for the next upload."""
+    with st.expander("Keep this mapping for the next upload of this kind of file"):
+        with st.form(f"{PREFIX}profile_form", border=False):
+            st.text_input(
+                "Profile name",
+                key=f"{PREFIX}profile_name",
+                max_chars=60,
+                placeholder="e.g. Agency AI inventory",
+                help="A file with the same column names then maps by itself, with the stages "
+                "you chose here.",
+            )
+            st.form_submit_button(
+                "Save mapping profile", on_click=_save_profile, args=(final, overrides)
+            )
+        saved = st.session_state.pop(f"{PREFIX}profile_saved", None)
+        if saved:
+            st.success(saved, icon=":material/check:")
+        problem = st.session_state.pop(f"{PREFIX}profile_problem", None)
+        if problem:
+            st.error(problem, icon=":material/error:")
+
+
+def _save_profile(final, overrides: dict[str, str]) -> None:
+    from diagnostics.portfolio.mapping import profile_from_mapping, save_profile
+
+    name = " ".join(str(st.session_state.get(f"{PREFIX}profile_name", "")).split())
+    try:
+        if not name:
+            raise DiagnosticError("Give the profile a name, for example “Agency AI inventory”.")
+        stage_choices = {t.text: t.stage for t in final.stage_texts if t.source == "yours"}
+        stage_choices.update(overrides)
+        profile = profile_from_mapping(name, final.mapping, stage_choices)
+        save_profile(profile)
+    except DiagnosticError as exc:
+        st.session_state[f"{PREFIX}profile_problem"] = str(exc)
+        return
+    st.session_state[f"{PREFIX}profile_saved"] = (
+        f"Saved the profile “{name}”: {len(profile.columns)} columns and "
+        f"{_count(len(profile.stage_overrides), 'stage choice')}."
+    )
 
 
 def import_tab(engine: Engine) -> None:
@@ -236,7 +359,7 @@ def import_tab(engine: Engine) -> None:
         changed = _mapping_editor(auto, key=f"{PREFIX}mapping_{digest[:16]}_{sheet}")
         # Each read is reused when nothing changes it: a first upload is parsed once.
         mapped = _import(uploaded, digest, sheet, sorted(changed.items())) if changed else auto
-        overrides = _stage_overrides(mapped, key=f"{PREFIX}stages_{digest[:16]}_{sheet}")
+        overrides = _stage_review(mapped, key=f"{PREFIX}stages_{digest[:16]}_{sheet}")
         final = (
             _import(uploaded, digest, sheet, sorted(changed.items()), sorted(overrides.items()))
             if overrides
@@ -249,13 +372,20 @@ def import_tab(engine: Engine) -> None:
         show_problem(exc)
         return
     _import_summary(final)
+    _save_profile_form(final, overrides)
     with st.form(f"{PREFIX}save_form", border=True):
         st.text_input(
             "Portfolio name",
-            value=Path(uploaded.name).stem.replace("_", " ")[:200],
+            value=portfolio_store.default_portfolio_name(uploaded.name),
             max_chars=200,
             key=f"{PREFIX}name",
             help="Saving again under the same name adds a new version; older ones stay.",
+        )
+        st.checkbox(
+            "Add as a new version if a portfolio of this name exists",
+            key=f"{PREFIX}new_version",
+            help="Versions of one portfolio are compared for pilots that vanished; tick this "
+            "only when this file is a later edition of the same list.",
         )
         st.form_submit_button(
             "Save portfolio", type="primary", on_click=_save, args=(engine, final)
@@ -268,10 +398,18 @@ def import_tab(engine: Engine) -> None:
 def _save(engine: Engine, imported) -> None:
     """Save the import as a version, then open it on the dashboard (a callback: it runs
     before the tabs are drawn, so it may switch them)."""
+    name = st.session_state.get(f"{PREFIX}name", "")
     try:
-        new_id = portfolio_store.save_portfolio(
-            engine, imported, st.session_state.get(f"{PREFIX}name", "")
-        )
+        existing = portfolio_store.versions_named(engine, name)
+        if existing and not st.session_state.get(f"{PREFIX}new_version"):
+            latest = existing[0]
+            source = f", from {latest.source_filename}" if latest.source_filename else ""
+            raise DiagnosticError(
+                f"A portfolio named “{latest.name}” already exists (v{latest.version}"
+                f"{source}). Tick “Add as a new version” to save this file as "
+                f"v{latest.version + 1} of it, or give this portfolio another name."
+            )
+        new_id = portfolio_store.save_portfolio(engine, imported, name)
     except DiagnosticError as exc:
         st.session_state[f"{PREFIX}save_problem"] = str(exc)
         return
@@ -282,7 +420,8 @@ def _save(engine: Engine, imported) -> None:
 # --- dashboard --------------------------------------------------------------------------------
 
 
-def _kpis(analysis: PortfolioAnalysis, content: Content) -> None:
+def _kpis(analysis: PortfolioAnalysis, content: Content, reasons: dict[str, str]) -> None:
+    """The headline figures; one the portfolio cannot give shows a dash and why, never 0."""
     k = analysis.kpis
     timeframes = content.timeframes
     # A wrapping row: five tiles side by side on a laptop, two or three a row on a phone.
@@ -301,27 +440,30 @@ def _kpis(analysis: PortfolioAnalysis, content: Content) -> None:
         f"{k.in_production:,} of {k.started:,}.",
         width=150,
     )
+    past = reasons.get("past_decision_point")
     columns[3].metric(
         "Past the decision point",
-        f"{k.past_decision_point:,}",
-        help=f"Open pilots more than {k.decision_point_weeks:g} weeks after their start "
+        "–" if past else f"{k.past_decision_point:,}",
+        help=(f"{past} " if past else "")
+        + f"Open pilots more than {k.decision_point_weeks:g} weeks after their start "
         f"(a {timeframes.pilot.label} pilot and a {timeframes.decision.label} decision) "
         "without a decision.",
         width=190,
     )
+    median = reasons.get("median_weeks_in_pilot")
     columns[4].metric(
         "Median weeks in pilot",
-        "–" if k.median_weeks_in_pilot is None else f"{k.median_weeks_in_pilot:.0f}",
-        help=f"Open pilots, from start to today; recommended: {timeframes.pilot.label}.",
+        "–" if median or k.median_weeks_in_pilot is None else f"{k.median_weeks_in_pilot:.0f}",
+        help=(f"{median} " if median else "")
+        + f"Open pilots, from start to today; recommended: {timeframes.pilot.label}.",
         width=190,
     )
 
 
-def _symptom_table(analysis: PortfolioAnalysis) -> pd.DataFrame:
-    units = analysis.units
+def _symptom_table(units: pd.DataFrame, unit_label: str = "Business unit") -> pd.DataFrame:
     table = pd.DataFrame(
         {
-            "Business unit": units["business_unit"],
+            unit_label: units["business_unit"],
             "Pilots": units["pilots"],
             "Production rate": units["production_rate"] * 100,
         }
@@ -329,6 +471,42 @@ def _symptom_table(analysis: PortfolioAnalysis) -> pd.DataFrame:
     for key, label in SYMPTOM_COLUMNS.items():
         table[label] = units[key].map({True: "yes", False: "no"}).fillna("can't tell")
     return table
+
+
+def _drill_down(analysis: PortfolioAnalysis) -> None:
+    """A unit's sub-units (an agency's bureaus), when the sheet names both."""
+    units = units_with_subunits(analysis.pilots)
+    if not units:
+        return
+    unit = st.selectbox(
+        "Drill into a unit",
+        units,
+        key=f"{PREFIX}drill_unit",
+        help="The same figures for the sub-units (bureaus, offices) of one unit.",
+    )
+    table = subunit_table(analysis.pilots, unit, analysis.as_of)
+    st.caption(f"{plain(unit)}: {_count(len(table), 'sub-unit')}, largest first.")
+    st.dataframe(
+        _symptom_table(table, "Sub-unit"),
+        hide_index=True,
+        key=f"{PREFIX}drill_table",
+        column_config={"Production rate": st.column_config.NumberColumn(format="%.0f%%")},
+    )
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of canonical columns for people: field labels as headers, dates as days,
+    stages by name, blanks for missing values (not None or NaT)."""
+    labels = {f.key: f.label for f in FIELDS}
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column == "stage":
+            values = values.astype(object).map(lambda s: STAGE_LABELS.get(s, s))
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = values.dt.strftime("%Y-%m-%d")
+        out[labels.get(column, column)] = values.astype(object).where(values.notna(), "")
+    return out
 
 
 def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) -> None:
@@ -498,7 +676,8 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             "Import your own spreadsheet to replace it.",
             icon=":material/info:",
         )
-    _kpis(analysis, content)
+    _gap_banner(portfolio_gaps(analysis.pilots))
+    _kpis(analysis, content, kpi_reasons(analysis.pilots))
 
     left, right = st.columns(2)
     with left:
@@ -525,11 +704,12 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
         st.plotly_chart(charts["symptoms"], key=f"{PREFIX}chart_symptoms", config=CHART_CONFIG)
     with st.expander("Symptoms and production rate per unit, as a table"):
         st.dataframe(
-            _symptom_table(analysis),
+            _symptom_table(analysis.units),
             hide_index=True,
             key=f"{PREFIX}units_table",
             column_config={"Production rate": st.column_config.NumberColumn(format="%.0f%%")},
         )
+    _drill_down(analysis)
 
     st.subheader("Readiness × value")
     thresholds = analysis.thresholds
@@ -587,7 +767,7 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
                 "are not recorded hide what the trap costs.",
                 icon=":material/visibility_off:",
             )
-            st.dataframe(dropped, hide_index=True, key=f"{PREFIX}dropped")
+            st.dataframe(readable(dropped), hide_index=True, key=f"{PREFIX}dropped")
 
     _pilot_table(analysis, content, engine)
     _downloads(record, as_of)

@@ -35,10 +35,21 @@ def _blank(frame: pd.DataFrame, column: str) -> bool:
     """True when the column is missing or holds nothing on any row."""
     if column not in frame or not len(frame):
         return True
-    values = frame[column]
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        values = values.astype("str").str.strip().replace("", pd.NA)
-    return not bool(values.notna().any())
+    return not has_values(frame[column])
+
+
+def has_values(values: pd.Series) -> bool:
+    """True when some cell holds something (text that is not only spaces). Looks at the
+    first thousand filled cells before the rest: a dashboard rerun stays cheap."""
+    present = values.dropna()
+    if present.empty:
+        return False
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return True
+    for part in (present.iloc[:1000], present.iloc[1000:]):
+        if len(part) and bool((part.astype("str").str.strip() != "").any()):
+            return True
+    return False
 
 
 def portfolio_gaps(frame: pd.DataFrame) -> list[Gap]:

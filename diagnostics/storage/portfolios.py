@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -101,6 +103,32 @@ def _clean_name(name: str) -> str:
             f"{MAX_NAME_LENGTH} or fewer."
         )
     return cleaned
+
+
+# Words a file name picks up on its way (exports, copies, downloads), not part of the name.
+_NAME_DEBRIS = re.compile(
+    r"(?i)^(?:copy of\s+)+|\s*\(\d+\)\s*$"
+    r"|(?<![a-z0-9])(?:raw|copy|final|export(?:ed)?|download(?:ed)?)(?![a-z0-9])"
+)
+
+
+def default_portfolio_name(filename: str) -> str:
+    """A clean name from an uploaded file's name: "raw_AI-inventory__2025 (1).xlsx" →
+    "AI inventory 2025". Underscores and runs of spaces or dashes become one space."""
+    stem = PurePath(str(filename or "").replace("\\", "/")).stem
+    words = re.sub(r"[_\s]+|(?<=\s)-+|-+(?=\s)|-{2,}", " ", stem)
+    words = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z]{3,})", " ", words)
+    cleaned = " ".join(_NAME_DEBRIS.sub(" ", words).split()).strip(" -.")
+    return (cleaned or "Portfolio")[:MAX_NAME_LENGTH]
+
+
+def versions_named(engine: Engine, name: str) -> list[PortfolioRecord]:
+    """The saved versions under a name (compared as a save would clean it), newest first."""
+    try:
+        cleaned = _clean_name(name)
+    except DiagnosticError:
+        return []
+    return [r for r in list_portfolios(engine) if r.name == cleaned]
 
 
 def _objects(series: pd.Series) -> list:
