@@ -48,7 +48,7 @@ with actions_tab:
             st.caption("No action matches these filters.")
         view.action_list(engine, chosen, today, view.PREFIX)
 with follow_tab:
-    view.follow_up(engine, content, f"{view.PREFIX}follow_", today)
+    view.follow_up(engine, content, f"{view.PREFIX}follow_", today, with_metrics=False)
 with add_tab:
     view.add_form(engine, content, today)
 with sheet_tab:

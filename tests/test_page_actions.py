@@ -126,8 +126,8 @@ def test_adopt_three_mark_two_done_and_the_reassessment_shows_what_moved(databas
     assert "Done since the last assessment" in shown
     assert ": 2**" in shown
     # By hand: business problem 1/5 = 20 → 3/5 = 60; data readiness 2/3.5 = 57 → 2.75/3.5 = 79.
-    assert "Business problem readiness: 20 → 60 (↑ +40)" in shown
-    assert "readiness: 57 → 79 (↑ +21)" in shown
+    assert "Business problem: readiness 20 → 60 (↑ +40)" in shown
+    assert "Data readiness: readiness 57 → 79 (↑ +21)" in shown
     warnings = " ".join(w.value for w in at.warning)
     assert "Marked done, yet" in warnings
     assert "still answered Partly" in warnings
@@ -231,3 +231,57 @@ def test_a_systemic_gap_is_adopted_for_the_whole_organisation(app_test, demo_sql
         engine.dispose()
     assert (action.pilot_id, action.source) == (None, "organisation")
     assert "In the action register: Open" in texts(at)
+
+
+def test_a_workshops_agreed_actions_go_to_the_register_once(app_test, demo_sqlite_url):
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from diagnostics import workshop as ws
+
+    engine = store.make_engine(os.environ["DATABASE_URL"])
+    try:
+        created = ws.create_workshop(engine, CONTENT, pilot_name="Agreed pilot", pacing="all")
+        qid = created.state.question_ids[0]
+        person = ws.join_workshop(engine, created.state.code, "c0")
+        ws.cast_vote(
+            engine,
+            CONTENT,
+            workshop_id=person.workshop_id,
+            participant_token=person.token,
+            question_id=qid,
+            value="no",
+        )
+        app_test()  # clears the caches and points the app at the demo database
+
+        def console() -> AppTest:
+            at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+            at.query_params["facilitator"] = created.facilitator_token
+            at.run()
+            at.switch_page("pages/workshop.py").run()
+            assert not at.exception, at.exception
+            return at
+
+        at = console()
+        assert "Agreed actions go to the action register once they are saved here." in texts(at)
+        next(b for b in at.button if b.key == "ws_save_consensus").click().run()
+        carry = next(b for b in at.button if b.key == "actions_workshop_carry")
+        assert carry.label == "Add the 1 agreed actions to the action register"
+        carry.click().run()
+        assert not at.exception, at.exception
+        [action] = register.list_actions(engine)
+        question = CONTENT.questions_by_id[qid]
+        assert (action.title, action.owner, action.source, action.question_id) == (
+            question.action.text,
+            question.action.owner,
+            "workshop",
+            qid,
+        )
+        assert action.due_date == date.today() + timedelta(days=30)  # the console's default
+        at = console()
+        assert "The 1 agreed actions are in the action register." in texts(at)
+        assert not [b for b in at.button if b.key == "actions_workshop_carry"]
+        assert len(register.list_actions(engine)) == 1
+    finally:
+        engine.dispose()

@@ -342,8 +342,9 @@ def results_block(engine: Engine, content: Content, review: PilotReview) -> None
         )
     else:
         words = vocabulary()
-        st.caption(
-            " · ".join(f"{counts[s]} {words.label(s).lower()}" for s in STATUSES if counts[s])
+        st.markdown(
+            "**This pilot's actions:** "
+            + " · ".join(f"{counts[s]} {words.label(s).lower()}" for s in STATUSES if counts[s])
             + (f" · **:red[{counts['overdue']} overdue]**" if counts["overdue"] else "")
         )
         action_list(engine, actions, review.today, f"{PREFIX}pilot_", with_scope=False)
@@ -371,7 +372,7 @@ def _since_last(carry: followup.CarryOver, content: Content) -> None:
                     delta = item.after - item.before
                     arrow = "↑" if delta > 0.5 else "↓" if delta < -0.5 else "→"
                     moved = f"{item.before:.0f} → {item.after:.0f} ({arrow} {delta:+.0f})"
-                st.caption(f"{item.reason_title} readiness: {moved}")
+                st.caption(f"{item.reason_title}: readiness {moved}")
             if item.question_label:
                 before = labels.get(item.answer_before, "unanswered")
                 now = labels.get(item.answer_now, "unanswered")
@@ -422,7 +423,9 @@ def metrics(actions: Sequence[ActionRecord], today: date) -> None:
     cols[3].metric("Dropped", counts["dropped"], border=True)
 
 
-def follow_up(engine: Engine, content: Content, key_prefix: str, today: date) -> None:
+def follow_up(
+    engine: Engine, content: Content, key_prefix: str, today: date, *, with_metrics: bool = True
+) -> None:
     """Open and overdue per business unit and owner, the oldest overdue, open vs done."""
     actions = register.list_actions(engine, today=today)
     if not actions:
@@ -434,7 +437,8 @@ def follow_up(engine: Engine, content: Content, key_prefix: str, today: date) ->
         )
         st.page_link(PAGE, label="Open the action register", icon=":material/checklist:")
         return
-    metrics(actions, today)
+    if with_metrics:
+        metrics(actions, today)
     units = followup.by_unit(actions, today)
     left, right = st.columns(2)
     with left:
@@ -499,7 +503,7 @@ def filters(engine: Engine, today: date) -> list[ActionRecord]:
         *sorted({a.pilot_name for a in everything if a.pilot_name}),
     ]
     owners = ["all", *sorted({a.owner_or_none for a in everything})]
-    cols = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+    cols = st.columns(3)
     scope = cols[0].selectbox(
         "Pilot",
         scopes,
@@ -522,7 +526,7 @@ def filters(engine: Engine, today: date) -> list[ActionRecord]:
         key=f"{PREFIX}filter_owner",
         help="The actions one person or team owns.",
     )
-    overdue = cols[3].toggle(
+    overdue = st.toggle(
         "Overdue only", key=f"{PREFIX}filter_overdue", help="Past their due date, not done."
     )
     chosen = [

@@ -13,6 +13,14 @@ import plotly.graph_objects as go
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import ACCENT, _layout
 
+DAY_MS = 86_400_000
+WHOLE_TICKS_UP_TO = 10  # below this many actions, one tick per action: no "0, 1, 1, 2" ticks
+
+
+def _count_ticks(largest: float) -> dict:
+    """Whole-number ticks on a count axis."""
+    return {"tickformat": "d", "dtick": 1 if largest <= WHOLE_TICKS_UP_TO else None}
+
 
 def _band(content: Content, best: bool) -> str:
     return content.bands[-1 if best else 0].color
@@ -21,6 +29,7 @@ def _band(content: Content, best: bool) -> str:
 def open_vs_done(over_time: pd.DataFrame, content: Content) -> go.Figure:
     """Two lines over the days: actions still to do (open or in progress) and actions done."""
     fig = go.Figure()
+    few_days = len(over_time) <= 2  # a line needs two days; a lone day shows as points
     for column, name, color in (
         ("open", "Still to do", ACCENT),
         ("done", "Done", _band(content, best=True)),
@@ -30,7 +39,8 @@ def open_vs_done(over_time: pd.DataFrame, content: Content) -> go.Figure:
                 x=over_time["day"],
                 y=over_time[column],
                 name=name,
-                mode="lines",
+                mode="lines+markers" if few_days else "lines",
+                marker={"size": 10},
                 line={"color": color, "width": 3, "shape": "hv"},
                 hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {name.lower()}<extra></extra>",
             )
@@ -41,8 +51,26 @@ def open_vs_done(over_time: pd.DataFrame, content: Content) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 50, "r": 20, "t": 40, "b": 40},
     )
-    fig.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee")
-    fig.update_yaxes(title="Actions", rangemode="tozero", gridcolor="#eeeeee", tickformat="d")
+    largest = max([0, *over_time["open"], *over_time["done"]]) if len(over_time) else 0
+    days = len(over_time)
+    fig.update_xaxes(
+        type="date",
+        showgrid=True,
+        gridcolor="#eeeeee",
+        tickformat="%d %b",
+        dtick=DAY_MS if days <= 14 else None,  # whole days, never hours
+    )
+    if days and days <= 2:
+        first, last = over_time["day"].iloc[0], over_time["day"].iloc[-1]
+        fig.update_xaxes(
+            range=[
+                pd.Timestamp(first) - pd.Timedelta(days=1),
+                pd.Timestamp(last) + pd.Timedelta(days=1),
+            ]
+        )
+    fig.update_yaxes(
+        title="Actions", rangemode="tozero", gridcolor="#eeeeee", **_count_ticks(largest)
+    )
     return fig
 
 
@@ -74,5 +102,6 @@ def per_unit(table: pd.DataFrame, content: Content) -> go.Figure:
         margin={"l": 10, "r": 20, "t": 40, "b": 40},
     )
     fig.update_yaxes(automargin=True)
-    fig.update_xaxes(title="Actions", tickformat="d", gridcolor="#eeeeee")
+    largest = int((table["open"] + table["done"]).max()) if len(table) else 0
+    fig.update_xaxes(title="Actions", gridcolor="#eeeeee", **_count_ticks(largest))
     return fig
