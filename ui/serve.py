@@ -7,6 +7,7 @@ request still opens inside app.py's frame: every page checks that itself, see `u
 
 from __future__ import annotations
 
+import runpy
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,9 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from streamlit.web import cli
-
     options = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", str(APP), *options]
-    cli.main()
+    runpy.run_module("streamlit", run_name="__main__")  # exactly `python -m streamlit`
 
 
 if __name__ == "__main__":
