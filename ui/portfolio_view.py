@@ -103,6 +103,7 @@ def _mapping_editor(imported, key: str) -> dict[str, str | None]:
     edited = st.data_editor(
         base,
         key=key,
+        height="content",  # every field in view: a hidden row is a field missed
         hide_index=True,
         disabled=["Our field", "Confidence", "Found by"],
         column_config={
@@ -159,11 +160,12 @@ def _stage_review(imported, key: str) -> dict[str, str]:
         )
     )
     texts = texts[:MAX_STAGE_ROWS]
+    # The stage right after the text, so it stays in view on a phone.
     base = pd.DataFrame(
         {
             "Text in your sheet": [t.text for t in texts],
-            "Rows": [t.rows for t in texts],
             "Stage": [t.stage for t in texts],
+            "Rows": [t.rows for t in texts],
             "Placed by": [STAGE_SOURCES[t.source] for t in texts],
         }
     )
@@ -174,7 +176,7 @@ def _stage_review(imported, key: str) -> dict[str, str]:
         disabled=["Text in your sheet", "Rows", "Placed by"],
         column_config={
             "Text in your sheet": st.column_config.TextColumn(
-                help="As written in the file.", width="large"
+                help="As written in the file.", width="medium"
             ),
             "Rows": st.column_config.NumberColumn(
                 help="Pilots with this text.", format="localized"
@@ -243,8 +245,7 @@ def _import_summary(imported) -> None:
     )
     if gaps:
         missing = ", ".join(g.title.removeprefix("No ").lower() for g in gaps)
-        st.warning(f"{done} Missing: {missing}; see below.", icon=":material/warning:")
-        _gap_banner(gaps)
+        st.warning(f"{done} Missing: {missing} (see above the mapping).", icon=":material/warning:")
     else:
         st.success(done)
     summary = pd.DataFrame(
@@ -355,6 +356,7 @@ def import_tab(engine: Engine) -> None:
                 help="We picked the sheet that looks most like a table of pilots.",
             )
         auto = first if sheet == first.sheet else _import(uploaded, digest, sheet)
+        missing = st.container()  # what the sheet lacks, said before the mapping that fixes it
         st.markdown("**How your columns map to ours**")
         changed = _mapping_editor(auto, key=f"{PREFIX}mapping_{digest[:16]}_{sheet}")
         # Each read is reused when nothing changes it: a first upload is parsed once.
@@ -371,6 +373,8 @@ def import_tab(engine: Engine) -> None:
     except DiagnosticError as exc:
         show_problem(exc)
         return
+    with missing:
+        _gap_banner(final.gaps())
     _import_summary(final)
     _save_profile_form(final, overrides)
     with st.form(f"{PREFIX}save_form", border=True):

@@ -3,9 +3,11 @@ saved and downloaded enriched; screenshots on a laptop and on a phone."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
-from harness import REPO_ROOT, unavailable
-from openpyxl import load_workbook
+from harness import FEDERAL, unavailable
+from openpyxl import Workbook, load_workbook
 from playwright.sync_api import expect
 
 from .helpers import (
@@ -20,13 +22,7 @@ from .helpers import (
     wait_for_app,
 )
 
-FEDERAL_XLSX = (
-    REPO_ROOT.parent
-    / "shared"
-    / "datasets"
-    / "us-federal-ai-inventory-2025"
-    / "2025_individually_reported_AI_use_cases.xlsx"
-)
+FEDERAL_XLSX = FEDERAL / "2025_individually_reported_AI_use_cases.xlsx"
 SLOW_MS = 120_000  # reading and saving 3,611 rows on a busy 2-core machine
 
 
@@ -86,3 +82,62 @@ def test_upload_the_federal_inventory_save_it_and_download_it_enriched(
     expect(phone.get_by_role("heading", name="Readiness × value")).to_be_visible()
     _no_problems(phone)
     screenshot(phone, "portfolio-federal-phone")
+
+
+def _agency_without_dates() -> bytes:
+    """One agency's own inventory: a bureau column, the older stage words, no dates."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "AI Inventory"
+    sheet.append(["Use Case Name", "Agency", "Bureau / Component", "Stage of development"])
+    rows = [
+        ("Claims triage", "Field Operations", "In mission"),
+        ("Runway alerts", "Office of Research", "Implementation"),
+        ("Rail defects", "Office of Research", "Proof-of-concept completed"),
+        ("Fire risk", "Customs", "Stage 3 - Implementation (under test and evaluation)"),
+        ("Loan review", "Customs", "Sandbox"),
+        ("Letters", "Field Operations", "Kept on the shelf"),
+    ]
+    for name, bureau, stage in rows:
+        sheet.append([name, "DHS", bureau, stage])
+    sheet.append([])
+    sheet.append([])
+    sheet.append(["`"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.browser
+def test_an_agency_file_without_dates_says_what_is_missing(
+    app_server, laptop_page, phone_page
+) -> None:
+    data = _agency_without_dates()
+    for page, size in ((laptop_page, "laptop"), (phone_page, "phone")):
+        page.goto(f"{app_server}/portfolio")
+        wait_for_app(page, SLOW_MS)
+        after_rerun(page, page.get_by_role("tab", name="Import a spreadsheet").click)
+        uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        after_rerun(
+            page,
+            lambda uploader=uploader: uploader.set_input_files(
+                files=[
+                    {
+                        "name": "dhs_ai_inventory_raw.xlsx",
+                        "mimeType": "application/octet-stream",
+                        "buffer": data,
+                    }
+                ]
+            ),
+        )
+        warnings = page.get_by_test_id("stAlertContentWarning")
+        summary = warnings.filter(has_text="6 rows imported")
+        expect(summary).to_contain_text("Missing: start dates", timeout=SLOW_MS)
+        # Said up front: the banner sits above the mapping that fixes it.
+        banner = warnings.first
+        expect(banner).to_contain_text("No start dates.")
+        mapping = page.get_by_text("How your columns map to ours")
+        assert banner.bounding_box()["y"] < mapping.bounding_box()["y"]
+        expect(page.get_by_text("Stage texts and the stage each became")).to_be_visible()
+        _no_problems(page)
+        screenshot(page, f"portfolio-import-missing-{size}")
