@@ -211,3 +211,44 @@ def test_adding_the_start_date_later_brings_the_timeline(database) -> None:
     shown = texts(at)
     assert "3 weeks since the start, within the recommended pilot of 6–8 weeks" in shown
     assert "each month without it forgoes about 43k" in shown
+
+
+def test_the_currency_is_saved_and_named_with_every_amount(database) -> None:
+    pilot = store.create_pilot(database, "Priced pilot")
+    record = store.start_assessment(database, pilot.id, CONTENT.version, "running")
+    store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
+    store.update_assessment(database, record.id, current_step=7)
+    at = open_app(token=record.token)
+    assert at.selectbox(key="assess_details_currency").value is None  # none by default
+    at.date_input(key="assess_details_start").set_value(date.today() - timedelta(weeks=3))
+    at.number_input(key="assess_details_value").set_value(520_000.0)
+    at.selectbox(key="assess_details_currency").set_value("TRY")
+    next(b for b in at.button if b.label == "Save the details").click().run()
+    assert not at.exception, at.exception
+    assert store.get_pilot(database, pilot.id).currency == "TRY"
+    assert "each month without it forgoes about TRY 43k" in texts(at)
+
+
+def test_every_report_format_is_offered_with_a_dated_name(database) -> None:
+    pilot = store.create_pilot(database, "Ticket routing")
+    record = store.start_assessment(database, pilot.id, CONTENT.version, "decision_point")
+    store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
+    store.update_assessment(database, record.id, current_step=7)
+    at = open_app(token=record.token)
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    stem = f"poc-trap-report-ticket-routing-{date.today().isoformat()}"
+    expected = {
+        "Brief (PDF, one page)": "pdf",
+        "Slides (PowerPoint)": "pptx",
+        "Full report (HTML)": "html",
+        "Workbook (xlsx)": "xlsx",
+        "Answers (csv)": "csv",
+    }
+    for label in expected:
+        assert label in buttons, sorted(buttons)
+        assert buttons[label].help  # every button says what the file holds
+        assert buttons[label].deferred_file_id  # built only when clicked
+    from diagnostics.render.pilot_report import report_filename
+
+    for ext in expected.values():
+        assert report_filename("Ticket routing", date.today(), ext) == f"{stem}.{ext}"

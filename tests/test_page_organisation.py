@@ -150,10 +150,16 @@ def test_trap_check_answers_change_the_verdict(app_test) -> None:
 
 
 def test_report_downloads_are_offered(app_test) -> None:
-    """Test the three downloads; names and contents are checked in the browser test."""
+    """Test the five downloads; names and contents are checked in the browser test."""
     at = app_test(PAGE, timeout=120)
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     assert buttons["Download the answer template"].url.endswith(".xlsx")
     # The report files are built only when asked for (deferred), not on every run.
-    assert buttons["Download the report (HTML)"].deferred_file_id
-    assert buttons["Download the data (xlsx)"].deferred_file_id
+    for label in (
+        "Download the brief (PDF, two pages)",
+        "Download the slides (PowerPoint)",
+        "Download the report (HTML)",
+        "Download the data (xlsx)",
+    ):
+        assert buttons[label].deferred_file_id
+        assert buttons[label].help

@@ -10,18 +10,20 @@ from functools import partial
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics.cost.delay import format_money
+from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework import figures
 from diagnostics.framework.content import Content, Question
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.timeline import format_day, suggest_position
 from diagnostics.render import pilot_report as report
+from diagnostics.render.files import pilot_file
 from diagnostics.storage import store
 from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
 from ui import actions_view
 from ui.behaviour import open_at
 from ui.components import CHART_CONFIG, pick_pilot
+from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
@@ -110,12 +112,26 @@ def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, ob
         "value",
         "What the pilot would earn or save per year in production; prices each month of delay.",
     )
+    left, right = st.columns(2)
     budget = amount(
-        st.columns(2)[0],
+        left,
         "Pilot budget (optional)",
         "pilot_budget",
         "budget",
         "What the pilot itself costs; counted as spent if it never reaches production.",
+    )
+    current = pilot.currency if pilot else None
+    options = [None, *COMMON_CURRENCIES] + (
+        [current] if current and current not in COMMON_CURRENCIES else []
+    )
+    currency = right.selectbox(
+        "Currency of the amounts",
+        options,
+        index=options.index(current),
+        format_func=lambda code: code or "None (amounts only)",
+        key=PREFIX + key.format("currency"),
+        help="Named beside every amount in the results and reports (EUR 43k); amounts are "
+        "never converted.",
     )
     return name, {
         "business_unit": unit.strip() or None,
@@ -123,6 +139,7 @@ def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, ob
         "start_date": start,
         "expected_annual_value": value,
         "pilot_budget": budget,
+        "currency": currency,
     }
 
 
@@ -492,7 +509,10 @@ def _timeline(engine: Engine, review: PilotReview, content: Content) -> None:
     delay = review.delay
     st.markdown("**Cost of delay**")
     if delay.cost_so_far:
-        st.metric("Expected value forgone so far", format_money(delay.cost_so_far))
+        st.metric(
+            "Expected value forgone so far",
+            format_money(delay.cost_so_far, review.pilot.currency),
+        )
     st.write(delay.message)
     pilot_details(engine, review)
 
@@ -522,37 +542,54 @@ def _history(review: PilotReview, content: Content) -> None:
 
 def _downloads(review: PilotReview, content: Content) -> None:
     st.subheader("Reports to forward")
-    # Built only when clicked (deferred downloads).
     name, day = review.pilot.name, review.today
-    cols = st.columns(3)
-    cols[0].download_button(
-        "Report (HTML)",
-        data=partial(report.report_html, review, content),
-        file_name=report.report_filename(name, day, "html"),
-        mime="text/html",
-        key=f"{PREFIX}dl_html",
-        icon=":material/description:",
-        on_click="ignore",
+
+    def build(fmt: str):
+        return partial(pilot_file, review, content, fmt)
+
+    download_row(
+        [
+            ReportFile(
+                "Brief (PDF, one page)",
+                "pdf",
+                build("pdf"),
+                report.report_filename(name, day, "pdf"),
+                "For a sponsor or steering committee: the verdict and why, readiness, "
+                "blockers, the three most urgent actions, the timeline and the cost of delay.",
+            ),
+            ReportFile(
+                "Slides (PowerPoint)",
+                "pptx",
+                build("pptx"),
+                report.report_filename(name, day, "pptx"),
+                "Six editable slides: title, verdict, readiness, blockers and actions, "
+                "timeline, cost of delay.",
+            ),
+            ReportFile(
+                "Full report (HTML)",
+                "html",
+                build("html"),
+                report.report_filename(name, day, "html"),
+                "Everything on this page in one file that opens offline and prints on A4.",
+            ),
+            ReportFile(
+                "Workbook (xlsx)",
+                "xlsx",
+                build("xlsx"),
+                report.report_filename(name, day, "xlsx"),
+                "Summary with the pilot's details, answers and comments, scores, actions, "
+                "checklist and history, one sheet each.",
+            ),
+            ReportFile(
+                "Answers (csv)",
+                "csv",
+                build("csv"),
+                report.report_filename(name, day, "csv"),
+                "One row per question with its answer and comment.",
+            ),
+        ],
+        PREFIX,
     )
-    cols[1].download_button(
-        "Workbook (xlsx)",
-        data=partial(report.report_xlsx, review, content),
-        file_name=report.report_filename(name, day, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{PREFIX}dl_xlsx",
-        icon=":material/table_view:",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "Answers (csv)",
-        data=partial(report.answers_csv, review, content),
-        file_name=report.report_filename(name, day, "csv"),
-        mime="text/csv",
-        key=f"{PREFIX}dl_csv",
-        icon=":material/csv:",
-        on_click="ignore",
-    )
-    st.caption("The HTML report opens offline and prints to PDF from the browser.")
 
 
 def _again(engine: Engine, review: PilotReview, content: Content, aid: int) -> None:

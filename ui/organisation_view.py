@@ -30,13 +30,11 @@ from diagnostics.organisation.trap_check import (
     TrapCheck,
     trap_check,
 )
-from diagnostics.render.organisation_report import (
-    organisation_report_html,
-    organisation_report_xlsx,
-    report_filename,
-)
+from diagnostics.render.files import organisation_file
+from diagnostics.render.organisation_report import report_filename
 from ui import actions_view, cache
 from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
+from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "org_"
 NO_PORTFOLIO = None
@@ -381,7 +379,7 @@ def report_downloads(
     portfolio_id: int | None,
     today: date,
 ) -> None:
-    """Both files are built only when their button is clicked (deferred downloads)."""
+    """Each file is built only when its button is clicked (deferred downloads)."""
     frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
 
     def cost():
@@ -392,35 +390,52 @@ def report_downloads(
         assumptions = cost_model.CostAssumptions.from_content(content, as_of=today)
         return cost_model.compute_cost(frame, assumptions)
 
-    def html() -> str:
-        return organisation_report_html(
-            data.profile, content, check=check, cost=cost(), today=today
-        )
+    def build(fmt: str):
+        def file() -> bytes:
+            return organisation_file(
+                data.profile, content, fmt, check=check, cost=cost(), today=today
+            )
 
-    def xlsx() -> bytes:
-        return organisation_report_xlsx(data.profile, content, check=check, cost=cost())
+        return file
 
     st.write(
         "For a steering committee: the trap check, the readiness per reason, the gaps the "
         "organisation shares with what to change, the pilots, and the cost of the trap when a "
-        "portfolio is chosen. The page opens offline and prints; the workbook holds the data."
+        "portfolio is chosen."
     )
-    left, right = st.columns(2)
-    left.download_button(
-        "Download the report (HTML)",
-        html,
-        file_name=report_filename(today, "html"),
-        mime="text/html",
-        icon=":material/description:",
-        key=f"{PREFIX}report_html",
-        help="One self-contained page; open it in any browser and print to PDF if needed.",
-    )
-    right.download_button(
-        "Download the data (xlsx)",
-        xlsx,
-        file_name=report_filename(today, "xlsx"),
-        mime=XLSX_MIME,
-        icon=":material/table_view:",
-        key=f"{PREFIX}report_xlsx",
-        help="Every table of the report, one sheet each, plus every answer.",
+    download_row(
+        [
+            ReportFile(
+                "Download the brief (PDF, two pages)",
+                "pdf",
+                build("pdf"),
+                report_filename(today, "pdf"),
+                "Two A4 pages: are we in the trap, where the pilots stand, the gaps the "
+                "organisation shares with what to change, the units and the cost.",
+            ),
+            ReportFile(
+                "Download the slides (PowerPoint)",
+                "pptx",
+                build("pptx"),
+                report_filename(today, "pptx"),
+                "Editable slides: the trap check, the pilots, the shared gaps as a table, the "
+                "units and the cost.",
+            ),
+            ReportFile(
+                "Download the report (HTML)",
+                "html",
+                build("html"),
+                report_filename(today, "html"),
+                "One self-contained page with every table; opens offline and prints on A4.",
+            ),
+            ReportFile(
+                "Download the data (xlsx)",
+                "xlsx",
+                build("xlsx"),
+                report_filename(today, "xlsx"),
+                "Every table of the report, one sheet each, plus every answer.",
+            ),
+        ],
+        f"{PREFIX}report_",
+        per_row=2,
     )

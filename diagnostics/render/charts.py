@@ -13,9 +13,11 @@ embedded as paths), so a chart looks the same in every browser, PDF reader and s
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -62,6 +64,20 @@ _RC = {
 }
 
 
+# rcParams are global: one chart is drawn or saved at a time, each inside our settings, so two
+# downloads built at once in the app never see each other's (or matplotlib's default) settings.
+_LOCK = threading.RLock()
+
+
+def _drawn(build):
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with _LOCK, matplotlib.rc_context(_RC):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
 @dataclass
 class Chart:
     """One drawn chart; `width`/`height` in inches, so callers can keep its proportions."""
@@ -81,7 +97,7 @@ class Chart:
     def svg(self) -> str:
         """Inline SVG that scales to its container (no fixed size, no XML prolog)."""
         buffer = io.StringIO()
-        with matplotlib.rc_context(_RC):
+        with _LOCK, matplotlib.rc_context(_RC):
             self.figure.savefig(buffer, format="svg", metadata={"Date": None})
         text = buffer.getvalue()
         text = text[text.index("<svg") :]
@@ -92,7 +108,7 @@ class Chart:
         """The chart as PNG (kept, so a page laid out again does not draw it again)."""
         if dpi not in self._png:
             buffer = io.BytesIO()
-            with matplotlib.rc_context(_RC):
+            with _LOCK, matplotlib.rc_context(_RC):
                 self.figure.savefig(buffer, format="png", dpi=dpi)
             self._png[dpi] = buffer.getvalue()
         return self._png[dpi]
@@ -136,6 +152,7 @@ def _band_header(ax, content: Content, y: float) -> None:
             ax.axvline(lo, color="#c9ced6", linewidth=0.8, linestyle=(0, (3, 3)), zorder=0)
 
 
+@_drawn
 def readiness_bars(result: AssessmentResult, content: Content, *, row_height: float = 0.5) -> Chart:
     """Readiness per reason, 0–100, weakest first, each bar in its band's colour."""
     reasons = sorted(result.reasons, key=lambda r: (r.readiness is None, r.readiness or 0, r.title))
@@ -171,6 +188,7 @@ def _bars(
     return Chart(fig, title)
 
 
+@_drawn
 def reason_spread(reasons: pd.DataFrame, content: Content, *, row_height: float = 0.5) -> Chart:
     """Across pilots, per reason: the middle half (quartiles) as a bar, the median as a dot
     in its band's colour, the lowest pilot as a tick. Weakest median first."""
@@ -213,6 +231,7 @@ def reason_spread(reasons: pd.DataFrame, content: Content, *, row_height: float 
     return Chart(fig, "Readiness per reason across pilots")
 
 
+@_drawn
 def timeline(
     path: RecommendedPath,
     today: date,
@@ -312,6 +331,7 @@ def _place_label(ax, label, x0, x1, y, lo, span, width) -> None:
         ax.text(mdates.date2num(lo), y, label, ha="left", va="bottom", fontsize=9, color=INK)
 
 
+@_drawn
 def history_trend(history: Sequence[HistoryEntry], content: Content) -> Chart:
     """Readiness per reason across a pilot's assessments, overall as the thick dashed line."""
     labels = [f"{i}. {format_day(h.created_at.date())}" for i, h in enumerate(history, 1)]

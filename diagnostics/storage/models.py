@@ -51,6 +51,7 @@ class Pilot(Base):
     expected_annual_value: Mapped[float | None] = mapped_column(Float)
     pilot_budget: Mapped[float | None] = mapped_column(Float)
     portfolio_ref: Mapped[str | None] = mapped_column(String(300))
+    currency: Mapped[str | None] = mapped_column(String(3))  # EUR, USD...: named, not converted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

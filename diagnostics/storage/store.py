@@ -276,6 +276,7 @@ _PILOT_FIELDS = (
     "expected_annual_value",
     "pilot_budget",
     "portfolio_ref",
+    "currency",
 )
 
 

@@ -8,6 +8,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import openpyxl
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -121,6 +122,15 @@ def test_assess_on_phone_reload_resume_elsewhere_finish_and_download(
     assert "Fix before starting" in html
     overall_value = re.search(r"\d+/100", overall).group(0)
     assert f"id='kpi-overall'>{overall_value}<" in html  # the same number as the screen
+
+    with laptop.expect_download() as pdf_download:
+        laptop.get_by_role("button", name=re.compile("Brief \\(PDF")).click()
+    assert pdf_download.value.suggested_filename == html_file.name.replace(".html", ".pdf")
+    brief = pypdf.PdfReader(pdf_download.value.path())
+    assert len(brief.pages) == 1
+    brief_text = brief.pages[0].extract_text()
+    assert "Routing <assistant> & “ΔΩ” pilot" in brief_text
+    assert overall_value in brief_text
 
     with laptop.expect_download() as xlsx_download:
         laptop.get_by_role("button", name=re.compile("Workbook \\(xlsx\\)")).click()

@@ -8,6 +8,7 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pypdf
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
@@ -104,6 +105,11 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     assert "Owner of the production budget named" in report
     data_file = download(page, "Download the data (xlsx)")
     assert data_file.suggested_filename == f"poc-trap-organisation-{date.today()}.xlsx"
+    brief_file = download(page, "Download the brief (PDF, two pages)")
+    assert brief_file.suggested_filename == f"poc-trap-organisation-{date.today()}.pdf"
+    brief = pypdf.PdfReader(brief_file.path())
+    assert len(brief.pages) == 2
+    assert "34 pilots assessed" in brief.pages[0].extract_text()
     _no_errors(page)
 
 

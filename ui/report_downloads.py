@@ -1,0 +1,50 @@
+"""One row of report downloads for every page that offers them (results, workshop, organisation).
+
+Each file is built only when its button is clicked (deferred downloads), so a page that
+offers a PDF, a deck and a workbook costs nothing until someone wants one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from diagnostics.render.files import MIME
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    label: str
+    fmt: str  # html, pdf, pptx, xlsx or csv: the MIME type and the file name follow it
+    build: Callable[[], bytes | str]
+    file_name: str
+    help: str
+
+
+ICONS = {
+    "pdf": ":material/picture_as_pdf:",
+    "pptx": ":material/slideshow:",
+    "html": ":material/description:",
+    "xlsx": ":material/table_view:",
+    "csv": ":material/csv:",
+}
+
+
+def download_row(files: Sequence[ReportFile], key_prefix: str, per_row: int = 3) -> None:
+    """The files as download buttons, `per_row` to a row (they stack on a phone)."""
+    for start in range(0, len(files), per_row):
+        chunk = files[start : start + per_row]
+        for column, item in zip(st.columns(per_row), chunk, strict=False):
+            column.download_button(
+                item.label,
+                data=item.build,
+                file_name=item.file_name,
+                mime=MIME[item.fmt],
+                key=f"{key_prefix}dl_{item.fmt}",
+                icon=ICONS[item.fmt],
+                help=item.help,
+                on_click="ignore",
+                width="stretch",
+            )
