@@ -4,13 +4,17 @@ the shared screen counts and hides results until they are revealed."""
 
 from __future__ import annotations
 
+import io
 import os
 
+import pypdf
 import pytest
 from harness import REPO_ROOT, inputs_without_help
 
 from diagnostics import workshop as ws
 from diagnostics.framework.content import load_content
+from diagnostics.framework.review import load_review
+from diagnostics.render.files import pilot_file
 from diagnostics.storage import store
 
 CONTENT = load_content()
@@ -187,3 +191,27 @@ def test_consensus_mode_records_the_groups_answer_and_moves_on(app_test, db):
     assert not at.exception
     assert ws.consensus(ws.facilitator(db, token)).answers == {first: "partly"}
     assert ws.workshop_state(ws.facilitator(db, token), CONTENT).current_question == second
+
+
+def test_the_console_offers_the_report_and_once_agreed_the_brief_and_slides(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Brief me", pacing="all")
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Download the report (xlsx)", "Download the report (HTML)"} <= labels
+    assert "Download the brief (PDF)" not in labels  # nothing agreed yet
+    assert any("once the group has agreed an answer" in c.value for c in at.caption)
+
+    fac = ws.facilitator(db, created.facilitator_token)
+    agreed = dict.fromkeys(created.state.question_ids, "yes")
+    ws.save_consensus(fac, CONTENT, agreed)
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    for label in ("Download the brief (PDF)", "Download the slides (PowerPoint)"):
+        assert buttons[label].deferred_file_id
+        assert buttons[label].help
+    # The brief is the agreed answers' verdict, read back with an independent reader.
+    review = load_review(db, CONTENT, assessment_id=ws.consensus(fac).assessment_id)
+    reader = pypdf.PdfReader(io.BytesIO(pilot_file(review, CONTENT, "pdf")))
+    assert len(reader.pages) == 1
+    assert "Brief me" in reader.pages[0].extract_text()
+    assert review.result.verdict_label in reader.pages[0].extract_text()

@@ -14,10 +14,14 @@ from sqlalchemy import Engine
 from diagnostics import workshop as ws
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
+from diagnostics.framework.review import load_review
+from diagnostics.render.files import pilot_file
+from diagnostics.render.pilot_report import report_filename
 from diagnostics.storage import store
 from diagnostics.workshop import figures as wf
 from ui import actions_view
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
+from ui.report_downloads import ReportFile, download_row
 from ui.workshop_view import (
     base_url,
     facilitator_link,
@@ -376,26 +380,57 @@ def verdict(fac: ws.Facilitator, content: Content) -> None:
 def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
     st.write(
         "The report holds the participants, every distribution, the disagreement ranking, "
-        "the agreed answers and the actions with their owners."
+        "the agreed answers and the actions with their owners. The brief and the slides give "
+        "the verdict on the agreed answers, for the sponsor."
     )
-    stem = "workshop-" + "".join(ch for ch in state.pilot_name if ch.isalnum())[:40]
-    left, right = st.columns(2)
-    left.download_button(
-        "Download the report (xlsx)",
-        data=lambda: ws.export_xlsx(fac, content),  # built only when clicked
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{PREFIX}xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    right.download_button(
-        "Download the report (HTML)",
-        data=lambda: ws.report_html(fac, content).encode("utf-8"),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key=f"{PREFIX}html",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    today = date.today()
+
+    def name(ext: str) -> str:
+        return report_filename(state.pilot_name, today, ext, kind="workshop")
+
+    def agreed(fmt: str):
+        def file() -> bytes:
+            review = load_review(fac.engine, content, assessment_id=state.assessment_id)
+            return pilot_file(review, content, fmt)
+
+        return file
+
+    files = [
+        ReportFile(
+            "Download the report (xlsx)",
+            "xlsx",
+            lambda: ws.export_xlsx(fac, content),
+            name("xlsx"),
+            "Every table of the workshop, one sheet each: participants, distributions, "
+            "disagreement, agreed answers and actions.",
+        ),
+        ReportFile(
+            "Download the report (HTML)",
+            "html",
+            lambda: ws.report_html(fac, content).encode("utf-8"),
+            name("html"),
+            "The same tables in one page that opens offline and prints on A4.",
+        ),
+    ]
+    if state.assessment_id is not None:
+        files += [
+            ReportFile(
+                "Download the brief (PDF)",
+                "pdf",
+                agreed("pdf"),
+                name("pdf"),
+                "One A4 page on the agreed answers: the verdict and why, readiness, "
+                "blockers, the three most urgent actions, timeline and cost of delay.",
+            ),
+            ReportFile(
+                "Download the slides (PowerPoint)",
+                "pptx",
+                agreed("pptx"),
+                name("pptx"),
+                "Editable slides on the agreed answers, for the steering committee.",
+            ),
+        ]
+    download_row(files, PREFIX, per_row=2)
+    if state.assessment_id is None:
+        st.caption("The brief and the slides appear once the group has agreed an answer.")
     st.caption(f"Pilot: {plain(state.pilot_name)}")

@@ -34,7 +34,6 @@ from diagnostics.render.html import (
 from diagnostics.render.workbook import Sheet, workbook_bytes
 from diagnostics.sheets.safe_export import frame_to_csv_bytes
 
-REPORT_PREFIX = "poc-trap-report"
 STATUS_LABELS = {
     "done": "Done",
     "partly": "Partly",
@@ -46,11 +45,11 @@ STATUS_LABELS = {
 }
 
 
-def report_filename(pilot_name: str, day: date, extension: str) -> str:
-    """`poc-trap-report-<pilot>-<date>.<ext>`, the pilot's name reduced to safe characters."""
+def report_filename(pilot_name: str, day: date, extension: str, kind: str = "report") -> str:
+    """`poc-trap-<kind>-<pilot>-<date>.<ext>`, the pilot's name reduced to safe characters."""
     ascii_name = unicodedata.normalize("NFKD", pilot_name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "pilot"
-    return f"{REPORT_PREFIX}-{slug}-{day.isoformat()}.{extension}"
+    return f"poc-trap-{kind}-{slug}-{day.isoformat()}.{extension}"
 
 
 def answer_label(content: Content, key: str | None) -> str:

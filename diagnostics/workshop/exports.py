@@ -7,9 +7,11 @@ of the workbook is neutralised against formulas and every string of the HTML esc
 from __future__ import annotations
 
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from diagnostics.framework.content import Content
-from diagnostics.sheets import safe_export
+from diagnostics.render import html
+from diagnostics.render.workbook import workbook_bytes
 from diagnostics.storage import store
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.consensus import read_consensus, score_consensus
@@ -92,36 +94,23 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
 
 
 def export_xlsx(fac: Facilitator, content: Content) -> bytes:
-    """The workshop report as a workbook; every text cell neutralised against formulas."""
-    return safe_export.frames_to_xlsx_bytes(results_frames(fac, content))
+    """The workshop report as a laid-out workbook; every text cell neutralised against formulas."""
+    return workbook_bytes(results_frames(fac, content))
 
 
 def report_html(fac: Facilitator, content: Content) -> str:
-    """A self-contained HTML report; every user string escaped."""
+    """A self-contained HTML report on the shared rendering layer; every string escaped."""
     frames = results_frames(fac, content)
-    esc = safe_export.escape_html
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{esc(frames['Summary'].iloc[0]['value'])}</title>",
-        "<style>body{font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:2rem;color:#1a1a1a}"
-        "table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;"
-        "padding:4px 8px;text-align:left;vertical-align:top}th{background:#f2f4f7}</style>",
-        "</head><body>",
-        f"<h1>{esc(frames['Summary'].iloc[0]['value'])}</h1>",
-    ]
+    title = str(frames["Summary"].iloc[0].iloc[1])
+    parts = [f"<header><h1 id='workshop-title'>{html.e(title)}</h1></header>"]
     for name, frame in frames.items():
-        parts.append(f"<h2>{esc(name)}</h2>")
+        parts.append(f"<h2>{html.e(name)}</h2>")
         if frame.empty:
             parts.append("<p>Nothing recorded.</p>")
             continue
-        head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in record) + "</tr>"
-            for record in frame.itertuples(index=False)
+        numeric = [i for i, c in enumerate(frame.columns) if is_numeric_dtype(frame[c])]
+        parts.append(
+            html.table(list(frame.columns), frame.itertuples(index=False), numeric=numeric)
         )
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    parts.append(
-        f"<p>Framework adapted from “{esc(content.source.title)}” by {esc(content.source.author)}."
-        "</p></body></html>"
-    )
-    return "".join(parts)
+    parts.append(html.credit(content))
+    return html.document(title, "workshop report", parts)

@@ -110,7 +110,7 @@ def test_assess_on_phone_reload_resume_elsewhere_finish_and_download(
     screenshot(laptop, "assess-6-results-laptop")
 
     with laptop.expect_download() as html_download:
-        laptop.get_by_role("button", name=re.compile("Report \\(HTML\\)")).click()
+        laptop.get_by_role("button", name=re.compile("Full report \\(HTML\\)")).click()
     html_file = tmp_path / html_download.value.suggested_filename
     html_download.value.save_as(html_file)
     assert re.fullmatch(
