@@ -138,13 +138,26 @@ def test_changing_an_assumption_recomputes_at_once(cost_page) -> None:
 
 def test_every_assumption_has_an_input_with_help(cost_page) -> None:
     for spec in ASSUMPTIONS:
-        widget = (
-            cost_page.date_input(key=f"cost_{spec.key}")
-            if spec.key == "as_of"
-            else cost_page.number_input(key=f"cost_{spec.key}")
-        )
+        if spec.key == "currency":
+            widget = cost_page.selectbox(key="cost_currency")
+            assert widget.label == spec.label
+        else:
+            widget = (
+                cost_page.date_input(key=f"cost_{spec.key}")
+                if spec.key == "as_of"
+                else cost_page.number_input(key=f"cost_{spec.key}")
+            )
+            assert spec.unit in widget.label
         assert widget.help == spec.help
-        assert spec.unit in widget.label
+
+
+def test_a_currency_names_every_amount(cost_page) -> None:
+    assert "name it in the assumptions" in " ".join(m.value for m in cost_page.markdown)
+    cost_page.selectbox(key="cost_currency").set_value("EUR").run()
+    shown = metrics(cost_page)
+    assert shown["Cost of the trap so far"].startswith("EUR ")
+    assert shown["Direct cost"].startswith("EUR ")
+    assert "Amounts in EUR." in " ".join(m.value for m in cost_page.markdown)
 
 
 def test_assumptions_that_contradict_each_other_are_refused(cost_page) -> None:

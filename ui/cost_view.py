@@ -14,7 +14,7 @@ import streamlit as st
 from diagnostics import cost
 from diagnostics.cost import figures
 from diagnostics.errors import DiagnosticError
-from diagnostics.formats import format_money
+from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content
 from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 from ui import cache
@@ -47,6 +47,14 @@ def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | N
         label = f"{spec.label} ({spec.unit})"
         if spec.key == "as_of":
             values[spec.key] = st.date_input(label, key=key, help=spec.help, format="YYYY-MM-DD")
+        elif spec.key == "currency":
+            values[spec.key] = st.selectbox(
+                spec.label,
+                [None, *COMMON_CURRENCIES],
+                format_func=lambda code: code or "None (amounts only)",
+                key=key,
+                help=spec.help,
+            )
         else:
             values[spec.key] = st.number_input(
                 label,
@@ -104,23 +112,23 @@ def workbook(portfolio_id: int, assumptions_json: str, rule: str) -> bytes:
 
 
 def headline(result: cost.CostResult) -> None:
-    t = result.totals
+    t, currency = result.totals, result.assumptions.currency
     total, direct, opportunity = st.columns(3)
     total.metric(
         "Cost of the trap so far",
-        format_money(t["total"]),
+        format_money(t["total"], currency),
         help="Direct cost plus opportunity cost, as of the date in the assumptions.",
         border=True,
     )
     direct.metric(
         "Direct cost",
-        format_money(t["direct"]),
+        format_money(t["direct"], currency),
         help="Spend on pilots that stayed open, or were stopped, after their decision point.",
         border=True,
     )
     opportunity.metric(
         "Opportunity cost",
-        format_money(t["opportunity"]),
+        format_money(t["opportunity"], currency),
         help="Value the late pilots would have delivered by now on the recommended path.",
         border=True,
     )
@@ -128,7 +136,12 @@ def headline(result: cost.CostResult) -> None:
         f"{t['pilots_with_cost']:,} of {t['pilots']:,} pilots carry a cost: "
         f"{t['pilots_stuck']:,} still open past their decision point, "
         f"{t['pilots_stopped_late']:,} stopped late and {t['pilots_live_late']:,} that went "
-        "live late. Amounts are in the portfolio's own currency."
+        "live late. "
+        + (
+            f"Amounts in {currency}."
+            if currency
+            else "Amounts are in the portfolio's own currency (name it in the assumptions)."
+        )
     )
 
 
@@ -230,6 +243,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
         "second choice stops every pilot still open past the whole recommended path.",
     )
     scenario = stop_scenario(portfolio_id, assumptions_json, rule)
+    currency = cost.CostAssumptions.model_validate_json(assumptions_json).currency
     horizon = scenario.horizon_end.isoformat()
     if scenario.stopped == 0:
         st.info(
@@ -245,7 +259,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
     saving, kept = st.columns(2)
     saving.metric(
         f"Saving by {horizon}",
-        format_money(scenario.saving),
+        format_money(scenario.saving, currency),
         help="The cost at the end of the horizon if these pilots run on, minus the cost if "
         "they stop today.",
         border=True,
@@ -258,10 +272,10 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
     )
     st.write(
         f"Left to run on until {horizon}, the trap would cost "
-        f"{format_money(scenario.keep_total)}; stopping these {scenario.stopped:,} "
-        f"pilots today keeps it at {format_money(scenario.stop_total)}: "
-        f"{format_money(scenario.saving_direct)} of spend avoided and "
-        f"{format_money(scenario.saving_opportunity)} of value no longer waited for."
+        f"{format_money(scenario.keep_total, currency)}; stopping these {scenario.stopped:,} "
+        f"pilots today keeps it at {format_money(scenario.stop_total, currency)}: "
+        f"{format_money(scenario.saving_direct, currency)} of spend avoided and "
+        f"{format_money(scenario.saving_opportunity, currency)} of value no longer waited for."
     )
     st.plotly_chart(
         figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart", config=CHART_CONFIG

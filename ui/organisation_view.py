@@ -387,7 +387,10 @@ def report_downloads(
             return None
         from diagnostics import cost as cost_model
 
-        assumptions = cost_model.CostAssumptions.from_content(content, as_of=today)
+        # The currency named on the cost page, if any, names the report's amounts too.
+        assumptions = cost_model.CostAssumptions.from_content(
+            content, as_of=today, currency=st.session_state.get("cost_currency")
+        )
         return cost_model.compute_cost(frame, assumptions)
 
     def build(fmt: str):

@@ -387,8 +387,8 @@ def _add_cost_parser(sub) -> None:
         p.add_argument(
             "--" + spec.key.replace("_", "-"),
             dest=spec.key,
-            type=_iso_date if spec.key == "as_of" else float,
-            metavar="YYYY-MM-DD" if spec.key == "as_of" else "N",
+            type={"as_of": _iso_date, "currency": str}.get(spec.key, float),
+            metavar={"as_of": "YYYY-MM-DD", "currency": "CODE"}.get(spec.key, "N"),
             help=f"{spec.help} ({spec.unit})".replace("%", "%%"),
         )
     p.add_argument(

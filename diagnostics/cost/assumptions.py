@@ -11,10 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from diagnostics.errors import DiagnosticError
-from diagnostics.formats import DAYS_PER_MONTH, DAYS_PER_WEEK, format_money
+from diagnostics.formats import DAYS_PER_MONTH, DAYS_PER_WEEK, format_money, normalise_currency
 from diagnostics.framework.content import Content
 
 
@@ -92,6 +99,14 @@ ASSUMPTIONS: tuple[AssumptionSpec, ...] = (
         "The day the cost is computed at; pilots still open are counted up to this day.",
         min_value=None,
     ),
+    AssumptionSpec(
+        "currency",
+        "Currency of the amounts",
+        "three-letter code",
+        "The currency the portfolio's budgets and values are in (EUR, USD, TRY...), named "
+        "beside every amount; nothing is converted. None by default.",
+        min_value=None,
+    ),
 )
 ASSUMPTIONS_BY_KEY = {spec.key: spec for spec in ASSUMPTIONS}
 DEFAULT_MONTHLY_TEAM_COST = 20_000.0
@@ -110,6 +125,15 @@ class CostAssumptions(BaseModel):
     value_ramp_months: float = Field(DEFAULT_VALUE_RAMP_MONTHS, ge=0, le=60)
     stop_horizon_months: float = Field(DEFAULT_STOP_HORIZON_MONTHS, gt=0, le=120)
     as_of: date = Field(default_factory=date.today)
+    currency: str | None = None
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, value: object) -> str | None:
+        try:
+            return normalise_currency(value)
+        except DiagnosticError as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _decision_before_go_live(self) -> CostAssumptions:
@@ -155,7 +179,7 @@ class CostAssumptions(BaseModel):
         return (
             f"As of {self.as_of.isoformat()}; decision point {self.decision_point_weeks:g} "
             f"weeks, recommended path {self.recommended_path_weeks:g} weeks; team cost "
-            f"{format_money(self.monthly_team_cost)} a month; value ramp "
+            f"{format_money(self.monthly_team_cost, self.currency)} a month; value ramp "
             f"{self.value_ramp_months:g} months."
         )
 
@@ -185,6 +209,8 @@ def _plain_message(message: str) -> str:
 
 
 def _format_assumption(value: object) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
