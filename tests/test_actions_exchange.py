@@ -11,12 +11,16 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+from sqlalchemy import delete
 
 from diagnostics.actions import exchange, register
 from diagnostics.cli import main
 from diagnostics.errors import ImportFileError
 from diagnostics.framework.content import load_content
 from diagnostics.storage import store
+from diagnostics.storage.models import RegisterAction
 
 TODAY = date.today()
 
@@ -255,7 +259,7 @@ def test_the_command_line_lists_exports_and_imports(
     book["Actions"].cell(line[second.id], 7).value = "Done"
     path.write_bytes(_saved(book))
     assert main(["actions", "import", str(path)]) == 0
-    assert "1 actions updated, 0 added, 2 unchanged." in capsys.readouterr().out
+    assert "1 action updated, 0 added, 2 unchanged." in capsys.readouterr().out
     assert register.get_action(engine, second.id).status == "done"
 
     book["Actions"].cell(line[second.id], 7).value = "Nearly"
@@ -266,3 +270,47 @@ def test_the_command_line_lists_exports_and_imports(
     assert register.get_action(engine, second.id).status == "done"
     assert main(["actions", "export", str(tmp_path / "a.pdf")]) == 2
     assert main(["actions", "list", "--pilot", "Nope"]) == 2
+
+
+_TEXT = hs.text(
+    alphabet=hs.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | hs.sampled_from("=+-@'\n"),
+    max_size=40,
+)
+
+
+@given(
+    actions=hs.lists(
+        hs.tuples(
+            _TEXT.filter(lambda t: " ".join(t.split())),
+            _TEXT,
+            hs.sampled_from(["open", "in_progress", "done", "dropped"]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    ext=hs.sampled_from(["xlsx", "csv"]),
+)
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_any_register_read_back_unedited_changes_nothing(sqlite_url, content, actions, ext):
+    """Titles and notes with formula marks, apostrophes, line breaks and any script survive
+    the trip; the unedited sheet is no change at all."""
+    engine = store.make_engine(sqlite_url)
+    try:
+        store.migrate(engine)
+        with store.session_scope(engine) as session:
+            session.execute(delete(RegisterAction))
+        for title, note, status in actions:
+            register.add_action(engine, title=title, note=note, status=status)
+        before = _state(engine)
+        data = exchange.export_bytes(register.list_actions(engine), content, ext)
+        report = exchange.import_sheet(engine, data, f"register.{ext}")
+        assert (report.created, report.updated) == ([], [])
+        assert report.unchanged == len(actions)
+        assert _state(engine) == before
+    finally:
+        engine.dispose()

@@ -267,7 +267,7 @@ def test_a_workshops_agreed_actions_go_to_the_register_once(app_test, demo_sqlit
         assert "Agreed actions go to the action register once they are saved here." in texts(at)
         next(b for b in at.button if b.key == "ws_save_consensus").click().run()
         carry = next(b for b in at.button if b.key == "actions_workshop_carry")
-        assert carry.label == "Add the 1 agreed actions to the action register"
+        assert carry.label == "Add the 1 agreed action to the action register"
         carry.click().run()
         assert not at.exception, at.exception
         [action] = register.list_actions(engine)
@@ -280,7 +280,7 @@ def test_a_workshops_agreed_actions_go_to_the_register_once(app_test, demo_sqlit
         )
         assert action.due_date == date.today() + timedelta(days=30)  # the console's default
         at = console()
-        assert "The 1 agreed actions are in the action register." in texts(at)
+        assert "The 1 agreed action is in the action register." in texts(at)
         assert not [b for b in at.button if b.key == "actions_workshop_carry"]
         assert len(register.list_actions(engine)) == 1
     finally:

@@ -168,7 +168,9 @@ def workshop_to_register(engine: Engine, content: Content, state, agreed) -> Non
     missing = [a for a in agreed.actions if f"{prefix}{a.question_id or a.text}"[:120] not in refs]
     if not missing:
         st.success(
-            f"The {len(agreed.actions)} agreed actions are in the action register.",
+            f"The {register.plural(len(agreed.actions), 'agreed action')} "
+            + ("is" if len(agreed.actions) == 1 else "are")
+            + " in the action register.",
             icon=":material/task_alt:",
         )
         st.page_link(PAGE, label="Follow them up in the action register", icon=":material/list:")
@@ -189,11 +191,11 @@ def workshop_to_register(engine: Engine, content: Content, state, agreed) -> Non
                 "save again:\n" + "\n".join(f"- {p}" for p in problems)
             )
         if taken:
-            _toast(f"{len(taken)} agreed actions added to the action register")
+            _toast(f"{register.plural(len(taken), 'agreed action')} added to the action register")
 
     _show_pending_problem()
     st.button(
-        f"Add the {len(missing)} agreed actions to the action register",
+        f"Add the {register.plural(len(missing), 'agreed action')} to the action register",
         key=f"{PREFIX}workshop_carry",
         icon=":material/add_task:",
         on_click=carry,
@@ -478,7 +480,8 @@ def follow_up(
                 f"- {plain(action.title)}  \n  {plain(action.scope)} · "
                 f"{plain(action.owner_or_none)} · {action.days_overdue(today)} days overdue"
             )
-    st.page_link(PAGE, label="Open the action register", icon=":material/checklist:")
+    if with_metrics:  # elsewhere than on the register itself: the way there
+        st.page_link(PAGE, label="Open the action register", icon=":material/checklist:")
 
 
 def follow_up_section(engine: Engine, content: Content, key_prefix: str) -> None:

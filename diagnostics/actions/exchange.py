@@ -27,6 +27,7 @@ from diagnostics.sheets.safe_export import (
     FORMULA_PREFIXES,
     frame_to_csv_bytes,
     frames_to_xlsx_bytes,
+    neutralise_cell,
 )
 from diagnostics.storage import store
 from diagnostics.storage.models import Pilot, RegisterAction, utcnow
@@ -159,7 +160,7 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [
-            f"{len(self.updated)} actions updated",
+            f"{register.plural(len(self.updated), 'action')} updated",
             f"{len(self.created)} added",
             f"{self.unchanged} unchanged",
         ]
@@ -182,13 +183,32 @@ def _column_letter(index: int) -> str:
 
 
 def _text(value: object) -> str:
+    """A cell as text, with our exports' formula guard taken off again."""
+    return _unguarded(_cell(value))
+
+
+def _cell(value: object) -> str:
+    """A cell as the text it holds (an export's apostrophe guard still on)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    text = str(value).strip()
+    return str(value).strip()
+
+
+def _unguarded(text: str) -> str:
     # Our own exports prefix formula-like text with an apostrophe; take it off again.
     if text.startswith("'") and text[1:2] and text[1] in "".join(FORMULA_PREFIXES):
-        text = text[1:]
+        return text[1:]
     return text
+
+
+def _kept(cell: str | None, stored: str | None) -> str | None:
+    """What a text cell means for a stored value: the same text as exported (its guard on or
+    off) keeps the stored value; anything else is the new value, guard taken off."""
+    if cell is None:
+        return None
+    if stored is not None and cell in (stored, neutralise_cell(stored)):
+        return stored
+    return _unguarded(cell)
 
 
 def _date(value: object) -> date | None:
@@ -310,9 +330,9 @@ def read_sheet(
                     "YYYY-MM-DD (2027-01-31), or leave it empty."
                 )
         if "note" in found:
-            row.values["note"] = _text(raw["note"]) or None
+            row.values["note"] = _cell(raw["note"]) or None
         if "summary" in found:
-            row.values["title"] = _text(raw["summary"])
+            row.values["title"] = _cell(raw["summary"])
         if row.action_id is None:
             _check_new(row, raw, found, pilots, today, problems)
         else:
@@ -365,9 +385,8 @@ def import_sheet(
         more = len(problems) - len(shown)
         tail = f"\n- … and {more} more" if more > 0 else ""
         raise ImportFileError(
-            f"Nothing was changed: {len(problems)} cells of {filename} cannot be read.\n"
-            + "\n".join(f"- {p}" for p in shown)
-            + tail
+            f"Nothing was changed: {register.plural(len(problems), 'cell')} of {filename} "
+            "cannot be read.\n" + "\n".join(f"- {p}" for p in shown) + tail
         )
     report = ImportReport()
     words = vocabulary()
@@ -379,11 +398,11 @@ def import_sheet(
                 pilot_id = values.pop("pilot_id", None)
                 new = RegisterAction(
                     pilot_id=pilot_id,
-                    title=register.clean_title(values.get("title")),
+                    title=register.clean_title(_unguarded(values.get("title") or "")),
                     owner=values.get("owner"),
                     due_date=values.get("due_date"),
                     status=values.get("status") or "open",
-                    note=values.get("note"),
+                    note=register.clean_note(_unguarded(values.get("note") or "")),
                     source="import",
                     created_at=now,
                     updated_at=now,
@@ -402,6 +421,13 @@ def import_sheet(
                 "note": action.note,
                 "title": action.title,
             }
+            for key in ("title", "note"):  # text cells: an export's guard is no change
+                if key in values:
+                    values[key] = _kept(values[key], before[key])
+            if values.get("title") is not None:
+                values["title"] = register.clean_title(values["title"])
+            if "note" in values:
+                values["note"] = register.clean_note(values["note"])
             changes = {k: v for k, v in values.items() if k in before and v != before[k]}
             if not changes:
                 report.unchanged += 1

@@ -98,7 +98,13 @@ def per_unit(table: pd.DataFrame, content: Content) -> go.Figure:
     fig.update_layout(
         barmode="stack",
         showlegend=True,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "traceorder": "normal",  # as the bars stack: overdue first
+        },
         margin={"l": 10, "r": 20, "t": 40, "b": 40},
     )
     fig.update_yaxes(automargin=True)

@@ -103,6 +103,11 @@ class ActionRecord:
         return status
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 action', '3 actions'."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
 # Checking fields ----------------------------------------------------------------------------
 
 
@@ -491,6 +496,7 @@ __all__ = [
     "get_action",
     "list_actions",
     "open_by_question",
+    "plural",
     "sort_for_follow_up",
     "update_action",
 ]

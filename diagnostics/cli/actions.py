@@ -58,7 +58,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"       {a.title}")
     counts = register.counts(actions, today)
     print(
-        f"\n{len(actions)} actions: {counts['to_do']} to do ({counts['overdue']} overdue), "
+        f"\n{register.plural(len(actions), 'action')}: {counts['to_do']} to do "
+        f"({counts['overdue']} overdue), "
         f"{counts['done']} done, {counts['dropped']} dropped."
     )
     return EXIT_OK
@@ -74,7 +75,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise DiagnosticError(f"{path}: name the file .csv or .xlsx, the two formats exported.")
     actions = register.list_actions(_engine(args), pilot_name=args.pilot)
     path.write_bytes(exchange.export_bytes(actions, load_content(args.content), ext))
-    print(f"Wrote {len(actions)} actions to {path}.")
+    print(f"Wrote {register.plural(len(actions), 'action')} to {path}.")
     return EXIT_OK
 
 

@@ -157,7 +157,7 @@ def test_the_exported_sheet_round_trips_and_the_portfolio_shows_overdue_per_unit
         page, lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(edited)
     )
     click_button(page, "Update the register from this sheet")
-    expect(page.get_by_text("1 actions updated, 0 added")).to_be_visible()
+    expect(page.get_by_text("1 action updated, 0 added")).to_be_visible()
     assert register.get_action(engine, kept.id).status == "done"
     assert len(register.list_actions(engine, pilot_id=pilot.id)) == 1  # updated, not copied
     screenshot(page, "actions-6-imported-laptop")
