@@ -205,3 +205,20 @@ def test_the_dropped_pilots_table_reads_as_words(app_test):
     assert list(dropped.columns) == ["ID", "Name", "Business unit", "Stage", "Start date"]
     assert not dropped.isna().any().any()
     assert set(dropped["Stage"]) <= {"Development", "Pilot", "Decision", "Idea", "Unknown"}
+
+
+def test_hidden_sheets_are_offered_only_on_request(app_test):
+    from test_real_inventories import hidden_sheet_workbook
+
+    data = hidden_sheet_workbook()
+    at = _open_import(app_test, "inventory.xlsx", data)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    assert not [s for s in at.selectbox if s.key == f"portfolio_sheet_{digest}"]
+    toggle = at.toggle(key=f"portfolio_hidden_{digest}")
+    assert toggle.label == "Show hidden sheets (1)"
+    toggle.set_value(True).run()
+    sheet = at.selectbox(key=f"portfolio_sheet_{digest}")
+    assert sheet.options == ["Inventory", "Inventory 2023"]
+    sheet.set_value("Inventory 2023").run()
+    assert _problems(at) == []
+    assert at.success[0].value.startswith("30 rows imported")

@@ -341,3 +341,35 @@ def test_the_federal_inventory_finds_units_dates_and_stages(path, unit, subunit,
     for text in summary["stage_texts"]:
         stage_rows[text["stage"]] += text["rows"]
     assert stage_rows == {k: v for k, v in FEDERAL_STAGES.items() if v and k != "unknown"}
+
+
+# Hidden sheets ----------------------------------------------------------------------------
+
+
+def hidden_sheet_workbook() -> bytes:
+    """An inventory beside a hidden, larger copy of last year's list."""
+    book = openpyxl.Workbook()
+    current = book.active
+    current.title = "Inventory"
+    for row in (["Use Case Name", "Office", "Stage"], ["Triage", "Claims", "Pilot"]):
+        current.append(row)
+    old = book.create_sheet("Inventory 2023")
+    old.append(["Use Case Name", "Office", "Stage", "Start date", "Owner"])
+    for i in range(30):
+        old.append([f"Old use case {i}", "Claims", "Deployed", "2021-01-01", "Someone"])
+    old.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_hidden_sheet_is_not_offered_unless_asked_for():
+    data = hidden_sheet_workbook()
+    imported = import_portfolio(data, "inventory.xlsx")
+    assert imported.sheet == "Inventory"
+    assert imported.sheets == ["Inventory"]
+    assert imported.hidden_sheets == ["Inventory 2023"]
+    assert imported.rows_imported == 1
+    asked = import_portfolio(data, "inventory.xlsx", sheet="Inventory 2023")
+    assert (asked.sheet, asked.rows_imported) == ("Inventory 2023", 30)
+    assert asked.summary()["hidden_sheets"] == ["Inventory 2023"]

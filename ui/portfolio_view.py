@@ -347,11 +347,18 @@ def import_tab(engine: Engine) -> None:
     try:
         first = _import(uploaded, digest)
         sheet = first.sheet
-        if len(first.sheets) > 1:
+        sheets = list(first.sheets)
+        if first.hidden_sheets and st.toggle(
+            f"Show hidden sheets ({len(first.hidden_sheets)})",
+            key=f"{PREFIX}hidden_{digest[:16]}",
+            help="Hidden sheets often hold lookup lists or old copies; show them to pick one.",
+        ):
+            sheets += [s for s in first.hidden_sheets if s not in sheets]
+        if len(sheets) > 1:
             sheet = st.selectbox(
                 "Sheet",
-                first.sheets,
-                index=first.sheets.index(first.sheet) if first.sheet in first.sheets else 0,
+                sheets,
+                index=sheets.index(first.sheet) if first.sheet in sheets else 0,
                 key=f"{PREFIX}sheet_{digest[:16]}",
                 help="We picked the sheet that looks most like a table of pilots.",
             )

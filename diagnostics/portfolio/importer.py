@@ -76,6 +76,7 @@ class PortfolioImport:
     source_hash: str
     filename: str = ""
     sheets: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
     source: pd.DataFrame = field(default_factory=pd.DataFrame)
     row_problems: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmapped_stage_values: dict[str, int] = field(default_factory=dict)
@@ -123,6 +124,7 @@ class PortfolioImport:
             "file": self.filename,
             "sheet": self.sheet,
             "sheets": self.sheets,
+            "hidden_sheets": self.hidden_sheets,
             "header_row": self.header_row,
             "rows_read": self.rows_read,
             "rows_imported": self.rows_imported,
@@ -273,6 +275,7 @@ def _import(
         source_hash=hashlib.sha256(data).hexdigest(),
         filename=name,
         sheets=table.sheets,
+        hidden_sheets=table.hidden_sheets,
         source=source,
         row_problems=problems,
         unmapped_stage_values=built.unmapped_stages,

@@ -142,14 +142,15 @@ def _read_workbook(
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [m.name for m in book.sheets_metadata]
-        visible = [
-            m.name
-            for m in book.sheets_metadata
-            if m.visible == python_calamine.SheetVisibleEnum.Visible
-            and m.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ] or [
-            m.name for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+        worksheets = [
+            m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
+        # A hidden sheet (lookup lists, last year's copy) is not offered unless asked for;
+        # a workbook whose every sheet is hidden shows them all.
+        visible = [
+            m.name for m in worksheets if m.visible == python_calamine.SheetVisibleEnum.Visible
+        ] or [m.name for m in worksheets]
+        hidden = [m.name for m in worksheets if m.name not in visible]
         if not visible:
             raise ImportFileError(f"{name} has no worksheets. {SAVE_AS}")
         if sheet is not None:
@@ -174,7 +175,8 @@ def _read_workbook(
     chosen, rows, start_row = _choose_sheet(loaded, name, header_hint)
     table = table_from_rows(rows, name, start_row)
     table.sheet = chosen
-    table.sheets = sheets
+    table.sheets = visible if chosen in visible else [*visible, chosen]
+    table.hidden_sheets = hidden
     if sheet is None and len(visible) > 1:
         others = [s for s in visible if s != chosen]
         table.warnings.insert(

@@ -32,7 +32,8 @@ class Table:
     header_row: int
     first_data_row: int
     sheet: str | None = None
-    sheets: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the worksheets a reader sees
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden ones, offered on request
     warnings: list[str] = field(default_factory=list)
     row_numbers: np.ndarray | None = None
 
