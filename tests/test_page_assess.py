@@ -163,9 +163,11 @@ def test_reassessing_builds_a_history(database) -> None:
     store.update_assessment(database, second.id, current_step=7)
     at = open_app(token=second_token)
     assert not at.exception
-    history = at.dataframe[-1].value
-    assert list(history["Verdict"]) == ["Fix before starting", "On track"]
-    assert list(history["Overall"]) == [0.0, 100.0]
+    # One column per assessment (numbered, oldest first), one row per figure.
+    history = at.table[-1].value
+    assert [c.split(". ")[0] for c in history.columns] == ["1", "2"]
+    assert list(history.loc["Verdict"]) == ["Fix before starting", "On track"]
+    assert list(history.loc["Overall"]) == ["0.0", "100.0"]
 
 
 def test_pick_a_demo_pilot_and_open_its_latest_assessment(app_test, demo_sqlite_url) -> None:
@@ -188,8 +190,8 @@ def test_pick_a_demo_pilot_and_open_its_latest_assessment(app_test, demo_sqlite_
     metrics = {m.label: m.value for m in at.metric}
     assert "Overall readiness" in metrics
     # Two assessments of this pilot: the history table lists both, oldest first.
-    history = at.dataframe[-1].value
-    assert list(history["Position"]) == ["Running", "At the decision point"]
+    history = at.table[-1].value
+    assert list(history.loc["Position"]) == ["Running", "At the decision point"]
     assert any("Timeline" in s.value for s in at.subheader)
 
 

@@ -11,7 +11,6 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from diagnostics.formats import COMMON_CURRENCIES, format_money
-from diagnostics.framework import figures
 from diagnostics.framework.content import Content, Question
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.timeline import format_day, suggest_position
@@ -20,14 +19,23 @@ from diagnostics.render.files import pilot_file
 from diagnostics.storage import store
 from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
-from ui import actions_view
+from ui import actions_view, cache
 from ui.behaviour import open_at
-from ui.components import CHART_CONFIG, pick_pilot
+from ui.components import pick_pilot, plain
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
+CHECK_MARKS = {
+    "done": ":green[:material/check_circle:]",
+    "partly": ":orange[:material/timelapse:]",
+    "missing": ":red[:material/cancel:]",
+    "unknown": ":red[:material/help:]",
+    "not_applicable": ":gray[:material/remove_circle_outline:]",
+    "unanswered": ":gray[:material/radio_button_unchecked:]",
+    "upcoming": ":gray[:material/update:]",
+}
 # Where a step's top is: its progress bar (with the step's name), or the results' verdict.
 STEP_TOP = '[data-testid="stMain"] [data-testid="stProgress"]'
 STEP_TOP_RESULTS = '[data-testid="stMain"] [data-testid="stAlert"]'
@@ -409,20 +417,20 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
     )
     cols[2].metric("Don't know answers", r.uncertainty, border=True)
     cols[3].metric("Blockers", len(r.knockouts), border=True)
-    st.caption(
-        "A pilot fails on its weakest link, so the weakest reason counts as much as the "
-        "average. Don't know scores like No: finding out is part of the work."
-    )
-    if r.knockouts:
-        names = "\n".join(f"- {content.questions_by_id[k].short_label}" for k in r.knockouts)
-        st.error(f"**Blockers: production stops here whatever the average**\n{names}")
-    left, right = st.columns(2)
-    left.plotly_chart(
-        figures.readiness_radar(r, content), key=f"{PREFIX}radar", config=CHART_CONFIG
-    )
-    right.plotly_chart(
-        figures.readiness_bars(r, content), key=f"{PREFIX}readiness_bars", config=CHART_CONFIG
-    )
+    svgs = cache.pilot_chart_svgs(cache.review_key(review), review, content)
+    chart, notes = st.columns([3, 2], gap="large")
+    with chart:
+        st.markdown("**Readiness per reason, weakest first**")
+        st.image(svgs["readiness"], width="stretch")
+    with notes:
+        st.caption(
+            "Readiness runs from 0 (not ready) to 100 (ready): a longer bar is better. A pilot "
+            "fails on its weakest link, so the weakest reason counts as much as the average. "
+            "Don't know scores like No: finding out is part of the work."
+        )
+        if r.knockouts:
+            names = "\n".join(f"- {content.questions_by_id[k].short_label}" for k in r.knockouts)
+            st.error(f"**Blockers: production stops here whatever the average**\n{names}")
 
     st.subheader("The three most urgent actions")
     if not r.actions:
@@ -446,13 +454,19 @@ def results(engine: Engine, review: PilotReview, content: Content) -> None:
     actions_view.results_block(engine, content, review)
 
     st.subheader("Checklist")
-    frame = report.checklist_frame(review, content)
+    # A list, not a data grid: it wraps on a phone instead of cutting "Don't know", has no
+    # toolbar over the tabs, and spares the browser the grid's code (1.3 MB of JavaScript).
     tabs = st.tabs([content.phase_labels[p] for p in content.phase_labels])
-    for tab, phase_label in zip(tabs, content.phase_labels.values(), strict=True):
-        tab.dataframe(
-            frame[frame["Phase"] == phase_label][["Item", "Status"]],
-            hide_index=True,
-            width="stretch",
+    for tab, phase in zip(tabs, content.phase_labels, strict=True):
+        items = [c for c in r.checklist if c.phase == phase]
+        labels = report.STATUS_LABELS
+        tab.markdown(
+            "\n".join(
+                f"- {CHECK_MARKS.get(c.status, '')} **{labels.get(c.status, c.status)}** · "
+                f"{plain(c.label)}"
+                for c in items
+            )
+            or "Nothing to check in this phase."
         )
     if r.upcoming_questions:
         with st.expander(f"Coming up: prepare for these ({len(r.upcoming_questions)})"):
@@ -494,26 +508,21 @@ def _timeline(engine: Engine, review: PilotReview, content: Content) -> None:
         return
     severity = review.progress.severity if review.progress else 0
     box = (st.info, st.warning, st.error)[severity]
-    box(review.progress.message)
-    st.plotly_chart(
-        figures.timeline_chart(
-            review.path,
-            review.today,
-            content,
-            severity=severity,
-            milestones=report.milestones(review),
-        ),
-        key=f"{PREFIX}timeline",
-        config=CHART_CONFIG,
-    )
-    delay = review.delay
-    st.markdown("**Cost of delay**")
-    if delay.cost_so_far:
-        st.metric(
-            "Expected value forgone so far",
-            format_money(delay.cost_so_far, review.pilot.currency),
-        )
-    st.write(delay.message)
+    svgs = cache.pilot_chart_svgs(cache.review_key(review), review, content)
+    chart, notes = st.columns([3, 2], gap="large")
+    with chart:
+        st.image(svgs["timeline"], width="stretch")
+        st.caption(report.timeline_caption(review))
+    with notes:
+        box(review.progress.message)
+        delay = review.delay
+        st.markdown("**Cost of delay**")
+        if delay.cost_so_far:
+            st.metric(
+                "Expected value forgone so far",
+                format_money(delay.cost_so_far, review.pilot.currency),
+            )
+        st.write(delay.message)
     pilot_details(engine, review)
 
 
@@ -522,10 +531,16 @@ def _history(review: PilotReview, content: Content) -> None:
         st.caption("Assess this pilot again in a few weeks (at each phase) to see its trend here.")
         return
     st.subheader("History")
-    st.plotly_chart(
-        figures.history_trend(review.history, content), key=f"{PREFIX}trend", config=CHART_CONFIG
-    )
-    st.dataframe(report.history_frame(review, content), hide_index=True, width="stretch")
+    svgs = cache.pilot_chart_svgs(cache.review_key(review), review, content)
+    chart, _space = st.columns([3, 2], gap="large")
+    chart.image(svgs["history"], width="stretch")
+    # One column per assessment and one row per figure: it fits a phone's width however
+    # many reasons there are, and it is a plain table (no data grid to load for it).
+    history = report.history_frame(review, content)
+    by_date = history.drop(columns=["Assessed"]).T.astype(str)
+    # Numbered as on the chart: two assessments on one day stay two columns.
+    by_date.columns = [f"{i}. {format_day(day)}" for i, day in enumerate(history["Assessed"], 1)]
+    st.table(by_date.replace({"None": "–", "nan": "–"}))
     if review.previous is not None:
         since = format_day(review.previous.created_at.date())
         if review.changes:

@@ -186,3 +186,29 @@ def portfolio_template_xlsx() -> bytes:
     from diagnostics.portfolio.template import template_xlsx
 
     return template_xlsx(content())
+
+
+# The results page's charts ------------------------------------------------------------------
+
+
+def review_key(review) -> str:
+    """Stands for everything a pilot's results show (answers, details, history, today)."""
+    import hashlib
+
+    return hashlib.sha256(repr(review).encode()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def pilot_chart_svgs(key: str, _review, _content: Content) -> dict[str, str]:
+    """The results' charts drawn as SVG (the report's own drawings), once per `key` (see
+    `review_key`): a rerun on the results page draws nothing, and the browser gets small
+    static pictures instead of Plotly's 4.7 MB script and a chart to lay out."""
+    from diagnostics.render import charts
+    from diagnostics.render import pilot_report as report
+
+    svgs = {"readiness": charts.readiness_bars(_review.result, _content).svg()}
+    if _review.path is not None:
+        svgs["timeline"] = report.timeline_chart(_review, _content).svg()
+    if len(_review.history) > 1:
+        svgs["history"] = charts.history_trend(_review.history, _content).svg()
+    return svgs

@@ -337,7 +337,8 @@ def history_trend(history: Sequence[HistoryEntry], content: Content) -> Chart:
     labels = [f"{i}. {format_day(h.created_at.date())}" for i, h in enumerate(history, 1)]
     fig = _figure(3.6)
     with matplotlib.rc_context(_RC):
-        ax = fig.add_axes((0.11, 0.36, 0.86, 0.6))
+        # Room on the left for the tick numbers and the axis title (it was cut at 0.11).
+        ax = fig.add_axes((0.15, 0.36, 0.82, 0.6))
     xs = list(range(len(history)))
     palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
     for reason, color in zip(content.reasons, palette * 2, strict=False):
