@@ -57,3 +57,8 @@ def format_money(amount: float | None, currency: str | None = None) -> str:
 def with_currency(label: str, currency: str | None) -> str:
     """A column heading or label naming the currency: `Pilot budget (EUR)`."""
     return f"{label} ({currency})" if currency else label
+
+
+def count_of(n: int, word: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: 1 row, 2 rows, 1,200 pilots."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from diagnostics.formats import count_of
 from diagnostics.portfolio.importer import import_portfolio
 from diagnostics.portfolio.mapping import MappingProfile
 from tests.harness import FEDERAL, unavailable
@@ -373,3 +374,12 @@ def test_a_hidden_sheet_is_not_offered_unless_asked_for():
     asked = import_portfolio(data, "inventory.xlsx", sheet="Inventory 2023")
     assert (asked.sheet, asked.rows_imported) == ("Inventory 2023", 30)
     assert asked.summary()["hidden_sheets"] == ["Inventory 2023"]
+
+
+def test_counts_of_one_read_in_the_singular():
+    rows = {1: ["Name", "Office", "Stage", "Budget"], 2: ["Triage", "Claims", "Pilot", "-5"]}
+    imported = import_portfolio(xlsx(rows), "one.xlsx")
+    assert "1 row: pilot budget negative amount (left out) (e.g. '-5')." in imported.warnings
+    assert "1 row imported, 1 with warnings (see the row report)." in imported.warnings
+    assert count_of(1, "pilot") == "1 pilot"
+    assert count_of(1200, "technology", "technologies") == "1,200 technologies"

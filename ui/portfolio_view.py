@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from diagnostics.errors import DiagnosticError, ImportFileError
+from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.portfolio.analysis import (
     QUADRANTS,
@@ -240,7 +241,7 @@ def _import_summary(imported) -> None:
         )
     )
     done = (
-        f"{imported.rows_imported:,} rows imported, {imported.rows_with_warnings:,} with "
+        f"{count_of(imported.rows_imported, 'row')} imported, {imported.rows_with_warnings:,} with "
         f"warnings ({where})."
     )
     if gaps:
@@ -275,7 +276,7 @@ def _import_summary(imported) -> None:
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+    return count_of(n, word)
 
 
 def _save_profile_form(final, overrides: dict[str, str]) -> None:
@@ -773,7 +774,8 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             st.caption(f"Every pilot of v{previous.version} is still listed or marked retired.")
         else:
             st.warning(
-                f"{len(dropped):,} pilots of v{previous.version} are missing from this version "
+                f"{count_of(len(dropped), 'pilot')} of v{previous.version} "
+                f"{'is' if len(dropped) == 1 else 'are'} missing from this version "
                 "without being marked retired. Ask what happened to them: stopped pilots that "
                 "are not recorded hide what the trap costs.",
                 icon=":material/visibility_off:",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import ACCENT, NEUTRAL, _layout, band_colors
 from diagnostics.portfolio.analysis import (
@@ -101,7 +102,10 @@ def _symptom_cell(row: pd.Series, symptom: str) -> str:
     if symptom == "many_pilots_none_live":
         return f"{row['recent']} new, {row['recent_live']} live"
     if symptom == "fragmented_technology":
-        return f"{row['tech_known']} pilots, {row['technologies']} technologies"
+        return (
+            f"{count_of(int(row['tech_known']), 'pilot')}, "
+            f"{count_of(int(row['technologies']), 'technology', 'technologies')}"
+        )
     return f"{row['results_no_users']} of {row['with_results']} without users"
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.errors import DiagnosticError, ImportFileError
+from diagnostics.formats import count_of
 from diagnostics.portfolio.coverage import Gap, portfolio_gaps
 from diagnostics.portfolio.fields import (
     ANSWER_PREFIX,
@@ -264,7 +265,7 @@ def _import(
         )
         problems = pd.concat([problems, left_out], ignore_index=True)
         problems = problems.sort_values(["row", "field"], kind="stable", ignore_index=True)
-    progress(1.0, f"Read {len(built.frame):,} rows")
+    progress(1.0, f"Read {_rows(len(built.frame))}")
     return PortfolioImport(
         frame=built.frame,
         mapping=matches,
@@ -580,7 +581,7 @@ def _build_frame(
     if not problem_frame.empty:
         rows_with = problem_frame["row"].nunique()
         warnings.append(
-            f"{len(frame):,} rows imported, {rows_with:,} with warnings (see the row report)."
+            f"{_rows(len(frame))} imported, {rows_with:,} with warnings (see the row report)."
         )
     return _Built(frame, problem_frame, warnings, unmapped, texts)
 
@@ -641,7 +642,7 @@ def _label(key: str) -> str:
 
 
 def _rows(count: int) -> str:
-    return "1 row" if count == 1 else f"{count:,} rows"
+    return count_of(count, "row")
 
 
 def _note(

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
+from diagnostics.formats import count_of
 from diagnostics.portfolio.fields import (
     CANONICAL_COLUMNS,
     DATE_FIELDS,
@@ -66,7 +67,7 @@ class PortfolioRecord:
     def label(self) -> str:
         """How pickers show it: name, version, size and date."""
         when = self.created_at.strftime("%d %b %Y %H:%M") if self.created_at else ""
-        return f"{self.name} · v{self.version} · {self.row_count:,} pilots · {when}"
+        return f"{self.name} · v{self.version} · {count_of(self.row_count, 'pilot')} · {when}"
 
 
 def extra_columns(frame: pd.DataFrame) -> list[str]:
