@@ -22,7 +22,7 @@ from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.organisation import figures
 from diagnostics.organisation import profile as organisation
-from diagnostics.organisation.profile import DECISION_LABELS, SOURCE_LABELS, OrganisationProfile
+from diagnostics.organisation.profile import SOURCE_LABELS, OrganisationProfile
 from diagnostics.organisation.trap_check import (
     STATUS_LABELS,
     SYMPTOM_ANSWER_LABELS,
@@ -190,11 +190,12 @@ def portfolio_choice(engine: Engine) -> int | None:
 
 def headline(profile: OrganisationProfile) -> None:
     decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+    labels = dict(zip(profile.decisions["decision"], profile.decisions["label"], strict=True))
     median = profile.pilots["overall"].median()
     cols = st.columns(5)
     cols[0].metric("Pilots assessed", profile.pilot_count, border=True)
     for col, key in zip(cols[1:4], ("proceed", "fix_first", "stop"), strict=True):
-        col.metric(DECISION_LABELS[key], decisions.get(key, 0), border=True)
+        col.metric(labels[key], decisions.get(key, 0), border=True)
     cols[4].metric(
         "Median score",
         "–" if pd.isna(median) else f"{median:.0f}",
@@ -327,9 +328,14 @@ def pilot_tab(profile: OrganisationProfile, charts: dict, content: Content) -> N
     else:
         st.write("At or above the organisation's median on every reason.")
     st.caption(
-        f"Decision: {DECISION_LABELS.get(row['decision'], row['decision'])} · answers from "
+        f"Decision: {_decision_label(content, row['decision'])} · answers from "
         f"{SOURCE_LABELS.get(row['source'], row['source']).lower()}."
     )
+
+
+def _decision_label(content: Content, key: str) -> str:
+    found = content.decisions_by_key.get(key)
+    return found.label if found else key
 
 
 def trap_answers(check_without_answers: TrapCheck) -> dict[str, str]:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from diagnostics.errors import ContentError
 from diagnostics.formats import UNASSIGNED
-from diagnostics.framework.content import ANSWER_KEYS, DATA_DIR, Content
+from diagnostics.framework.content import ANSWER_KEYS, DATA_DIR, DECISION_KEYS, Content
 from diagnostics.framework.scoring import AssessmentResult, score
 from diagnostics.organisation.answer_sheet import AnswerSheet, infer_position
 from diagnostics.storage import store
@@ -36,7 +36,6 @@ IMPORT_SOURCE = "import"
 SYSTEMIC_SHARE = 0.5
 MIN_SYSTEMIC_PILOTS = 2
 DECISION_ORDER = ("stop", "fix_first", "proceed")
-DECISION_LABELS = {"proceed": "Proceed", "fix_first": "Fix first", "stop": "Stop"}
 SOURCE_LABELS = {
     "self": "Self-assessment",
     "workshop": "Workshop consensus",
@@ -524,11 +523,11 @@ def organisation_profile(pilots: Sequence[PilotAnswers], content: Content) -> Or
         [
             {
                 "decision": d,
-                "label": DECISION_LABELS[d],
+                "label": content.decisions_by_key[d].label,
                 "pilots": int(decision_counts.get(d, 0)),
                 "share": (decision_counts.get(d, 0) / total) if total else 0.0,
             }
-            for d in ("proceed", "fix_first", "stop")
+            for d in DECISION_KEYS
         ]
     )
     source_counts = frame["source"].value_counts()
@@ -625,7 +624,8 @@ def render_profile_text(profile: OrganisationProfile, content: Content, *, gaps:
     shorts = {r.key: r.short for r in content.reasons}
     for _, row in profile.pilots.iterrows():
         unit = f" [{row['business_unit']}]" if row["business_unit"] != UNASSIGNED else ""
-        decision = DECISION_LABELS.get(row["decision"], row["decision"])
+        found = content.decisions_by_key.get(row["decision"])
+        decision = found.label if found else row["decision"]
         lines.append(f"  {row['pilot']}{unit}: {decision} (overall {num(row['overall']).strip()})")
         lines.append("    " + " · ".join(f"{shorts[k]} {num(row[k]).strip()}" for k in shorts))
     lines += ["", "Across pilots, per reason:", f"  {'reason':<24} median  mean   min  weakest for"]
