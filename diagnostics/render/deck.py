@@ -369,10 +369,10 @@ def organisation_deck_pptx(
                 )
                 for _, row in gaps.iterrows()
             ],
-            [Inches(2.6), Inches(1.5), Inches(0.8), Inches(5.0), Inches(2.2)],
+            [Inches(2.7), Inches(1.6), Inches(0.8), Inches(4.9), Inches(2.1)],
             MARGIN,
             top,
-            size=11,
+            size=13,
         )
     else:
         deck.text(
@@ -408,7 +408,7 @@ def organisation_deck_pptx(
             [Inches(3.4)] + [Inches(1.45)] * len(reasons),
             MARGIN,
             top,
-            size=12,
+            size=14,
             fills=fill,
         )
 

@@ -26,8 +26,9 @@ border-bottom:2px solid #e4e7ec;padding-bottom:4px}h3{font-size:1rem;margin:16px
 .meta,.small{color:#5b6475;font-size:.9rem}.small{font-size:.84rem}
 .verdict{border-left:8px solid;padding:12px 16px;background:#f7f8fa;margin:16px 0}
 .verdict strong{font-size:1.3rem}
-.kpis{display:flex;flex-wrap:wrap;gap:12px}.kpi{flex:1 1 150px;border:1px solid #e4e7ec;
-border-radius:6px;padding:10px}.kpi b{display:block;font-size:1.4rem}
+.kpis{display:flex;flex-wrap:wrap;gap:12px;break-inside:avoid}
+.kpi{flex:1 1 150px;border:1px solid #e4e7ec;border-radius:6px;padding:10px}
+.kpi b{display:block;font-size:1.4rem}
 .table-wrap{overflow-x:auto;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{border:1px solid #e4e7ec;padding:5px 8px;text-align:left;vertical-align:top}
@@ -45,7 +46,7 @@ padding-top:8px}
 table{font-size:.8rem}th,td{padding:4px 5px}.kpi{flex:1 1 120px}.kpi b{font-size:1.2rem}}
 @page{size:A4 portrait;margin:14mm}
 @media print{body{padding:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}
-.table-wrap{overflow:visible}}
+.table-wrap{overflow:visible}table.wide{min-width:0!important}.kpis,.kpi{break-inside:avoid}}
 """
 
 
@@ -90,8 +91,10 @@ def table(
                 cells.append(td(cell, "num" if i in numeric else ""))
         body.append("<tr>" + "".join(cells) + "</tr>")
     ident = f" id='{e(id_)}'" if id_ else ""
+    # Many columns on a phone: keep them readable and let the table scroll sideways.
+    wide = f" class='wide' style='min-width:{100 * len(headers)}px'" if len(headers) >= 6 else ""
     return (
-        f"<div class='table-wrap'><table{ident}><thead><tr>{head}</tr></thead>"
+        f"<div class='table-wrap'><table{ident}{wide}><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -119,16 +122,15 @@ def bullet_list(items: Iterable[str], *, ordered: bool = False) -> str:
     return f"<{tag}>" + "".join(f"<li>{e(i)}</li>" for i in items) + f"</{tag}>"
 
 
-def chart(svg: str, title: str, caption: str = "") -> str:
-    """A static SVG chart (from `charts.Chart.svg`) under its heading.
+def chart(svg: str, title: str, caption: str = "", *, heading: bool = True) -> str:
+    """A static SVG chart (from `charts.Chart.svg`) under its heading (none when the section's
+    own heading already names it).
 
     The SVG is our own drawing: matplotlib escapes every text it draws, so it is placed as is.
     """
     note = f"<figcaption>{e(caption)}</figcaption>" if caption else ""
-    return (
-        f"<figure class='chart' role='img' aria-label='{e(title)}'><h3>{e(title)}</h3>"
-        f"{svg}{note}</figure>"
-    )
+    head = f"<h3>{e(title)}</h3>" if heading else ""
+    return f"<figure class='chart' role='img' aria-label='{e(title)}'>{head}{svg}{note}</figure>"
 
 
 class PlotlyCharts:

@@ -172,6 +172,7 @@ def organisation_report_html(
                 spread.title,
                 "Bar: the middle half of the pilots (lower to upper quartile); dot: the median; "
                 "tick: the lowest pilot. 0 = not ready, 100 = ready.",
+                heading=False,
             )
         )
     parts.append(
