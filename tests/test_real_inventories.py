@@ -383,3 +383,26 @@ def test_counts_of_one_read_in_the_singular():
     assert "1 row imported, 1 with warnings (see the row report)." in imported.warnings
     assert count_of(1, "pilot") == "1 pilot"
     assert count_of(1200, "technology", "technologies") == "1,200 technologies"
+
+
+def test_the_sub_unit_and_stop_date_reach_the_export_and_the_search():
+    from datetime import date
+
+    from diagnostics.framework.content import load_content
+    from diagnostics.portfolio.analysis import analyse_portfolio, export_frame, filter_pilots
+
+    body = [
+        ["Rail defects", "DOT", "FRA", "Retired", "2024-05-31"],
+        ["Runway alerts", "DOT", "FAA", "Pilot", None],
+        ["Crop maps", "USDA", "Forest Service", "Pilot", None],
+        ["Loan review", "USDA", "Farm Service Agency", "Pilot", None],
+    ]
+    header = ["Use Case Name", "Agency", "Bureau", "Stage", "Date Retired"]
+    imported = import_portfolio(table(header, body), "all.xlsx")
+    content = load_content()
+    analysis = analyse_portfolio(imported.frame, content, as_of=date(2026, 11, 1))
+    out = export_frame(analysis, content).set_index("Name")
+    assert out.loc["Rail defects", "Sub-unit"] == "FRA"
+    assert out.loc["Rail defects", "Stop / retirement date"] == date(2024, 5, 31)
+    found = filter_pilots(analysis.pilots, text="forest")
+    assert found["name"].tolist() == ["Crop maps"]

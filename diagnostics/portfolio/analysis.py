@@ -593,12 +593,14 @@ EXPORT_COLUMNS: dict[str, str] = {
     "pilot_id": "Pilot id",
     "name": "Name",
     "business_unit": "Business unit",
+    "business_subunit": "Sub-unit",
     "owner": "Owner / sponsor",
     "technology": "Technology / vendor",
     "stage_raw": "Stage as written",
     "stage_label": "Stage",
     "start_date": "Start date",
     "decision_date": "Decision / go-live date",
+    "stop_date": "Stop / retirement date",
     "pilot_budget": "Pilot budget",
     "production_estimate": "Production estimate",
     "expected_annual_value": "Expected annual value",
@@ -632,7 +634,7 @@ def export_frame(analysis: PortfolioAnalysis, content: Content) -> pd.DataFrame:
             values = values.map(QUADRANTS)
         elif column == "recommendation":
             values = values.map(RECOMMENDATIONS)
-        elif column in ("start_date", "decision_date"):
+        elif column in ("start_date", "decision_date", "stop_date"):
             values = pd.to_datetime(values, errors="coerce").dt.date
         out[header] = values
     extras = [c for c in pilots.columns if str(c).startswith(("score_", "answer_"))]
@@ -666,7 +668,14 @@ def filter_pilots(
     needle = " ".join(str(text or "").split()).lower()
     if needle:
         found = pd.Series(False, index=pilots.index)
-        for column in ("pilot_id", "name", "owner", "business_unit", "technology"):
+        for column in (
+            "pilot_id",
+            "name",
+            "owner",
+            "business_unit",
+            "business_subunit",
+            "technology",
+        ):
             if column in pilots:
                 values = pilots[column].astype("str").str.lower()
                 found |= values.str.contains(needle, regex=False).fillna(False).astype(bool)
