@@ -406,3 +406,14 @@ def test_the_sub_unit_and_stop_date_reach_the_export_and_the_search():
     assert out.loc["Rail defects", "Stop / retirement date"] == date(2024, 5, 31)
     found = filter_pilots(analysis.pilots, text="forest")
     assert found["name"].tolist() == ["Crop maps"]
+
+
+def test_a_file_of_one_agency_says_the_unit_charts_will_show_one_row():
+    body = [[f"Use case {i}", "DHS", "Pilot"] for i in range(3)]
+    imported = import_portfolio(table(["Use Case Name", "Agency", "Stage"], body), "dhs.xlsx")
+    assert column(imported, "business_unit") == "Agency"
+    assert any(
+        w.startswith("Every pilot has the same business unit ('DHS', column 'Agency')")
+        for w in imported.warnings
+    )
+    assert not any("low confidence" in w for w in imported.warnings)

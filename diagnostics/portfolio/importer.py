@@ -253,7 +253,10 @@ def _import(
     warnings = list(table.warnings)
     if chosen_profile is not None and not profile:
         warnings.insert(0, f"Recognised the layout of the {chosen_profile.name}; mapping applied.")
-    warnings += _mapping_warnings(matches)
+    single_unit = _single_unit(built.frame, matches)
+    warnings += _mapping_warnings(matches, skip=("business_unit",) if single_unit else ())
+    if single_unit:
+        warnings.append(single_unit)
     warnings += built.warnings
     problems = built.problems
     if left_out is not None:
@@ -365,7 +368,23 @@ def _looks_like_values(cells: list[str]) -> pd.Series:
     return parse_money(series).values.notna() | parse_dates(series).values.notna() | stage_like
 
 
-def _mapping_warnings(matches: Mapping[str, ColumnMatch]) -> list[str]:
+def _single_unit(frame: pd.DataFrame, matches: Mapping[str, ColumnMatch]) -> str | None:
+    """The warning for a unit column that names one unit on every row (one agency's own
+    file), or None: the unit charts would show a single row."""
+    column = matches["business_unit"].column
+    if not column or len(frame) < 2:
+        return None
+    units = frame["business_unit"].dropna().unique()
+    if len(units) != 1:
+        return None
+    return (
+        f"Every pilot has the same business unit ({str(units[0])[:60]!r}, column "
+        f"{column[:60]!r}), so the unit charts show one row. If another column names the "
+        "offices, bureaus or departments, choose it as the business unit in the mapping."
+    )
+
+
+def _mapping_warnings(matches: Mapping[str, ColumnMatch], skip: tuple[str, ...] = ()) -> list[str]:
     warnings: list[str] = []
     missing = [
         FIELDS_BY_KEY[k].label.lower()
@@ -378,6 +397,8 @@ def _mapping_warnings(matches: Mapping[str, ColumnMatch]) -> list[str]:
             "the sheet has them."
         )
     for match in matches.values():
+        if match.field in skip:
+            continue
         if match.column and match.source in ("header", "values") and match.confidence < 0.7:
             label = (
                 FIELDS_BY_KEY[match.field].label if match.field in FIELDS_BY_KEY else match.field
