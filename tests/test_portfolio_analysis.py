@@ -218,9 +218,10 @@ def test_recommendation_and_reason_per_pilot(matrix_pilots) -> None:
                "stop it and keep what was learned."),
         "M5": ("stop", "25 weeks in, past the 10-week decision point, with readiness 20/100: "
                "stop it now rather than later."),
-        "M6": ("fix", "No readiness data and 25 weeks in, past the 10-week decision point: "
-               "assess it and decide now."),
-        "M7": ("fix", "No readiness data yet: assess it before the decision point."),
+        "M6": ("decide_now", "25 weeks in, past the 10-week decision point, and never "
+               "assessed: assess it within 14 days or stop it."),
+        "M7": ("assess", "Not assessed yet and no start date: record when it started and "
+               "assess it before week 10."),
         "M8": ("none", "Live: keep tracking its use and the value it delivers."),
         "M9": ("push", "Readiness 80/100: plan the move to production, and state its "
                "expected value."),
@@ -307,7 +308,14 @@ def test_invariants(rows) -> None:
     pilots = analysis.pilots
     closed = pilots["stage"].astype(str).isin(["production", "retired"])
     assert (pilots.loc[closed, "recommendation"] == "none").all()
-    assert pilots.loc[~closed, "recommendation"].isin(["push", "fix", "stop"]).all()
+    assert (
+        pilots.loc[~closed, "recommendation"]
+        .isin(["push", "fix", "stop", "decide_now", "assess"])
+        .all()
+    )
+    # without readiness data, "fix" is never the answer: time decides
+    unrated = pilots["readiness"].isna()
+    assert not (unrated & (pilots["recommendation"] == "fix")).any()
     assert pilots["recommendation_reason"].str.len().gt(10).all()
     rated = pilots["quadrant"].notna()
     assert not (rated & closed).any()
@@ -344,7 +352,43 @@ def test_analysis_and_cost_of_100k_pilots_within_a_second() -> None:
 
 def test_the_pilot_list_puts_decisions_first(matrix_pilots) -> None:
     analysis, _ = matrix_pilots
-    # Stop, push, fix, no action; the longest in pilot first (M5 and M6: 25 weeks, others 2,
-    # M7 without a start last), ties in sheet order.
+    # Stop, decide now, push, fix, assess, no action; the longest in pilot first (M5 and M6:
+    # 25 weeks, others 2, M7 without a start last), ties in sheet order.
     ordered = analysis.pilots_by_action["pilot_id"].tolist()
-    assert ordered == ["M5", "M4", "M1", "M9", "M6", "M2", "M3", "M7", "M8"]
+    assert ordered == ["M5", "M4", "M6", "M1", "M9", "M2", "M3", "M7", "M8"]
+
+
+def test_pilots_without_readiness_get_decisions_on_time_alone() -> None:
+    """Test that time decides for open pilots nobody assessed: assess before the decision
+    point, decide now past it, and a stop candidate past twice the 22-week path."""
+    rows = [
+        {"pilot_id": "T1", "stage": "pilot", "start_date": "2026-10-28"},  # 4 weeks in
+        {"pilot_id": "T2", "stage": "pilot", "start_date": "2026-08-19"},  # 14 weeks
+        {"pilot_id": "T3", "stage": "development", "start_date": "2025-12-31"},  # 47 weeks
+        {"pilot_id": "T4", "stage": "pilot", "start_date": "2010-12-01"},  # 834 weeks
+        {"pilot_id": "T5", "stage": "idea", "start_date": "2027-01-01"},
+        {"pilot_id": "T6", "stage": "unknown", "start_date": "2020-01-01"},
+        {"pilot_id": "T7", "stage": "decision", "start_date": "2026-04-01",
+         "score_business_problem": 60},  # readiness known: the readiness rules decide
+    ]  # fmt: skip
+    pilots = analyse_portfolio(canonical_frame(rows, ["score_business_problem"]), CONTENT, as_of=AS_OF).pilots
+    pilots = pilots.set_index("pilot_id")
+    got = dict(zip(pilots.index, pilots["recommendation"], strict=True))
+    assert got == {
+        "T1": "assess",
+        "T2": "decide_now",
+        "T3": "stop",
+        "T4": "stop",
+        "T5": "assess",
+        "T6": "assess",
+        "T7": "fix",
+    }
+    why = pilots["recommendation_reason"]
+    assert why["T1"] == (
+        "Not assessed yet, 4 weeks in: assess it before week 10, when the decision is due "
+        "(6 weeks left)."
+    )
+    assert why["T3"].startswith("47 weeks in, 2 times the 22-week path to production")
+    assert why["T4"].startswith("834 weeks in, 38 times the 22-week path")
+    assert why["T5"].startswith("Not started yet")
+    assert why["T6"].startswith("Stage not known")

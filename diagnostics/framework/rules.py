@@ -137,6 +137,7 @@ class UnassessedSentences(_Model):
     assess_before: str
     assess_no_start: str
     assess_not_started: str
+    assess_unknown_stage: str
     decide_now: str
     stop_candidate: str
 
@@ -145,6 +146,7 @@ UNASSESSED_PLACEHOLDERS: dict[str, set[str]] = {
     "assess_before": {"w", "dp", "left"},
     "assess_no_start": {"dp"},
     "assess_not_started": set(),
+    "assess_unknown_stage": set(),
     "decide_now": {"w", "dp", "days"},
     "stop_candidate": {"w", "path", "times"},
 }
@@ -160,15 +162,11 @@ class UnassessedRules(_Model):
 
     decide_within_days: int = Field(gt=0, le=365)
     stop_after_path_times: float = Field(gt=1, le=100)
-    labels: dict[str, str]
     sentences: UnassessedSentences
 
     @model_validator(mode="after")
     def _checks(self) -> UnassessedRules:
         problems = _check_templates(self.sentences, UNASSESSED_PLACEHOLDERS)
-        missing = sorted({"assess", "decide_now"} - set(self.labels))
-        if missing:
-            problems.append(f"labels: missing {', '.join(missing)}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

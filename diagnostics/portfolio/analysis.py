@@ -48,9 +48,14 @@ RECOMMENDATIONS: dict[str, str] = {
     "push": "Push",
     "fix": "Fix",
     "stop": "Stop",
+    "decide_now": "Decide now",
+    "assess": "Assess",
     "none": "No action",
 }
-ACTION_ORDER = ("stop", "push", "fix", "none")  # the pilot table shows decisions first
+# the pilot table shows decisions first
+ACTION_ORDER = ("stop", "decide_now", "push", "fix", "assess", "none")
+# An assessment's proceed / fix first / stop, as the portfolio's push / fix / stop.
+DECISION_TO_RECOMMENDATION = {"proceed": "push", "fix_first": "fix", "stop": "stop"}
 TIME_BUCKETS: dict[str, str] = {
     "on_plan": "Within the pilot timeframe",
     "decision_due": "Decision due now",
@@ -346,24 +351,41 @@ def _whole_numbers(values: np.ndarray) -> np.ndarray:
 
 
 def _fill_template(
-    template: str, r: np.ndarray, w: np.ndarray, k: np.ndarray, k_names: list[str]
+    template: str,
+    r: np.ndarray,
+    w: np.ndarray,
+    k: np.ndarray,
+    k_names: list[str],
+    fixed: dict[str, object] | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """`template` filled in for each row, formatting each distinct combination only once:
     the distinct texts, and for each row the position of its text among them.
 
     `r` and `w` are whole numbers (-1 when missing), `k` small integer codes of the weakest
-    reason; the template uses any of {r}, {w} and {k}.
+    reason; the template uses any of {r}, {w} and {k}, the values of `fixed`, and {left}
+    (weeks left to the decision point) and {times} (weeks as a multiple of the path), which
+    follow from {w}.
     """
+    fixed = dict(fixed or {})
     key = np.zeros(len(r), dtype="int64")
     if "{r}" in template:
         key = key * 1_000 + (r + 1)
-    if "{w}" in template:
+    if any(f"{{{name}}}" in template for name in ("w", "left", "times")):
         key = key * 1_000_000 + (w + 1)
     if "{k}" in template:
         key = key * 100 + k
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    dp = float(fixed.get("dp", 0) or 0)
+    path = float(fixed.get("path", 1) or 1)
     texts = [
-        template.format(r="?" if r[i] < 0 else r[i], w="?" if w[i] < 0 else w[i], k=k_names[k[i]])
+        template.format(
+            r="?" if r[i] < 0 else r[i],
+            w="?" if w[i] < 0 else w[i],
+            k=k_names[k[i]],
+            left=f"{max(dp - w[i], 0):g}" if w[i] >= 0 else "?",
+            times=f"{w[i] / path:.0f}" if w[i] >= 0 else "?",
+            **fixed,
+        )
         for i in first.tolist()
     ]
     return texts, inverse.reshape(-1)
@@ -376,17 +398,29 @@ def recommend(
     quadrant: pd.Series,
     weeks: pd.Series,
     content: Content,
+    decided: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
-    """push / fix / stop (or none for live and retired pilots) with a one-line reason each.
+    """push / fix / stop / decide now / assess (or none for live and retired pilots) with a
+    one-line reason each.
 
-    The rules, first match wins: live or retired pilots need no action; the stop quadrant
-    stops; a pilot past the decision point with readiness below the stop threshold stops;
-    then the quadrants (scale now pushes, fix blockers and rethink fix); without a value,
-    readiness alone decides push or fix; without readiness, the pilot must be assessed.
+    The rules, first match wins: live or retired pilots need no action; an assessment's own
+    decision (`decided`: proceed / fix_first / stop per row, NA where none) stands as push /
+    fix / stop; the stop quadrant stops; a pilot past the decision point with readiness below
+    the stop threshold stops; then the quadrants (scale now pushes, fix blockers and rethink
+    fix); without a value, readiness alone decides push or fix. Without readiness, time alone
+    decides (the content file's `unassessed_decisions`): far past the whole path, a stop
+    candidate; past the decision point, decide now; before it, assess before it is due.
     """
     rules = content.decision_rules
+    timed = content.unassessed_decisions
+    said = timed.sentences
     decision_weeks = content.timeframes.decision_point_weeks
+    path_weeks = content.timeframes.recommended_path_weeks
     dp = f"{decision_weeks:g}"
+    fixed = {"dp": dp, "path": f"{path_weeks:g}", "days": timed.decide_within_days}
+    if decided is None:
+        decided = pd.Series(pd.NA, index=stages.index, dtype="object")
+    decision = decided.astype(object).where(decided.notna(), "").to_numpy(dtype=object)
     r_values = ready.to_numpy(dtype="float64")
     w_values = weeks.to_numpy(dtype="float64")
     quad = quadrant.to_numpy(dtype=object)
@@ -394,13 +428,20 @@ def recommend(
     retired = (stages == "retired").to_numpy()
     active = ~(live | retired)
     has_r = ~np.isnan(r_values)
+    not_started = (stages == "idea").to_numpy()
+    unknown_stage = (stages == "unknown").to_numpy()
+    undated = np.isnan(w_values)
     with np.errstate(invalid="ignore"):
         late = w_values > decision_weeks
+        far_past = w_values > path_weeks * timed.stop_after_path_times
         low = has_r & (r_values < rules.stop_below_overall)
         high = has_r & (r_values >= rules.proceed_min_overall)
     rule_list = [
         ("none", live, "Live: keep tracking its use and the value it delivers."),
         ("none", retired, "Stopped or retired."),
+        ("stop", active & (decision == "stop"), "{why}"),
+        ("push", active & (decision == "proceed"), "{why}"),
+        ("fix", active & (decision == "fix_first"), "{why}"),
         (
             "stop",
             active & (quad == "stop"),
@@ -435,13 +476,12 @@ def recommend(
             "Readiness {r}/100: plan the move to production, and state its expected value.",
         ),
         ("fix", active & has_r, "Readiness {r}/100: fix {k} first."),
-        (
-            "fix",
-            active & late,
-            "No readiness data and {w} weeks in, past the " + dp + "-week decision point: "
-            "assess it and decide now.",
-        ),
-        ("fix", active, "No readiness data yet: assess it before the decision point."),
+        ("assess", active & not_started, said.assess_not_started),
+        ("assess", active & unknown_stage, said.assess_unknown_stage),
+        ("assess", active & undated, said.assess_no_start),
+        ("stop", active & far_past, said.stop_candidate),
+        ("decide_now", active & late, said.decide_now),
+        ("assess", active, said.assess_before),
     ]
     rule_of_row = np.select(
         [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
@@ -456,13 +496,20 @@ def recommend(
     codes = np.full(len(stages), keys.index("none"), dtype="int64")
     texts: list[str] = []
     reason_codes = np.full(len(stages), -1, dtype="int64")
+    whys = decided.attrs.get("why")
     for i, (code, _, template) in enumerate(rule_list):
         rows = np.flatnonzero(rule_of_row == i)
         if not len(rows):
             continue
         codes[rows] = keys.index(code)
+        if template == "{why}":  # an assessment's own reason, pilot by pilot
+            own = [str(whys[j]) if whys is not None else "" for j in rows]
+            distinct, inverse = np.unique(np.array(own, dtype=object), return_inverse=True)
+            reason_codes[rows] = inverse.reshape(-1) + len(texts)
+            texts += list(distinct)
+            continue
         distinct, inverse = _fill_template(
-            template, r_whole[rows], w_whole[rows], k_codes[rows], k_names
+            template, r_whole[rows], w_whole[rows], k_codes[rows], k_names, fixed
         )
         reason_codes[rows] = inverse + len(texts)
         texts += distinct
