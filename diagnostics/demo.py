@@ -139,6 +139,7 @@ def seed_demo(engine: Engine, content: Content, today: date | None = None) -> bo
             start_date=today - timedelta(weeks=demo.weeks_since_start),
             expected_annual_value=demo.expected_annual_value,
             pilot_budget=demo.pilot_budget,
+            is_demo=True,
         )
         for weeks_ago, position, patterns in demo.history:
             _add_assessment(engine, content, pilot.id, position, patterns, weeks_ago)

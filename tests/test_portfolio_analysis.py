@@ -371,7 +371,9 @@ def test_pilots_without_readiness_get_decisions_on_time_alone() -> None:
         {"pilot_id": "T7", "stage": "decision", "start_date": "2026-04-01",
          "score_business_problem": 60},  # readiness known: the readiness rules decide
     ]  # fmt: skip
-    pilots = analyse_portfolio(canonical_frame(rows, ["score_business_problem"]), CONTENT, as_of=AS_OF).pilots
+    pilots = analyse_portfolio(
+        canonical_frame(rows, ["score_business_problem"]), CONTENT, as_of=AS_OF
+    ).pilots
     pilots = pilots.set_index("pilot_id")
     got = dict(zip(pilots.index, pilots["recommendation"], strict=True))
     assert got == {

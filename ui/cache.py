@@ -133,20 +133,43 @@ def portfolio_frame(portfolio_id: int):
     return load_portfolio_frame(engine(), portfolio_id)
 
 
+def readiness_key() -> str:
+    """Changes whenever an answer is saved or a match corrected: part of every cache key
+    below that reads assessments, so every view shows a save on its next run."""
+    from diagnostics.storage.links import readiness_fingerprint
+
+    return readiness_fingerprint(engine())
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def portfolio_analysis(portfolio_id: int, as_of: str):
+def portfolio_readiness(portfolio_id: int, readiness: str):
+    """The saved assessments matched to a portfolio's rows (see portfolio.assessed)."""
+    from diagnostics.storage.links import saved_readiness
+
+    return saved_readiness(engine(), content(), portfolio_id, portfolio_frame(portfolio_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def portfolio_analysis(portfolio_id: int, as_of: str, readiness: str):
+    """The dashboard's analysis, with the latest assessment of each pilot (`readiness` is
+    `readiness_key()`, so a new assessment or link gives a new analysis)."""
     from datetime import date
 
     from diagnostics.portfolio.analysis import analyse_portfolio
 
-    return analyse_portfolio(portfolio_frame(portfolio_id), content(), date.fromisoformat(as_of))
+    return analyse_portfolio(
+        portfolio_frame(portfolio_id),
+        content(),
+        date.fromisoformat(as_of),
+        assessed=portfolio_readiness(portfolio_id, readiness),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def portfolio_charts(portfolio_id: int, as_of: str) -> dict:
+def portfolio_charts(portfolio_id: int, as_of: str, readiness: str) -> dict:
     from diagnostics.portfolio import figures
 
-    analysis = portfolio_analysis(portfolio_id, as_of)
+    analysis = portfolio_analysis(portfolio_id, as_of, readiness)
     c = content()
     return {
         "funnel": figures.funnel_chart(analysis, c),
@@ -165,20 +188,21 @@ def silently_dropped(older_id: int, newer_id: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def portfolio_export_xlsx(portfolio_id: int, as_of: str) -> bytes:
+def portfolio_export_xlsx(portfolio_id: int, as_of: str, readiness: str) -> bytes:
     from diagnostics.portfolio.analysis import export_frame
     from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 
-    analysis = portfolio_analysis(portfolio_id, as_of)
+    analysis = portfolio_analysis(portfolio_id, as_of, readiness)
     return frames_to_xlsx_bytes({"Pilots": export_frame(analysis, content())})
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def portfolio_export_csv(portfolio_id: int, as_of: str) -> bytes:
+def portfolio_export_csv(portfolio_id: int, as_of: str, readiness: str) -> bytes:
     from diagnostics.portfolio.analysis import export_frame
     from diagnostics.sheets.safe_export import frame_to_csv_bytes
 
-    return frame_to_csv_bytes(export_frame(portfolio_analysis(portfolio_id, as_of), content()))
+    analysis = portfolio_analysis(portfolio_id, as_of, readiness)
+    return frame_to_csv_bytes(export_frame(analysis, content()))
 
 
 @st.cache_data(show_spinner=False)

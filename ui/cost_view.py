@@ -90,21 +90,25 @@ def cost_result(portfolio_id: int, assumptions_json: str) -> cost.CostResult:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def stop_scenario(portfolio_id: int, assumptions_json: str, rule: str) -> cost.StopNowScenario:
+def stop_scenario(
+    portfolio_id: int, assumptions_json: str, rule: str, readiness: str = ""
+) -> cost.StopNowScenario:
+    """Stopping the chosen pilots; "recommended" reads the portfolio's own analysis, with
+    every saved assessment (`readiness` is the cache key that changes with them)."""
     assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
     frame = cache.portfolio_frame(portfolio_id)
+    analysis = None
     if rule == "recommended":
-        analysis = cache.portfolio_analysis(portfolio_id, assumptions.as_of.isoformat())
-        chosen = analysis.pilots["recommendation"] == "stop"
-    else:
-        chosen = cost.stop_selection(frame, assumptions, cache.content(), rule)
+        readiness = readiness or cache.readiness_key()
+        analysis = cache.portfolio_analysis(portfolio_id, assumptions.as_of.isoformat(), readiness)
+    chosen = cost.stop_selection(frame, assumptions, cache.content(), rule, analysis=analysis)
     return cost.stop_now(frame, assumptions, chosen)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def workbook(portfolio_id: int, assumptions_json: str, rule: str) -> bytes:
+def workbook(portfolio_id: int, assumptions_json: str, rule: str, readiness: str = "") -> bytes:
     result = cost_result(portfolio_id, assumptions_json)
-    scenario = stop_scenario(portfolio_id, assumptions_json, rule)
+    scenario = stop_scenario(portfolio_id, assumptions_json, rule, readiness)
     return frames_to_xlsx_bytes(cost.cost_sheets(result, scenario))
 
 
@@ -238,11 +242,13 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
         format_func=cost.STOP_SELECTIONS.get,
         key=RULE_KEY,
         horizontal=True,
-        help="The portfolio review recommends stopping pilots that are late with low "
-        "readiness, or of low value and low readiness; it needs readiness scores. The "
-        "second choice stops every pilot still open past the whole recommended path.",
+        help="The pilots the portfolio dashboard says to stop: assessed ones whose assessment "
+        "says stop, late or low-value ones with low readiness, and those never assessed and "
+        "far past the recommended path. The second choice stops every pilot still open past "
+        "the whole recommended path.",
     )
-    scenario = stop_scenario(portfolio_id, assumptions_json, rule)
+    readiness = cache.readiness_key()
+    scenario = stop_scenario(portfolio_id, assumptions_json, rule, readiness)
     currency = cost.CostAssumptions.model_validate_json(assumptions_json).currency
     horizon = scenario.horizon_end.isoformat()
     if scenario.stopped == 0:
@@ -307,9 +313,10 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
 
 def download(portfolio_id: int, name: str, assumptions_json: str, rule: str) -> None:
     as_of = cost.CostAssumptions.model_validate_json(assumptions_json).as_of
+    readiness = cache.readiness_key()
     st.download_button(
         "Download the cost tables (xlsx)",
-        data=lambda: workbook(portfolio_id, assumptions_json, rule),
+        data=lambda: workbook(portfolio_id, assumptions_json, rule, readiness),
         file_name=cost.export_filename(name, as_of),
         mime=XLSX_MIME,
         key=f"{PREFIX}download",

@@ -16,6 +16,7 @@ from diagnostics.errors import DiagnosticError, ImportFileError
 from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.portfolio.analysis import (
+    ACTION_ORDER,
     QUADRANTS,
     RECOMMENDATIONS,
     TIME_BUCKETS,
@@ -28,7 +29,7 @@ from diagnostics.portfolio.fields import FIELDS
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
-from ui import cache
+from ui import cache, pilot_matching
 from ui.components import CHART_CONFIG, XLSX_MIME, plain, show_problem
 
 PREFIX = "portfolio_"
@@ -523,7 +524,6 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) -> None:
     pilots = analysis.pilots
-    st.subheader("Every pilot, and what to do with it")
     counts = pilots["recommendation"].value_counts()
     choice = st.segmented_control(
         "Recommendation",
@@ -532,7 +532,9 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
         selection_mode="multi",
         key=f"{PREFIX}filter_rec",
         help="Push: plan production. Fix: fix the named gap first. Stop: stop on time. "
-        "No action: live or retired.",
+        "Decide now: past the decision point and never assessed; assess it within two weeks "
+        "or stop it. Assess: not assessed yet, before its decision is due. No action: live "
+        "or retired.",
     )
     left, middle, right, search = st.columns(4)
     units = left.multiselect(
@@ -579,6 +581,7 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
             "Weeks in pilot": shown["weeks_in_pilot"],
             "Timeframe": shown["time_status"].map(TIME_BUCKETS),
             "Readiness": shown["readiness"],
+            "Readiness from": _readiness_from(shown),
             "Weakest": shown["weakest_reason"].map(titles),
             "Matrix": shown["quadrant"].map(QUADRANTS),
             "Expected annual value": shown["expected_annual_value"],
@@ -618,12 +621,43 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
             st.switch_page("pages/assess.py")
 
 
-def _downloads(record, as_of: str) -> None:
+def _readiness_from(pilots: pd.DataFrame) -> pd.Series:
+    """Where each pilot's readiness comes from, with the date of its assessment."""
+    source = pilots["readiness_source"].astype(object)
+    when = pd.to_datetime(pilots["readiness_date"], errors="coerce").dt.strftime("%d %b %Y")
+    return source.where(when.isna(), source + " · " + when.astype(object))
+
+
+def _recommendation_counts(analysis: PortfolioAnalysis) -> None:
+    """How many pilots fall in each category, decisions first."""
+    counts = analysis.pilots["recommendation"].value_counts()
+    row = st.container(horizontal=True, gap="small")
+    for key in ACTION_ORDER:
+        row.metric(
+            RECOMMENDATIONS[key],
+            f"{int(counts.get(key, 0)):,}",
+            help=RECOMMENDATION_HELP[key],
+            width=130,
+        )
+
+
+RECOMMENDATION_HELP = {
+    "stop": "Assessed and told to stop, late with low readiness, low value and low readiness, "
+    "or never assessed and far past the recommended path.",
+    "decide_now": "Past the decision point and never assessed: assess within two weeks or stop.",
+    "push": "Ready: plan the move to production.",
+    "fix": "Assessed: fix the named gap first.",
+    "assess": "Not assessed yet, before its decision is due (or without a start date).",
+    "none": "Live or retired.",
+}
+
+
+def _downloads(record, as_of: str, readiness: str) -> None:
     stem = f"{file_stem(record.name)}-v{record.version}-{as_of}"
     left, middle, right = st.columns(3)
     left.download_button(
         "Enriched portfolio (xlsx)",
-        data=lambda: cache.portfolio_export_xlsx(record.id, as_of),
+        data=lambda: cache.portfolio_export_xlsx(record.id, as_of, readiness),
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{PREFIX}export_xlsx",
@@ -634,7 +668,7 @@ def _downloads(record, as_of: str) -> None:
     )
     middle.download_button(
         "Enriched portfolio (csv)",
-        data=lambda: cache.portfolio_export_csv(record.id, as_of),
+        data=lambda: cache.portfolio_export_csv(record.id, as_of, readiness),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{PREFIX}export_csv",
@@ -677,8 +711,9 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
     as_of = today.isoformat()
     try:
         with st.spinner("Analysing the portfolio…"):
-            analysis = cache.portfolio_analysis(pid, as_of)
-            charts = cache.portfolio_charts(pid, as_of)
+            readiness = cache.readiness_key()
+            analysis = cache.portfolio_analysis(pid, as_of, readiness)
+            charts = cache.portfolio_charts(pid, as_of, readiness)
     except DiagnosticError as exc:
         show_problem(exc)
         return
@@ -735,7 +770,8 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
     else:
         st.info(
             "The matrix needs per-reason scores or checklist answers, and an expected annual "
-            "value: map those columns when you import, or assess pilots one by one."
+            "value: map those columns when you import, assess pilots one by one (select a row "
+            "below), or add an answer sheet on the organisation page."
         )
 
     techs = analysis.technologies
@@ -782,5 +818,9 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             )
             st.dataframe(readable(dropped), hide_index=True, key=f"{PREFIX}dropped")
 
+    st.subheader("Every pilot, and what to do with it")
+    _recommendation_counts(analysis)
+    matched = cache.portfolio_readiness(pid, readiness)
+    pilot_matching.matching_panel(engine, record, analysis, matched)
     _pilot_table(analysis, content, engine)
-    _downloads(record, as_of)
+    _downloads(record, as_of, readiness)

@@ -156,17 +156,28 @@ STOP_SELECTIONS: dict[str, str] = {
 
 
 def stop_selection(
-    frame: pd.DataFrame, assumptions: CostAssumptions, content: Content, rule: str
+    frame: pd.DataFrame,
+    assumptions: CostAssumptions,
+    content: Content,
+    rule: str,
+    *,
+    analysis=None,
 ) -> pd.Series:
     """Which pilots the stop-now scenario stops: the portfolio review's "stop"
-    recommendations, or every open pilot past the recommended path."""
+    recommendations, or every open pilot past the recommended path.
+
+    `analysis` is the portfolio's own analysis (with its saved assessments): the pilots it
+    says to stop are the ones stopped, so the cost page and the dashboard agree pilot by
+    pilot. Without it, the frame is analysed on its own.
+    """
     if rule == "overdue":
         return overdue_open_pilots(frame, assumptions)
     if rule != "recommended":
         raise DiagnosticError(
             f"Unknown stop selection {rule!r}; use one of {list(STOP_SELECTIONS)}."
         )
-    from diagnostics.portfolio.analysis import analyse_portfolio
+    if analysis is None:
+        from diagnostics.portfolio.analysis import analyse_portfolio
 
-    analysis = analyse_portfolio(frame, content, as_of=assumptions.as_of)
+        analysis = analyse_portfolio(frame, content, as_of=assumptions.as_of)
     return (analysis.pilots["recommendation"] == "stop").reindex(frame.index, fill_value=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from diagnostics.formats import UNASSIGNED
 from diagnostics.framework.content import ANSWER_KEYS, DATA_DIR, DECISION_KEYS, Content
 from diagnostics.framework.scoring import AssessmentResult, score
 from diagnostics.organisation.answer_sheet import AnswerSheet, infer_position
+from diagnostics.portfolio.names import normalise_name
 from diagnostics.storage import store
 from diagnostics.storage.models import Answer, Assessment, Pilot, utcnow
 
@@ -99,26 +100,53 @@ class PilotAnswers:
     answers: dict[str, str]
     assessment_id: int | None = None
     updated_at: datetime | None = None
+    pilot_id: int | None = None  # the saved pilot, when the answers come from the database
+    ref: str | None = None  # the pilot's id in a portfolio or answer sheet, if it has one
+    row: int | None = None  # its row (0-based) in the portfolio frame it was read from
 
 
-def collect_answers(engine: Engine, content: Content) -> list[PilotAnswers]:
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive times; they were written in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def collect_answers(
+    engine: Engine, content: Content, *, demo: bool | None = False
+) -> list[PilotAnswers]:
     """The latest answered assessment of every pilot in the database (any source).
 
     Workshop consensus is saved as an assessment with source "workshop", imported sheets with
-    source "import", so one query covers all three; only the newest per pilot counts, which
-    is why importing the same sheet twice never counts a pilot twice.
+    source "import", so one query covers all three; only the newest per pilot counts (by its
+    last answer saved), which is why importing the same sheet twice never counts a pilot
+    twice. `demo`: False leaves the demo pilots out (the default), True keeps only them,
+    None takes every pilot.
     """
-    answered = select(Answer.assessment_id).distinct()
+    last_answer = (
+        select(Answer.assessment_id, func.max(Answer.updated_at).label("answered_at"))
+        .group_by(Answer.assessment_id)
+        .subquery()
+    )
+    query = (
+        select(Assessment, Pilot, last_answer.c.answered_at)
+        .join(Pilot, Pilot.id == Assessment.pilot_id)
+        .join(last_answer, last_answer.c.assessment_id == Assessment.id)
+    )
+    if demo is not None:
+        query = query.where(Pilot.is_demo.is_(demo))
     with store.session_scope(engine) as session:
-        rows = session.execute(
-            select(Assessment, Pilot)
-            .join(Pilot, Pilot.id == Assessment.pilot_id)
-            .where(Assessment.id.in_(answered))
-            .order_by(Assessment.pilot_id, Assessment.updated_at.desc(), Assessment.id.desc())
-        ).all()
+        rows = session.execute(query).all()
         latest: dict[int, tuple[Assessment, Pilot]] = {}
-        for assessment, pilot in rows:
-            latest.setdefault(pilot.id, (assessment, pilot))
+        when: dict[int, datetime] = {}
+        for assessment, pilot, answered_at in rows:
+            moment = max(
+                m for m in (_aware(assessment.updated_at), _aware(answered_at)) if m is not None
+            )
+            held = latest.get(pilot.id)
+            if held is None or (moment, assessment.id) > (when[held[0].id], held[0].id):
+                latest[pilot.id] = (assessment, pilot)
+            when[assessment.id] = moment
         ids = [a.id for a, _ in latest.values()]
         answers: dict[int, dict[str, str]] = {i: {} for i in ids}
         for start in range(0, len(ids), 500):
@@ -141,7 +169,9 @@ def collect_answers(engine: Engine, content: Content) -> list[PilotAnswers]:
                 else "decision_point",
                 answers=answers[assessment.id],
                 assessment_id=assessment.id,
-                updated_at=assessment.updated_at,
+                updated_at=when[assessment.id],
+                pilot_id=pilot.id,
+                ref=pilot.portfolio_ref,
             )
             for assessment, pilot in latest.values()
         ]
@@ -168,6 +198,7 @@ def sheet_pilots(sheet: AnswerSheet) -> list[PilotAnswers]:
             source=IMPORT_SOURCE,
             position=p.position,
             answers=dict(p.answers),
+            ref=p.pilot_id,
         )
         for p in sheet.pilots
     ]
@@ -200,6 +231,8 @@ def portfolio_answer_pilots(frame: pd.DataFrame, content: Content) -> list[Pilot
                 source="portfolio",
                 position=infer_position(answers, content),
                 answers=answers,
+                ref=None if pd.isna(ids.iloc[i]) else str(ids.iloc[i]),
+                row=i,
             )
         )
     return out
@@ -216,19 +249,34 @@ class ImportSummary:
 def save_answer_sheet(engine: Engine, sheet: AnswerSheet, content: Content) -> ImportSummary:
     """Save every row as an assessment with source "import", all rows or none.
 
-    A row finds its pilot by its reference (the pilot_id column, kept as the pilot's
-    portfolio reference), else by its name; otherwise a new pilot is created.
+    A row finds its saved pilot (never a demo one) by its reference (the pilot_id column,
+    kept as the pilot's portfolio reference), else by its normalised name and unit where
+    both have one (a pilot with another reference is not taken by name); otherwise a new
+    pilot is created.
     """
     now = utcnow()
     created = updated = n_answers = 0
     with store.session_scope(engine) as session:
-        pilots = session.scalars(select(Pilot)).all()
-        by_ref = {p.portfolio_ref: p for p in pilots if p.portfolio_ref}
-        by_name = {p.name.strip().lower(): p for p in pilots}
+        pilots = session.scalars(select(Pilot).where(Pilot.is_demo.is_(False))).all()
+        by_ref = {p.portfolio_ref.strip().casefold(): p for p in pilots if p.portfolio_ref}
+        by_name: dict[str, list[Pilot]] = {}
+        for p in pilots:
+            by_name.setdefault(normalise_name(p.name), []).append(p)
+
+        def named(row) -> Pilot | None:
+            unit = normalise_name(row.business_unit)
+            ref = (row.pilot_id or "").strip().casefold()
+            fits = [
+                p
+                for p in by_name.get(normalise_name(row.name), [])
+                if (not unit or not p.business_unit or normalise_name(p.business_unit) == unit)
+                and (not ref or not p.portfolio_ref or p.portfolio_ref.strip().casefold() == ref)
+            ]
+            return fits[0] if len(fits) == 1 else None
+
         for row in sheet.pilots:
-            pilot = (by_ref.get(row.pilot_id) if row.pilot_id else None) or by_name.get(
-                row.name.strip().lower()
-            )
+            ref = (row.pilot_id or "").strip().casefold()
+            pilot = (by_ref.get(ref) if ref else None) or named(row)
             if pilot is None:
                 pilot = Pilot(
                     name=" ".join(row.name.split())[:300] or f"Row {row.row}",
@@ -238,15 +286,15 @@ def save_answer_sheet(engine: Engine, sheet: AnswerSheet, content: Content) -> I
                 session.add(pilot)
                 session.flush()
                 created += 1
-                by_name[pilot.name.strip().lower()] = pilot
+                by_name.setdefault(normalise_name(pilot.name), []).append(pilot)
             else:
                 updated += 1
                 if row.business_unit and not pilot.business_unit:
                     pilot.business_unit = row.business_unit
                 if row.pilot_id and not pilot.portfolio_ref:
                     pilot.portfolio_ref = row.pilot_id
-            if row.pilot_id:
-                by_ref[row.pilot_id] = pilot
+            if ref:
+                by_ref[ref] = pilot
             assessment = Assessment(
                 pilot_id=pilot.id,
                 token=store.new_token(),

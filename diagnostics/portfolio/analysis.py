@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from diagnostics.formats import DAYS_PER_WEEK, UNASSIGNED
 from diagnostics.framework.content import Content
+
+if TYPE_CHECKING:
+    from diagnostics.portfolio.assessed import PortfolioReadiness
 from diagnostics.portfolio.stages import (
     CANONICAL_STAGES,
     OPEN_STAGES,
@@ -36,6 +40,7 @@ from diagnostics.portfolio.symptoms import distinct_codes as _distinct_codes
 from diagnostics.portfolio.symptoms import numbers as _numbers
 
 STUCK_WEEKS = 26  # half a year in pilot: well past any recommended plan
+SHEET_SOURCE = "Portfolio sheet"  # readiness from the sheet's own scores or answers
 CLOSED_STAGES = ("production", "retired")
 
 QUADRANTS: dict[str, str] = {
@@ -399,6 +404,7 @@ def recommend(
     weeks: pd.Series,
     content: Content,
     decided: pd.Series | None = None,
+    decided_why: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """push / fix / stop / decide now / assess (or none for live and retired pilots) with a
     one-line reason each.
@@ -496,7 +502,7 @@ def recommend(
     codes = np.full(len(stages), keys.index("none"), dtype="int64")
     texts: list[str] = []
     reason_codes = np.full(len(stages), -1, dtype="int64")
-    whys = decided.attrs.get("why")
+    whys = None if decided_why is None else decided_why.astype(object).to_numpy()
     for i, (code, _, template) in enumerate(rule_list):
         rows = np.flatnonzero(rule_of_row == i)
         if not len(rows):
@@ -532,14 +538,36 @@ def analyse_portfolio(
     content: Content,
     as_of: date | None = None,
     value_threshold: float | None = None,
+    assessed: PortfolioReadiness | None = None,
 ) -> PortfolioAnalysis:
-    """Every aggregate and per-pilot finding the dashboard shows, in one pass."""
+    """Every aggregate and per-pilot finding the dashboard shows, in one pass.
+
+    `assessed` (see `portfolio.assessed`) carries the latest assessment standing for each
+    row: its readiness replaces the sheet's, and its proceed / fix first / stop decides.
+    """
     as_of = as_of or date.today()
     stages = stage_codes(frame)
     weeks = weeks_in_pilot(frame, as_of)
     buckets = time_buckets(weeks, stages, content)
     scores = reason_scores(frame, content)
     ready, weakest = readiness(scores, content)
+    source = pd.Series(
+        np.where(ready.notna(), SHEET_SOURCE, None), index=frame.index, dtype="object"
+    )
+    decided = decided_why = None
+    if assessed is not None:
+        overlay = assessed.overlay
+        has = overlay["decision"].notna()
+        for key in scores.columns:
+            scores[key] = scores[key].mask(has, overlay[f"readiness_{key}"])
+        ready = ready.mask(has, overlay["readiness"])
+        codes_w = weakest.cat.codes.to_numpy().copy()
+        keys_w = list(weakest.cat.categories)
+        new_w = overlay["weakest"].map({k: i for i, k in enumerate(keys_w)}).fillna(-1)
+        codes_w[has.to_numpy()] = new_w[has].to_numpy(dtype="int64")
+        weakest = pd.Series(pd.Categorical.from_codes(codes_w, keys_w), index=frame.index)
+        source = source.mask(has, overlay["readiness_source"])
+        decided, decided_why = overlay["decision"], overlay["why"]
     value = _numbers(frame, "expected_annual_value")
     in_matrix = ~stages.isin(CLOSED_STAGES)
     matrix_values = value[in_matrix & value.notna()]
@@ -549,7 +577,9 @@ def analyse_portfolio(
         readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
     )
     quadrant = quadrants(ready, value, in_matrix, thresholds)
-    codes, reasons = recommend(stages, ready, weakest, quadrant, weeks, content)
+    codes, reasons = recommend(
+        stages, ready, weakest, quadrant, weeks, content, decided, decided_why
+    )
     unit_index, unit_names = unit_codes(frame)
 
     pilots = frame.copy()
@@ -561,6 +591,17 @@ def analyse_portfolio(
     for key in scores.columns:
         pilots[f"readiness_{key}"] = scores[key]
     pilots["readiness"] = ready.round(1)
+    pilots["readiness_source"] = source
+    pilots["readiness_date"] = (
+        assessed.overlay["readiness_date"]
+        if assessed is not None
+        else pd.Series(None, index=frame.index, dtype="object")
+    )
+    pilots["assessed_pilot"] = (
+        assessed.overlay["pilot_key"]
+        if assessed is not None
+        else pd.Series(None, index=frame.index, dtype="object")
+    )
     pilots["weakest_reason"] = weakest
     pilots["quadrant"] = quadrant
     pilots["recommendation"] = codes
@@ -657,6 +698,8 @@ EXPORT_COLUMNS: dict[str, str] = {
     "time_status": "Against the timeframe",
     "past_decision_point": "Past the decision point",
     "readiness": "Readiness (0-100)",
+    "readiness_source": "Readiness from",
+    "readiness_date": "Assessed on",
     "weakest_reason": "Weakest reason",
     "quadrant": "Readiness × value",
     "recommendation": "Recommendation",

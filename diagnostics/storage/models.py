@@ -53,6 +53,25 @@ class Pilot(Base):
     portfolio_ref: Mapped[str | None] = mapped_column(String(300))
     currency: Mapped[str | None] = mapped_column(String(3))  # EUR, USD...: named, not converted
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PilotLink(Base):
+    """A portfolio row confirmed as a saved pilot (`linked`), or told apart from it.
+
+    Keyed on the portfolio's name and the row's key (its id from the sheet, else its
+    normalised name), so a correction carries over to the next version of the portfolio.
+    """
+
+    __tablename__ = "pilot_links"
+    __table_args__ = (UniqueConstraint("portfolio_name", "row_key", "pilot_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portfolio_name: Mapped[str] = mapped_column(String(200))
+    row_key: Mapped[str] = mapped_column(String(400))
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
+    linked: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Assessment(Base):

@@ -245,6 +245,7 @@ class PilotRecord:
     pilot_budget: float | None = None
     portfolio_ref: str | None = None
     currency: str | None = None  # the code the amounts were entered in (EUR, USD...); no conversion
+    is_demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,7 @@ _PILOT_FIELDS = (
     "pilot_budget",
     "portfolio_ref",
     "currency",
+    "is_demo",
 )
 
 

@@ -1,0 +1,47 @@
+"""Pilot links and the demo scope: a portfolio row confirmed as (or told apart from) a saved
+pilot, and a flag that keeps demo pilots out of every real portfolio's view.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # A plain ADD COLUMN: a batch copy would recreate `pilots` and, with foreign keys on,
+    # SQLite would delete every assessment that points at it.
+    op.add_column(
+        "pilots", sa.Column("is_demo", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.create_table(
+        "pilot_links",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("portfolio_name", sa.String(200), nullable=False),
+        sa.Column("row_key", sa.String(400), nullable=False),
+        sa.Column(
+            "pilot_id",
+            sa.Integer(),
+            sa.ForeignKey("pilots.id", ondelete="CASCADE", name="fk_pilot_links_pilot_id_pilots"),
+            nullable=False,
+        ),
+        sa.Column("linked", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint(
+            "portfolio_name", "row_key", "pilot_id", name="uq_pilot_links_portfolio_name"
+        ),
+    )
+    op.create_index("ix_pilot_links_pilot_id", "pilot_links", ["pilot_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_pilot_links_pilot_id", table_name="pilot_links")
+    op.drop_table("pilot_links")
+    op.drop_column("pilots", "is_demo")  # SQLite 3.35+ drops a column in place
