@@ -198,8 +198,10 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
     from diagnostics.portfolio.symptoms import COMPUTABLE_SYMPTOMS
 
     path = Path(args.file)
+    content = load_content(args.content)
     imported = import_portfolio(path, path.name, sheet=args.sheet, profile=args.profile)
-    analysis = analyse_portfolio(imported.frame, load_content(args.content))
+    assessed, sheet = _portfolio_answers(args, imported.frame, content)
+    analysis = analyse_portfolio(imported.frame, content, assessed=assessed)
     data = imported.summary()
     units = analysis.units
     data["business_units"] = [
@@ -216,6 +218,7 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
         }
         for row in units.to_dict("records")
     ]
+    data.update(_portfolio_decisions(analysis, assessed, sheet))
     if args.json:
         _print_json(data)
     else:
@@ -225,6 +228,46 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _portfolio_answers(args: argparse.Namespace, frame, content):
+    """With --answers: the answer sheet's pilots, scored and joined to the rows by id, else
+    by name (see portfolio.assessed); the sheet's own answer columns count too."""
+    from diagnostics.portfolio.assessed import portfolio_readiness
+
+    if not getattr(args, "answers", None):
+        return portfolio_readiness(frame, content), None
+    from diagnostics.organisation.answer_sheet import read_answer_sheet
+    from diagnostics.organisation.profile import sheet_pilots
+
+    path = Path(args.answers)
+    if not path.is_file():
+        raise DiagnosticError(f"{args.answers}: file not found.")
+    sheet = read_answer_sheet(path, path.name, content)
+    return portfolio_readiness(frame, content, sheet_pilots(sheet)), sheet
+
+
+def _portfolio_decisions(analysis, assessed, sheet) -> dict:
+    from diagnostics.portfolio.assessed import pilots_summary, recommendation_counts
+
+    data: dict = {
+        "recommendation_counts": recommendation_counts(analysis),
+        "pilots": pilots_summary(analysis),
+    }
+    if sheet is not None:
+        matched = set(assessed.matching.matches["pilot_key"])
+        data["answers"] = {
+            "file": sheet.filename,
+            "rows": len(sheet.pilots),
+            "matched": len(matched),
+            "unmatched": [
+                p.pilot_id or p.name
+                for p in sheet.pilots
+                if (p.pilot_id or f"row-{p.row}") not in matched
+            ],
+            "problems": len(sheet.problems),
+        }
+    return data
 
 
 def _render_portfolio(data: dict) -> str:
@@ -269,6 +312,14 @@ def _render_portfolio(data: dict) -> str:
             lines.append(f"  … and {len(data['stage_texts']) - 30} more (see --json)")
     if data.get("missing"):
         lines += ["", "Missing:"] + [f"  - {gap['message']}" for gap in data["missing"]]
+    counts = data.get("recommendation_counts") or {}
+    if counts:
+        from diagnostics.portfolio.analysis import RECOMMENDATIONS
+
+        lines.append(
+            "Recommendations: "
+            + ", ".join(f"{RECOMMENDATIONS[k]} {n:,}" for k, n in counts.items())
+        )
     if data["warnings"]:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in data["warnings"]]
     return "\n".join(lines)
@@ -450,6 +501,11 @@ def register(sub) -> None:
     p.add_argument("file", help="xlsx, xlsm, xls, ods or csv: one row per pilot")
     p.add_argument("--sheet", help="the sheet to read (default: the one most like a pilot list)")
     p.add_argument("--profile", help="a saved column-mapping profile (name or YAML path)")
+    p.add_argument(
+        "--answers",
+        help="an answer sheet (xlsx or csv: pilot_id and/or pilot_name, one column per "
+        "question id); each row is scored and joined to its pilot by id, else by name",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_cmd_portfolio)
 

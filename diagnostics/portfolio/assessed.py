@@ -248,3 +248,58 @@ def portfolio_readiness(
     overlay["decision"] = overlay["decision"].astype(object).where(overlay["decision"].notna())
     standing.sort(key=lambda p: (p.name.lower(), p.key))
     return PortfolioReadiness(overlay, standing, matching, by_key)
+
+
+# JSON ---------------------------------------------------------------------------------
+
+
+def recommendation_counts(analysis) -> dict[str, int]:
+    """Pilots per recommendation (every category, zeros included), decisions first."""
+    from diagnostics.portfolio.analysis import ACTION_ORDER
+
+    counts = analysis.pilots["recommendation"].value_counts()
+    return {key: int(counts.get(key, 0)) for key in ACTION_ORDER}
+
+
+def pilots_summary(analysis) -> list[dict]:
+    """One JSON-ready object per pilot: what the dashboard's table says about it."""
+    pilots = analysis.pilots
+
+    def text(value: object) -> str | None:
+        return None if value is None or pd.isna(value) else str(value)
+
+    def number(value: object) -> float | None:
+        return None if value is None or pd.isna(value) else round(float(value), 1)
+
+    columns = {
+        c: (pilots[c].tolist() if c in pilots else [None] * len(pilots))
+        for c in (
+            "pilot_id",
+            "name",
+            "business_unit",
+            "stage",
+            "weeks_in_pilot",
+            "readiness",
+            "readiness_source",
+            "readiness_date",
+            "weakest_reason",
+            "recommendation",
+            "recommendation_reason",
+        )
+    }
+    return [
+        {
+            "id": text(columns["pilot_id"][i]),
+            "name": text(columns["name"][i]),
+            "business_unit": text(columns["business_unit"][i]),
+            "stage": text(columns["stage"][i]),
+            "weeks_in_pilot": number(columns["weeks_in_pilot"][i]),
+            "readiness": number(columns["readiness"][i]),
+            "readiness_source": text(columns["readiness_source"][i]),
+            "readiness_date": text(columns["readiness_date"][i]),
+            "weakest_reason": text(columns["weakest_reason"][i]),
+            "recommendation": text(columns["recommendation"][i]),
+            "why": text(columns["recommendation_reason"][i]),
+        }
+        for i in range(len(pilots))
+    ]

@@ -107,3 +107,23 @@ def saved_readiness(engine: Engine, content: Content, portfolio_id: int, frame=N
         links=links_for(engine, record.name),
         sheet_date=record.created_at,
     )
+
+
+ALL_ASSESSED = "all"
+DEMO_SCOPE = "demo"
+
+
+def organisation_pilots(engine: Engine, content: Content, scope: str | int) -> list:
+    """The pilots an organisation view covers (their latest answers, as `PilotAnswers`).
+
+    `scope`: a saved portfolio's id (the answers standing for its rows, exactly those the
+    portfolio's recommendations read), ALL_ASSESSED (every assessed pilot outside the demo),
+    or DEMO_SCOPE (the demo's pilots only, never mixed with anything uploaded).
+    """
+    from diagnostics.organisation.profile import collect_answers
+
+    if scope == ALL_ASSESSED:
+        return collect_answers(engine, content, demo=False)
+    if scope == DEMO_SCOPE:
+        return collect_answers(engine, content, demo=True)
+    return list(saved_readiness(engine, content, int(scope)).standing)
