@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from diagnostics.workshop.session import create_workshop, save_consensus
 
+from diagnostics import workshop as ws
 from diagnostics.cli import main as cli_main
 from diagnostics.cost.assumptions import CostAssumptions
 from diagnostics.cost.stop_now import stop_now, stop_selection
@@ -119,10 +119,11 @@ def portfolio(sqlite_url: str):
         store.save_answers(engine, record.id, _answers(EXPECTED[f"P{n:02d}"]))
     # 3 through a workshop's agreed answers
     for n in (6, 7, 8):
-        opened = create_workshop(
+        opened = ws.create_workshop(
             engine, CONTENT, pilot_name=PILOTS[n - 1]["Pilot name"], position="decision_point"
         )
-        save_consensus(engine, opened.facilitator_token, CONTENT, _answers(EXPECTED[f"P{n:02d}"]))
+        fac = ws.facilitator(engine, opened.facilitator_token)
+        ws.save_consensus(fac, CONTENT, _answers(EXPECTED[f"P{n:02d}"]))
     # 10 through an answer sheet, two of them by name only
     sheet = read_answer_sheet(_answer_sheet_csv(), "answers.csv", CONTENT)
     save_answer_sheet(engine, sheet, CONTENT)
