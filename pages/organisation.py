@@ -4,8 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from diagnostics.organisation import profile as organisation
-from ui import actions_view, cache
+from ui import actions_view, cache, organisation_scope
 from ui import organisation_view as view
 from ui.components import show_problem, source_credit
 from ui.frame import through_app
@@ -24,14 +23,14 @@ st.write(
 )
 
 try:
-    fingerprint = organisation.answers_fingerprint(engine)
-    portfolio_id = view.portfolio_choice(engine)
-    data = view.organisation_data(fingerprint, portfolio_id)
+    scope = organisation_scope.scope_choice(engine)
+    portfolio_id = scope.portfolio_id
+    data = view.organisation_data(cache.readiness_key(), scope.pilots)
 except Exception as exc:  # a page shows a message, never a traceback
     show_problem(exc)
     st.stop()
 
-view.import_panel(engine, content, expanded=not data.profile.pilot_count)
+view.import_panel(engine, content, expanded=not data.profile.pilot_count, scope=scope)
 if data.profile.pilot_count:
     view.headline(data.profile)
 
@@ -54,7 +53,7 @@ with trap:
     check = view.trap_for(portfolio_id, tuple(sorted(answers.items())), str(today))
     view.trap_result(check)
 with report:
-    view.report_downloads(data, content, check, portfolio_id, today)
+    view.report_downloads(data, content, check, portfolio_id, today, scope.statement)
 actions_view.follow_up_section(engine, content, key_prefix="organisation_actions_")
 
 source_credit(content)

@@ -99,12 +99,17 @@ def test_uploaded_sheet_is_checked_saved_and_counted(app_test, content) -> None:
     assert not at.exception
     save = at.button(key="org_save")
     assert save.label == "Save the answers of 3 pilots"
+    assert at.selectbox(key="org_scope").value == "demo"
+    assert _metric(at, "Pilots assessed") == str(len(DEMO_PILOTS))
     save.click().run()
     assert any("Saved 3 assessments (3 new pilots, 0 updated)" in s.value for s in at.success), [
         s.value for s in at.success
     ]
-    at.run()
-    assert _metric(at, "Pilots assessed") == str(len(DEMO_PILOTS) + 3)
+    # Right after the save, without another run: the view counts them, and only them (the
+    # demo's made-up pilots are never mixed with real answers).
+    assert at.selectbox(key="org_scope").value == "all"
+    assert _metric(at, "Pilots assessed") == "3"
+    assert any("Every assessed pilot" in c.value for c in at.caption)
     # The hostile name is offered as a plain option and never rendered as Markdown.
     assert HOSTILE in at.selectbox(key="org_pilot").options
     assert not [m.value for m in at.markdown if "<b>pilot</b>" in m.value]

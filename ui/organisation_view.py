@@ -37,7 +37,6 @@ from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "org_"
-NO_PORTFOLIO = None
 GAPS_SHOWN = 8
 
 
@@ -52,12 +51,19 @@ class OrganisationData:
 
 
 @st.cache_resource(show_spinner="Gathering every pilot's answers…", max_entries=8)
-def organisation_data(fingerprint: str, portfolio_id: int | None) -> OrganisationData:
-    """All answers, scored and aggregated; shared between sessions and never mutated."""
+def organisation_data(fingerprint: str, scope: str | int) -> OrganisationData:
+    """The answers of the pilots in scope (a portfolio's id, "all" or "demo"), scored and
+    aggregated; `fingerprint` changes with every saved answer or link. Shared between
+    sessions and never mutated."""
+    from diagnostics.storage.links import organisation_pilots, saved_readiness
+
     content = cache.content()
-    pilots = organisation.collect_answers(cache.engine(), content)
-    if portfolio_id is not None:
-        pilots += organisation.portfolio_answer_pilots(cache.portfolio_frame(portfolio_id), content)
+    if isinstance(scope, int):  # the very answers the portfolio's recommendations read
+        pilots = list(
+            saved_readiness(cache.engine(), content, scope, cache.portfolio_frame(scope)).standing
+        )
+    else:
+        pilots = organisation_pilots(cache.engine(), content, scope)
     profile = organisation.organisation_profile(pilots, content)
     charts = {}
     if profile.pilot_count:
@@ -81,8 +87,14 @@ def trap_for(portfolio_id: int | None, answers: tuple, today: str) -> TrapCheck:
 # --- the answer sheet ---------------------------------------------------------------------------
 
 
-def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
+FLASH_KEY = f"{PREFIX}saved_message"
+
+
+def import_panel(engine: Engine, content: Content, *, expanded: bool, scope=None) -> None:
     """Download the template, upload a filled-in sheet, check it, save it."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
     with st.expander("Add answers for many pilots from a spreadsheet", expanded=expanded):
         st.write(
             "One row per pilot, one column per question. The template offers the answers "
@@ -152,37 +164,16 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool) -> None:
             except DiagnosticError as exc:
                 show_problem(exc)
                 return
-            st.success(
+            # Run the page again so every number below already counts what was saved.
+            st.session_state[FLASH_KEY] = (
                 f"Saved {saved.assessments} assessments ({saved.pilots_created} new pilots, "
-                f"{saved.pilots_updated} updated).",
-                icon=":material/check_circle:",
+                f"{saved.pilots_updated} updated)."
             )
+            if scope is not None:
+                from ui.organisation_scope import after_save
 
-
-# --- portfolio choice -------------------------------------------------------------------------
-
-
-def portfolio_choice(engine: Engine) -> int | None:
-    """The saved portfolio that feeds the trap check and the cost (the newest by default)."""
-    try:
-        from diagnostics.storage import portfolios as portfolio_store
-
-        records = portfolio_store.list_portfolios(engine)
-    except Exception:  # the portfolio tables may not exist in an older database
-        records = []
-    if not records:
-        return NO_PORTFOLIO
-    options = [r.id for r in records] + [NO_PORTFOLIO]
-    labels = {r.id: r.label for r in records} | {NO_PORTFOLIO: "No portfolio"}
-    return st.selectbox(
-        "Portfolio",
-        options,
-        format_func=lambda i: labels[i],
-        key=f"{PREFIX}portfolio",
-        help="The list of pilots the trap check counts from (start dates, stages, "
-        "technologies, live users) and the cost of the trap in the report. Pilots in it that "
-        "carry answers join the profile too.",
-    )
+                after_save(scope)
+            st.rerun()
 
 
 # --- display --------------------------------------------------------------------------------------
@@ -384,8 +375,10 @@ def report_downloads(
     check: TrapCheck,
     portfolio_id: int | None,
     today: date,
+    scope: str | None = None,
 ) -> None:
-    """Each file is built only when its button is clicked (deferred downloads)."""
+    """Each file is built only when its button is clicked (deferred downloads); `scope`
+    says which pilots they cover."""
     frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
 
     def cost():
@@ -402,7 +395,7 @@ def report_downloads(
     def build(fmt: str):
         def file() -> bytes:
             return organisation_file(
-                data.profile, content, fmt, check=check, cost=cost(), today=today
+                data.profile, content, fmt, check=check, cost=cost(), today=today, scope=scope
             )
 
         return file

@@ -60,16 +60,20 @@ def organisation_file(
     check: TrapCheck | None = None,
     cost=None,
     today: date | None = None,
+    scope: str | None = None,
 ) -> bytes:
-    """The organisation's report in `fmt` (html, pdf, pptx or xlsx) as bytes."""
+    """The organisation's report in `fmt` (html, pdf, pptx or xlsx) as bytes; `scope`
+    says which pilots it covers (stated in the HTML page and the workbook)."""
     _check(fmt, ORGANISATION_FORMATS)
     from diagnostics.render import organisation_report as org
 
     builders: dict[str, Callable[[], bytes]] = {
         "html": lambda: org.organisation_report_html(
-            profile, content, check=check, cost=cost, today=today
+            profile, content, check=check, cost=cost, today=today, scope=scope
         ).encode("utf-8"),
-        "xlsx": lambda: org.organisation_report_xlsx(profile, content, check=check, cost=cost),
+        "xlsx": lambda: org.organisation_report_xlsx(
+            profile, content, check=check, cost=cost, scope=scope
+        ),
     }
     if fmt == "pdf":
         from diagnostics.render.brief import organisation_brief_pdf

@@ -135,8 +135,10 @@ def organisation_report_html(
     cost=None,
     title: str = "Our AI pilots: the organisation's view",
     today: date | None = None,
+    scope: str | None = None,
 ) -> str:
-    """The steering-committee report as one self-contained HTML document."""
+    """The steering-committee report as one self-contained HTML document; `scope` says
+    which pilots it covers."""
     today = today or date.today()
     pilots = profile.pilots
     labels = decision_labels(content)
@@ -149,7 +151,9 @@ def organisation_report_html(
         f"<header><h1 id='report-title'>{e(title)}</h1>",
         f"<p class='meta'>{e(today.isoformat())} · {e(len(pilots))} pilots assessed"
         + (f" ({e(sources)})" if sources else "")
-        + "</p></header>",
+        + "</p>"
+        + (f"<p class='meta' id='report-scope'>In view: {e(scope)}</p>" if scope else "")
+        + "</header>",
     ]
     if check is not None:
         parts += _trap_section(check, content)
@@ -416,5 +420,9 @@ def organisation_report_xlsx(
     *,
     check: TrapCheck | None = None,
     cost=None,
+    scope: str | None = None,
 ) -> bytes:
-    return workbook_bytes(organisation_sheets(profile, content, check=check, cost=cost))
+    sheets = organisation_sheets(profile, content, check=check, cost=cost)
+    if scope:
+        sheets = {"Scope": pd.DataFrame([{"In view": scope}]), **sheets}
+    return workbook_bytes(sheets)
