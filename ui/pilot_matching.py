@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from diagnostics.errors import DiagnosticError
-from diagnostics.organisation.profile import DECISION_LABELS, SOURCE_LABELS
+from diagnostics.organisation.profile import SOURCE_LABELS
 from diagnostics.portfolio.analysis import PortfolioAnalysis
 from diagnostics.portfolio.assessed import PortfolioReadiness, row_keys
 from diagnostics.storage.links import PILOT_KEY_PREFIX, set_link
@@ -93,8 +93,11 @@ def _matched_table(pilots: pd.DataFrame, readiness: PortfolioReadiness, saved) -
     if saved.empty:
         st.caption("No saved assessment matches a row of this portfolio yet.")
         return
+    from ui import cache
+
     overlay = readiness.overlay
     rows = saved["row"].to_numpy()
+    decisions = {d.key: d.label for d in cache.content().decisions}
     table = pd.DataFrame(
         {
             "Row": [_row_label(pilots, r) for r in rows],
@@ -102,7 +105,7 @@ def _matched_table(pilots: pd.DataFrame, readiness: PortfolioReadiness, saved) -
             "Matched by": saved["how"].map(HOW).to_numpy(),
             "Readiness from": overlay["readiness_source"].iloc[rows].to_numpy(),
             "Assessed on": overlay["readiness_date"].iloc[rows].to_numpy(),
-            "Decision": overlay["decision"].iloc[rows].map(DECISION_LABELS).to_numpy(),
+            "Decision": overlay["decision"].iloc[rows].map(decisions).to_numpy(),
         }
     )
     st.dataframe(table, hide_index=True, key=f"{PREFIX}table", width="stretch")
