@@ -254,8 +254,9 @@ def timeline(
     ]
     n = len(rows) + (1 if milestones else 0)
     row_h = 0.42 if all("\n" not in label for label in labels) else 0.55
-    fig = _figure(0.6 + row_h * n + 0.4, width)
-    ax = _bare_axes(fig, top=0.45, bottom=0.4)
+    # Below the axis: the dates and, under them at the right, the year (the date offset).
+    fig = _figure(0.6 + row_h * n + 0.6, width)
+    ax = _bare_axes(fig, top=0.45, bottom=0.6)
     ends = [s.end_max or s.start + timedelta(days=_OPEN_ENDED_DAYS) for s in rows]
     first = min([path.start, today, *[d for d, _ in milestones]])
     last = max([*ends, today, *[d for d, _ in milestones]])
