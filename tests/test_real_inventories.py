@@ -417,3 +417,11 @@ def test_a_file_of_one_agency_says_the_unit_charts_will_show_one_row():
         for w in imported.warnings
     )
     assert not any("low confidence" in w for w in imported.warnings)
+
+
+def test_an_amount_under_a_go_live_word_is_not_taken_for_a_date():
+    # 45,000 is also an Excel day number (2023); only a header that says "date" or "when"
+    # is read for its meaning.
+    body = [["Use case A", "Office A", "Pilot", 45000], ["Use case B", "Office B", "Pilot", 52000]]
+    imported = import_portfolio(table(["Name", "Office", "Stage", "Production"], body), "a.xlsx")
+    assert column(imported, "decision_date") is None

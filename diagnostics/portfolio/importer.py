@@ -309,10 +309,9 @@ def _stray_rows(source: pd.DataFrame, row_numbers: pd.Series, header_row: int) -
     junk = pd.Series(False, index=source.index)
     numbers = row_numbers.to_numpy()
     previous = np.concatenate(([header_row], numbers[:-1]))
-    cells = source.to_numpy(dtype=object)
     for start in np.flatnonzero(numbers - previous > 1):
         i = int(start)
-        while i < len(numbers) and all(_stray(c) for c in cells[i]):
+        while i < len(numbers) and all(_stray(c) for c in source.iloc[i].tolist()):
             junk.iloc[i] = True
             i += 1
             if i < len(numbers) and numbers[i] - numbers[i - 1] > 1:

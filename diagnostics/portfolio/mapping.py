@@ -536,11 +536,12 @@ def auto_map(
                 confidence = _combine(header, fit_of(column, key))
                 candidates.append((confidence, -field_order[key], -position, key, column, "header"))
         # A date header found by what it asks ("Date Initiated", "When did the pilot start?"),
-        # when most of its cells read as dates.
-        meaning = date_meaning(column)
+        # when most of its cells read as dates. The header must say it is a date: amounts
+        # such as 45,000 read as Excel day numbers, so "Production cost" is not a date.
+        meaning = date_meaning(column) if has_date_cue(column) else None
         if meaning is not None:
             fit = fit_of(column, meaning) or 0.0
-            if fit >= 0.5 and (has_date_cue(column) or fit >= 0.8):
+            if fit >= 0.5:
                 confidence = DATE_MEANING_CONFIDENCE * (0.4 + 0.6 * fit)
                 candidates.append(
                     (confidence, -field_order[meaning], -position, meaning, column, "header")
