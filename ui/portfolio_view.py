@@ -26,6 +26,7 @@ from diagnostics.portfolio.analysis import (
 from diagnostics.portfolio.coverage import kpi_reasons, portfolio_gaps
 from diagnostics.portfolio.drill import subunit_table, units_with_subunits
 from diagnostics.portfolio.fields import FIELDS
+from diagnostics.portfolio.figures import chart_units
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
@@ -739,9 +740,18 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
         st.plotly_chart(charts["time"], key=f"{PREFIX}chart_time", config=CHART_CONFIG)
 
     st.subheader("Where the trap bites: business units")
+    shown, total = len(chart_units(analysis)), len(analysis.units)
+    which = f"the {shown:,} with the most pilots, of {total:,}" if shown < total else "all"
+    st.caption(
+        f"Both charts list the same business units ({which}), in the same order, so a unit's "
+        "rate sits level with its symptoms; the full list is in the table below them."
+    )
     left, right = st.columns(2)
     with left:
-        st.caption("Share of started pilots in production, per unit.")
+        st.caption(
+            "Share of started pilots in production, per unit; the first bar is all units "
+            "together. A unit whose pilots have not started yet has no rate."
+        )
         st.plotly_chart(charts["units"], key=f"{PREFIX}chart_units", config=CHART_CONFIG)
     with right:
         st.caption(

@@ -64,38 +64,69 @@ def funnel_chart(analysis: PortfolioAnalysis, content: Content) -> go.Figure:
     return _layout(fig, height=320)
 
 
-def unit_rate_chart(analysis: PortfolioAnalysis, content: Content, top: int = 15) -> go.Figure:
-    """Production rate per business unit (the units with most pilots), with the overall rate."""
-    units = analysis.units.head(top)
-    units = units[units["started"] > 0]
+def chart_units(analysis: PortfolioAnalysis) -> pd.DataFrame:
+    """The units both unit charts list, in the same order: those with the most pilots."""
+    return analysis.units.head(MAX_HEATMAP_UNITS)
+
+
+ALL_UNITS = "All units"
+
+
+def unit_rate_chart(analysis: PortfolioAnalysis, content: Content) -> go.Figure:
+    """Production rate per business unit, the same units in the same order as the symptoms
+    heat map beside it, under a first bar for all units together (a bar, not a line drawn
+    through the labels). A unit with no started pilot has no rate and says so."""
+    units = chart_units(analysis)
     bands = _bands(content)
-    rate = units["production_rate"].fillna(0)
     overall = analysis.kpis.production_rate
-    colors = [
-        bands["bad"] if r == 0 else bands["good"] if overall and r >= overall else bands["warn"]
-        for r in rate
-    ]
+    names = [ALL_UNITS, *units["business_unit"].tolist()]
+    rates, texts, colors = [], [], []
+    rates.append(0.0 if overall is None else overall * 100)
+    texts.append(
+        "no pilot started"
+        if overall is None
+        else f"{overall:.0%} ({analysis.kpis.in_production:,} of {analysis.kpis.started:,})"
+    )
+    colors.append("#3d4556")
+    for rate, live, started in zip(
+        units["production_rate"], units["production"], units["started"], strict=True
+    ):
+        if started == 0 or pd.isna(rate):
+            rates.append(0.0)
+            texts.append("no pilot started")
+            colors.append(NEUTRAL)
+            continue
+        rates.append(rate * 100)
+        texts.append(f"{rate:.0%} ({live:,} of {started:,})")
+        colors.append(
+            bands["bad"]
+            if rate == 0
+            else bands["good"]
+            if overall and rate >= overall
+            else bands["warn"]
+        )
     fig = go.Figure(
         go.Bar(
-            x=rate * 100,
-            y=units["business_unit"],
+            x=rates,
+            y=names,
             orientation="h",
             marker={"color": colors},
-            text=[
-                f"{r:.0%} ({p:,} of {s:,})"
-                for r, p, s in zip(rate, units["production"], units["started"], strict=True)
-            ],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:.0f}% of started pilots in production<extra></extra>",
+            text=texts,
+            # Always beside the bar, on a track wide enough for the longest label: inside a
+            # short bar or past the plot's edge a label was cut.
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    title = "Started pilots in production (%)"
-    if overall is not None:
-        fig.add_vline(x=overall * 100, line={"color": "#444", "dash": "dot"})
-        title += f"; dotted: all units, {overall:.0%}"
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=title, range=[0, 100])
-    return _layout(fig, height=max(260, 28 * len(units) + 80))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(
+        title="Started pilots in production (%)",
+        range=[0, 160],
+        tickvals=[0, 25, 50, 75, 100],
+        showgrid=True,
+    )
+    return _layout(fig, height=max(260, 30 * len(names) + 100))
 
 
 def _symptom_cell(row: pd.Series, symptom: str) -> str:
@@ -111,7 +142,7 @@ def _symptom_cell(row: pd.Series, symptom: str) -> str:
 
 def symptoms_heatmap(analysis: PortfolioAnalysis, content: Content) -> go.Figure:
     """The three computable symptoms per business unit: red present, green absent, grey unknown."""
-    units = analysis.units.head(MAX_HEATMAP_UNITS)
+    units = chart_units(analysis)
     symptoms = list(SYMPTOM_SHORT)
     z, text, detail = [], [], []
     for _, row in units.iterrows():
