@@ -14,10 +14,13 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from diagnostics.formats import count_of
 from diagnostics.portfolio.importer import import_portfolio
 from diagnostics.portfolio.mapping import MappingProfile
+from diagnostics.portfolio.stages import load_stage_synonyms
 from tests.harness import FEDERAL, unavailable
 
 FEDERAL_XLSX = FEDERAL / "2025_individually_reported_AI_use_cases.xlsx"
@@ -425,3 +428,43 @@ def test_an_amount_under_a_go_live_word_is_not_taken_for_a_date():
     body = [["Use case A", "Office A", "Pilot", 45000], ["Use case B", "Office B", "Pilot", 52000]]
     imported = import_portfolio(table(["Name", "Office", "Stage", "Production"], body), "a.xlsx")
     assert column(imported, "decision_date") is None
+
+
+# Properties --------------------------------------------------------------------------------
+
+_NEUTRAL = ["the", "use", "case", "is", "of", "agency", "team", "purpose", "records", "data"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stage=st.sampled_from(sorted(set(STAGE_TEXTS.values()))),
+    number=st.integers(min_value=0, max_value=12),
+    dash=st.sampled_from(["-", "–", "—", ":"]),
+    words=st.lists(st.sampled_from(_NEUTRAL), min_size=0, max_size=8),
+)
+def test_a_numbered_label_with_any_neutral_definition_keeps_its_stage(stage, number, dash, words):
+    synonyms = load_stage_synonyms()
+    label = next(text for text, placed in STAGE_TEXTS.items() if placed == stage)
+    label = label.split(" - ", 1)[-1].split(" (", 1)[0]
+    definition = f" ({' '.join(words)})" if words else ""
+    assert synonyms.classify(f"Stage {number} {dash} {label}{definition}") == stage
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    marks=st.lists(
+        st.one_of(st.none(), st.sampled_from(["`", ".", "-", "'", "·", "--", "*", "x", " "])),
+        min_size=1,
+        max_size=3,
+    ),
+    blank_rows=st.integers(min_value=1, max_value=3),
+)
+def test_marks_below_blank_rows_are_left_out_and_words_never_are(marks, blank_rows):
+    if all(m is None or not m.strip() for m in marks):
+        marks = ["`", *marks[1:]]
+    rows = {1: ["Name", "Office", "Stage"], 2: ["Triage", "Claims", "Pilot"]}
+    rows[3 + blank_rows] = marks
+    rows[4 + blank_rows + 1] = ["Search", "Audit", "Pilot"]  # a real pilot further down
+    imported = import_portfolio(xlsx(rows), "marks.xlsx")
+    assert imported.rows_left_out == 1
+    assert imported.frame["name"].tolist() == ["Triage", "Search"]
