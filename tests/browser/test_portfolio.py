@@ -141,3 +141,15 @@ def test_an_agency_file_without_dates_says_what_is_missing(
         expect(page.get_by_text("Stage texts and the stage each became")).to_be_visible()
         _no_problems(page)
         screenshot(page, f"portfolio-import-missing-{size}")
+
+    page = laptop_page
+    fill(page, "Portfolio name", "DHS inventory without dates")
+    click_button(page, "Save portfolio")
+    values = page.get_by_test_id("stMetricValue")
+    expect(values.first).to_have_text("6", timeout=SLOW_MS)
+    # No start dates: the figures built on them show a dash, and the banner says why.
+    expect(values.nth(3)).to_have_text("–")
+    expect(values.nth(4)).to_have_text("–")
+    expect(page.get_by_test_id("stAlertContentWarning").first).to_contain_text("No start dates.")
+    _no_problems(page)
+    screenshot(page, "portfolio-dashboard-missing-laptop")
