@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from harness import FEDERAL, unavailable
 
 from diagnostics import workshop as ws
 from diagnostics.cli import main as cli_main
@@ -264,3 +265,33 @@ def test_the_command_line_joins_an_answer_sheet(tmp_path) -> None:
     counts = data["recommendation_counts"]
     assert sum(counts.values()) == 20
     assert counts["assess"] == 1  # P19
+
+
+def test_the_federal_inventory_gets_decisions_on_time() -> None:
+    """Test that no open pilot of the shared federal inventory (none assessed) is "fix":
+    each gets assess, decide now or stop from its weeks since the start alone."""
+    csv = FEDERAL / "2025_individually_reported_AI_use_cases.csv"
+    if not csv.is_file():
+        unavailable(f"the federal dataset is missing: {csv}")
+    frame = import_portfolio(csv, csv.name).frame
+    analysis = analyse_portfolio(frame, CONTENT, date(2026, 12, 5))
+    pilots = analysis.pilots
+    stage = pilots["stage"].astype(str)
+    active = ~stage.isin(["production", "retired"])
+    weeks = pilots["weeks_in_pilot"]
+    assert pilots["readiness"].isna().all()  # the inventory carries no readiness data
+    assert not (pilots["recommendation"] == "fix").any()
+    # by hand, from the weeks alone: 10 weeks to the decision, twice the 22-week path to stop
+    opened = active & stage.isin(["development", "pilot", "decision"])
+    expected = {
+        "stop": int((opened & (weeks > 44)).sum()),
+        "decide_now": int((opened & (weeks > 10) & (weeks <= 44)).sum()),
+    }
+    counts = pilots["recommendation"].astype(str).value_counts()
+    assert {k: int(counts.get(k, 0)) for k in expected} == expected
+    assert expected["stop"] > 0
+    assert expected["decide_now"] > 0
+    far_past = opened & (weeks > 10 * 22)  # ten times the path: always a stop candidate
+    assert far_past.any()
+    assert (pilots.loc[far_past, "recommendation"] == "stop").all()
+    assert int(counts.get("assess", 0)) == int(active.sum()) - sum(expected.values())
