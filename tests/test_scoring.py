@@ -281,3 +281,43 @@ def test_the_reason_names_the_next_step_for_where_the_pilot_stands() -> None:
     assert "before the decision is due" in at_risk.why
     decision = score(answers_all("yes", ob_senior_sponsor="no"), CONTENT)
     assert "before committing more budget" in decision.why
+
+
+def test_an_overdue_decision_is_said_in_the_verdict_and_agrees_with_the_timeline() -> None:
+    """Test that a running pilot 26 weeks in (decision due at week 10) is not told to fix
+    things "before the decision is due": its verdict uses the decision's words and says how
+    long ago it was due, as the timeline does."""
+    from datetime import date
+
+    from diagnostics.framework.timeline import progress, recommended_path
+
+    content = load_content()
+    answers = {q.id: "partly" for q in content.questions if q.phase != "decision"}
+    answers["bp_success_criteria"] = "no"
+    start, today = date(2026, 6, 1), date(2026, 12, 5)
+    on_time = score(answers, content, position="running")
+    assert on_time.verdict_label == "At risk"
+    assert "before the decision is due" in on_time.why
+    late = score(answers, content, position="running", start_date=start, today=today)
+    assert (late.decision, late.verdict_label) == ("fix_first", "Fix first")
+    assert late.why.startswith("The decision was due 16 weeks ago (week 10 from the start)")
+    assert "before the decision is due" not in late.why
+    timeline = progress(recommended_path(start, content), today, "running").message
+    assert "16 weeks ago" in timeline
+    # within the pilot's weeks nothing changes
+    early = score(answers, content, position="running", start_date=start, today=date(2026, 7, 1))
+    assert early.why == on_time.why
+
+
+def test_actions_of_a_phase_already_passed_are_said_for_now() -> None:
+    content = load_content()
+    answers = {q.id: "yes" for q in content.questions}
+    answers["bp_success_criteria"] = "no"
+    before = score(answers, content, position="about_to_start").top_actions[0]
+    assert before.question_id == "bp_success_criteria"
+    assert before.text.endswith("record them before the pilot begins.")
+    for position in ("running", "decision_point"):
+        action = score(answers, content, position=position).top_actions[0]
+        assert action.question_id == "bp_success_criteria"
+        assert "record them now; the pilot started without them" in action.text
+        assert "before the pilot begins" not in action.text

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from diagnostics.errors import ContentError
-from diagnostics.framework.rules import SymptomRules, TrapRules, UnassessedRules
+from diagnostics.framework.rules import SymptomRules, TimingRules, TrapRules, UnassessedRules
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_CONTENT_PATH = DATA_DIR / "framework.yaml"
@@ -136,6 +136,8 @@ class Reason(_Model):
 class Action(_Model):
     text: str
     owner: str
+    # the same action said for a pilot already past the question's phase ("do it now")
+    late_text: str = ""
 
 
 class Question(_Model):
@@ -248,6 +250,7 @@ class Content(_Model):
     symptom_rules: SymptomRules
     trap_check: TrapRules
     unassessed_decisions: UnassessedRules
+    timing: TimingRules
     phase_labels: dict[Phase, str] = Field(
         default_factory=lambda: {
             "start": "At the start",

@@ -56,7 +56,9 @@ def build_review(
 ) -> PilotReview:
     """Score the answers for the assessment's position and place the pilot on its path."""
     values = {q: a.value for q, a in answers.items() if q in content.questions_by_id}
-    result = score(values, content, position=assessment.position)
+    result = score(
+        values, content, position=assessment.position, start_date=pilot.start_date, today=today
+    )
     path = recommended_path(pilot.start_date, content) if pilot.start_date else None
     history = list(history or [])
     if not any(h.assessment_id == assessment.id for h in history):

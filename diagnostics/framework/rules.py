@@ -170,3 +170,23 @@ class UnassessedRules(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+class TimingSentences(_Model):
+    overdue: str
+
+
+TIMING_PLACEHOLDERS: dict[str, set[str]] = {"overdue": {"ago", "dp"}}
+
+
+class TimingRules(_Model):
+    """How a single pilot's verdict speaks when its decision is overdue (see scoring)."""
+
+    sentences: TimingSentences
+
+    @model_validator(mode="after")
+    def _templates(self) -> TimingRules:
+        problems = _check_templates(self.sentences, TIMING_PLACEHOLDERS)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

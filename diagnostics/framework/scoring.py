@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from diagnostics.errors import AnswerError
-from diagnostics.framework.content import ANSWER_KEYS, Content, Question
+from diagnostics.framework.content import ANSWER_KEYS, PHASES, Content, Question
 
 DEFAULT_POSITION = "decision_point"
+# Positions whose pilot still waits for its go / no-go decision.
+DECISION_PENDING = ("running", "decision_point")
 
 # Spellings people type or spreadsheets hold, folded onto the answer scale's keys.
 _ANSWER_ALIASES = {
@@ -172,16 +175,55 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+def overdue_weeks(
+    content: Content, position: str, start_date: date | None, today: date | None
+) -> float | None:
+    """Weeks since the decision was due, for a pilot still waiting for it (running or at the
+    decision point); None when it is not overdue or the dates are unknown."""
+    if start_date is None or today is None or position not in DECISION_PENDING:
+        return None
+    late = (today - start_date).days / 7 - content.timeframes.decision_point_weeks
+    return late if late > 0 else None
+
+
+def _ago(weeks: float) -> str:
+    """16 weeks, 1 week or 4 days: whole units, as the timeline says it."""
+    whole = int(weeks)
+    if whole >= 1:
+        return "1 week" if whole == 1 else f"{whole} weeks"
+    days = max(round(weeks * 7), 1)
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def score(
     answers: Mapping[str, str],
     content: Content,
     position: str = DEFAULT_POSITION,
+    *,
+    start_date: date | None = None,
+    today: date | None = None,
 ) -> AssessmentResult:
-    """Score validated answers for a pilot at `position` (a key of content.positions)."""
+    """Score validated answers for a pilot at `position` (a key of content.positions).
+
+    With the pilot's `start_date` and `today`, a pilot whose decision is overdue gets its
+    verdict in the decision's own words (proceed / fix first / stop) with the delay said.
+    """
     if position not in content.positions_by_key:
         known = ", ".join(content.positions_by_key)
         raise AnswerError(f"unknown position {position!r}; use one of {known}")
     pos = content.positions_by_key[position]
+    late = overdue_weeks(content, position, start_date, today)
+    verdict_pos = pos
+    if late is not None:  # the decision is due: speak in its words, stop included
+        verdict_pos = next(
+            (
+                p
+                for p in content.positions
+                if {content.verdicts_by_key[v].decision for v in p.verdicts}
+                >= {"proceed", "fix_first", "stop"}
+            ),
+            pos,
+        )
     in_scope = [q for q in content.questions if q.phase in pos.scored_phases]
     upcoming = [q.id for q in content.questions if q.phase not in pos.scored_phases]
     unanswered = [q.id for q in in_scope if q.id not in answers]
@@ -240,12 +282,15 @@ def score(
         uncertain_share=uncertain_share,
         answered_share=answered_share,
         scored=len(in_scope),
-        allow_stop="stop" in {content.verdicts_by_key[v].decision for v in pos.verdicts},
-        position=position,
+        allow_stop="stop" in {content.verdicts_by_key[v].decision for v in verdict_pos.verdicts},
+        position=position if late is None else "decision_point",
     )
+    if late is not None:
+        dp = f"{content.timeframes.decision_point_weeks:g}"
+        why = content.timing.sentences.overdue.format(ago=_ago(late), dp=dp) + " " + why
     verdict_key = next(
-        (v for v in pos.verdicts if content.verdicts_by_key[v].decision == decision),
-        pos.verdicts[-1],
+        (v for v in verdict_pos.verdicts if content.verdicts_by_key[v].decision == decision),
+        verdict_pos.verdicts[-1],
     )
     verdict = content.verdicts_by_key[verdict_key]
 
@@ -263,7 +308,7 @@ def score(
         verdict_label=verdict.label,
         decision=verdict.decision,
         why=why,
-        actions=_actions(in_scope, answers, reason_scores, content),
+        actions=_actions(in_scope, answers, reason_scores, content, pos.scored_phases[-1]),
         checklist=_checklist(content, answers, pos.scored_phases),
         scored_questions=[q.id for q in in_scope],
         upcoming_questions=upcoming,
@@ -397,6 +442,7 @@ def _actions(
     answers: Mapping[str, str],
     reasons: list[ReasonScore],
     content: Content,
+    current_phase: str = "decision",
 ) -> list[ActionItem]:
     """Every scored answer short of Yes becomes an action, most impactful first.
 
@@ -421,6 +467,8 @@ def _actions(
         weakness = 1.0 + (100.0 - (reason_readiness if reason_readiness is not None else 0.0)) / 100
         priority = gain * weakness * content.reasons_by_key[q.reason].weight
         stage = content.stage(q.stage)
+        passed = PHASES.index(q.phase) < PHASES.index(current_phase)
+        text = q.action.late_text if passed and q.action.late_text else q.action.text
         items.append(
             ActionItem(
                 question_id=q.id,
@@ -428,7 +476,7 @@ def _actions(
                 reason_title=content.reasons_by_key[q.reason].title,
                 stage=q.stage,
                 stage_title=stage.title,
-                text=q.action.text,
+                text=text,
                 owner=q.action.owner,
                 why=q.help,
                 answer=answer,
