@@ -126,8 +126,8 @@ def test_adopt_three_mark_two_done_and_the_reassessment_shows_what_moved(databas
     assert "Done since the last assessment" in shown
     assert ": 2**" in shown
     # By hand: business problem 1/5 = 20 → 3/5 = 60; data readiness 2/3.5 = 57 → 2.75/3.5 = 79.
-    assert "Business problem: readiness 20 → 60 (↑ +40)" in shown
-    assert "Data readiness: readiness 57 → 79 (↑ +21)" in shown
+    assert "Business problem: readiness 20 → 60 (:green[↑ +40])" in shown
+    assert "Data readiness: readiness 57 → 79 (:green[↑ +21])" in shown
     warnings = " ".join(w.value for w in at.warning)
     assert "Marked done, yet" in warnings
     assert "still answered Partly" in warnings

@@ -38,6 +38,10 @@ STATUS_ICONS = {
 
 
 def _due_text(action: ActionRecord, today: date) -> str:
+    if action.status == "done" and action.completed_at is not None:
+        return f"done {format_day(action.completed_at.date())}"
+    if action.status == "dropped":
+        return f"dropped {format_day(action.updated_at.date())}"
     if action.due_date is None:
         return "no due date"
     if action.overdue(today):
@@ -372,9 +376,15 @@ def _since_last(carry: followup.CarryOver, content: Content) -> None:
                     moved = "not scored at both assessments"
                 else:
                     delta = item.after - item.before
-                    arrow = "↑" if delta > 0.5 else "↓" if delta < -0.5 else "→"
-                    moved = f"{item.before:.0f} → {item.after:.0f} ({arrow} {delta:+.0f})"
-                st.caption(f"{item.reason_title}: readiness {moved}")
+                    arrow, color = (
+                        ("↑", "green")
+                        if delta > 0.5
+                        else ("↓", "red")
+                        if delta < -0.5
+                        else ("→", "gray")
+                    )
+                    moved = f"{item.before:.0f} → {item.after:.0f} (:{color}[{arrow} {delta:+.0f}])"
+                st.markdown(f"{item.reason_title}: readiness {moved}")
             if item.question_label:
                 before = labels.get(item.answer_before, "unanswered")
                 now = labels.get(item.answer_now, "unanswered")
