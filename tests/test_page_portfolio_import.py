@@ -222,3 +222,38 @@ def test_hidden_sheets_are_offered_only_on_request(app_test):
     sheet.set_value("Inventory 2023").run()
     assert _problems(at) == []
     assert at.success[0].value.startswith("30 rows imported")
+
+
+def test_choosing_another_stage_column_starts_its_stage_choices_afresh(app_test):
+    header = ["Use Case Name", "Office", "Stage", "Status last year"]
+    rows = [
+        ["Triage", "Claims", "Pilot", "Idea"],
+        ["Search", "Audit", "Deployed", "Pilot"],
+        ["Letters", "Audit", "Pilot", "Idea"],
+    ]
+    data = _workbook(header, rows)
+    at = _open_import(app_test, "two-stages.xlsx", data)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    at.session_state[f"portfolio_stages_{digest}_Inventory"] = {
+        "edited_rows": {0: {"Stage": "retired"}},  # "Pilot" (2 rows) -> retired
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert _stage_counts(at)["Retired"] == 2
+    mapping = _table(at, "Our field")
+    row = int(mapping.index[mapping["Our field"] == "Stage"][0])
+    at.session_state[f"portfolio_mapping_{digest}_Inventory"] = {
+        "edited_rows": {row: {"Your column": "Status last year"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert _problems(at) == []
+    texts = _table(at, "Text in your sheet")
+    assert dict(zip(texts["Text in your sheet"], texts["Stage"], strict=True)) == {
+        "Idea": "idea",
+        "Pilot": "pilot",
+    }
+    counts = _stage_counts(at)
+    assert (counts["Idea"], counts["Pilot"], counts["Retired"]) == (2, 1, 0)

@@ -371,7 +371,13 @@ def import_tab(engine: Engine) -> None:
         changed = _mapping_editor(auto, key=f"{PREFIX}mapping_{digest[:16]}_{sheet}")
         # Each read is reused when nothing changes it: a first upload is parsed once.
         mapped = _import(uploaded, digest, sheet, sorted(changed.items())) if changed else auto
-        overrides = _stage_review(mapped, key=f"{PREFIX}stages_{digest[:16]}_{sheet}")
+        # Another stage column lists other texts: its choices start afresh, not on the
+        # row positions edited for the first one.
+        stage_key = f"{PREFIX}stages_{digest[:16]}_{sheet}"
+        if "stage" in changed:
+            column = str(changed["stage"])
+            stage_key += "_" + hashlib.sha256(column.encode()).hexdigest()[:8]
+        overrides = _stage_review(mapped, key=stage_key)
         final = (
             _import(uploaded, digest, sheet, sorted(changed.items()), sorted(overrides.items()))
             if overrides
