@@ -173,3 +173,33 @@ def test_many_units_still_give_two_pages() -> None:
     reader = _read(organisation_brief_pdf(profile, CONTENT, check=check))
     assert len(reader.pages) == 2
     assert "The 10 units with the most pilots of 40" in _text(reader, 1)
+
+
+def _lines_top_down(reader: pypdf.PdfReader) -> list[str]:
+    """The page's text pieces from the top of the page down (PDF heights grow upwards)."""
+    pieces: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            pieces.append((cm[5] + tm[5] * cm[3], text.strip()))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    return [t for _, t in sorted(pieces, key=lambda p: -p[0])]
+
+
+@pytest.mark.parametrize("worst", [False, True])
+def test_the_verdict_is_drawn_once_above_the_readiness(worst) -> None:
+    """Regression: the verdict panel was measured on a throw-away copy of the page, so with a
+    long title the panel shrank to a line and the next section was drawn over the verdict."""
+    if worst:
+        pilot = PilotRecord(id=5, name="A very long pilot name that goes on " * 8)
+        values = dict.fromkeys(CONTENT.questions_by_id, "no")
+        review, _ = make_review(pilot=pilot, values=values)
+    else:
+        review, _ = make_review()
+    reader = _read(pilot_brief_pdf(review, CONTENT))
+    lines = _lines_top_down(reader)
+    label = next(i for i, t in enumerate(lines) if t in ("Stop", "Fix first"))
+    heading = lines.index("Readiness per reason (0–100)")
+    assert label < heading
+    assert _text(reader).count(review.result.why[:40]) == 1

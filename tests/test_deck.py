@@ -125,3 +125,13 @@ def test_the_organisation_deck() -> None:
     assert gaps.cell(1, 3).text == top.iloc[0]["systemic_action"]
     units = next(s for s in slides[4].shapes if s.has_table).table
     assert len(units.rows) == 1 + 5  # five units, seven pilots or fewer each
+
+
+def test_a_very_long_name_is_shortened_on_the_title_slide_only() -> None:
+    name = "A very long pilot name that goes on " * 8
+    review, _ = make_review(pilot=PilotRecord(id=6, name=name))
+    slides = _slides(pilot_deck_pptx(review, CONTENT))
+    title = slides[0].shapes.title.text
+    assert len(title) == 110
+    assert title.endswith("…")
+    assert name.startswith(title[:-1])

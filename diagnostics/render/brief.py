@@ -93,27 +93,33 @@ class _Page(FPDF):
         self.ln(1.5 * self.s)
         self.text_block(text, 11.5, bold=True, gap=0.8)
 
+    def block_height(self, text: str, size: float, *, bold: bool = False, gap: float = 1.0):
+        """The height `text_block` would take here, without drawing it."""
+        self.set_font(FONT, "B" if bold else "", size * self.s)
+        height = self.multi_cell(
+            0, size * self.s * 0.46, text, align="L", dry_run=True, output="HEIGHT"
+        )
+        return height + gap * self.s
+
     def verdict(self, label: str, color: str, lines: Sequence[tuple[str, float]]) -> None:
         """A panel with a coloured edge: the call in its colour, then its reasons."""
         top, left = self.get_y(), self.l_margin
-
-        def body() -> None:
-            self.set_left_margin(left + 5)
-            self.set_xy(left + 5, top + 2 * self.s)
-            self.text_block(label, 16, bold=True, color=rgb(color), gap=0.6)
-            for text, size in lines:
-                self.text_block(text, size, gap=0.8)
-            self.set_left_margin(left)
-
-        with self.offset_rendering() as trial:  # measure first: the panel goes under the text
-            body()
-        bottom = trial.get_y() + 1.2 * self.s
+        self.set_left_margin(left + 5)
+        self.set_xy(left + 5, top + 2 * self.s)
+        # Measured first: the panel is painted before, so under, the text.
+        height = 2 * self.s + self.block_height(label, 16, bold=True, gap=0.6)
+        height += sum(self.block_height(text, size, gap=0.8) for text, size in lines)
+        bottom = top + height + 1.2 * self.s
         self.set_fill_color(*PANEL)
-        self.rect(left, top, self.width, bottom - top, style="F")
+        self.rect(left, top, self.width + 5, bottom - top, style="F")
         self.set_fill_color(*rgb(color))
         self.rect(left, top, 2.2, bottom - top, style="F")
-        body()
-        self.set_y(bottom + 2 * self.s)
+        self.set_xy(left + 5, top + 2 * self.s)
+        self.text_block(label, 16, bold=True, color=rgb(color), gap=0.6)
+        for text, size in lines:
+            self.text_block(text, size, gap=0.8)
+        self.set_left_margin(left)
+        self.set_y(max(bottom, self.get_y()) + 2 * self.s)
 
     def figures_row(self, items: Sequence[tuple[str, str]], x: float, w: float) -> None:
         """Key figures as label over big value, side by side within [x, x + w]."""

@@ -30,6 +30,7 @@ INK = RGBColor(0x1D, 0x24, 0x33)
 MUTED = RGBColor(0x5B, 0x64, 0x75)
 TITLE_ONLY = 5  # layout of python-pptx's default template: a title placeholder only
 MAX_DECK_GAPS = 5
+MAX_TITLE_CHARS = 110  # two lines at 26 pt on a 16:9 slide
 MAX_DECK_UNITS = 8
 
 
@@ -48,13 +49,18 @@ class _Deck:
         shape = slide.shapes.title
         shape.left, shape.width = MARGIN, WIDTH - 2 * MARGIN
         shape.top, shape.height = (Inches(2.2), Inches(1.6)) if big else (Inches(0.35), Inches(0.9))
+        if big and len(title) > MAX_TITLE_CHARS:  # a name that long would run off the slide
+            title = title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
         shape.text = title
         frame = shape.text_frame
         frame.word_wrap = True
+        size = 28
+        if big:
+            size = 40 if len(title) <= 40 else 32 if len(title) <= 70 else 26
         for paragraph in frame.paragraphs:
             paragraph.alignment = 1  # left
             for run in paragraph.runs:
-                run.font.size = Pt(40 if big else 28)
+                run.font.size = Pt(size)
                 run.font.bold = True
                 run.font.color.rgb = INK
         self.text(
