@@ -199,16 +199,37 @@ def trust_signals(result: cost.CostResult) -> None:
         "went live: where failures outnumber successes, the next good proposal is harder to "
         "get approved. Strong: three or more failures and nothing live in the year."
     )
-    table = cost.unit_table(result)
+    table = _first(cost.unit_table(result), TRUST_FIRST)
     st.dataframe(
         table,
         hide_index=True,
         key=f"{PREFIX}units",
         column_config={
-            c: st.column_config.NumberColumn(c, format="localized")
-            for c in ("Direct cost", "Opportunity cost", "Total cost")
+            "Business unit": st.column_config.TextColumn(pinned=True),
+            **{
+                c: st.column_config.NumberColumn(c, format="localized")
+                for c in ("Direct cost", "Opportunity cost", "Total cost")
+            },
         },
     )
+
+
+# What each table is read for comes first, so that on a phone or beside the assumptions
+# panel the columns that run off to the side are the supporting ones; the name stays pinned.
+TOP_FIRST = ("Pilot", "Total cost", "Direct cost", "Opportunity cost", "Where it stands")
+TRUST_FIRST = (
+    "Business unit",
+    "Trust erosion signal",
+    "Open past decision point",
+    "Stopped in last 12 months",
+    "Went live in last 12 months",
+)
+
+
+def _first(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`table` with `columns` first, the rest after them in their order."""
+    leading = [c for c in columns if c in table.columns]
+    return table[leading + [c for c in table.columns if c not in leading]]
 
 
 def top_pilots(result: cost.CostResult) -> None:
@@ -219,10 +240,11 @@ def top_pilots(result: cost.CostResult) -> None:
         st.info("No pilot carries a cost with these assumptions.")
         return
     st.dataframe(
-        top.drop(columns=["Pilot id", "Stage"]),
+        _first(top.drop(columns=["Pilot id", "Stage"]), TOP_FIRST),
         hide_index=True,
         key=f"{PREFIX}top",
         column_config={
+            "Pilot": st.column_config.TextColumn(pinned=True),
             "Start date": st.column_config.DateColumn("Start date"),
             **{
                 c: st.column_config.NumberColumn(c, format="localized")
