@@ -57,6 +57,9 @@ else:
     st.info("The assessment journeys are being set up. Meanwhile, read the framework guide.")
 
 st.page_link("pages/framework.py", label="How the framework works", icon=":material/menu_book:")
+st.page_link(
+    "pages/actions.py", label="Follow up the actions you adopted", icon=":material/checklist:"
+)
 
 st.subheader("Why it matters")
 evidence = load_evidence()

@@ -126,8 +126,34 @@ def export_csv(actions: Sequence[ActionRecord], content: Content) -> bytes:
     return frame_to_csv_bytes(actions_frame(actions, content))
 
 
+# Column widths in characters, so the sheet opens readable: the summary and description wide.
+WIDTHS = {"Summary": 50, "Description": 60, "Labels": 34, "Pilot": 28, "Question": 30, "Note": 40}
+
+
 def export_xlsx(actions: Sequence[ActionRecord], content: Content) -> bytes:
-    return frames_to_xlsx_bytes({SHEET_NAME: actions_frame(actions, content)})
+    """The register as one sheet: header frozen and filterable, readable column widths."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(frames_to_xlsx_bytes({SHEET_NAME: actions_frame(actions, content)}))
+    )
+    sheet = book[SHEET_NAME]
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, name in enumerate(COLUMNS, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 16)
+        sheet.cell(1, index).font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def export_filename(today: date, ext: str) -> str:
