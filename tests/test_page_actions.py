@@ -285,3 +285,21 @@ def test_a_workshops_agreed_actions_go_to_the_register_once(app_test, demo_sqlit
         assert len(register.list_actions(engine)) == 1
     finally:
         engine.dispose()
+
+
+def test_editing_an_action_checks_the_owner_and_keeps_the_old_values(database) -> None:
+    action = register.add_action(database, title="Name the sponsor", owner="Ana Costa")
+    at = open_app("pages/actions.py")
+    key = f"actions_edit_{action.id}"
+    at.text_input(key=f"{key}_owner").set_value("Ana and Ben; Carla")
+    at.button(key=f"FormSubmitter:{key}_form-Save").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "'Ana and Ben; Carla' is not a name, a role or an e-mail address" in errors
+    assert register.get_action(database, action.id).owner == "Ana Costa"
+    at.text_input(key=f"{key}_owner").set_value("Ben Okafor")
+    at.text_area(key=f"{key}_note").set_value("Sponsor meeting on Tuesday")
+    at.button(key=f"FormSubmitter:{key}_form-Save").click().run()
+    saved = register.get_action(database, action.id)
+    assert (saved.owner, saved.note) == ("Ben Okafor", "Sponsor meeting on Tuesday")
+    assert "Note: Sponsor meeting on Tuesday" in texts(at)

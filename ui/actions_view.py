@@ -335,6 +335,7 @@ def action_list(
 
 def results_block(engine: Engine, content: Content, review: PilotReview) -> None:
     """What was done since the last assessment and what it moved; the pilot's actions."""
+    _show_pending_problem()
     carry = followup.carry_over_for(engine, review, content)
     actions = register.list_actions(engine, pilot_id=review.pilot.id, today=review.today)
     st.subheader("Follow-up of actions")
@@ -497,6 +498,7 @@ def follow_up(
 def follow_up_section(engine: Engine, content: Content, key_prefix: str) -> None:
     """The follow-up under a heading, for the portfolio and the organisation view."""
     st.subheader("Actions in the register")
+    _show_pending_problem()
     try:
         follow_up(engine, content, key_prefix, date.today())
     except DiagnosticError as exc:
