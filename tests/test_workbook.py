@@ -112,3 +112,22 @@ def test_numbers_get_formats_by_kind() -> None:
     assert formats["day"] == "yyyy-mm-dd"
     assert formats["share"] == "0%"
     assert sheet.cell(2, 6).value == "'=cmd"
+
+
+def test_the_organisation_workbook_prices_the_trap_in_its_currency() -> None:
+    from portfolio_frames import random_canonical
+
+    from diagnostics import cost as cost_model
+
+    profile, check = make_organisation()
+    assumptions = cost_model.CostAssumptions.from_content(
+        CONTENT, as_of=date(2026, 11, 25), currency="EUR"
+    )
+    cost = cost_model.compute_cost(random_canonical(60), assumptions)
+    data = organisation_report.organisation_report_xlsx(profile, CONTENT, check=check, cost=cost)
+    rows = list(_book(data)["Cost of the trap"].iter_rows(values_only=True))
+    assert rows[0] == ("Measure", "Amount (EUR)", "Pilots")
+    measures = {r[0]: r[1] if r[1] is not None else r[2] for r in rows[1:]}
+    assert measures["Total cost of the trap"] == round(cost.totals["total"])
+    assert measures["Pilots in the portfolio"] == 60
+    assert not any("_" in m for m in measures)  # words, not keys

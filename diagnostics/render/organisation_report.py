@@ -397,18 +397,21 @@ def organisation_sheets(
         }
     )
     if cost is not None:
-        currency = cost_currency(cost)
-        words = {
-            "direct": "Spent on pilots past their decision point",
-            "opportunity": "Value not delivered (delay)",
-            "total": "Total",
-        }
+        currency, totals = cost_currency(cost), cost.totals
+        amounts = [
+            ("Spent on pilots past their decision point", totals["direct"]),
+            ("Value not delivered (delay)", totals["opportunity"]),
+            ("Total cost of the trap", totals["total"]),
+        ]
+        counts = [
+            ("Pilots in the portfolio", totals.get("pilots")),
+            ("Pilots carrying a cost", totals.get("pilots_with_cost")),
+            ("Pilots left out (dates or stage missing)", totals.get("pilots_left_out")),
+        ]
         sheets["Cost of the trap"] = Sheet(
             pd.DataFrame(
-                [
-                    {"Measure": words.get(k, k), with_currency("Amount", currency): v}
-                    for k, v in cost.totals.items()
-                ]
+                [{"Measure": m, with_currency("Amount", currency): round(v)} for m, v in amounts]
+                + [{"Measure": m, "Pilots": n} for m, n in counts if n is not None]
             )
         )
     return sheets
