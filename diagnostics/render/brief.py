@@ -182,7 +182,7 @@ def _credit(content: Content, today: date) -> str:
 def pilot_brief_pdf(review: PilotReview, content: Content) -> bytes:
     """The one-page brief for a pilot's sponsor: the call and why, readiness, blockers, the
     three most urgent actions with owners, the timeline with today, the cost of delay."""
-    bars = charts.readiness_bars(review.result, content, row_height=0.42)
+    bars = charts.readiness_bars(review.result, content, row_height=0.36)
     line = (
         pilot_report.timeline_chart(review, content, width=7.2, through_production=True)
         if review.path is not None
@@ -276,8 +276,11 @@ def _pilot_page(
         )
     else:
         pdf.text_block(review.progress.message if review.progress else "", 9, gap=0.8)
-        line = pilot_report.timeline_chart(review, content, width=7.2, through_production=True)
-        bottom = pdf.chart(line, pdf.l_margin, pdf.width * scale)
+        # As wide as the page, or as the room left above the caption and the cost allows.
+        room = pdf.page_break_trigger - pdf.get_y() - 19 * scale
+        width = min(pdf.width * scale, max(room, 0) * line.width / line.height)
+        width = max(width, pdf.width * 0.6)  # narrower reads badly: shrink the page instead
+        bottom = pdf.chart(line, pdf.l_margin, width)
         pdf.set_y(bottom + 0.5)
         pdf.text_block(
             "Solid: shortest recommended duration; pale: up to the longest; shaded: the "
