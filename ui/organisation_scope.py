@@ -46,7 +46,7 @@ def scopes(engine: Engine) -> list[Scope]:
     out = [
         Scope(
             key=f"portfolio:{r.id}",
-            label=f"Pilots of {r.name} (v{r.version})",
+            label=f"Portfolio: {r.name} (v{r.version})",
             statement=f"The assessed pilots of the portfolio {r.name} (v{r.version}, "
             f"{r.row_count:,} pilots); its trap check and cost count from it.",
             pilots=r.id,

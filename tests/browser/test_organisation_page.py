@@ -77,15 +77,14 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     page.get_by_text("Read 30 pilots (30 with answers)").wait_for()
     click_button(page, "Save the answers of 30 pilots")
     expect(page.get_by_text("Saved 30 assessments (30 new pilots, 0 updated).")).to_be_visible()
-    page.goto(f"{app_server}/{URL}")
-    wait_for_app(page, timeout_ms=180_000)
     pilots = page.get_by_test_id("stMetric").filter(has_text="Pilots assessed")
-    # The new answers change the fingerprint: the whole view is computed again.
-    expect(pilots).to_contain_text("34", timeout=180_000)  # 4 demo pilots + 30 from the sheet
-    # 27 of the 30 answer No on the production budget owner, and one demo pilot (the
-    # spare-parts forecast) does too: 28 of 34, the first shared gap.
+    # Right after the save, no reload: the view moves from the demo to every assessed
+    # pilot, the 30 from the sheet (demo pilots never mix with real ones).
+    expect(pilots).to_contain_text("30", timeout=180_000)
+    expect(page.get_by_text("In view: Every assessed pilot")).to_be_visible()
+    # 27 of the 30 answer No on the production budget owner: the first shared gap.
     expect(page.get_by_text("1. Owner of the production budget named")).to_be_visible()
-    expect(page.get_by_text("28 of 34 pilots (82%)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("27 of 30 pilots (90%)", exact=False).first).to_be_visible()
     _no_errors(page)
     screenshot(page, "organisation-2-gaps-laptop")
 
@@ -101,7 +100,8 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     report_file = download(page, "Download the report (HTML)")
     assert report_file.suggested_filename == f"poc-trap-organisation-{date.today()}.html"
     report = Path(report_file.path()).read_text(encoding="utf-8")
-    assert "<b id='kpi-pilots'>34</b>" in report
+    assert "<b id='kpi-pilots'>30</b>" in report
+    assert "In view: Every assessed pilot" in report
     assert "Owner of the production budget named" in report
     data_file = download(page, "Download the data (xlsx)")
     assert data_file.suggested_filename == f"poc-trap-organisation-{date.today()}.xlsx"
@@ -109,7 +109,7 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     assert brief_file.suggested_filename == f"poc-trap-organisation-{date.today()}.pdf"
     brief = pypdf.PdfReader(brief_file.path())
     assert len(brief.pages) == 2
-    assert "34 pilots assessed" in brief.pages[0].extract_text()
+    assert "30 pilots assessed" in brief.pages[0].extract_text()
     _no_errors(page)
 
 
