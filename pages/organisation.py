@@ -22,6 +22,7 @@ st.write(
     "process, not a dozen project problems."
 )
 
+view.saved_message()
 try:
     scope = organisation_scope.scope_choice(engine)
     portfolio_id = scope.portfolio_id

@@ -90,11 +90,15 @@ def trap_for(portfolio_id: int | None, answers: tuple, today: str) -> TrapCheck:
 FLASH_KEY = f"{PREFIX}saved_message"
 
 
-def import_panel(engine: Engine, content: Content, *, expanded: bool, scope=None) -> None:
-    """Download the template, upload a filled-in sheet, check it, save it."""
+def saved_message() -> None:
+    """What the last save did, shown at the top while the view is computed again."""
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
+
+
+def import_panel(engine: Engine, content: Content, *, expanded: bool, scope=None) -> None:
+    """Download the template, upload a filled-in sheet, check it, save it."""
     with st.expander("Add answers for many pilots from a spreadsheet", expanded=expanded):
         st.write(
             "One row per pilot, one column per question. The template offers the answers "
