@@ -8,6 +8,11 @@ import pandas as pd
 import pytest
 
 from diagnostics.errors import ContentError, ImportFileError
+from diagnostics.portfolio.column_words import (
+    load_column_synonyms,
+    normalise_header,
+    parse_column_synonyms,
+)
 from diagnostics.portfolio.fields import CANONICAL_COLUMNS, FIELD_KEYS
 from diagnostics.portfolio.mapping import (
     MIN_CONFIDENCE,
@@ -16,10 +21,7 @@ from diagnostics.portfolio.mapping import (
     detect_profile,
     header_score,
     list_profiles,
-    load_column_synonyms,
     load_profile,
-    normalise_header,
-    parse_column_synonyms,
     parse_profile,
     profile_from_mapping,
     resolve_mapping,

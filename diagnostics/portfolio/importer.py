@@ -47,6 +47,7 @@ from diagnostics.portfolio.stages import (
     stage_counts,
     stage_key,
 )
+from diagnostics.portfolio.stray_rows import left_out_report, stray_rows
 from diagnostics.portfolio.values import (
     as_text,
     parse_answers,
@@ -229,9 +230,9 @@ def _import(
     table = read_table(data, name, sheet=sheet, header_hint=header_hint)
     source = table.frame()
     row_numbers = pd.Series(table.row_numbers, dtype="int64")
-    junk = _stray_rows(source, row_numbers, table.header_row)
+    junk = stray_rows(source, row_numbers, table.header_row)
     if junk.any():
-        left_out = _left_out_report(source, row_numbers, junk)
+        left_out = left_out_report(source, row_numbers, junk)
         source = source.loc[~junk.to_numpy()].reset_index(drop=True)
         row_numbers = row_numbers[~junk].reset_index(drop=True)
     else:
@@ -286,56 +287,6 @@ def _import(
         profile=chosen_profile.name if chosen_profile else None,
         stage_texts=built.stage_texts,
         rows_left_out=0 if left_out is None else len(left_out),
-    )
-
-
-_MARK = re.compile(r"^[\W_]*$")  # nothing but punctuation, symbols or spaces
-
-
-def _stray(cell: object) -> bool:
-    """A cell that is blank, punctuation only, or one stray character."""
-    if cell is None or (isinstance(cell, float) and cell != cell):
-        return True
-    text = str(cell).strip()
-    return len(text) <= 1 or bool(_MARK.match(text))
-
-
-def _stray_rows(source: pd.DataFrame, row_numbers: pd.Series, header_row: int) -> pd.Series:
-    """Rows below one or more blank rows holding nothing but a stray mark (a backtick, a
-    dot), and any such rows right after them: leftovers of editing, not pilots.
-
-    Only rows after a gap are looked at, so a 100,000-row sheet costs a handful of checks.
-    """
-    junk = pd.Series(False, index=source.index)
-    numbers = row_numbers.to_numpy()
-    previous = np.concatenate(([header_row], numbers[:-1]))
-    for start in np.flatnonzero(numbers - previous > 1):
-        i = int(start)
-        while i < len(numbers) and all(_stray(c) for c in source.iloc[i].tolist()):
-            junk.iloc[i] = True
-            i += 1
-            if i < len(numbers) and numbers[i] - numbers[i - 1] > 1:
-                break  # a new gap starts its own run
-    return junk
-
-
-def _left_out_report(source: pd.DataFrame, row_numbers: pd.Series, junk: pd.Series) -> pd.DataFrame:
-    """Row-report lines for the stray rows left out."""
-    where = np.flatnonzero(junk.to_numpy())
-    cells = source.to_numpy(dtype=object)[where]
-    shown = [
-        " ".join(str(c).strip() for c in row if c is not None and str(c).strip() not in ("", "nan"))
-        for row in cells
-    ]
-    return pd.DataFrame(
-        {
-            "row": row_numbers.to_numpy()[where],
-            "pilot_id": "",
-            "field": "",
-            "column": "",
-            "value": shown,
-            "problem": "only a stray mark below blank rows: left out, not a pilot",
-        }
     )
 
 
