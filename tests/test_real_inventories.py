@@ -468,3 +468,14 @@ def test_marks_below_blank_rows_are_left_out_and_words_never_are(marks, blank_ro
     imported = import_portfolio(xlsx(rows), "marks.xlsx")
     assert imported.rows_left_out == 1
     assert imported.frame["name"].tolist() == ["Triage", "Search"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Responsible Office", "Operating Division (OPDIV)", "Sub-Agency", "Owning Organization"],
+)
+def test_more_names_for_the_unit(header):
+    body = [[f"Use case {i}", unit, "Pilot"] for i, unit in enumerate(BUREAUS)]
+    imported = import_portfolio(table(["Use Case Name", header, "Stage"], body), "x.xlsx")
+    assert column(imported, "business_unit") == header
+    assert column(imported, "owner") is None

@@ -420,6 +420,11 @@ def auto_map(
             candidates.append(
                 (confidence, -field_order["stage"], -position, "stage", column, "values")
             )
+    # A header that names a unit better than another field keeps its column for the units
+    # ("Responsible Office" is the office, not the person responsible).
+    candidates = [
+        c for c in candidates if max(unit_headers.get(c[4], {}).values(), default=0.0) <= c[0]
+    ]
     candidates.sort(reverse=True)
     chosen: dict[str, ColumnMatch] = {}
     used: set[str] = set()
