@@ -217,6 +217,10 @@ STAGE_TEXTS = {
     "Stage 3 - Implementation (the use case is under test and evaluation)": "pilot",
     "Stage 4 - Operation and Maintenance (the use case is in use)": "production",
     "Stage 9 - Other (the use case is in production in two regions)": "production",
+    "Planned (not in production)": "idea",
+    "In production: more than 1 year": "production",
+    "Research & Development": "development",
+    "Stage 5: Retired (no longer in use)": "retired",
 }
 
 
