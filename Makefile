@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install dev-install run test lint format bench bench-ui run-team stop-team clean
+.PHONY: install dev-install run test lint format bench bench-ui bench-room run-team stop-team clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: dev-install
 # Interaction latency in Chromium against a real server (median and worst of 5 per click).
 bench-ui: dev-install
 	$(BIN)/python -m bench.ui
+
+# Only the workshop rooms (40 and 100 phones on one process, 200 on run-team): about 6 minutes.
+bench-room: dev-install
+	$(BIN)/python -m bench --rooms-only
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import machine, measure
+from bench import machine, measure, room
 from bench.files import CACHE_DIR, portfolio_files
 from bench.measure import NotAvailable
 
@@ -21,7 +21,11 @@ KINDS = ("xlsx", "csv")
 REPEATS = {1_000: 5, 10_000: 3, 100_000: 2}
 DASHBOARD_SIZE = 10_000
 WORKSHOP_PARTICIPANTS = 40
+# Rooms through the real server: (phones, setup); "sqlite" is one app process as `make run`
+# serves it, "team" the two processes of `make run-team` on PostgreSQL.
+ROOMS = ((40, "sqlite"), (100, "sqlite"), (200, "team"))
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+ROOM_RESULTS_PATH = Path(__file__).resolve().parent / "room-results.json"
 PROFILE_DIR = CACHE_DIR.parent / "bench-profile"
 
 
@@ -258,6 +262,11 @@ def render_table(results: dict) -> str:
         f"{_fmt(mem.get('peak_mb'), 'x')} MB (libraries alone {_fmt(mem.get('baseline_mb'), 'x')}"
         " MB)" + (f" ({mem['reason']})" if "reason" in mem else "")
     )
+    rooms = results.get("rooms")
+    if rooms:
+        lines.append("")
+        lines.append("workshop rooms through the real server (simulated phones on the websocket):")
+        lines.append(room.render(rooms))
     m = results.get("machine", {})
     lines.append(
         f"load average (1/5/15 min) at start {m.get('load_average_at_start')}, "
@@ -268,6 +277,11 @@ def render_table(results: dict) -> str:
     for b in results["budgets"]:
         value = "-" if b["value"] is None else f"{b['value']:.3g} {b['unit']}"
         lines.append(f"  [{b['status']:^13}] {b['budget']}: {value}")
+    for row in rooms or []:
+        for b in row.get("budgets", []):
+            value = "-" if b["value"] is None else f"{b['value']:.3g} {b['unit']}"
+            where = f"{row.get('participants', '?')} phones, {row.get('setup', '')}"
+            lines.append(f"  [{b['status']:^13}] {b['budget']} ({where}): {value}")
     return "\n".join(lines)
 
 
@@ -283,6 +297,16 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probe")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the largest import")
     parser.add_argument("--output", type=Path, default=RESULTS_PATH)
+    parser.add_argument(
+        "--rooms",
+        default=",".join(f"{n}:{setup}" for n, setup in ROOMS),
+        help="workshop rooms as phones:sqlite|team, comma-separated; empty to skip "
+        "(default: %(default)s)",
+    )
+    parser.add_argument("--rooms-only", action="store_true", help="measure only the workshop rooms")
+    parser.add_argument(
+        "--idle-seconds", type=float, default=room.IDLE_SECONDS, help="idle window per room"
+    )
     return parser.parse_args(argv)
 
 
@@ -298,12 +322,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": args.seed,
         "sizes": {},
     }
+    if args.rooms_only:
+        sizes = []
+        if args.output == RESULTS_PATH:
+            args.output = ROOM_RESULTS_PATH
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
         tmp = Path(tmp_name)
         for size in sizes:
             repeats = args.repeats or REPEATS.get(size, 2)
             results["sizes"][str(size)] = _measure_size(size, args.seed, repeats, tmp, args.profile)
 
+        if args.rooms_only:
+            results["rooms"] = _rooms(args.rooms, args.idle_seconds)
+            return _finish(results, described, started, args)
         dashboard_db = results["sizes"].get(str(DASHBOARD_SIZE), {}).get("xlsx", {}).get("database")
         if dashboard_db:
             results["dashboard"] = _attempt(
@@ -339,6 +370,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }
 
             results["memory"] = _attempt("memory", memory)
+        results["rooms"] = _rooms(args.rooms, args.idle_seconds)
+    return _finish(results, described, started, args)
+
+
+def _rooms(spec: str, idle_seconds: float) -> list[dict]:
+    """Each room of `spec` ("40:sqlite,200:team"), measured one after the other."""
+    rows = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        phones, _colon, setup = item.partition(":")
+        run = room.run_team_room if setup == "team" else room.run_sqlite_room
+        print(f"room: {phones} phones ({setup or 'sqlite'}), load {machine.load_average()}")
+        row = _attempt(f"room of {phones}", lambda run=run, n=int(phones): run(n, idle_seconds))
+        if _failed(row):
+            row = {**row, "setup": f"{phones} phones, {setup}"}
+        row["load_average"] = machine.load_average()
+        rows.append(row)
+    return rows
+
+
+def _finish(results: dict, described: dict, started: float, args: argparse.Namespace) -> int:
     for size in results["sizes"].values():
         for kind in KINDS:
             size.get(kind, {}).pop("database", None)
@@ -350,4 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render_table(results))
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nWritten {args.output} ({results['elapsed_s']} s).")
-    return 1 if any(b["status"] == "FAIL" for b in results["budgets"]) else 0
+    failed = [b for b in results["budgets"] if b["status"] == "FAIL"]
+    failed += [
+        b for r in results.get("rooms", []) for b in r.get("budgets", []) if b["status"] == "FAIL"
+    ]
+    return 1 if failed else 0

@@ -16,9 +16,8 @@ content = cache.content()
 engine = cache.engine()
 st.html(PRESENTER_CSS)
 
-opened = screen.open_screen(engine, content)
-if opened is None:
+fac = screen.open_screen(engine, content)
+if fac is None:
     st.stop()
-fac, _token = opened
 screen.screen(fac, content)
 screen.consensus_toggle()

@@ -442,10 +442,9 @@ def test_results_rank_disagreement_hide_small_groups_and_wait_for_reveal(engine)
     assert not small.shown
     assert small.counts == {}
     assert small.disagreement is None
-    # Three IT people may be shown as a group; the single sponsor never is.
-    assert results.by_id(q2).by_role == {
-        "it": {"yes": 2, "partly": 0, "no": 1, "dont_know": 0, "na": 0}
-    }
+    # Three IT people could form a group, but beside the overall 2 Yes / 2 No their 2 Yes /
+    # 1 No would give the single sponsor's No away: no split is shown.
+    assert results.by_id(q2).by_role == {}
     assert results.participants_by_role == {"it": 3, "sponsor": 1}
 
     screen = ws.workshop_results(ws.facilitator(engine, token), CONTENT, only_revealed=True)
@@ -455,6 +454,44 @@ def test_results_rank_disagreement_hide_small_groups_and_wait_for_reveal(engine)
     screen = ws.workshop_results(ws.facilitator(engine, token), CONTENT, only_revealed=True)
     assert [q.question_id for q in screen.questions if q.shown] == [q2]
     assert ws.consensus_defaults(results)[q1] == "yes"
+
+
+def _tally(**counts):
+    return {"yes": 0, "partly": 0, "no": 0, "dont_know": 0, "na": 0, **counts}
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # The room of the report: 3 Business Yes, IT No, Data No: the other two are exposed.
+        ([("yes", "business")] * 3 + [("no", "it"), ("no", "data")], {}),
+        # Two groups of three and nobody else: both are anonymous.
+        (
+            [("yes", "business")] * 3 + [("no", "it")] * 2 + [("yes", "it")],
+            {"business": _tally(yes=3), "it": _tally(yes=1, no=2)},
+        ),
+        # A seventh person alone: one group must go; the smaller (ties by name) goes first,
+        # leaving IT beside four others.
+        (
+            [("yes", "business")] * 3 + [("no", "it")] * 3 + [("partly", "data")],
+            {"it": _tally(no=3)},
+        ),
+        # Three who did not say their role are a crowd of their own.
+        ([("yes", "business")] * 3 + [("no", None)] * 3, {"business": _tally(yes=3)}),
+        ([("yes", "business")] * 2 + [("no", None)] * 3, {}),
+    ],
+)
+def test_a_role_split_never_exposes_the_people_outside_it(given, expected):
+    assert ws.role_split(given) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(SCORED, st.sampled_from([None, *ws.ROLES])), max_size=30))
+def test_every_role_split_leaves_groups_of_three(given):
+    split = ws.role_split(given)
+    shown = sum(sum(c.values()) for c in split.values())
+    assert all(sum(c.values()) >= 3 for c in split.values())
+    assert not split or len(given) - shown == 0 or len(given) - shown >= 3
 
 
 def test_live_status_counts_equal_the_database(engine):
@@ -519,10 +556,77 @@ def test_export_is_a_workbook_with_neutralised_names_and_the_right_counts(engine
     assert shown == ['\'=HYPERLINK("http://x")', "Ana", "Bo"]
     header = [c.value for c in book["Distribution"][1]]
     first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
-    assert (first["question_id"], first["Yes"], first["No"], first["answers"]) == (qid, 1, 2, 3)
+    label = CONTENT.questions_by_id[qid].short_label
+    assert (first["Question"], first["Yes"], first["No"], first["Answers"]) == (label, 1, 2, 3)
     html = ws.report_html(ws.facilitator(engine, token), CONTENT)
     assert "=HYPERLINK(&quot;http://x&quot;)" in html
     assert "<script" not in html
+
+
+def test_the_report_reads_plainly_whole_numbers_minutes_and_no_false_notes(engine):
+    state, token = _workshop(engine, pilot_name="Claims triage")
+    q1, q2, q3 = state.question_ids[:3]
+    people = _join(engine, state, n=4)
+    for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
+        _vote(engine, person, q1, value)
+    _vote(engine, people[0], q2, "no")  # one answer: not shown
+    fac = ws.facilitator(engine, token)
+    ws.save_consensus(
+        fac, CONTENT, {q1: "yes"}, [ws.AgreedAction(q1, "Write it", "Ana", date(2026, 12, 31))]
+    )
+    frames = ws.results_frames(fac, CONTENT)
+    summary = dict(zip(frames["Summary"]["Item"], frames["Summary"]["Value"], strict=True))
+    assert summary["Pilot"] == "Claims triage"
+    assert "Workshop" not in summary  # the title is not repeated as "Workshop: Workshop: ..."
+    assert len(summary["Started"]) == len("2026-12-05 17:00 UTC")  # to the minute
+    assert summary["Answers given"] == 5
+    distribution = frames["Distribution"].set_index("Question")
+    labels = {q: CONTENT.questions_by_id[q].short_label for q in (q1, q2, q3)}
+    first = distribution.loc[labels[q1]]
+    # Scores 1, 1, 0, .5: mean .625, variance (.140625*2 + .390625 + .015625) / 4 = .171875,
+    # sd .41458 -> 82.9 -> 83 when whole.
+    assert (first["Yes"], first["No"], first["Partly"], first["Disagreement"]) == (2, 1, 1, 83)
+    assert str(frames["Distribution"]["Yes"].dtype) == "Int64"  # 2, never 2.0
+    assert distribution.loc[labels[q2], "Note"] == "Not shown: fewer than 3 answers"
+    assert distribution.loc[labels[q3], "Note"] == "No answers"
+    assert "question_id" not in frames["Distribution"].columns
+    actions = frames["Actions"]
+    assert actions.iloc[0].tolist() == [labels[q1], "Write it", "Ana", date(2026, 12, 31)]
+    assert "Participants" not in frames  # anonymous workshop: nobody listed one by one
+    html = ws.report_html(fac, CONTENT)
+    assert "Workshop: Claims triage" in html
+    assert "Workshop: Workshop" not in html
+    assert "class='dist'" in html  # the distribution drawn as a bar
+
+
+def test_exports_never_give_a_small_role_group_away(engine):
+    """3 Business, 1 IT, 1 Data and 1 Sponsor: neither the role split nor the people count
+    lets anyone work out how IT, Data or the Sponsor voted."""
+    state, token = _workshop(engine)
+    qid = state.question_ids[0]
+    roles = ["business"] * 3 + ["it", "data", "sponsor"]
+    values = ["yes", "yes", "yes", "no", "no", "yes"]
+    for i, (role, value) in enumerate(zip(roles, values, strict=True)):
+        person = ws.join_workshop(engine, state.code, f"r{i}", role=role)
+        _vote(engine, person, qid, value)
+    frames = ws.results_frames(ws.facilitator(engine, token), CONTENT)
+    # Outside Business: three people, so Business may be shown beside them.
+    assert frames["By role"][["Role", "Yes", "No"]].values.tolist() == [["Business", 3, 0]]
+    assert frames["Roles"].values.tolist() == [
+        ["Business", 3],
+        ["Other roles (fewer than 3 people each)", 3],
+    ]
+    # One person fewer outside Business: the split would expose two people, so it goes.
+    state2, token2 = _workshop(engine, pilot_name="Five")
+    for i, (role, value) in enumerate(zip(roles[:5], values[:5], strict=True)):
+        person = ws.join_workshop(engine, state2.code, f"s{i}", role=role)
+        _vote(engine, person, state2.question_ids[0], value)
+    frames = ws.results_frames(ws.facilitator(engine, token2), CONTENT)
+    assert frames["By role"].empty
+    book = openpyxl.load_workbook(
+        io.BytesIO(ws.export_xlsx(ws.facilitator(engine, token2), CONTENT))
+    )
+    assert book["By role"].max_row == 1  # the header only
 
 
 def test_names_are_kept_only_when_the_facilitator_asks_for_them(engine):

@@ -4,6 +4,7 @@ so the presenter screen (possibly served by another app process) follows at once
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -18,16 +19,21 @@ from diagnostics.framework.review import load_review
 from diagnostics.render.files import pilot_file
 from diagnostics.render.pilot_report import report_filename
 from diagnostics.storage import store
+from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
 from ui import actions_view
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
 from ui.report_downloads import ReportFile, download_row
 from ui.workshop_view import (
+    PUBLIC_URL_ENV,
     base_url,
     facilitator_link,
+    join_base,
     join_link,
+    opened_locally,
     qr_png,
     remember_facilitator,
+    short_link,
 )
 
 PREFIX = "ws_"
@@ -120,7 +126,24 @@ def create_form(engine: Engine, content: Content) -> None:
 def header(state: ws.WorkshopState, token: str) -> None:
     """The code, the join link and QR code, the shared screen, the private link."""
     base = base_url("workshop")
-    link = join_link(base, state.code)
+    phones = join_base()
+    link = join_link(phones, state.code)
+    if opened_locally(base) and not os.environ.get(PUBLIC_URL_ENV):
+        if phones != base:
+            st.info(
+                f"You opened the app as {plain(short_link(base))}, which phones cannot reach: "
+                f"the join link and QR code use this machine's network address, "
+                f"{plain(short_link(phones))}. If phones still cannot open it, set "
+                f"{PUBLIC_URL_ENV} to the address people reach the app on.",
+                icon=":material/wifi:",
+            )
+        else:
+            st.warning(
+                f"You opened the app as {plain(short_link(base))}, which phones cannot reach, "
+                f"and this machine has no network address. Set {PUBLIC_URL_ENV} to the "
+                "address people reach the app on.",
+                icon=":material/wifi_off:",
+            )
     left, middle, right = st.columns([2, 2, 1])
     with left:
         st.metric("Join code", state.code if state.join_open else f"{state.code} (closed)")
@@ -243,8 +266,14 @@ def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> 
 
 @st.fragment(run_every=2)
 def live_counts(fac: ws.Facilitator, content: Content) -> None:
-    """Joined and answers per question, refreshed every 2 s from the database."""
-    live = ws.live_status(fac, content)
+    """Joined and answers per question; read from the database only when the workshop changed
+    (the fragment looks at the workshop's stamp every 2 s)."""
+    stamp = changes.current_stamp(fac.engine, fac.workshop_id)
+    kept = st.session_state.get(f"{PREFIX}live")
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, ws.live_status(fac, content))
+        st.session_state[f"{PREFIX}live"] = kept
+    live = kept[1]
     state = live.state
     st.metric("People joined", live.participants)
     focus = set(state.in_focus)

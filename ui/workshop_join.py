@@ -13,8 +13,12 @@ from sqlalchemy import Engine
 from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.framework.content import Content
+from diagnostics.workshop import changes
 from ui.components import plain, show_problem
 from ui.workshop_view import CODE_KEY, client_key
+
+# How often a phone looks for a change: the next question shows within this (plus a redraw).
+POLL_SECONDS = 1.5
 
 
 def current_participant(engine: Engine, content: Content) -> ws.ParticipantView | None:
@@ -106,18 +110,39 @@ def _vote(engine: Engine, content: Content, workshop_id: int, question_id: str, 
 
 
 def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
-    """The participant's heading, then the open questions, kept up to date."""
-    st.title(plain(view.pilot_name))
-    who = view.display_name or "anonymous"
+    """The participant's heading and open questions; redrawn only when the workshop changed."""
+    # The stamp is read before the view, so a change made in between triggers one more redraw.
+    seen = changes.current_stamp(engine, view.workshop_id)
+    st.session_state["join_seen"] = seen.state if seen else None
+    current = ws.participant_view(engine, st.session_state["join_token"], content)
+    st.markdown(f"### {plain(current.pilot_name)}")
+    watch_changes(engine, current.workshop_id)
+    if current.ended:
+        with st.container(key="join_end"):
+            st.success(
+                "The workshop has ended. Thank you for taking part: the group's answers go "
+                "into the pilot's assessment."
+            )
+        return
+    who = current.display_name or "anonymous"
     st.caption(
-        f"You take part as {plain(who)}. Your answers are hidden until the facilitator shows them."
+        f"You take part as {plain(who)}. Answers stay hidden until the facilitator shows them."
     )
     _questions(engine, content)
 
 
-@st.fragment(run_every=3)
+@st.fragment(run_every=POLL_SECONDS)
+def watch_changes(engine: Engine, workshop_id: int) -> None:
+    """Every few seconds, one look at the workshop's stamp (shared by every phone of this
+    process); the page is drawn again only when the facilitator changed something."""
+    stamp = changes.current_stamp(engine, workshop_id)
+    if stamp is not None and stamp.state != st.session_state.get("join_seen"):
+        st.rerun()
+
+
+@st.fragment
 def _questions(engine: Engine, content: Content) -> None:
-    """Re-read every few seconds: the facilitator moves on, locks, or ends the workshop."""
+    """The open questions; a tap redraws only this part."""
     labels = {a.key: a.label for a in content.answer_scale}
     current = ws.participant_view(engine, st.session_state["join_token"], content)
     if st.session_state.get("join_problem"):
@@ -125,15 +150,19 @@ def _questions(engine: Engine, content: Content) -> None:
     if current.ended:
         st.success("The workshop has ended. Thank you for taking part.")
         return
-    answered = sum(1 for q in current.in_focus if q in current.my_votes)
-    st.caption(f"Answered {answered} of {len(current.in_focus)} open questions")
+    if len(current.in_focus) > 1:
+        answered = sum(1 for q in current.in_focus if q in current.my_votes)
+        st.caption(f"Answered {answered} of {len(current.in_focus)} open questions")
+    revealed = _revealed_results(engine, content, current)
     with st.container(key="join_questions"):
         for qid in current.in_focus:
             question = content.questions_by_id[qid]
             with st.container(border=True):
                 st.markdown(f"**{question.text}**")
-                st.caption(question.help)
                 mine = current.my_votes.get(qid)
+                result = revealed.get(qid)
+                if result is not None:
+                    _distribution(result, content, mine)
                 if qid not in current.votable:
                     given = labels.get(mine, "no answer")
                     st.info(f"Locked while the group discusses it. Your answer: {given}.")
@@ -148,5 +177,32 @@ def _questions(engine: Engine, content: Content) -> None:
                         on_click=_vote,
                         args=(engine, content, current.workshop_id, qid, option.key),
                     )
+                with st.expander("What this question means"):
+                    st.caption(question.help)
     if not current.in_focus:
         st.info("Waiting for the facilitator to open the next question…")
+
+
+def _revealed_results(engine: Engine, content: Content, view: ws.ParticipantView) -> dict:
+    """The revealed questions in focus, with enough answers to show (what the room sees)."""
+    if not set(view.revealed) & set(view.in_focus):
+        return {}
+    outcome = ws.shared_results(engine, view.workshop_id, content)
+    return {
+        q.question_id: q for q in outcome.questions if q.question_id in view.in_focus and q.shown
+    }
+
+
+def _distribution(result: ws.QuestionResult, content: Content, mine: str | None) -> None:
+    """The group's answers as text bars (light on a phone; no chart library to load)."""
+    labels = {a.key: a.label for a in content.answer_scale}
+    total = sum(result.counts.values()) or 1
+    with st.container(key=f"join_result_{result.question_id}"):
+        for key in ws.ANSWER_ORDER:
+            count = result.counts.get(key, 0)
+            if key == "na" and not count:
+                continue
+            share = count / total
+            marker = " (your answer)" if key == mine else ""
+            st.progress(share, text=f"{labels[key]}: {count}{marker}")
+        st.caption(f"{result.answers} answers · disagreement {result.disagreement:.0f} / 100")

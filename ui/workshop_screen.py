@@ -1,8 +1,12 @@
-"""The shared screen: large type, high contrast, nothing else. The code and QR code while
-people join, then the open question and how many answered, live (a fragment re-reads the
-database, so it shows votes taken by any app process); results only once revealed. Without
-devices, the facilitator records the group's answer here with big buttons.
-Session keys start with `present_`.
+"""The shared screen: large type, high contrast, nothing else. The code and QR code until
+people have joined, then a slim bar (code, link, count) above the open question and how many
+answered; results once revealed (the distribution beside the disagreement, the role split
+where it keeps everyone anonymous); a thank-you screen at the end. Without devices, the
+facilitator records the group's answer here with big buttons.
+
+The screen is drawn again only when the workshop changed: a small fragment looks at the
+workshop's stamp every second (see diagnostics/workshop/changes.py). Session keys start with
+`present_`.
 """
 
 from __future__ import annotations
@@ -12,13 +16,18 @@ import streamlit as st
 from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.framework.content import Content
+from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
 from ui.components import CHART_CONFIG, plain
-from ui.workshop_view import base_url, facilitator_token, join_link, qr_png
+from ui.workshop_view import facilitator_token, join_base, join_link, qr_png, short_link
+
+# How often the screen looks for a change: a vote shows within this (plus a redraw).
+POLL_SECONDS = 1.0
+SHOWN_AT_ONCE = 4
 
 
-def open_screen(engine, content: Content) -> tuple[ws.Facilitator, str] | None:
-    """The facilitator handle and token from the link, or a note saying where to open it."""
+def open_screen(engine, content: Content) -> ws.Facilitator | None:
+    """The facilitator handle from the link, or a note saying where to open the screen."""
     token = facilitator_token()
     try:
         if not token:
@@ -29,7 +38,128 @@ def open_screen(engine, content: Content) -> tuple[ws.Facilitator, str] | None:
         st.info(f"{exc} Open it with “Open the shared screen” on the workshop page.")
         return None
     st.query_params["facilitator"] = token
-    return fac, token
+    return fac
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def watch_changes(fac: ws.Facilitator) -> None:
+    """One look at the workshop's stamp; the screen is drawn again only when it moved."""
+    stamp = changes.current_stamp(fac.engine, fac.workshop_id)
+    if stamp is not None and stamp != st.session_state.get("present_seen"):
+        st.rerun()
+
+
+def screen(fac: ws.Facilitator, content: Content) -> None:
+    st.session_state["present_seen"] = changes.current_stamp(fac.engine, fac.workshop_id)
+    live = ws.live_status(fac, content)
+    state = live.state
+    watch_changes(fac)
+    with st.container(key="present_screen"):
+        if state.ended:
+            _end_screen(state, live)
+            return
+        base = join_base()
+        if st.session_state.get("present_consensus"):
+            _bar(state, live, base)
+            _consensus_mode(fac, content, state)
+            return
+        if state.join_open and live.participants == 0:
+            _big_code(state, base)
+            st.metric("People joined", live.participants)
+            return
+        _bar(state, live, base)
+        revealed = None
+        if any(q in state.revealed for q in state.in_focus):
+            revealed = ws.workshop_results(fac, content, only_revealed=True)
+        focus = state.in_focus[:SHOWN_AT_ONCE]
+        for qid in focus:
+            _question(content, state, live, qid, revealed, single=len(focus) == 1)
+        if len(state.in_focus) > SHOWN_AT_ONCE:
+            st.markdown(f"…and {len(state.in_focus) - SHOWN_AT_ONCE} more open questions.")
+        if revealed is not None and len(focus) > 1 and revealed.ranking:
+            st.markdown("## Where the group disagrees most")
+            st.plotly_chart(
+                wf.disagreement_ranking(revealed, content, top=5, large=True),
+                key="present_ranking",
+                config=CHART_CONFIG,
+            )
+
+
+def _big_code(state: ws.WorkshopState, base: str) -> None:
+    """Before anyone joined: the code and the QR code, as large as the screen allows."""
+    st.markdown(f"# {plain(state.pilot_name)}")
+    code_col, qr_col = st.columns([3, 2], vertical_alignment="center")
+    with code_col:
+        st.markdown("Join on your phone with the code")
+        with st.container(key="present_code"):
+            st.markdown(state.code)
+        st.markdown(plain(short_link(join_link(base, state.code))))
+    with qr_col:
+        st.image(qr_png(join_link(base, state.code), scale=12), width=380)
+
+
+def _bar(state: ws.WorkshopState, live: ws.LiveStatus, base: str) -> None:
+    """Once people are in: the pilot, and the code, link and count in one slim line."""
+    with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{plain(state.pilot_name)}**")
+        if state.join_open:
+            st.markdown(
+                f"Join: **{plain(short_link(join_link(base, state.code)))}** · code "
+                f"**{state.code}**"
+            )
+            st.image(qr_png(join_link(base, state.code), scale=4), width=96)
+        st.metric("People joined", live.participants)
+
+
+def _question(
+    content: Content,
+    state: ws.WorkshopState,
+    live: ws.LiveStatus,
+    qid: str,
+    revealed: ws.WorkshopResults | None,
+    *,
+    single: bool,
+) -> None:
+    question = content.questions_by_id[qid]
+    st.markdown(f"## {question.text}")
+    status = " · locked" if qid in state.locked else ""
+    answered = live.votes_per_question[qid]
+    st.markdown(f"**{answered} of {live.participants} answered**{status}")
+    result = revealed.by_id(qid) if revealed else None
+    if result is not None and result.shown:
+        chart_col, side_col = st.columns([3, 2] if single else [1, 1], gap="large")
+        with chart_col:
+            st.plotly_chart(
+                wf.distribution_bars(result, content, large=True),
+                key=f"present_dist_{qid}",
+                config=CHART_CONFIG,
+            )
+        with side_col:
+            st.markdown(f"Disagreement index: **{result.disagreement:.0f}** / 100")
+            st.caption("0 when everyone agrees, 100 for an even Yes / No split")
+            if result.by_role:
+                st.plotly_chart(
+                    wf.role_split(result, content, large=True),
+                    key=f"present_roles_{qid}",
+                    config=CHART_CONFIG,
+                )
+    elif qid in state.revealed:
+        st.markdown(f"Fewer than {ws.MIN_ANSWERS_SHOWN} answers: nothing to show.")
+    else:
+        st.markdown("Results stay hidden until the facilitator reveals them.")
+
+
+def _end_screen(state: ws.WorkshopState, live: ws.LiveStatus) -> None:
+    with st.container(key="present_end"):
+        st.markdown("# Thank you for taking part")
+        st.markdown(f"## {plain(state.pilot_name)}")
+        people = "person" if live.participants == 1 else "people"
+        answers = "answer" if live.total_votes == 1 else "answers"
+        st.markdown(
+            f"**{live.participants}** {people} gave **{live.total_votes}** {answers} to "
+            f"{len(state.question_ids)} questions. The agreed answers and actions follow in "
+            "the workshop report."
+        )
 
 
 def _record(fac: ws.Facilitator, content: Content, question_id: str, value: str, next_id: str):
@@ -39,65 +169,6 @@ def _record(fac: ws.Facilitator, content: Content, question_id: str, value: str,
         ws.set_pacing(fac, content, "question", question=next_id)
     except DiagnosticError as exc:
         st.session_state["present_problem"] = str(exc)
-
-
-@st.fragment(run_every=1.5)
-def screen(fac: ws.Facilitator, content: Content) -> None:
-    live = ws.live_status(fac, content)
-    state = live.state
-    base = base_url("present")
-    with st.container(key="present_screen"):
-        st.markdown(f"# {plain(state.pilot_name)}")
-        if state.join_open:
-            code_col, qr_col = st.columns([3, 2], vertical_alignment="center")
-            with code_col:
-                st.markdown("Join on your phone with the code")
-                with st.container(key="present_code"):
-                    st.markdown(state.code)
-                st.markdown(plain(join_link(base, state.code)))
-            with qr_col:
-                st.image(qr_png(join_link(base, state.code), scale=12), width=380)
-        st.metric("People joined", live.participants)
-        if st.session_state.get("present_consensus"):
-            _consensus_mode(fac, content, state)
-            return
-        revealed = None
-        if any(q in state.revealed for q in state.in_focus):
-            revealed = ws.workshop_results(fac, content, only_revealed=True)
-        for qid in state.in_focus[:6]:
-            question = content.questions_by_id[qid]
-            st.markdown(f"## {question.text}")
-            status = " · locked" if qid in state.locked else ""
-            st.markdown(
-                f"**{live.votes_per_question[qid]} of {live.participants} answered**{status}"
-            )
-            result = revealed.by_id(qid) if revealed else None
-            if result is not None and result.shown:
-                st.plotly_chart(
-                    wf.distribution_bars(result, content, large=True),
-                    key=f"present_dist_{qid}",
-                    config=CHART_CONFIG,
-                )
-                st.markdown(f"Disagreement index: **{result.disagreement:.0f}** / 100")
-                if result.by_role:
-                    st.plotly_chart(
-                        wf.role_split(result, content, large=True),
-                        key=f"present_roles_{qid}",
-                        config=CHART_CONFIG,
-                    )
-            elif qid in state.revealed:
-                st.markdown(f"Fewer than {ws.MIN_ANSWERS_SHOWN} answers: nothing to show.")
-            else:
-                st.markdown("Results stay hidden until the facilitator reveals them.")
-        if len(state.in_focus) > 6:
-            st.markdown(f"…and {len(state.in_focus) - 6} more open questions.")
-        if revealed is not None and revealed.ranking:
-            st.markdown("## Where the group disagrees most")
-            st.plotly_chart(
-                wf.disagreement_ranking(revealed, content, top=5, large=True),
-                key="present_ranking",
-                config=CHART_CONFIG,
-            )
 
 
 def _consensus_mode(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:

@@ -7,38 +7,88 @@ a participant's own token as `?p=` next to `?code=`, so a phone that reloads sta
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ipaddress
 import os
 import secrets
+import socket
+from urllib.parse import urlsplit
 
 import segno
 import streamlit as st
 
 from diagnostics import workshop as ws
+from ui.navigation import available_pages
 
 FACILITATOR_KEY = "link_facilitator"
 CODE_KEY = "link_code"
 PUBLIC_URL_ENV = "POCTRAP_PUBLIC_URL"
 
 
-def base_url(url_path: str) -> str:
-    """The app's public address: POCTRAP_PUBLIC_URL, else what the browser shows."""
+def base_url(url_path: str = "") -> str:
+    """The app's address as configured (POCTRAP_PUBLIC_URL), else what the browser shows."""
     configured = os.environ.get(PUBLIC_URL_ENV, "").strip().rstrip("/")
     if configured:
         return configured
-    current = (st.context.url or "").rstrip("/")
-    if not current:
+    current = urlsplit(st.context.url or "")
+    if not current.netloc:
         return "http://localhost:8501"
-    return current.removesuffix("/" + url_path)
+    path = current.path.rstrip("/")
+    pages = {spec.url_path for spec in available_pages() if spec.url_path}
+    head, _slash, last = path.rpartition("/")
+    if last == url_path or last in pages:  # the page's own segment, not the app's base path
+        path = head
+    return f"{current.scheme}://{current.netloc}{path}"
 
 
-def join_link(base: str, code: str) -> str:
-    return f"{base}/join?code={code}"
+def opened_locally(base: str) -> bool:
+    """Whether `base` names this machine only (localhost, 127.0.0.1, ::1): phones can't use it."""
+    host = urlsplit(base).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
-def facilitator_link(base: str, token: str, page: str = "workshop") -> str:
-    return f"{base}/{page}?facilitator={token}"
+@st.cache_data(ttl=300, show_spinner=False)
+def network_address() -> str | None:
+    """This machine's address on its network, as other devices would reach it (or None).
+
+    Connecting a UDP socket sends nothing; it only asks the system which interface and
+    address it would use to leave the machine.
+    """
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))
+        address = probe.getsockname()[0]
+        if not ipaddress.ip_address(address).is_loopback:
+            return address
+    return None
+
+
+def join_base() -> str:
+    """The address phones should use: the configured public address, else the browser's, with
+    the machine's network address in place of localhost (phones cannot reach localhost)."""
+    base = base_url()
+    if os.environ.get(PUBLIC_URL_ENV) or not opened_locally(base):
+        return base
+    address = network_address()
+    if address is None:
+        return base
+    parts = urlsplit(base)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{address}{port}{parts.path}"
+
+
+def short_link(link: str) -> str:
+    """A link as people type it: without the scheme."""
+    return link.split("://", 1)[-1]
+
+
+join_link = ws.join_link
+facilitator_link = ws.facilitator_link
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -89,12 +139,14 @@ PRESENTER_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
 [data-testid="stMain"] { background: #ffffff; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 2.5rem 1rem; max-width: 100%; }
 .st-key-present_screen, .st-key-present_screen p, .st-key-present_screen li {
-  color: #111111; font-size: 2rem; line-height: 1.3; }
-.st-key-present_screen h1 { font-size: 3.4rem; color: #111111; }
-.st-key-present_screen h2 { font-size: 2.6rem; color: #111111; }
-.st-key-present_screen h3 { font-size: 2.2rem; color: #111111; }
+  color: #111111; font-size: 2rem; line-height: 1.25; }
+.st-key-present_screen h1 { font-size: 3.2rem; color: #111111; padding: 0.2rem 0; }
+.st-key-present_screen h2 { font-size: 2.4rem; color: #111111; padding: 0.3rem 0 0.1rem; }
+.st-key-present_screen h3 { font-size: 2.1rem; color: #111111; }
+.st-key-present_screen [data-testid="stCaptionContainer"] p { font-size: 1.4rem;
+  color: #333333; }
 .st-key-present_code p { font-size: 8rem !important; font-weight: 800; letter-spacing: 0.6rem;
   font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; }
 .st-key-present_screen [data-testid="stMetricValue"],
@@ -102,6 +154,16 @@ PRESENTER_CSS = """
 .st-key-present_screen [data-testid="stMetricValue"] p { font-size: 4.5rem; color: #111111;
   line-height: 1.1; }
 .st-key-present_screen [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
+.st-key-present_bar { background: #f2f4f7; border-radius: 0.6rem; padding: 0.3rem 1rem;
+  justify-content: space-between; }
+.st-key-present_bar p { font-size: 1.7rem !important; margin: 0; }
+.st-key-present_bar [data-testid="stMetric"] { width: auto; }
+.st-key-present_bar [data-testid="stMetric"] { display: flex; align-items: baseline;
+  gap: 0.8rem; flex-direction: row-reverse; }
+.st-key-present_bar [data-testid="stMetricValue"],
+.st-key-present_bar [data-testid="stMetricValue"] div { font-size: 2.4rem !important; }
+.st-key-present_bar [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+.st-key-present_end h1 { font-size: 4.5rem !important; }
 .st-key-present_screen button { min-height: 5rem; }
 .st-key-present_screen button p { font-size: 2.2rem !important; font-weight: 700; }
 </style>
@@ -109,10 +171,12 @@ PRESENTER_CSS = """
 
 PHONE_CSS = """
 <style>
-.st-key-join_questions button { min-height: 3.6rem; }
-.st-key-join_questions button p { font-size: 1.3rem !important; }
+.st-key-join_questions button { min-height: 3.1rem; }
+.st-key-join_questions button p { font-size: 1.25rem !important; }
 .st-key-join_questions p { font-size: 1.15rem; }
-.st-key-join_form input { font-size: 1.6rem; letter-spacing: 0.3rem; text-transform: uppercase; }
+.st-key-join_questions [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-join_code input { font-size: 1.6rem; letter-spacing: 0.3rem; text-transform: uppercase; }
 .st-key-join_form button { min-height: 3.4rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 </style>
 """

@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from diagnostics.cli import actions, commands, report
+from diagnostics.cli import actions, commands, report, workshop
 from diagnostics.cli.common import EXIT_BAD_INPUT
 from diagnostics.errors import DiagnosticError
 
-COMMAND_GROUPS = (commands, actions, report)
+COMMAND_GROUPS = (commands, actions, report, workshop)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,7 @@ from diagnostics.storage.models import (
     WorkshopParticipant,
     utcnow,
 )
+from diagnostics.workshop import changes
 from diagnostics.workshop.records import (
     ROLES,
     JoinInfo,
@@ -71,6 +72,16 @@ class TooManyAttemptsError(AccessError):
     def __init__(self, message: str, wait_seconds: float):
         super().__init__(message)
         self.wait_seconds = wait_seconds
+
+
+def join_link(base: str, code: str) -> str:
+    """The link a participant opens to join (the code filled in)."""
+    return f"{base.rstrip('/')}/join?code={code}"
+
+
+def facilitator_link(base: str, token: str, page: str = "workshop") -> str:
+    """The private link to the console (or, with page "present", the shared screen)."""
+    return f"{base.rstrip('/')}/{page}?facilitator={token}"
 
 
 # Tokens -------------------------------------------------------------------------------
@@ -253,5 +264,6 @@ def join_workshop(
     if error is not None:
         log_event("workshop_join_refused", level=logging.WARNING)
         raise error
+    changes.forget(engine, joined.workshop_id)
     log_event("workshop_joined", workshop_id=joined.workshop_id, role=role or "unstated")
     return joined

@@ -24,6 +24,7 @@ from diagnostics.storage.models import (
     WorkshopQuestion,
     utcnow,
 )
+from diagnostics.workshop import changes
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.records import AgreedAction, Consensus, WorkshopResults, clean_text
 
@@ -108,6 +109,7 @@ def save_consensus(
             assessment.completed_at = assessment.completed_at or now
         row.updated_at = now
         workshop_id, assessment_id = row.id, row.assessment_id
+    changes.forget(fac.engine, workshop_id)
     log_event(
         "workshop_consensus",
         workshop_id=workshop_id,

@@ -15,82 +15,143 @@ from diagnostics.render.workbook import workbook_bytes
 from diagnostics.storage import store
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.consensus import read_consensus, score_consensus
-from diagnostics.workshop.records import ANSWER_ORDER, MIN_ANSWERS_SHOWN, ROLES, load_state
+from diagnostics.workshop.figures import answer_colors
+from diagnostics.workshop.records import (
+    ANSWER_ORDER,
+    MIN_ANSWERS_SHOWN,
+    ROLES,
+    as_utc,
+    load_state,
+)
 from diagnostics.workshop.results import compute_results, participants_table
 
 
+def _minute(moment) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def _role_counts(by_role: dict[str, int]) -> list[dict]:
+    """People per role; roles of fewer than MIN_ANSWERS_SHOWN people are counted together,
+    so the count can never be matched with a role split."""
+    rows, small = [], 0
+    for key, label in [*ROLES.items(), ("unstated", "Not stated")]:
+        n = by_role.get(key, 0)
+        if n >= MIN_ANSWERS_SHOWN:
+            rows.append({"Role": label, "People": n})
+        else:
+            small += n
+    if small:
+        rows.append(
+            {"Role": f"Other roles (fewer than {MIN_ANSWERS_SHOWN} people each)", "People": small}
+        )
+    return rows
+
+
 def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame]:
-    """The workshop as tables: summary, participants, distributions, roles, agreement, actions."""
+    """The workshop as tables with plain headers: summary, people, distributions, the role
+    split (only where it keeps everyone anonymous), disagreement, agreed answers, actions."""
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session)
         state = load_state(session, row, content)
         results = compute_results(session, row, content)
         agreed = read_consensus(session, row)
-        participants = participants_table(session, row)
+        people = participants_table(session, row)
+        ended_at = row.ended_at
     result = score_consensus(agreed, content, state.position)
     labels = {a.key: a.label for a in content.answer_scale}
+    answer_columns = [labels[k] for k in ANSWER_ORDER]
     summary = [
-        ("Workshop", state.title),
         ("Pilot", state.pilot_name),
-        ("Started", state.created_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Started", _minute(state.created_at)),
+        ("Ended", _minute(ended_at) or "Still running"),
         ("Participants", results.participants),
         ("Questions", len(state.question_ids)),
-        ("Agreed answers", len(agreed.answers)),
-        ("Disagreement index", "Spread of answer scores, 0 = all agree, 100 = even Yes/No split"),
+        ("Answers given", sum(q.answers for q in results.questions)),
+        ("Agreed answers", f"{len(agreed.answers)} of {len(state.question_ids)}"),
     ]
     if result is not None:
-        summary += [
-            ("Decision", result.verdict_label),
-            ("Why", result.why),
-            ("Overall readiness", None if result.overall is None else round(result.overall, 1)),
-        ]
+        summary += [("Decision", result.verdict_label), ("Why", result.why)]
+        if result.overall is not None:
+            summary.append(("Overall readiness", f"{result.overall:.0f} / 100"))
+    summary.append(
+        ("Disagreement index", "How widely answers spread: 0 = all agree, 100 = even Yes/No split")
+    )
     distribution = []
     for q in results.questions:
-        record = {"question_id": q.question_id, "question": q.label, "answers": q.answers}
+        record = {"Question": q.label, "Answers": q.answers}
         for key in ANSWER_ORDER:
             record[labels[key]] = q.counts.get(key) if q.shown else None
-        record["disagreement_index"] = None if q.disagreement is None else round(q.disagreement, 1)
-        record["majority"] = labels.get(q.majority) if q.majority else None
-        record["note"] = None if q.shown else f"fewer than {MIN_ANSWERS_SHOWN} answers"
+        record["Disagreement"] = None if q.disagreement is None else round(q.disagreement)
+        record["Majority"] = labels.get(q.majority) if q.majority and q.shown else None
+        if q.answers == 0:
+            record["Note"] = "No answers"
+        elif not q.shown:
+            record["Note"] = f"Not shown: fewer than {MIN_ANSWERS_SHOWN} answers"
+        else:
+            record["Note"] = None
         distribution.append(record)
     by_role = [
         {
-            "question_id": q.question_id,
-            "role": ROLES[role],
+            "Question": q.label,
+            "Role": ROLES[role],
             **{labels[k]: counts.get(k, 0) for k in ANSWER_ORDER},
         }
         for q in results.questions
         for role, counts in q.by_role.items()
     ]
     ranking = [
-        {"rank": i, "question": q.label, "disagreement_index": round(q.disagreement, 1)}
+        {"Rank": i, "Question": q.label, "Disagreement": round(q.disagreement)}
         for i, q in enumerate(results.ranking, 1)
     ]
+    short = {qid: content.questions_by_id[qid].short_label for qid in state.question_ids}
     agreed_rows = [
-        {
-            "question_id": qid,
-            "question": content.questions_by_id[qid].short_label,
-            "agreed_answer": labels.get(agreed.answers.get(qid)),
-        }
+        {"Question": short[qid], "Agreed answer": labels.get(agreed.answers.get(qid))}
         for qid in state.question_ids
     ]
     action_rows = [
-        {"question_id": a.question_id, "action": a.text, "owner": a.owner, "due_date": a.due_date}
+        {
+            "Question": short.get(a.question_id, "") if a.question_id else "",
+            "Action": a.text,
+            "Owner": a.owner,
+            "Due": a.due_date,
+        }
         for a in agreed.actions
     ]
-    return {
-        "Summary": pd.DataFrame(summary, columns=["item", "value"]).astype(object),
-        "Participants": participants,
-        "Distribution": pd.DataFrame(distribution),
-        "By role": pd.DataFrame(
-            by_role, columns=["question_id", "role", *[labels[k] for k in ANSWER_ORDER]]
+    frames = {
+        "Summary": pd.DataFrame(summary, columns=["Item", "Value"]).astype(object),
+        "Roles": pd.DataFrame(
+            _role_counts(results.participants_by_role), columns=["Role", "People"]
         ),
-        "Disagreement": pd.DataFrame(ranking, columns=["rank", "question", "disagreement_index"]),
-        "Agreed answers": pd.DataFrame(agreed_rows),
-        "Actions": pd.DataFrame(
-            action_rows, columns=["question_id", "action", "owner", "due_date"]
+        "Distribution": _whole(
+            pd.DataFrame(distribution), ["Answers", *answer_columns, "Disagreement"]
         ),
+        "By role": _whole(
+            pd.DataFrame(by_role, columns=["Question", "Role", *answer_columns]), answer_columns
+        ),
+        "Disagreement": _whole(
+            pd.DataFrame(ranking, columns=["Rank", "Question", "Disagreement"]),
+            ["Rank", "Disagreement"],
+        ),
+        "Agreed answers": pd.DataFrame(agreed_rows, columns=["Question", "Agreed answer"]),
+        "Actions": pd.DataFrame(action_rows, columns=["Question", "Action", "Owner", "Due"]),
     }
+    if state.ask_names:  # names only when the facilitator asked for them; never with roles
+        names = pd.DataFrame(
+            {
+                "Participant": people["participant"],
+                "Joined": [_minute(t) for t in people["joined_at"]],
+            }
+        )
+        frames = {"Summary": frames.pop("Summary"), "Participants": names, **frames}
+    return frames
+
+
+def _whole(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Counts as whole numbers (a missing count stays empty instead of turning 3 into 3.0)."""
+    for column in columns:
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 def export_xlsx(fac: Facilitator, content: Content) -> bytes:
@@ -98,19 +159,57 @@ def export_xlsx(fac: Facilitator, content: Content) -> bytes:
     return workbook_bytes(results_frames(fac, content))
 
 
+def _bars(frame: pd.DataFrame, content: Content) -> str:
+    """Each shown question's answers as one stacked bar in the answer colours (plain HTML)."""
+    colors = answer_colors(content)
+    labels = {a.key: a.label for a in content.answer_scale}
+    rows = []
+    for record in frame.to_dict("records"):
+        counts = {k: record.get(labels[k]) for k in ANSWER_ORDER}
+        if any(pd.isna(v) for v in counts.values()) or not record["Answers"]:
+            continue
+        total = sum(int(v) for v in counts.values()) or 1
+        parts = "".join(
+            f"<span style='flex:{int(n)};background:{colors[k]}' title='{html.e(labels[k])}'>"
+            f"{html.e(labels[k])} {int(n)}</span>"
+            for k, n in counts.items()
+            if n
+        )
+        rows.append(
+            f"<div class='dist'><div class='q'>{html.e(record['Question'])} "
+            f"<span class='small'>({total} answers, disagreement "
+            f"{html.e(record['Disagreement'])})</span></div><div class='bar'>{parts}</div></div>"
+        )
+    if not rows:
+        return "<p>No question has enough answers to show.</p>"
+    style = (
+        "<style>.dist{margin:6px 0 10px;break-inside:avoid}.dist .bar{display:flex;"
+        "border-radius:4px;overflow:hidden;font-size:.85rem;color:#fff;font-weight:600}"
+        ".dist .bar span{padding:3px 6px;white-space:nowrap;overflow:hidden;min-width:2.2em}"
+        "</style>"
+    )
+    return style + "".join(rows)
+
+
 def report_html(fac: Facilitator, content: Content) -> str:
     """A self-contained HTML report on the shared rendering layer; every string escaped."""
     frames = results_frames(fac, content)
-    title = str(frames["Summary"].iloc[0].iloc[1])
-    parts = [f"<header><h1 id='workshop-title'>{html.e(title)}</h1></header>"]
+    summary = dict(zip(frames["Summary"]["Item"], frames["Summary"]["Value"], strict=True))
+    title = f"Workshop: {summary['Pilot']}"
+    parts = [
+        f"<header><h1 id='workshop-title'>{html.e(title)}</h1>"
+        f"<p class='meta'>{html.e(summary['Started'])} · {html.e(summary['Participants'])} "
+        f"participants · {html.e(summary['Answers given'])} answers</p></header>"
+    ]
     for name, frame in frames.items():
         parts.append(f"<h2>{html.e(name)}</h2>")
+        if name == "Distribution":
+            parts.append(_bars(frame, content))
         if frame.empty:
             parts.append("<p>Nothing recorded.</p>")
             continue
         numeric = [i for i, c in enumerate(frame.columns) if is_numeric_dtype(frame[c])]
-        parts.append(
-            html.table(list(frame.columns), frame.itertuples(index=False), numeric=numeric)
-        )
+        rows = (["" if pd.isna(v) else v for v in r] for r in frame.itertuples(index=False))
+        parts.append(html.table(list(frame.columns), rows, numeric=numeric))
     parts.append(html.credit(content))
     return html.document(title, "workshop report", parts)

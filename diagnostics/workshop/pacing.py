@@ -20,6 +20,7 @@ from diagnostics.framework.scoring import DEFAULT_POSITION
 from diagnostics.logging_setup import log_event
 from diagnostics.storage import store
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion, utcnow
+from diagnostics.workshop import changes
 from diagnostics.workshop.access import Facilitator, new_join_code, new_token
 from diagnostics.workshop.records import (
     PACINGS,
@@ -143,6 +144,7 @@ def _change(
         row.updated_at = utcnow()
         session.flush()
         state = load_state(session, row, content)
+    changes.forget(fac.engine, state.id)
     log_event(event, workshop_id=state.id, **fields)
     return state
 

@@ -105,6 +105,7 @@ class ParticipantView:
     in_focus: tuple[str, ...]
     votable: tuple[str, ...]
     my_votes: dict[str, str]
+    revealed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from diagnostics.errors import AccessError
 from diagnostics.framework.content import Content
 from diagnostics.storage import store
 from diagnostics.storage.models import Workshop, WorkshopParticipant, WorkshopVote
@@ -60,6 +61,28 @@ def majority_answer(counts: Mapping[str, int]) -> str | None:
     return next(a for a in _TIE_ORDER if given.get(a) == top)
 
 
+def role_split(given: Sequence[tuple[str, str | None]]) -> dict[str, dict[str, int]]:
+    """Answer counts per role, only where they cannot expose anybody's answer.
+
+    A role group is shown only with at least MIN_ANSWERS_SHOWN answers, and only when the
+    answers outside the groups shown are none or also at least MIN_ANSWERS_SHOWN: with 3
+    Business, 1 IT and 1 Data, "Business: 3 Yes" beside "3 Yes, 2 No" overall would tell the
+    room that IT and Data both said No. The smallest groups are dropped until that holds.
+    """
+    groups = {
+        role: [value for value, r in given if r == role]
+        for role in ROLES
+        if sum(1 for _v, r in given if r == role) >= MIN_ANSWERS_SHOWN
+    }
+    while groups:
+        rest = len(given) - sum(len(v) for v in groups.values())
+        if rest == 0 or rest >= MIN_ANSWERS_SHOWN:
+            break
+        smallest = min(groups, key=lambda role: (len(groups[role]), role))
+        del groups[smallest]
+    return {role: _counts(values) for role, values in groups.items()}
+
+
 def _counts(values: Iterable[str]) -> dict[str, int]:
     tally = Counter(values)
     return {a: tally.get(a, 0) for a in ANSWER_ORDER}
@@ -92,12 +115,7 @@ def compute_results(
         enough = len(values) >= MIN_ANSWERS_SHOWN
         revealed = qid in state.revealed
         shown = enough and (revealed or not only_revealed)
-        by_role: dict[str, dict[str, int]] = {}
-        if shown:
-            for role in ROLES:
-                role_values = [value for value, r in given if r == role]
-                if len(role_values) >= MIN_ANSWERS_SHOWN:  # a smaller group is not anonymous
-                    by_role[role] = _counts(role_values)
+        by_role = role_split(given) if shown else {}
         counts = _counts(values)
         out.append(
             QuestionResult(
@@ -127,6 +145,15 @@ def workshop_results(
     """
     with store.session_scope(fac.engine) as session:
         return compute_results(session, fac.workshop(session), content, only_revealed)
+
+
+def shared_results(engine: Engine, workshop_id: int, content: Content) -> WorkshopResults:
+    """What the shared screen shows, for a participant's phone: revealed questions only."""
+    with store.session_scope(engine) as session:
+        row = session.get(Workshop, workshop_id)
+        if row is None:
+            raise AccessError("This workshop no longer exists.")
+        return compute_results(session, row, content, only_revealed=True)
 
 
 def participants_table(session: Session, row: Workshop) -> pd.DataFrame:

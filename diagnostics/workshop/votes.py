@@ -22,6 +22,7 @@ from diagnostics.storage.models import (
     WorkshopVote,
     utcnow,
 )
+from diagnostics.workshop import changes
 from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
@@ -55,6 +56,7 @@ def participant_view(engine: Engine, participant_token: str, content: Content) -
             in_focus=state.in_focus,
             votable=state.votable,
             my_votes={v.question_id: v.value for v in votes},
+            revealed=tuple(q for q in state.question_ids if q in state.revealed),
         )
 
 
@@ -126,6 +128,7 @@ def cast_vote(
             raise AccessError("This question is locked: the group is discussing it now.")
         if question_id not in in_focus(now, [question_id], content):
             raise AccessError("This question is not open right now; answer the one on screen.")
+    changes.forget(engine, workshop_id)
 
 
 def live_status(fac: Facilitator, content: Content) -> LiveStatus:

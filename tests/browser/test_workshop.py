@@ -149,8 +149,8 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         book = openpyxl.load_workbook(io.BytesIO(report.path().read_bytes()))
         header = [c.value for c in book["Distribution"][1]]
         first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
-        assert (first["Yes"], first["No"], first["answers"]) == (3, 2, 5)
-        agreed = [r[2] for r in book["Agreed answers"].iter_rows(min_row=2, values_only=True)]
+        assert (first["Yes"], first["No"], first["Answers"]) == (3, 2, 5)
+        agreed = [r[1] for r in book["Agreed answers"].iter_rows(min_row=2, values_only=True)]
         assert agreed[0] == "Yes"
         screenshot(facilitator, "workshop-facilitator-report")
         for page in (facilitator, presenter, *(p for _c, p in phones)):
