@@ -269,12 +269,17 @@ def list_actions(
     return sort_for_follow_up(records, today)
 
 
+def _action_row(session: Session, action_id: int) -> RegisterAction:
+    """The register row of an action, or NotFoundError naming the id."""
+    row = session.get(RegisterAction, action_id)
+    if row is None:
+        raise NotFoundError(f"No action with id {action_id} in the register.")
+    return row
+
+
 def get_action(engine: Engine, action_id: int) -> ActionRecord:
     with store.session_scope(engine) as session:
-        row = session.get(RegisterAction, action_id)
-        if row is None:
-            raise NotFoundError(f"No action with id {action_id} in the register.")
-        return _records(session, [row])[0]
+        return _records(session, [_action_row(session, action_id)])[0]
 
 
 def open_by_question(engine: Engine, pilot_id: int) -> dict[str, list[ActionRecord]]:
@@ -393,38 +398,17 @@ _UNSET = object()
 
 
 def update_action(
-    engine: Engine,
-    action_id: int,
-    *,
-    status: str | None = None,
-    owner: object = _UNSET,
-    due_date: object = _UNSET,
-    note: object = _UNSET,
-    title: object = _UNSET,
-    via: str = "app",
-    today: date | None = None,
+    engine: Engine, action_id: int, *, today: date | None = None, **changes: object
 ) -> ActionRecord:
     """Change an action; a new status is written to its history (done sets completed_at).
 
+    `changes` are those `apply_changes` takes (status, owner, due_date, note, title, via).
     A due date moved to a day in the past is refused, as on creation; one left as it was
     stays, even when it has passed (the action is then overdue).
     """
-    today = today or date.today()
     with store.session_scope(engine, write=True) as session:
-        row = session.get(RegisterAction, action_id)
-        if row is None:
-            raise NotFoundError(f"No action with id {action_id} in the register.")
-        apply_changes(
-            session,
-            row,
-            status=status,
-            owner=owner,
-            due_date=due_date,
-            note=note,
-            title=title,
-            via=via,
-            today=today,
-        )
+        row = _action_row(session, action_id)
+        apply_changes(session, row, today=today or date.today(), **changes)
         session.flush()
         return _records(session, [row])[0]
 
@@ -466,10 +450,7 @@ def apply_changes(
 def delete_action(engine: Engine, action_id: int) -> None:
     """Remove an action added by mistake (with its history); dropping it keeps the record."""
     with store.session_scope(engine, write=True) as session:
-        row = session.get(RegisterAction, action_id)
-        if row is None:
-            raise NotFoundError(f"No action with id {action_id} in the register.")
-        session.delete(row)
+        session.delete(_action_row(session, action_id))
 
 
 def counts(actions: Iterable[ActionRecord], today: date) -> dict[str, int]:
