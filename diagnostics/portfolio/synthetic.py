@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from diagnostics.framework.content import REASON_KEYS
+
 BUSINESS_UNITS = (
     "Customer Service",
     "Finance",
@@ -83,14 +85,8 @@ COLUMNS = (
     "Live users",
     "Data sources",
 )
-REASON_SCORE_COLUMNS = (
-    "business_problem",
-    "data_readiness",
-    "production_readiness",
-    "organizational_buy_in",
-    "governance",
-    "change_management",
-)
+# One score column per reason of the framework, named by its key.
+REASON_SCORE_COLUMNS = REASON_KEYS
 
 
 def _money_text(values: np.ndarray, styles: np.ndarray) -> list[str]:
