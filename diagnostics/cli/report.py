@@ -16,15 +16,6 @@ from diagnostics.cli.common import EXIT_OK, _read_json_file
 from diagnostics.errors import DiagnosticError
 from diagnostics.render.files import PILOT_FORMATS
 
-PILOT_FIELDS = (
-    "name",
-    "business_unit",
-    "owner",
-    "start_date",
-    "expected_annual_value",
-    "pilot_budget",
-    "currency",
-)
 _NUMBERS = ("expected_annual_value", "pilot_budget")
 
 
@@ -60,10 +51,12 @@ def _split(raw: object, path: str) -> tuple[dict, dict, dict]:
         raise DiagnosticError(
             f"{path}: unknown keys {', '.join(unknown)}; expected answers, comments and pilot."
         )
-    extra = sorted(set(pilot) - set(PILOT_FIELDS))
+    from diagnostics.storage.store import PILOT_DETAILS
+
+    extra = sorted(set(pilot) - set(PILOT_DETAILS))
     if extra:
         raise DiagnosticError(
-            f"{path}: unknown pilot fields {', '.join(extra)}; use {', '.join(PILOT_FIELDS)}."
+            f"{path}: unknown pilot fields {', '.join(extra)}; use {', '.join(PILOT_DETAILS)}."
         )
     return answers, comments, pilot
 

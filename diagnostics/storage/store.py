@@ -269,17 +269,17 @@ class AnswerRecord:
     comment: str | None
 
 
-_PILOT_FIELDS = (
+# What a manager says about a pilot (the answers file of the command line takes these).
+PILOT_DETAILS = (
     "name",
     "business_unit",
     "owner",
     "start_date",
     "expected_annual_value",
     "pilot_budget",
-    "portfolio_ref",
     "currency",
-    "is_demo",
 )
+_PILOT_FIELDS = (*PILOT_DETAILS, "portfolio_ref", "is_demo")
 
 
 def _pilot_record(row: Pilot) -> PilotRecord:
