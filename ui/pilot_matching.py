@@ -62,14 +62,17 @@ def matching_panel(
     matches = readiness.matching.matches
     saved = matches[matches["pilot_key"].str.startswith(PILOT_KEY_PREFIX)]
     offers = readiness.matching.offers
-    assessed = readiness.overlay["decision"].notna()
-    sources = readiness.overlay.loc[assessed, "readiness_source"].value_counts()
-    summary = ", ".join(f"{n} from {label.lower()}" for label, n in sources.items())
+    sources = pilots["readiness_source"].dropna().astype(str).value_counts()
+    summary = ", ".join(f"{n:,} from {label.lower()}" for label, n in sources.items())
     st.caption(
-        f"{int(assessed.sum()):,} of {len(pilots):,} pilots are assessed"
+        f"{int(sources.sum()):,} of {len(pilots):,} pilots have readiness data"
         + (f" ({summary})" if summary else "")
         + "; each follows its latest assessment."
-        + (f" {len(offers)} possible matches wait for you below." if len(offers) else "")
+        + (
+            f" {len(offers)} possible match{'' if len(offers) == 1 else 'es'} to check below."
+            if len(offers)
+            else ""
+        )
     )
     done = st.session_state.pop(f"{PREFIX}done", None)
     if done:

@@ -86,6 +86,11 @@ def test_the_views_agree_right_after_a_save(app_server, laptop_page, tmp_path):
     the portfolio counts its pilots and the portfolio recommends from their answers."""
     engine = store.make_engine(app_server.database_url)
     save_portfolio(engine, import_portfolio(_portfolio_csv(), "pilots.csv"), PORTFOLIO)
+    # a self-assessment under a misspelt name: offered on the portfolio page, not applied
+    content = load_content()
+    near = store.create_pilot(engine, "Pilott 7")
+    record = store.start_assessment(engine, near.id, content.version)
+    store.save_answers(engine, record.id, {q.id: "yes" for q in content.questions})
     engine.dispose()
 
     page = laptop_page
@@ -118,6 +123,42 @@ def test_the_views_agree_right_after_a_save(app_server, laptop_page, tmp_path):
     # AI-01 and AI-02 (assessed: stop) and none by time alone (the oldest is 42 weeks in)
     expect(stop).to_contain_text("2", timeout=120_000)
     expect(counts.filter(has_text="Push").first).to_contain_text("1")
-    expect(page.get_by_text("4 of 12 pilots are assessed (4 from imported sheet)")).to_be_visible()
+    expect(
+        page.get_by_text("4 of 12 pilots have readiness data (4 from imported sheet)")
+    ).to_be_visible()
+    expect(page.get_by_text("1 possible match to check below.", exact=False)).to_be_visible()
     _no_errors(page)
     screenshot(page, "one-pilot-2-portfolio-after-save")
+
+    # the near miss, linked by hand: its all-Yes assessment now stands for Pilot 7
+    click_button(page, "Same pilot: link")
+    expect(page.get_by_text("Linked: the pilot's latest assessment now stands")).to_be_visible()
+    expect(counts.filter(has_text="Push").first).to_contain_text("2", timeout=120_000)
+    expect(
+        page.get_by_text("5 of 12 pilots have readiness data (4 from imported sheet, 1 from self-")
+    ).to_be_visible()
+    _no_errors(page)
+    page.get_by_text("Saved assessments matched to this portfolio (5)").scroll_into_view_if_needed()
+    screenshot(page, "one-pilot-3-portfolio-linked", whole_page=False)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_the_decision_counts_fit_a_phone(app_server, phone_page):
+    page = phone_page
+    page.goto(f"{app_server}/portfolio")
+    wait_for_app(page, timeout_ms=180_000)
+    expect(heading(page, "Every pilot, and what to do with it")).to_be_visible(timeout=120_000)
+    wait_for_app(page, timeout_ms=180_000)
+    for label in ("Stop", "Decide now", "Push", "Fix", "Assess", "No action"):
+        metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+        expect(metric).to_be_attached(timeout=60_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width
+    heading(page, "Every pilot, and what to do with it").scroll_into_view_if_needed()
+    screenshot(page, "one-pilot-4-decisions-phone", whole_page=False)
+    page.goto(f"{app_server}/organisation")
+    wait_for_app(page, timeout_ms=180_000)
+    expect(page.get_by_text("In view:", exact=False).first).to_be_visible()
+    screenshot(page, "one-pilot-5-organisation-scope-phone", whole_page=False)
+    _no_errors(page)
