@@ -85,6 +85,42 @@ def dashboard_rerun(url: str, repeats: int) -> dict[str, float]:
             os.environ["DATABASE_URL"] = previous_url
 
 
+def _workshop_engine():
+    """The workshop engine's module, with the public functions the rounds below call."""
+    return require(
+        "diagnostics.workshop",
+        "create_workshop",
+        "facilitator",
+        "join_workshop",
+        "cast_vote",
+        "live_status",
+    )
+
+
+def _open_room(ws, engine, content, pilot_name: str, participants: int, prefix: str):
+    """A workshop run at the room's pace, its facilitator and state, and `participants`
+    people joined (each with its own client key)."""
+    created = ws.create_workshop(engine, content, pilot_name=pilot_name, pacing="all")
+    fac, state = ws.facilitator(engine, created.facilitator_token), created.state
+    people = [
+        ws.join_workshop(engine, state.code, ws.client_key(f"{prefix}-{i}"))
+        for i in range(participants)
+    ]
+    return fac, state, people
+
+
+def _vote(ws, engine, content, person, question_id: str, value: str) -> None:
+    """One participant's vote, as the phone page casts it."""
+    ws.cast_vote(
+        engine,
+        content,
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=question_id,
+        value=value,
+    )
+
+
 def workshop_round(url: str, participants: int) -> dict[str, float]:
     """A burst round through the workshop engine's public functions: `participants` people
     (one thread each, as each browser session has its own server thread) answer every
@@ -99,23 +135,13 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
     from diagnostics.framework.content import load_content
     from diagnostics.storage import store
 
-    ws = require(
-        "diagnostics.workshop",
-        "create_workshop",
-        "facilitator",
-        "join_workshop",
-        "cast_vote",
-        "live_status",
-    )
+    ws = _workshop_engine()
     content = load_content()
     engine = store.make_engine(url)
     try:
-        created = ws.create_workshop(engine, content, pilot_name="Benchmark round", pacing="all")
-        fac, state = ws.facilitator(engine, created.facilitator_token), created.state
-        people = [
-            ws.join_workshop(engine, state.code, ws.client_key(f"bench-{i}"))
-            for i in range(participants)
-        ]
+        fac, state, people = _open_room(
+            ws, engine, content, "Benchmark round", participants, "bench"
+        )
         questions = list(state.question_ids)
         expected = participants * len(questions)
         keys = ("yes", "partly", "no", "dont_know")
@@ -130,14 +156,7 @@ def workshop_round(url: str, participants: int) -> dict[str, float]:
             go.wait()
             for j, qid in enumerate(questions):
                 began = time.perf_counter()
-                ws.cast_vote(
-                    engine,
-                    content,
-                    workshop_id=person.workshop_id,
-                    participant_token=person.token,
-                    question_id=qid,
-                    value=keys[(index + j) % len(keys)],
-                )
+                _vote(ws, engine, content, person, qid, keys[(index + j) % len(keys)])
                 mine.append((began, time.perf_counter()))
             with lock:
                 votes.extend(mine)
@@ -198,37 +217,20 @@ def workshop_paced(url: str, participants: int, questions: int = 8) -> dict[str,
     from diagnostics.framework.content import load_content
     from diagnostics.storage import store
 
-    ws = require(
-        "diagnostics.workshop",
-        "create_workshop",
-        "facilitator",
-        "join_workshop",
-        "cast_vote",
-        "live_status",
-    )
+    ws = _workshop_engine()
     content = load_content()
     engine = store.make_engine(url)
     complete: list[float] = []
     try:
-        created = ws.create_workshop(engine, content, pilot_name="Benchmark paced", pacing="all")
-        fac, state = ws.facilitator(engine, created.facilitator_token), created.state
-        people = [
-            ws.join_workshop(engine, state.code, ws.client_key(f"paced-{i}"))
-            for i in range(participants)
-        ]
+        fac, state, people = _open_room(
+            ws, engine, content, "Benchmark paced", participants, "paced"
+        )
         for qid in list(state.question_ids)[:questions]:
             go = threading.Barrier(participants + 1)
 
             def vote(person, qid=qid, go=go) -> None:
                 go.wait()
-                ws.cast_vote(
-                    engine,
-                    content,
-                    workshop_id=person.workshop_id,
-                    participant_token=person.token,
-                    question_id=qid,
-                    value="partly",
-                )
+                _vote(ws, engine, content, person, qid, "partly")
 
             threads = [threading.Thread(target=vote, args=(p,)) for p in people]
             for t in threads:
