@@ -202,6 +202,11 @@ def _fmt(value: object, unit: str = "s") -> str:
     return "-"
 
 
+def _why_missing(result: dict) -> str:
+    """Why a measurement has no figures, in brackets after its line; nothing when it has."""
+    return f" ({result['reason']})" if "reason" in result else ""
+
+
 def render_table(results: dict) -> str:
     head = (
         f"{'rows':>8} {'file':<5} {'MB':>6} {'bare parse':>12} {'import':>14} "
@@ -236,8 +241,7 @@ def render_table(results: dict) -> str:
     lines.append(
         f"dashboard (AppTest, {DASHBOARD_SIZE:,} pilots): first run "
         f"{_fmt(dash.get('first_run_s'))} s, warm rerun {_fmt(dash.get('warm_rerun_s'))} s "
-        f"(cpu {_fmt(dash.get('warm_rerun_cpu_s'))} s)"
-        + (f" ({dash['reason']})" if "reason" in dash else "")
+        f"(cpu {_fmt(dash.get('warm_rerun_cpu_s'))} s)" + _why_missing(dash)
     )
     ws = results.get("workshop", {})
     lines.append(
@@ -245,22 +249,20 @@ def render_table(results: dict) -> str:
         f"{ws.get('votes', '-')} votes in {_fmt(ws.get('round_s'))} s, all visible after "
         f"{_fmt(ws.get('all_votes_visible_s'))} s; a vote visible after: median "
         f"{_fmt(ws.get('vote_visible_median_s'))} s, p95 {_fmt(ws.get('vote_visible_p95_s'))} s, "
-        f"slowest {_fmt(ws.get('vote_visible_s'))} s"
-        + (f" ({ws['reason']})" if "reason" in ws else "")
+        f"slowest {_fmt(ws.get('vote_visible_s'))} s" + _why_missing(ws)
     )
     paced = results.get("workshop_paced", {})
     lines.append(
         f"workshop ({WORKSHOP_PARTICIPANTS} participants, paced: the room taps one question at "
         f"once): all {WORKSHOP_PARTICIPANTS} votes visible after median "
         f"{_fmt(paced.get('room_visible_median_s'))} s, slowest question "
-        f"{_fmt(paced.get('room_visible_max_s'))} s"
-        + (f" ({paced['reason']})" if "reason" in paced else "")
+        f"{_fmt(paced.get('room_visible_max_s'))} s" + _why_missing(paced)
     )
     mem = results.get("memory", {})
     lines.append(
         f"peak memory (VmHWM of a child process, {max(SIZES):,} rows xlsx, import + save): "
         f"{_fmt(mem.get('peak_mb'), 'x')} MB (libraries alone {_fmt(mem.get('baseline_mb'), 'x')}"
-        " MB)" + (f" ({mem['reason']})" if "reason" in mem else "")
+        " MB)" + _why_missing(mem)
     )
     rooms = results.get("rooms")
     if rooms:
