@@ -9,6 +9,7 @@ misspelt placeholder fails at start with the entry named, not half-way through a
 from __future__ import annotations
 
 import string
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,6 +36,23 @@ def _check_templates(sentences: BaseModel, allowed: dict[str, set[str]]) -> list
                 f"{known}"
             )
     return problems
+
+
+class _WithSentences(_Model):
+    """Rules with template sentences; each may use only the placeholders its caller fills
+    (`placeholders`, sentence key -> names), checked on load."""
+
+    placeholders: ClassVar[dict[str, set[str]]] = {}
+
+    def _problems(self) -> list[str]:
+        return _check_templates(self.sentences, self.placeholders)
+
+    @model_validator(mode="after")
+    def _checks(self) -> _WithSentences:
+        problems = self._problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class SymptomSentences(_Model):
@@ -72,7 +90,7 @@ SYMPTOM_PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-class SymptomRules(_Model):
+class SymptomRules(_WithSentences):
     """When each of the three portfolio symptoms shows; one set for every view."""
 
     window_days: int = Field(gt=0, le=3660)
@@ -81,13 +99,7 @@ class SymptomRules(_Model):
     min_pilots_for_technology: int = Field(gt=0)
     no_users_share: float = Field(gt=0, le=1)
     sentences: SymptomSentences
-
-    @model_validator(mode="after")
-    def _templates(self) -> SymptomRules:
-        problems = _check_templates(self.sentences, SYMPTOM_PLACEHOLDERS)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    placeholders: ClassVar[dict[str, set[str]]] = SYMPTOM_PLACEHOLDERS
 
 
 class TrapSentences(_Model):
@@ -113,24 +125,22 @@ TRAP_PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-class TrapRules(_Model):
+class TrapRules(_WithSentences):
     """How the six signs add up to a verdict, and when enough of them are known to say so."""
 
     in_trap_min_present: int = Field(ge=1, le=6)
     min_known_for_clear: int = Field(ge=1, le=6)
     labels: dict[str, str]
     sentences: TrapSentences
+    placeholders: ClassVar[dict[str, set[str]]] = TRAP_PLACEHOLDERS
 
-    @model_validator(mode="after")
-    def _checks(self) -> TrapRules:
-        problems = _check_templates(self.sentences, TRAP_PLACEHOLDERS)
+    def _problems(self) -> list[str]:
+        problems = super()._problems()
         needed = {"in_trap", "at_risk", "clear", "clear_so_far", "not_enough"}
         missing = sorted(needed - set(self.labels))
         if missing:
             problems.append(f"labels: missing {', '.join(missing)}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return problems
 
 
 class UnassessedSentences(_Model):
@@ -152,7 +162,7 @@ UNASSESSED_PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-class UnassessedRules(_Model):
+class UnassessedRules(_WithSentences):
     """Decisions a portfolio takes on time alone, for open pilots without readiness data.
 
     Before the decision point: assess before it is due. Past it: decide now (assess within
@@ -163,13 +173,7 @@ class UnassessedRules(_Model):
     decide_within_days: int = Field(gt=0, le=365)
     stop_after_path_times: float = Field(gt=1, le=100)
     sentences: UnassessedSentences
-
-    @model_validator(mode="after")
-    def _checks(self) -> UnassessedRules:
-        problems = _check_templates(self.sentences, UNASSESSED_PLACEHOLDERS)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    placeholders: ClassVar[dict[str, set[str]]] = UNASSESSED_PLACEHOLDERS
 
 
 class TimingSentences(_Model):
@@ -179,14 +183,8 @@ class TimingSentences(_Model):
 TIMING_PLACEHOLDERS: dict[str, set[str]] = {"overdue": {"ago", "dp"}}
 
 
-class TimingRules(_Model):
+class TimingRules(_WithSentences):
     """How a single pilot's verdict speaks when its decision is overdue (see scoring)."""
 
     sentences: TimingSentences
-
-    @model_validator(mode="after")
-    def _templates(self) -> TimingRules:
-        problems = _check_templates(self.sentences, TIMING_PLACEHOLDERS)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    placeholders: ClassVar[dict[str, set[str]]] = TIMING_PLACEHOLDERS
