@@ -91,7 +91,7 @@ def test_portfolio_in_the_trap_names_pilots_and_units(content) -> None:
         "leadership_sees_no_value",
         "team_demotivated",
     ]
-    assert "3 of the six signs are known; 3 still open." in check.summary
+    assert "Signs known: 3 of six; 3 still open." in check.summary
     assert "Answer next: Has your IT team said" in check.summary
 
 
@@ -141,7 +141,7 @@ def test_answers_decide_the_perception_symptoms(content) -> None:
     partial = trap_check(content, frame, {"team_demotivated": "no"}, today=TODAY)
     assert (partial.verdict, partial.label) == ("clear", "Clear so far")
     assert "None of the 4 signs known so far shows." in partial.summary
-    assert "4 of the six signs are known; 2 still open." in partial.summary
+    assert "Signs known: 4 of six; 2 still open." in partial.summary
     one = trap_check(content, frame, {"team_demotivated": "yes"}, today=TODAY)
     assert one.verdict == "at_risk"
     demotivated = next(f for f in one.findings if f.id == "team_demotivated")
@@ -198,7 +198,7 @@ def test_unknown_is_never_clear(content) -> None:
     check = trap_check(content, None, {"team_demotivated": "no"}, today=TODAY)
     assert check.known == 1
     assert (check.verdict, check.label) == ("not_enough", "Not enough known yet")
-    assert check.summary.startswith("Only 1 of the six signs are known")
+    assert check.summary.startswith("Only 1 of the six signs known so far")
     first_unknown = check.unknown[0]
     assert first_unknown.id == "many_pilots_none_live"
     assert check.summary.endswith(f"Answer next: {first_unknown.question}")
@@ -247,3 +247,14 @@ def test_large_portfolio_is_quick_and_lists_are_capped(content) -> None:
     assert len(recent.pilots) == 51  # 50 names and "and 19950 more"
     assert recent.pilots[-1] == "and 19950 more"
     assert check.to_frame().shape == (6, 6)
+
+
+def test_the_report_never_calls_unknown_clear(content) -> None:
+    from diagnostics.organisation.profile import organisation_profile
+    from diagnostics.render.organisation_report import organisation_report_html
+
+    check = trap_check(content, None, {"team_demotivated": "no"}, today=TODAY)
+    html = organisation_report_html(organisation_profile([], content), content, check=check)
+    assert "Not enough known yet" in html
+    assert "Clear so far" not in html
+    assert "Only 1 of the six signs known so far" in html

@@ -176,8 +176,11 @@ def stop_selection(
         raise DiagnosticError(
             f"Unknown stop selection {rule!r}; use one of {list(STOP_SELECTIONS)}."
         )
-    if analysis is None:
+    if analysis is None:  # the frame alone: its own answer columns still count
         from diagnostics.portfolio.analysis import analyse_portfolio
+        from diagnostics.portfolio.assessed import portfolio_readiness
 
-        analysis = analyse_portfolio(frame, content, as_of=assumptions.as_of)
+        analysis = analyse_portfolio(
+            frame, content, as_of=assumptions.as_of, assessed=portfolio_readiness(frame, content)
+        )
     return (analysis.pilots["recommendation"] == "stop").reindex(frame.index, fill_value=False)
