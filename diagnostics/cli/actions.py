@@ -12,17 +12,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from diagnostics.cli.common import EXIT_OK, _print_json
+from diagnostics.cli.common import EXIT_OK, _print_json, add_database_option, migrated_engine
 from diagnostics.errors import DiagnosticError
-
-
-def _engine(args: argparse.Namespace):
-    from diagnostics.storage import store
-
-    engine = store.make_engine(args.database_url)
-    if store.current_revision(engine) != store.head_revision():
-        store.migrate(engine)
-    return engine
 
 
 def _action_json(action, today: date, words) -> dict:
@@ -43,7 +34,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     today = date.today()
     words = vocabulary()
     actions = register.list_actions(
-        _engine(args), pilot_name=args.pilot, overdue_only=args.overdue, today=today
+        migrated_engine(args), pilot_name=args.pilot, overdue_only=args.overdue, today=today
     )
     if args.json:
         _print_json([_action_json(a, today, words) for a in actions])
@@ -73,7 +64,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     ext = path.suffix.lower().lstrip(".")
     if ext not in ("csv", "xlsx"):
         raise DiagnosticError(f"{path}: name the file .csv or .xlsx, the two formats exported.")
-    actions = register.list_actions(_engine(args), pilot_name=args.pilot)
+    actions = register.list_actions(migrated_engine(args), pilot_name=args.pilot)
     path.write_bytes(exchange.export_bytes(actions, load_content(args.content), ext))
     print(f"Wrote {register.plural(len(actions), 'action')} to {path}.")
     return EXIT_OK
@@ -87,7 +78,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DiagnosticError(f"{path}: file not found.") from None
-    report = exchange.import_sheet(_engine(args), data, path.name)
+    report = exchange.import_sheet(migrated_engine(args), data, path.name)
     if args.json:
         _print_json(
             {
@@ -108,24 +99,21 @@ def register(sub) -> None:
     parser = sub.add_parser("actions", help="the action register: list, export, import")
     group = parser.add_subparsers(dest="actions_command", required=True, metavar="ACTION")
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
-
     p = group.add_parser("list", help="the actions, overdue first")
     p.add_argument("--pilot", metavar="NAME", help="only the actions of this pilot")
     p.add_argument("--overdue", action="store_true", help="only actions past their due date")
     p.add_argument("--json", action="store_true", help="print the actions as JSON")
-    common(p)
+    add_database_option(p)
     p.set_defaults(func=_cmd_list)
 
     p = group.add_parser("export", help="write the register as csv or xlsx for an issue tracker")
     p.add_argument("file", help="where to write: a .csv or .xlsx file name")
     p.add_argument("--pilot", metavar="NAME", help="only the actions of this pilot")
-    common(p)
+    add_database_option(p)
     p.set_defaults(func=_cmd_export)
 
     p = group.add_parser("import", help="update the register from an exported sheet (by action id)")
     p.add_argument("file", help="the csv or xlsx exported before, edited")
     p.add_argument("--json", action="store_true", help="print what changed as JSON")
-    common(p)
+    add_database_option(p)
     p.set_defaults(func=_cmd_import)

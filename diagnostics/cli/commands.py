@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from diagnostics.cli.common import EXIT_BAD_INPUT, EXIT_OK, _print_json, _read_json_file
+from diagnostics.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    _print_json,
+    _read_json_file,
+    add_database_option,
+)
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import load_content
 
@@ -475,7 +481,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("init-db", help="create or upgrade the database schema")
     p.add_argument("--demo", action="store_true", help="add demo pilots when the database is empty")
-    p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
+    add_database_option(p)
     p.set_defaults(func=_cmd_init_db)
 
     p = sub.add_parser("hash-password", help="make a hash for POCTRAP_PASSWORD_HASH")
@@ -483,7 +489,7 @@ def register(sub) -> None:
     p.set_defaults(func=_cmd_hash_password)
 
     p = sub.add_parser("check-db", help="report the schema revision and row counts (health)")
-    p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
+    add_database_option(p)
     p.set_defaults(func=_cmd_check_db)
 
     p = sub.add_parser(

@@ -13,19 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from diagnostics.cli.common import EXIT_OK, _print_json
+from diagnostics.cli.common import EXIT_OK, _print_json, add_database_option, migrated_engine
 
 PUBLIC_URL_ENV = "POCTRAP_PUBLIC_URL"
 LOCAL_URL = "http://localhost:8501"
-
-
-def _engine(args: argparse.Namespace):
-    from diagnostics.storage import store
-
-    engine = store.make_engine(args.database_url)
-    if store.current_revision(engine) != store.head_revision():
-        store.migrate(engine)
-    return engine
 
 
 def _base(args: argparse.Namespace) -> str:
@@ -38,7 +29,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
 
     content = load_content(args.content)
     created = ws.create_workshop(
-        _engine(args),
+        migrated_engine(args),
         content,
         pilot_name=args.pilot,
         position=args.position,
@@ -75,7 +66,7 @@ def _cmd_join(args: argparse.Namespace) -> int:
 
     if not 1 <= args.count <= 1000:
         raise AnswerError(f"--count {args.count}: join between 1 and 1000 participants at once.")
-    engine, base = _engine(args), _base(args)
+    engine, base = migrated_engine(args), _base(args)
     client = ws.client_key(f"cli:{os.getpid()}")
     joined = []
     for i in range(args.count):
@@ -107,7 +98,7 @@ def register(sub) -> None:
             "--base-url",
             help=f"the app's address for the links (default: {PUBLIC_URL_ENV} or {LOCAL_URL})",
         )
-        p.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or SQLite)")
+        add_database_option(p)
 
     p = group.add_parser("create", help="open a workshop on a new pilot; print code and links")
     p.add_argument("--pilot", required=True, metavar="NAME", help="the pilot the group assesses")
