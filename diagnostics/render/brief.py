@@ -26,9 +26,8 @@ from diagnostics.framework.review import PilotReview
 from diagnostics.framework.timeline import format_day
 from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
-from diagnostics.render import charts
+from diagnostics.render import charts, pilot_report
 from diagnostics.render import organisation_report as org
-from diagnostics.render import pilot_report as pilot_report
 
 FONT = "DejaVu"
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -399,7 +398,7 @@ def _organisation_pages(profile, content, check, cost, title, today, scale, spre
             (labels["proceed"], str(decisions.get("proceed", 0))),
             (labels["fix_first"], str(decisions.get("fix_first", 0))),
             (labels["stop"], str(decisions.get("stop", 0))),
-            ("Median readiness", org._num(median)),
+            ("Median readiness", org.number_text(median)),
         ],
         pdf.l_margin,
         pdf.width,
@@ -461,7 +460,8 @@ def _organisation_pages(profile, content, check, cost, title, today, scale, spre
         matrix = matrix.sort_values("_n", ascending=False).head(MAX_BRIEF_UNITS)
         reasons = list(content.reasons)
         rows = [
-            [f"{unit} ({int(values['_n'])})"] + [org._num(values.get(r.key)) for r in reasons]
+            [f"{unit} ({int(values['_n'])})"]
+            + [org.number_text(values.get(r.key)) for r in reasons]
             for unit, values in matrix.iterrows()
         ]
 

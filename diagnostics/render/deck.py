@@ -340,7 +340,7 @@ def organisation_deck_pptx(
             (f"{labels[key]}: {decisions.get(key, 0)}", 18, True, _rgb(d.color))
             for key, d in content.decisions_by_key.items()
         ],
-        (f"Median overall readiness: {org._num(median)}", 16, False, INK),
+        (f"Median overall readiness: {org.number_text(median)}", 16, False, INK),
     ]
     weakest = profile.reasons.sort_values("weakest_count", ascending=False).head(3)
     figures.append(("Holds back most pilots", 16, True, INK))
@@ -408,7 +408,8 @@ def organisation_deck_pptx(
             slide,
             ["Business unit (pilots)"] + [r.short for r in reasons],
             [
-                [f"{unit} ({int(values['_n'])})"] + [org._num(values.get(r.key)) for r in reasons]
+                [f"{unit} ({int(values['_n'])})"]
+                + [org.number_text(values.get(r.key)) for r in reasons]
                 for unit, values in matrix.iterrows()
             ],
             [Inches(3.4)] + [Inches(1.45)] * len(reasons),

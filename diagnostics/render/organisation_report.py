@@ -46,7 +46,8 @@ def decision_labels(content: Content) -> dict[str, str]:
     return {d.key: d.label for d in content.decisions}
 
 
-def _num(value: object, digits: int = 0) -> str:
+def number_text(value: object, digits: int = 0) -> str:
+    """A score as shown in tables: 48, or "–" when there is none."""
     if value is None or pd.isna(value):
         return "–"
     return f"{float(value):.{digits}f}"
@@ -66,7 +67,7 @@ def _heat_cell(value: object, content: Content):
     if value is None or pd.isna(value):
         return td("–", "cell empty")
     color = content.band_for(float(value)).color
-    return td(_num(value), "cell", f"background:{color}")
+    return td(number_text(value), "cell", f"background:{color}")
 
 
 def _heat_table(matrix: pd.DataFrame, content: Content, first: str, counts=None) -> str:
@@ -164,7 +165,7 @@ def organisation_report_html(
             kpi(labels["proceed"], str(decisions.get("proceed", 0)), "kpi-proceed"),
             kpi(labels["fix_first"], str(decisions.get("fix_first", 0)), "kpi-fix-first"),
             kpi(labels["stop"], str(decisions.get("stop", 0)), "kpi-stop"),
-            kpi("Median overall readiness", _num(median_overall), "kpi-median"),
+            kpi("Median overall readiness", number_text(median_overall), "kpi-median"),
         ),
         "<h2>Readiness per reason across pilots</h2>",
     ]
@@ -186,9 +187,9 @@ def organisation_report_html(
                 [
                     row["title"],
                     int(row["pilots"]),
-                    _num(row["median"]),
-                    f"{_num(row['q1'])}–{_num(row['q3'])}",
-                    _num(row["min"]),
+                    number_text(row["median"]),
+                    f"{number_text(row['q1'])}–{number_text(row['q3'])}",
+                    number_text(row["min"]),
                     int(row["weakest_count"]),
                 ]
                 for _, row in profile.reasons.iterrows()
@@ -245,7 +246,7 @@ def organisation_report_html(
                     row["pilot"],
                     row["business_unit"],
                     SOURCE_LABELS.get(row["source"], row["source"]),
-                    _num(row["overall"]),
+                    number_text(row["overall"]),
                     _reason_title(content, row["weakest"]),
                     _decision_td(row["decision"], content),
                 ]
