@@ -295,3 +295,32 @@ def test_the_federal_inventory_gets_decisions_on_time() -> None:
     assert far_past.any()
     assert (pilots.loc[far_past, "recommendation"] == "stop").all()
     assert int(counts.get("assess", 0)) == int(active.sum()) - sum(expected.values())
+
+
+def test_an_older_demo_database_keeps_its_demo_apart(db_url: str) -> None:
+    """Test that revision 0007 puts the demo pilots of a database seeded before it into
+    the demo scope, and leaves everybody else's pilots where they were."""
+    from sqlalchemy import text
+
+    engine = store.make_engine(db_url)
+    try:
+        store.migrate(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO pilots (name, created_at) VALUES "
+                    "('Spare-parts demand forecast', CURRENT_TIMESTAMP), "
+                    "('Our own pilot', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO portfolios (name, created_at, row_count, is_demo) "
+                    "VALUES ('Demo portfolio', CURRENT_TIMESTAMP, 0, true)"
+                )
+            )
+        store.migrate(engine)
+        flags = {p.name: p.is_demo for p in store.list_pilots(engine)}
+        assert flags == {"Spare-parts demand forecast": True, "Our own pilot": False}
+    finally:
+        engine.dispose()

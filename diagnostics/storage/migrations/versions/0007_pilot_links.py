@@ -14,6 +14,13 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+DEMO_PILOT_NAMES = (
+    "Support ticket routing assistant",
+    "Invoice matching for accounts payable",
+    "Spare-parts demand forecast",
+    "Contract clause extraction",
+)
+
 
 def upgrade() -> None:
     # A plain ADD COLUMN: a batch copy would recreate `pilots` and, with foreign keys on,
@@ -39,6 +46,16 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_pilot_links_pilot_id", "pilot_links", ["pilot_id"])
+    # A database seeded with the demo before this revision: its made-up pilots join the demo
+    # scope (the names `diagnostics.demo` gave them, where the demo portfolio is present).
+    pilots = sa.table("pilots", sa.column("name", sa.String), sa.column("is_demo", sa.Boolean))
+    portfolios = sa.table("portfolios", sa.column("is_demo", sa.Boolean))
+    op.execute(
+        pilots.update()
+        .where(pilots.c.name.in_(DEMO_PILOT_NAMES))
+        .where(sa.exists().where(portfolios.c.is_demo.is_(True)))
+        .values(is_demo=True)
+    )
 
 
 def downgrade() -> None:
