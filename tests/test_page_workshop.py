@@ -164,7 +164,9 @@ def test_the_shared_screen_counts_and_hides_results_until_revealed(app_test, db)
         )
     at.run()
     text = " ".join(m.value for m in at.markdown)
-    assert [m.value for m in at.metric] == ["3"]
+    assert "People joined: **3**" in text  # the code shrank to a bar once people joined
+    assert created.state.code in text
+    assert not at.metric
     assert "3 of 3 answered" in text
     assert "Results stay hidden" in text
     assert "Disagreement index" not in text
@@ -215,3 +217,58 @@ def test_the_console_offers_the_report_and_once_agreed_the_brief_and_slides(app_
     assert len(reader.pages) == 1
     assert "Brief me" in reader.pages[0].extract_text()
     assert review.result.verdict_label in reader.pages[0].extract_text()
+
+
+def _room(db, roles, values, pacing="question"):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Room", pacing=pacing)
+    qid = created.state.question_ids[0]
+    people = []
+    for i, (role, value) in enumerate(zip(roles, values, strict=True)):
+        person = ws.join_workshop(db, created.state.code, f"c{i}", role=role)
+        ws.cast_vote(
+            db,
+            CONTENT,
+            workshop_id=person.workshop_id,
+            participant_token=person.token,
+            question_id=qid,
+            value=value,
+        )
+        people.append(person)
+    return created, qid, people
+
+
+def test_the_shared_screen_splits_by_role_only_when_nobody_is_exposed(app_test, db):
+    # 3 Business Yes, IT No, Data No: a Business bar beside "3 Yes / 2 No" would expose both.
+    roles = ["business"] * 3 + ["it", "data"]
+    created, qid, _people = _room(db, roles, ["yes", "yes", "yes", "no", "no"])
+    ws.set_revealed(ws.facilitator(db, created.facilitator_token), CONTENT, [qid])
+    at = _open(app_test, "pages/present.py", facilitator=created.facilitator_token)
+    text = " ".join(m.value for m in at.markdown)
+    # Scores 1, 1, 1, 0, 0: mean .6, variance .24, sd .4899 -> 98.
+    assert "Disagreement index: **98** / 100" in text
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(charts) == 1  # the distribution only, no role chart
+    assert "Business" not in charts[0]
+
+
+def test_the_shared_screen_thanks_the_room_at_the_end(app_test, db):
+    created, _qid, _people = _room(db, ["it", "it", "data"], ["yes", "no", "no"])
+    ws.end_workshop(ws.facilitator(db, created.facilitator_token), CONTENT)
+    at = _open(app_test, "pages/present.py", facilitator=created.facilitator_token)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Thank you for taking part" in text
+    assert "**3** people gave **3** answers to 38 questions" in text
+    assert "answered" not in text  # no question left on the screen
+
+
+def test_a_phone_shows_a_revealed_distribution_and_its_own_answer(app_test, db):
+    created, qid, people = _room(db, [None] * 4, ["yes", "yes", "no", "partly"])
+    ws.set_revealed(ws.facilitator(db, created.facilitator_token), CONTENT, [qid])
+    at = _open(app_test, "pages/join.py", code=created.state.code, p=people[2].token)
+    bars = {p.proto.text: p.value for p in at.get("progress")}
+    assert bars == {"Yes: 2": 50, "Partly: 1": 25, "No: 1 (your answer)": 25, "Don't know: 0": 0}
+    assert any("4 answers" in c.value for c in at.caption)
+    ws.end_workshop(ws.facilitator(db, created.facilitator_token), CONTENT)
+    at.run()
+    assert any("The workshop has ended" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key and b.key.startswith("join_vote_")]

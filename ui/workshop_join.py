@@ -107,53 +107,51 @@ def _vote(engine: Engine, content: Content, workshop_id: int, question_id: str, 
         st.session_state.pop("join_problem", None)
     except DiagnosticError as exc:
         st.session_state["join_problem"] = str(exc)
+    st.session_state.pop("join_kept", None)  # read this phone's own vote back
 
 
 def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
-    """The participant's heading and open questions; redrawn only when the workshop changed."""
-    # The stamp is read before the view, so a change made in between triggers one more redraw.
-    seen = changes.current_stamp(engine, view.workshop_id)
-    st.session_state["join_seen"] = seen.state if seen else None
-    current = ws.participant_view(engine, st.session_state["join_token"], content)
-    st.markdown(f"### {plain(current.pilot_name)}")
-    watch_changes(engine, current.workshop_id)
-    if current.ended:
+    """The participant's heading and open questions."""
+    st.markdown(f"### {plain(view.pilot_name)}")
+    if view.ended:
         with st.container(key="join_end"):
             st.success(
                 "The workshop has ended. Thank you for taking part: the group's answers go "
                 "into the pilot's assessment."
             )
         return
-    who = current.display_name or "anonymous"
+    who = view.display_name or "anonymous"
     st.caption(
         f"You take part as {plain(who)}. Answers stay hidden until the facilitator shows them."
     )
-    _questions(engine, content)
+    st.session_state.pop("join_kept", None)  # a full run reads everything afresh
+    _questions(engine, content, view.workshop_id)
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def watch_changes(engine: Engine, workshop_id: int) -> None:
-    """Every few seconds, one look at the workshop's stamp (shared by every phone of this
-    process); the page is drawn again only when the facilitator changed something."""
+def _questions(engine: Engine, content: Content, workshop_id: int) -> None:
+    """The open questions, every few seconds; the database is read only when the workshop's
+    stamp moved (one small query per process, shared by every phone) or after this phone's
+    own tap, so a waiting phone costs a redraw of a few elements and nothing else."""
     stamp = changes.current_stamp(engine, workshop_id)
-    if stamp is not None and stamp.state != st.session_state.get("join_seen"):
-        st.rerun()
+    seen = stamp.state if stamp else None
+    kept = st.session_state.get("join_kept")
+    if kept is None or kept[0] != seen:
+        current = ws.participant_view(engine, st.session_state["join_token"], content)
+        if current.ended:
+            st.rerun()  # the whole page changes: the thank-you screen
+        kept = (seen, current, _revealed_results(engine, content, current))
+        st.session_state["join_kept"] = kept
+    _draw_questions(engine, content, kept[1], kept[2])
 
 
-@st.fragment
-def _questions(engine: Engine, content: Content) -> None:
-    """The open questions; a tap redraws only this part."""
+def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -> None:
     labels = {a.key: a.label for a in content.answer_scale}
-    current = ws.participant_view(engine, st.session_state["join_token"], content)
     if st.session_state.get("join_problem"):
         st.warning(st.session_state["join_problem"])
-    if current.ended:
-        st.success("The workshop has ended. Thank you for taking part.")
-        return
     if len(current.in_focus) > 1:
         answered = sum(1 for q in current.in_focus if q in current.my_votes)
         st.caption(f"Answered {answered} of {len(current.in_focus)} open questions")
-    revealed = _revealed_results(engine, content, current)
     with st.container(key="join_questions"):
         for qid in current.in_focus:
             question = content.questions_by_id[qid]

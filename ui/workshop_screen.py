@@ -100,15 +100,14 @@ def _big_code(state: ws.WorkshopState, base: str) -> None:
 
 def _bar(state: ws.WorkshopState, live: ws.LiveStatus, base: str) -> None:
     """Once people are in: the pilot, and the code, link and count in one slim line."""
-    with st.container(key="present_bar", horizontal=True, vertical_alignment="center"):
+    with st.container(key="present_bar", horizontal=True, vertical_alignment="center", wrap=False):
         st.markdown(f"**{plain(state.pilot_name)}**")
         if state.join_open:
-            st.markdown(
-                f"Join: **{plain(short_link(join_link(base, state.code)))}** · code "
-                f"**{state.code}**"
-            )
-            st.image(qr_png(join_link(base, state.code), scale=4), width=96)
-        st.metric("People joined", live.participants)
+            link = join_link(base, state.code)
+            st.markdown(f"Join: **{plain(short_link(link))}** · code **{state.code}**")
+        st.markdown(f"People joined: **{live.participants}**")
+        if state.join_open:
+            st.image(qr_png(join_link(base, state.code), scale=3), width=72)
 
 
 def _question(

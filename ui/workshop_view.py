@@ -154,15 +154,10 @@ PRESENTER_CSS = """
 .st-key-present_screen [data-testid="stMetricValue"] p { font-size: 4.5rem; color: #111111;
   line-height: 1.1; }
 .st-key-present_screen [data-testid="stMetricLabel"] p { font-size: 1.8rem; }
-.st-key-present_bar { background: #f2f4f7; border-radius: 0.6rem; padding: 0.3rem 1rem;
-  justify-content: space-between; }
-.st-key-present_bar p { font-size: 1.7rem !important; margin: 0; }
-.st-key-present_bar [data-testid="stMetric"] { width: auto; }
-.st-key-present_bar [data-testid="stMetric"] { display: flex; align-items: baseline;
-  gap: 0.8rem; flex-direction: row-reverse; }
-.st-key-present_bar [data-testid="stMetricValue"],
-.st-key-present_bar [data-testid="stMetricValue"] div { font-size: 2.4rem !important; }
-.st-key-present_bar [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+.st-key-present_bar { background: #f2f4f7; border-radius: 0.6rem; padding: 0.2rem 1rem;
+  justify-content: space-between; gap: 1.5rem; }
+.st-key-present_bar p { font-size: 1.6rem !important; margin: 0; white-space: nowrap; }
+.st-key-present_bar [data-testid="stElementContainer"] { width: auto !important; }
 .st-key-present_end h1 { font-size: 4.5rem !important; }
 .st-key-present_screen button { min-height: 5rem; }
 .st-key-present_screen button p { font-size: 2.2rem !important; font-weight: 700; }
@@ -177,6 +172,6 @@ PHONE_CSS = """
 .st-key-join_questions [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 .st-key-join_code input { font-size: 1.6rem; letter-spacing: 0.3rem; text-transform: uppercase; }
 .st-key-join_form button { min-height: 3.4rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
 </style>
 """

@@ -14,6 +14,7 @@ from diagnostics.framework.figures import NEUTRAL, _layout
 from diagnostics.workshop.records import ANSWER_ORDER, ROLES, QuestionResult, WorkshopResults
 
 NA_COLOR = "#c8ced8"
+ROOM_INK = "#111111"  # labels on the shared screen: dark on white, read from the back
 
 
 def answer_colors(content: Content) -> dict[str, str]:
@@ -51,7 +52,7 @@ def distribution_bars(
     )
     top = max([question.counts.get(k, 0) for k in keys] + [1])
     fig.update_yaxes(range=[0, top * 1.25], visible=False)
-    fig = _layout(fig, height=420 if large else 260)
+    fig = _layout(fig, height=360 if large else 260)
     if large:
         fig = _for_the_room(fig, 26)
         fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
@@ -79,11 +80,21 @@ def role_split(question: QuestionResult, content: Content, *, large: bool = Fals
             )
         )
     fig.update_layout(barmode="stack")
-    fig = _layout(fig, height=max(160, 70 * len(roles) + 80))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
+    fig = _layout(fig, height=max(200, 70 * len(roles) + 120))
+    # People are counted in whole numbers: no 0.5 person on the axis.
+    fig.update_xaxes(tickformat=",d", dtick=1 if _largest_group(question) <= 10 else None)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.35, "yanchor": "top"},
+        margin={"b": 90},
+    )
     if large:
         fig = _for_the_room(fig, 22)
     return fig
+
+
+def _largest_group(question: QuestionResult) -> int:
+    return max((sum(c.values()) for c in question.by_role.values()), default=0)
 
 
 def disagreement_ranking(
@@ -116,7 +127,7 @@ def _for_the_room(fig: go.Figure, size: int) -> go.Figure:
     The app's chart theme sets its own sizes for ticks, axis titles, legends and bar labels,
     which win over the layout's base font; so every one is set here explicitly.
     """
-    font = {"size": size}
+    font = {"size": size, "color": ROOM_INK}
     fig.update_layout(font=font, legend={"font": font})
     fig.update_xaxes(tickfont=font, title_font=font)
     fig.update_yaxes(tickfont=font, title_font=font)

@@ -111,7 +111,7 @@ def test_a_workshop_from_join_to_report(app_server, browser):
             click_button(page, "Join")
             expect(page.get_by_role("button", name="Yes", exact=True)).to_be_visible()
         screenshot(phones[0][1], "workshop-participant-phone")
-        _wait_for_presenter(presenter, rf"People joined\s*{PARTICIPANTS}(?!\d)")
+        _wait_for_presenter(presenter, rf"People joined:?\s*{PARTICIPANTS}(?!\d)")
 
         # Votes: 3 Yes, 2 No. The shared screen counts each one without a reload.
         delays = []
