@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -308,6 +309,27 @@ def _clean_name(name: str) -> str:
     return cleaned[:300]
 
 
+T = TypeVar("T")
+
+
+def _saved(session: Session, model: type[T], row_id: int, what: str) -> T:
+    """The saved row of `model` with this id, or NotFoundError ("No pilot with id 3.")."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"No {what} with id {row_id}.")
+    return row
+
+
+def _set_fields(
+    row: object, fields: Mapping[str, object], allowed: Sequence[str], what: str
+) -> None:
+    """Write the given columns; a column not in `allowed` is a programming error."""
+    for key, value in fields.items():
+        if key not in allowed:
+            raise TypeError(f"unknown {what} field: {key}")
+        setattr(row, key, value)
+
+
 def create_pilot(engine: Engine, name: str, **fields: object) -> PilotRecord:
     """Save a new pilot; unknown fields are a programming error, not user input."""
     unknown = set(fields) - set(_PILOT_FIELDS)
@@ -322,13 +344,10 @@ def create_pilot(engine: Engine, name: str, **fields: object) -> PilotRecord:
 
 def update_pilot(engine: Engine, pilot_id: int, **fields: object) -> PilotRecord:
     with session_scope(engine) as session:
-        pilot = session.get(Pilot, pilot_id)
-        if pilot is None:
-            raise NotFoundError(f"No pilot with id {pilot_id}.")
-        for key, value in fields.items():
-            if key not in _PILOT_FIELDS:
-                raise TypeError(f"unknown pilot field: {key}")
-            setattr(pilot, key, _clean_name(value) if key == "name" else value)
+        pilot = _saved(session, Pilot, pilot_id, "pilot")
+        if "name" in fields:
+            fields["name"] = _clean_name(fields["name"])
+        _set_fields(pilot, fields, _PILOT_FIELDS, "pilot")
         session.flush()
         return _pilot_record(pilot)
 
@@ -341,10 +360,7 @@ def list_pilots(engine: Engine) -> list[PilotRecord]:
 
 def get_pilot(engine: Engine, pilot_id: int) -> PilotRecord:
     with session_scope(engine) as session:
-        pilot = session.get(Pilot, pilot_id)
-        if pilot is None:
-            raise NotFoundError(f"No pilot with id {pilot_id}.")
-        return _pilot_record(pilot)
+        return _pilot_record(_saved(session, Pilot, pilot_id, "pilot"))
 
 
 def start_assessment(
@@ -393,15 +409,9 @@ def get_assessment(engine: Engine, *, token: str | None = None, assessment_id: i
 
 
 def update_assessment(engine: Engine, assessment_id: int, **fields: object) -> AssessmentRecord:
-    allowed = {"position", "current_step", "completed_at"}
     with session_scope(engine) as session:
-        row = session.get(Assessment, assessment_id)
-        if row is None:
-            raise NotFoundError(f"No assessment with id {assessment_id}.")
-        for key, value in fields.items():
-            if key not in allowed:
-                raise TypeError(f"unknown assessment field: {key}")
-            setattr(row, key, value)
+        row = _saved(session, Assessment, assessment_id, "assessment")
+        _set_fields(row, fields, ("position", "current_step", "completed_at"), "assessment")
         row.updated_at = utcnow()
         session.flush()
         return _assessment_record(row)
