@@ -1,118 +1,74 @@
 """Demo data for a first start: pilots at different points, with answers and a history.
 
-Answers are generated from a per-reason pattern rather than fixed question ids, so the demo
-keeps working when an organisation tailors its content file.
+The pilots live in `data/demo_pilots.yaml`, validated on load. Answers are generated from a
+per-reason pattern rather than fixed question ids, so the demo keeps working when an
+organisation tailors its content file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, update
 
-from diagnostics.framework.content import Content
+from diagnostics.framework.content import (
+    DATA_DIR,
+    ID_PATTERN,
+    AnswerKey,
+    Content,
+    read_data_file,
+)
 from diagnostics.storage import store
 from diagnostics.storage.models import Assessment
 
+DEMO_PILOTS_PATH = DATA_DIR / "demo_pilots.yaml"
 
-@dataclass(frozen=True)
-class DemoPilot:
-    name: str
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Reason key -> the answers its questions take in turn (at least one).
+Patterns = dict[
+    Annotated[str, Field(pattern=ID_PATTERN)],
+    Annotated[tuple[AnswerKey, ...], Field(min_length=1)],
+]
+
+
+class EarlierAssessment(_Model):
+    weeks_ago: int = Field(gt=0)
+    position: str = Field(pattern=ID_PATTERN)
+    patterns: Patterns
+
+
+class DemoPilot(_Model):
+    name: str = Field(min_length=1)
     business_unit: str
     owner: str
     weeks_since_start: int
-    expected_annual_value: float
-    pilot_budget: float
-    position: str
-    patterns: dict[str, tuple[str, ...]]
-    history: tuple[tuple[int, str, dict[str, tuple[str, ...]]], ...] = field(default=())
+    expected_annual_value: float = Field(ge=0)
+    pilot_budget: float = Field(ge=0)
+    position: str = Field(pattern=ID_PATTERN)
+    patterns: Patterns
+    history: tuple[EarlierAssessment, ...] = ()
 
 
-DEMO_PILOTS: tuple[DemoPilot, ...] = (
-    DemoPilot(
-        name="Support ticket routing assistant",
-        business_unit="Customer Service",
-        owner="Head of Customer Service",
-        weeks_since_start=9,
-        expected_annual_value=480_000,
-        pilot_budget=120_000,
-        position="decision_point",
-        patterns={
-            "business_problem": ("yes", "yes", "partly", "yes", "yes", "yes"),
-            "data_readiness": ("partly", "no", "yes", "dont_know", "partly", "yes"),
-            "production_readiness": ("no", "partly", "no", "dont_know", "partly", "no"),
-            "organizational_buy_in": ("yes", "partly", "yes", "no", "yes", "yes"),
-            "governance": ("partly", "no", "partly", "yes", "dont_know", "partly"),
-            "change_management": ("partly", "yes", "no", "partly", "yes", "partly"),
-        },
-        history=(
-            (
-                5,
-                "running",
-                {
-                    "business_problem": ("yes", "partly", "partly", "yes", "no", "yes"),
-                    "data_readiness": ("no", "no", "partly", "dont_know", "no", "partly"),
-                    "production_readiness": ("no", "no", "no", "dont_know", "no", "no"),
-                    "organizational_buy_in": ("yes", "no", "partly", "no", "yes", "partly"),
-                    "governance": ("no", "no", "partly", "dont_know", "dont_know", "no"),
-                    "change_management": ("no", "partly", "no", "no", "partly", "no"),
-                },
-            ),
-        ),
-    ),
-    DemoPilot(
-        name="Invoice matching for accounts payable",
-        business_unit="Finance",
-        owner="Finance Operations Director",
-        weeks_since_start=14,
-        expected_annual_value=350_000,
-        pilot_budget=90_000,
-        position="preparing_production",
-        patterns={
-            "business_problem": ("yes",),
-            "data_readiness": ("yes", "yes", "partly", "yes"),
-            "production_readiness": ("yes", "partly", "yes", "yes"),
-            "organizational_buy_in": ("yes",),
-            "governance": ("yes", "yes", "partly"),
-            "change_management": ("yes", "partly", "yes"),
-        },
-    ),
-    DemoPilot(
-        name="Spare-parts demand forecast",
-        business_unit="Operations",
-        owner="Supply Chain Manager",
-        weeks_since_start=38,
-        expected_annual_value=600_000,
-        pilot_budget=210_000,
-        position="decision_point",
-        patterns={
-            "business_problem": ("no", "partly", "no"),
-            "data_readiness": ("no", "dont_know", "no"),
-            "production_readiness": ("no",),
-            "organizational_buy_in": ("no", "partly", "no"),
-            "governance": ("no", "no", "dont_know"),
-            "change_management": ("no",),
-        },
-    ),
-    DemoPilot(
-        name="Contract clause extraction",
-        business_unit="Legal",
-        owner="General Counsel",
-        weeks_since_start=-1,
-        expected_annual_value=150_000,
-        pilot_budget=60_000,
-        position="about_to_start",
-        patterns={
-            "business_problem": ("yes",),
-            "data_readiness": ("yes", "partly"),
-            "production_readiness": ("yes", "partly"),
-            "organizational_buy_in": ("yes",),
-            "governance": ("yes", "partly", "yes"),
-            "change_management": ("yes",),
-        },
-    ),
-)
+class DemoPilots(_Model):
+    version: str
+    pilots: tuple[DemoPilot, ...] = Field(min_length=1)
+
+
+@lru_cache(maxsize=4)
+def load_demo_pilots(path: str | Path = DEMO_PILOTS_PATH) -> tuple[DemoPilot, ...]:
+    """The demo pilots of the data file (a ContentError names a bad entry)."""
+    return read_data_file(path, DemoPilots).pilots
+
+
+DEMO_PILOTS: tuple[DemoPilot, ...] = load_demo_pilots()
 
 
 def demo_answers(content: Content, patterns: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -141,8 +97,10 @@ def seed_demo(engine: Engine, content: Content, today: date | None = None) -> bo
             pilot_budget=demo.pilot_budget,
             is_demo=True,
         )
-        for weeks_ago, position, patterns in demo.history:
-            _add_assessment(engine, content, pilot.id, position, patterns, weeks_ago)
+        for earlier in demo.history:
+            _add_assessment(
+                engine, content, pilot.id, earlier.position, earlier.patterns, earlier.weeks_ago
+            )
         _add_assessment(engine, content, pilot.id, demo.position, demo.patterns, 0)
     _seed_demo_portfolio(engine, content)
     return True

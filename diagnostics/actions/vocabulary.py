@@ -11,11 +11,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from diagnostics.errors import ContentError
-from diagnostics.framework.content import DATA_DIR
+from diagnostics.framework.content import DATA_DIR, read_data_file
 
 VOCABULARY_PATH = DATA_DIR / "actions.yaml"
 STATUSES = ("open", "in_progress", "done", "dropped")
@@ -77,17 +75,7 @@ class Vocabulary(_Model):
 
 @lru_cache(maxsize=4)
 def _read(path: str) -> Vocabulary:
-    name = Path(path).name
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        return Vocabulary.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{name} cannot be read: {exc}") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"]) or "the file"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise ContentError(f"{name}: {where}: {message}") from None
+    return read_data_file(path, Vocabulary)
 
 
 def vocabulary(path: str | Path | None = None) -> Vocabulary:

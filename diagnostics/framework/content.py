@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -426,6 +426,26 @@ def _load_cached(path: str, _mtime: int) -> Content:
     except yaml.YAMLError as exc:
         raise ContentError(f"{path} is not valid YAML: {exc}") from None
     return parse_content(raw, origin=Path(path).name)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_data_file(path: str | Path, model: type[M]) -> M:
+    """A YAML file beside the framework (action vocabulary, demo pilots), validated by `model`;
+    a ContentError names the file and the first bad entry ("actions.yaml: statuses.done: ...").
+    """
+    name = Path(path).name
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{name} cannot be read: {exc}") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "the file"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ContentError(f"{name}: {where}: {message}") from None
 
 
 DEFAULT_EVIDENCE_PATH = DATA_DIR / "evidence.yaml"
