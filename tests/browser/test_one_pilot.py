@@ -160,5 +160,8 @@ def test_the_decision_counts_fit_a_phone(app_server, phone_page):
     page.goto(f"{app_server}/organisation")
     wait_for_app(page, timeout_ms=180_000)
     expect(page.get_by_text("In view:", exact=False).first).to_be_visible()
+    wait_for_app(page, timeout_ms=180_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width
     screenshot(page, "one-pilot-5-organisation-scope-phone", whole_page=False)
     _no_errors(page)
