@@ -44,23 +44,26 @@ _RUN_FINISHED = """() => window.__runChanges > 0 && document.querySelector(
 RERUN_START_GRACE_MS = 3_000
 
 
-def settle(page: Page, expected: Locator | None = None) -> None:
-    """Wait until the app is connected and idle, no spinner is shown, and `expected` is drawn."""
+def settle(page: Page, expected: Locator | None = None, state: str = "visible") -> None:
+    """Wait until the app is connected and idle, no spinner is shown, and `expected` is drawn
+    (`state="attached"` for an element drawn inside a closed expander)."""
     page.wait_for_selector(APP_CONNECTED, timeout=TIMEOUT_MS, state="attached")
     page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS, state="attached")
     page.locator(SPINNER).first.wait_for(state="hidden", timeout=TIMEOUT_MS)
     if expected is not None:
-        expected.first.wait_for(state="visible", timeout=TIMEOUT_MS)
+        expected.first.wait_for(state=state, timeout=TIMEOUT_MS)
 
 
-def timed_rerun(page: Page, action: Callable[[], object], expected: Locator | None) -> float:
+def timed_rerun(
+    page: Page, action: Callable[[], object], expected: Locator | None, state: str = "visible"
+) -> float:
     """Seconds from `action` (which makes the app rerun) to the app settled with `expected`."""
     page.evaluate(_WATCH_RUNS)
     start = time.perf_counter()
     action()
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(_RUN_FINISHED, timeout=RERUN_START_GRACE_MS, polling=20)
-    settle(page, expected)
+    settle(page, expected, state)
     return time.perf_counter() - start
 
 

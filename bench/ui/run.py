@@ -332,6 +332,7 @@ class Bench:
                 page,
                 lambda chooser=chooser, path=path: chooser.set_input_files(str(path)),
                 page.get_by_text("Read 30 pilots (30 with answers)"),
+                "attached",  # the panel may fold itself away once the sheet is read
             )
             page.context.close()
 
