@@ -5,6 +5,9 @@
   of the screen.
 - A new step of a multi-step form opens at its top: Streamlit keeps the scroll position of
   the page across reruns, so after Next the new step opened where the last one ended.
+- On a touch screen a table's toolbar (search, download, full screen) is always shown, 44 px
+  above the table, where it covered the caption or the tabs over it: such tables get that
+  room above them. With a mouse the toolbar appears on hover only, as before.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ _HIDE_OWN_BLOCK = (
     "{display:none}</style>"
 )
 
-_CLOSE_MENU_ON_PHONE = f"""{_HIDE_OWN_BLOCK}<span class="poctrap-script"></span><script>
+_TABLE_TOOLBAR_ROOM = (
+    "<style>@media (hover: none) {"
+    "div[data-testid='stElementContainer']:has([data-testid='stDataFrame'])"
+    "{margin-top: 2.75rem}}</style>"
+)
+
+_CLOSE_MENU_ON_PHONE = f"""{_HIDE_OWN_BLOCK}{_TABLE_TOOLBAR_ROOM}
+<span class="poctrap-script"></span><script>
 (() => {{
   if (window.__poctrapMenuCloses) return;
   window.__poctrapMenuCloses = true;
@@ -37,7 +47,8 @@ _CLOSE_MENU_ON_PHONE = f"""{_HIDE_OWN_BLOCK}<span class="poctrap-script"></span>
 
 
 def close_menu_on_phone() -> None:
-    """Close the sidebar after a link in it is chosen, when it covers the page (phones)."""
+    """Close the sidebar after a link in it is chosen, when it covers the page (phones); and
+    on touch screens, room above each table for its toolbar."""
     st.html(_CLOSE_MENU_ON_PHONE, unsafe_allow_javascript=True)
 
 
