@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics.storage.links import ALL_ASSESSED, DEMO_SCOPE
+from diagnostics.storage.links import ALL_ASSESSED, DEMO_SCOPE, has_assessed_pilots
 
 SCOPE_KEY = "org_scope"
 NEXT_SCOPE_KEY = "org_scope_next"  # set by a save; applied before the picker is drawn
@@ -32,9 +32,7 @@ class Scope:
 def scopes(engine: Engine) -> list[Scope]:
     """Every scope on offer: each real portfolio (newest first), every assessed pilot, and
     the demo when it exists."""
-    from diagnostics.organisation.profile import collect_answers
     from diagnostics.storage import portfolios as portfolio_store
-    from ui import cache
 
     try:
         records = portfolio_store.list_portfolios(engine)
@@ -66,7 +64,7 @@ def scopes(engine: Engine) -> list[Scope]:
         )
     )
     demo_portfolio = next((r for r in records if r.is_demo), None)
-    has_demo_pilots = bool(collect_answers(engine, cache.content(), demo=True))
+    has_demo_pilots = has_assessed_pilots(engine, demo=True)
     if demo_portfolio is not None or has_demo_pilots:
         out.append(
             Scope(
@@ -83,13 +81,10 @@ def scopes(engine: Engine) -> list[Scope]:
 
 def _default(options: list[Scope], engine: Engine) -> str:
     """A real portfolio if there is one, else every assessed pilot, else the demo."""
-    from diagnostics.organisation.profile import collect_answers
-    from ui import cache
-
     portfolios = [s for s in options if s.portfolio_id is not None and not s.is_demo]
     if portfolios:
         return portfolios[0].key
-    if collect_answers(engine, cache.content(), demo=False):
+    if has_assessed_pilots(engine, demo=False):
         return ALL_ASSESSED
     demo = [s for s in options if s.is_demo]
     return demo[0].key if demo else ALL_ASSESSED

@@ -127,3 +127,19 @@ def organisation_pilots(engine: Engine, content: Content, scope: str | int) -> l
     if scope == DEMO_SCOPE:
         return collect_answers(engine, content, demo=True)
     return list(saved_readiness(engine, content, int(scope)).standing)
+
+
+def has_assessed_pilots(engine: Engine, *, demo: bool) -> bool:
+    """Whether any pilot of the demo (or outside it) has an answered assessment: one cheap
+    query, for pickers that run on every rerun."""
+    from diagnostics.storage.models import Answer, Assessment
+
+    with store.session_scope(engine) as session:
+        found = session.scalar(
+            select(Answer.id)
+            .join(Assessment, Assessment.id == Answer.assessment_id)
+            .join(Pilot, Pilot.id == Assessment.pilot_id)
+            .where(Pilot.is_demo.is_(demo))
+            .limit(1)
+        )
+    return found is not None
