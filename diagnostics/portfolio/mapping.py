@@ -441,6 +441,8 @@ def auto_map(
         scores = unit_headers.get(column, {})
         header = max(scores.values(), default=0.0)
         inner = scores.get("business_subunit", 0.0) > scores.get("business_unit", 0.0)
+        if header >= 1.0:  # headed by a unit word itself: odd values lower the confidence only
+            fit = max(fit, 0.5)
         if header >= MIN_CONFIDENCE and fit > 0:
             confidence = _combine(header, fit)
             units.append(_UnitCandidate(column, confidence, distinct, position, "header", inner))
