@@ -49,16 +49,11 @@ st.markdown(f"### {plain(pilot.name)}")
 st.caption(f"Where it stands: {position.label if position else review.assessment.position}")
 blocks.resume_link(token)
 
-step = review.assessment.current_step
-if step <= len(content.reasons):
-    blocks.progress_bar(review, content)
-    if step < len(content.reasons):
-        blocks.question_step(engine, review, content)
-    else:
-        blocks.review_step(engine, review, content)
+if review.assessment.current_step <= len(content.reasons):
+    blocks.questionnaire(engine, content, token, today)
 else:
     blocks.results(engine, review, content)
-blocks.open_step_at_top(review, content)
+    blocks.open_step_at_top(review, content)
 
 if st.button("Assess another pilot", key="assess_other", icon=":material/add:"):
     blocks.forget_assessment()

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content, Question
-from diagnostics.framework.review import PilotReview
+from diagnostics.framework.review import PilotReview, load_review
 from diagnostics.framework.timeline import format_day, suggest_position
 from diagnostics.render import pilot_report as report
 from diagnostics.render.files import pilot_file
@@ -244,6 +244,22 @@ def _save(engine: Engine, assessment_id: int, question_id: str) -> None:
         saved = store.load_answers(engine, assessment_id).get(question_id)
         comment = saved.comment if saved else None
     store.save_answer(engine, assessment_id, question_id, answer, comment)
+
+
+@st.fragment
+def questionnaire(engine: Engine, content: Content, token: str, today: date) -> None:
+    """The progress bar and the current step. An answer, Back or Next reruns this part alone
+    (read afresh from the database), not the page around it; See the results reruns all."""
+    review = load_review(engine, content, token=token, today=today)
+    step = review.assessment.current_step
+    if step > len(content.reasons):
+        st.rerun()  # the results replace the whole page
+    progress_bar(review, content)
+    if step < len(content.reasons):
+        question_step(engine, review, content)
+    else:
+        review_step(engine, review, content)
+    open_step_at_top(review, content)
 
 
 def open_step_at_top(review: PilotReview, content: Content) -> None:
