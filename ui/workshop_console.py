@@ -352,13 +352,16 @@ def consensus(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) ->
         pd.DataFrame(rows),
         column_config={
             "question_id": None,
-            "question": st.column_config.TextColumn("Question", disabled=True, width="large"),
+            # Medium columns: at 1366 px Owner and Due stay in view beside the question.
+            "question": st.column_config.TextColumn("Question", disabled=True, width="medium"),
             "agreed": st.column_config.SelectboxColumn(
                 "Agreed answer", options=[labels[k] for k in ws.ANSWER_ORDER]
             ),
-            "action": st.column_config.TextColumn("Action (for weak answers)", width="large"),
+            "action": st.column_config.TextColumn("Action (for weak answers)", width="medium"),
             "owner": st.column_config.TextColumn("Owner"),
-            "due": st.column_config.DateColumn("Due"),
+            "due": st.column_config.DateColumn(
+                "Due", help="Left empty, an action is due in 30 days.", width="small"
+            ),
         },
         hide_index=True,
         width="stretch",
@@ -375,7 +378,7 @@ def consensus(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) ->
                 r.question_id,
                 str(r.action),
                 None if pd.isna(r.owner) else str(r.owner),
-                None if pd.isna(r.due) else pd.Timestamp(r.due).date(),
+                due if pd.isna(r.due) else pd.Timestamp(r.due).date(),
             )
             for r in edited.itertuples()
             if isinstance(r.action, str)
