@@ -272,3 +272,25 @@ def test_a_phone_shows_a_revealed_distribution_and_its_own_answer(app_test, db):
     at.run()
     assert any("The workshop has ended" in s.value for s in at.success)
     assert not [b for b in at.button if b.key and b.key.startswith("join_vote_")]
+
+
+def test_the_brief_is_offered_in_the_run_that_saves_the_first_agreed_answers(app_test, db):
+    """Regression: the console's state was read before the save, so the brief and the slides
+    stayed hidden until the next rerun."""
+    created = ws.create_workshop(db, CONTENT, pilot_name="Same run", pacing="all")
+    person = ws.join_workshop(db, created.state.code, "c0")
+    ws.cast_vote(
+        db,
+        CONTENT,
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=created.state.question_ids[0],
+        value="yes",
+    )
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert "Download the brief (PDF)" not in labels
+    _button(at, "ws_save_consensus").click().run()
+    assert not at.exception
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Download the brief (PDF)", "Download the slides (PowerPoint)"} <= labels

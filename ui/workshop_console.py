@@ -416,13 +416,15 @@ def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> No
         "the verdict on the agreed answers, for the sponsor."
     )
     today = date.today()
+    # Answers agreed earlier in this same run are not in `state` yet: ask the database then.
+    assessment_id = state.assessment_id or ws.consensus(fac).assessment_id
 
     def name(ext: str) -> str:
         return report_filename(state.pilot_name, today, ext, kind="workshop")
 
     def agreed(fmt: str):
         def file() -> bytes:
-            review = load_review(fac.engine, content, assessment_id=state.assessment_id)
+            review = load_review(fac.engine, content, assessment_id=assessment_id)
             return pilot_file(review, content, fmt)
 
         return file
@@ -444,7 +446,7 @@ def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> No
             "The same tables in one page that opens offline and prints on A4.",
         ),
     ]
-    if state.assessment_id is not None:
+    if assessment_id is not None:
         files += [
             ReportFile(
                 "Download the brief (PDF)",
@@ -463,6 +465,6 @@ def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> No
             ),
         ]
     download_row(files, PREFIX, per_row=2)
-    if state.assessment_id is None:
+    if assessment_id is None:
         st.caption("The brief and the slides appear once the group has agreed an answer.")
     st.caption(f"Pilot: {plain(state.pilot_name)}")

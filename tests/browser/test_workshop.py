@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import openpyxl
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -152,6 +153,9 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         assert (first["Yes"], first["No"], first["Answers"]) == (3, 2, 5)
         agreed = [r[1] for r in book["Agreed answers"].iter_rows(min_row=2, values_only=True)]
         assert agreed[0] == "Yes"
+        brief = download(facilitator, "Download the brief (PDF)")
+        assert brief.suggested_filename.startswith("poc-trap-workshop-")
+        assert len(pypdf.PdfReader(brief.path()).pages) == 1
         screenshot(facilitator, "workshop-facilitator-report")
         for page in (facilitator, presenter, *(p for _c, p in phones)):
             expect(page.locator(EXCEPTION)).to_have_count(0)
