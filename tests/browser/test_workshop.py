@@ -27,6 +27,7 @@ from .helpers import (
 )
 
 PARTICIPANTS = 5
+ROLES = ["Business", "Business", "Business", "IT", "Data / data science"]
 VISIBLE_WITHIN_S = 5.0  # generous for a loaded 2-core CI machine; measured figure is printed
 # Several browser contexts and a live server on 2 cores: loading a page can take a while.
 SLOW_MS = 180_000
@@ -99,7 +100,8 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         # pages keep a 2-core test machine responsive. The private link brings it back.
         facilitator.goto("about:blank")
 
-        # Four join through the link, one types the code by hand.
+        # Four join through the link, one types the code by hand. Uneven roles: three
+        # Business, one IT, one Data.
         for i in range(PARTICIPANTS):
             context, page = _phone(browser)
             phones.append((context, page))
@@ -109,6 +111,8 @@ def test_a_workshop_from_join_to_report(app_server, browser):
                 open_page(page, app_server, "join")
                 fill(page, "Code on the shared screen", code.lower())
             expect(page.get_by_role("button", name="Join", exact=True)).to_be_visible()
+            page.get_by_test_id("stSelectbox").click()
+            page.get_by_role("option", name=ROLES[i], exact=True).click()
             click_button(page, "Join")
             expect(page.get_by_role("button", name="Yes", exact=True)).to_be_visible()
         screenshot(phones[0][1], "workshop-participant-phone")
@@ -133,6 +137,26 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         _wait_for_presenter(presenter, r"Disagreement index:\s*98 / 100")
         expect(presenter.locator(".st-key-present_screen .js-plotly-plot").first).to_be_visible()
         screenshot(presenter, "workshop-presenter-revealed")
+        # 3 Business said Yes, IT and Data No: a Business bar beside "3 Yes / 2 No" would give
+        # the two others away, so the shared screen shows no split by role.
+        expect(presenter.locator(".st-key-present_screen .js-plotly-plot")).to_have_count(1)
+        # Results above the fold, on a projector and on a small laptop screen.
+        for width, height in ((1920, 1080), (1280, 720)):
+            presenter.set_viewport_size({"width": width, "height": height})
+            presenter.wait_for_timeout(1500)
+            for part in (
+                presenter.locator(".st-key-present_screen .js-plotly-plot").first,
+                presenter.get_by_text(re.compile(r"Disagreement index")).first,
+                presenter.locator(".st-key-present_bar"),
+            ):
+                box = part.bounding_box()
+                assert box is not None
+                assert box["y"] + box["height"] <= height, (width, height, box)
+            screenshot(presenter, f"workshop-presenter-revealed-{width}", whole_page=False)
+        # Phones see the revealed distribution, their own answer marked.
+        expect(phones[3][1].get_by_text("No: 2 (your answer)")).to_be_visible(timeout=15_000)
+        expect(phones[0][1].get_by_text("Yes: 3 (your answer)")).to_be_visible(timeout=15_000)
+        screenshot(phones[3][1], "workshop-participant-revealed")
 
         # A locked question refuses a change of mind on the phone.
         click_button(facilitator, "Lock open questions")
@@ -157,6 +181,17 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         assert brief.suggested_filename.startswith("poc-trap-workshop-")
         assert len(pypdf.PdfReader(brief.path()).pages) == 1
         screenshot(facilitator, "workshop-facilitator-report")
+
+        # The end: a thank-you on the shared screen and on the phones, no question left.
+        facilitator.get_by_role("tab", name="Run").click()
+        click_button(facilitator, "End the workshop")
+        _wait_for_presenter(presenter, r"Thank you for taking part")
+        assert "answered" not in _presenter_text(presenter)
+        assert re.search(r"5 people gave 5 answers", _presenter_text(presenter))
+        expect(phones[0][1].get_by_text(re.compile("The workshop has ended"))).to_be_visible(
+            timeout=15_000
+        )
+        screenshot(presenter, "workshop-presenter-end", whole_page=False)
         for page in (facilitator, presenter, *(p for _c, p in phones)):
             expect(page.locator(EXCEPTION)).to_have_count(0)
     finally:
