@@ -21,13 +21,9 @@ from diagnostics.cost.stop_now import stop_now, stop_selection
 from diagnostics.framework.content import load_content
 from diagnostics.organisation.answer_sheet import read_answer_sheet
 from diagnostics.organisation.profile import organisation_profile, save_answer_sheet
-from diagnostics.portfolio.analysis import (
-    DECISION_TO_RECOMMENDATION,
-    RECOMMENDATIONS,
-    analyse_portfolio,
-    export_frame,
-)
+from diagnostics.portfolio.analysis import analyse_portfolio, export_frame
 from diagnostics.portfolio.importer import import_portfolio
+from diagnostics.portfolio.recommendations import DECISION_TO_RECOMMENDATION, RECOMMENDATIONS
 from diagnostics.storage import store
 from diagnostics.storage.links import (
     ALL_ASSESSED,

@@ -15,18 +15,12 @@ from sqlalchemy import Engine
 from diagnostics.errors import DiagnosticError, ImportFileError
 from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
-from diagnostics.portfolio.analysis import (
-    ACTION_ORDER,
-    QUADRANTS,
-    RECOMMENDATIONS,
-    TIME_BUCKETS,
-    PortfolioAnalysis,
-    filter_pilots,
-)
+from diagnostics.portfolio.analysis import TIME_BUCKETS, PortfolioAnalysis, filter_pilots
 from diagnostics.portfolio.coverage import kpi_reasons, portfolio_gaps
 from diagnostics.portfolio.drill import subunit_table, units_with_subunits
 from diagnostics.portfolio.fields import FIELDS
 from diagnostics.portfolio.figures import chart_units
+from diagnostics.portfolio.recommendations import ACTION_ORDER, QUADRANTS, RECOMMENDATIONS
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store

@@ -320,7 +320,7 @@ def _render_portfolio(data: dict) -> str:
         lines += ["", "Missing:"] + [f"  - {gap['message']}" for gap in data["missing"]]
     counts = data.get("recommendation_counts") or {}
     if counts:
-        from diagnostics.portfolio.analysis import RECOMMENDATIONS
+        from diagnostics.portfolio.recommendations import RECOMMENDATIONS
 
         lines.append(
             "Recommendations: "

@@ -255,7 +255,7 @@ def portfolio_readiness(
 
 def recommendation_counts(analysis) -> dict[str, int]:
     """Pilots per recommendation (every category, zeros included), decisions first."""
-    from diagnostics.portfolio.analysis import ACTION_ORDER
+    from diagnostics.portfolio.recommendations import ACTION_ORDER
 
     counts = analysis.pilots["recommendation"].value_counts()
     return {key: int(counts.get(key, 0)) for key in ACTION_ORDER}

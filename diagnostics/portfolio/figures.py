@@ -14,13 +14,8 @@ import plotly.graph_objects as go
 from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import ACCENT, NEUTRAL, _layout, band_colors
-from diagnostics.portfolio.analysis import (
-    QUADRANTS,
-    RECOMMENDATIONS,
-    STUCK_WEEKS,
-    MatrixThresholds,
-    PortfolioAnalysis,
-)
+from diagnostics.portfolio.analysis import STUCK_WEEKS, MatrixThresholds, PortfolioAnalysis
+from diagnostics.portfolio.recommendations import QUADRANTS, RECOMMENDATIONS
 
 # Beyond this a scatter is a blur and slows the page: a sample is drawn. SVG, not WebGL:
 # meeting-room PCs and virtual machines often lack a GPU, where WebGL crawls.

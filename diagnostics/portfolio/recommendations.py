@@ -1,0 +1,261 @@
+"""Push / fix / stop for every pilot of a portfolio, each with its one-line reason, and the
+readiness × value quadrants they start from.
+
+The rules are an ordered table (first match wins), evaluated on whole columns at once; each
+distinct reason is formatted once, so 100,000 pilots cost a few hundred string formats.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.framework.content import Content
+
+if TYPE_CHECKING:
+    from diagnostics.portfolio.analysis import MatrixThresholds
+
+QUADRANTS: dict[str, str] = {
+    "scale_now": "Scale now",
+    "fix_blockers": "Fix blockers",
+    "rethink": "Rethink",
+    "stop": "Stop",
+}
+RECOMMENDATIONS: dict[str, str] = {
+    "push": "Push",
+    "fix": "Fix",
+    "stop": "Stop",
+    "decide_now": "Decide now",
+    "assess": "Assess",
+    "none": "No action",
+}
+# the pilot table shows decisions first
+ACTION_ORDER = ("stop", "decide_now", "push", "fix", "assess", "none")
+# An assessment's proceed / fix first / stop, as the portfolio's push / fix / stop.
+DECISION_TO_RECOMMENDATION = {"proceed": "push", "fix_first": "fix", "stop": "stop"}
+
+
+def quadrants(
+    ready: pd.Series, value: pd.Series, in_matrix: pd.Series, thresholds: MatrixThresholds
+) -> pd.Series:
+    """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value."""
+    keys = list(QUADRANTS)
+    code = np.full(len(ready), -1)
+    if thresholds.value is not None:
+        r = ready.to_numpy(dtype="float64")
+        v = value.to_numpy(dtype="float64")
+        rated = np.asarray(in_matrix) & ~np.isnan(r) & ~np.isnan(v)
+        with np.errstate(invalid="ignore"):
+            is_ready = r >= thresholds.readiness
+            valuable = v >= thresholds.value
+        code = np.select(
+            [
+                rated & is_ready & valuable,
+                rated & ~is_ready & valuable,
+                rated & is_ready & ~valuable,
+                rated & ~is_ready & ~valuable,
+            ],
+            list(range(4)),
+            default=-1,
+        )
+    return pd.Series(pd.Categorical.from_codes(code, keys), index=ready.index)
+
+
+def _whole_numbers(values: np.ndarray) -> np.ndarray:
+    """Numbers rounded half up to whole numbers (64.5 -> 65), -1 where missing."""
+    rounded = np.floor(np.nan_to_num(values, nan=-1.0) + 0.5)
+    return np.where(np.isnan(values), -1, rounded).astype("int64")
+
+
+def _fill_template(
+    template: str,
+    r: np.ndarray,
+    w: np.ndarray,
+    k: np.ndarray,
+    k_names: list[str],
+    fixed: dict[str, object] | None = None,
+) -> tuple[list[str], np.ndarray]:
+    """`template` filled in for each row, formatting each distinct combination only once:
+    the distinct texts, and for each row the position of its text among them.
+
+    `r` and `w` are whole numbers (-1 when missing), `k` small integer codes of the weakest
+    reason; the template uses any of {r}, {w} and {k}, the values of `fixed`, and {left}
+    (weeks left to the decision point) and {times} (weeks as a multiple of the path), which
+    follow from {w}.
+    """
+    fixed = dict(fixed or {})
+    key = np.zeros(len(r), dtype="int64")
+    if "{r}" in template:
+        key = key * 1_000 + (r + 1)
+    if any(f"{{{name}}}" in template for name in ("w", "left", "times")):
+        key = key * 1_000_000 + (w + 1)
+    if "{k}" in template:
+        key = key * 100 + k
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    dp = float(fixed.get("dp", 0) or 0)
+    path = float(fixed.get("path", 1) or 1)
+    texts = [
+        template.format(
+            r="?" if r[i] < 0 else r[i],
+            w="?" if w[i] < 0 else w[i],
+            k=k_names[k[i]],
+            left=f"{max(dp - w[i], 0):g}" if w[i] >= 0 else "?",
+            times=f"{w[i] / path:.0f}" if w[i] >= 0 else "?",
+            **fixed,
+        )
+        for i in first.tolist()
+    ]
+    return texts, inverse.reshape(-1)
+
+
+def _rules(
+    stages: pd.Series,
+    r_values: np.ndarray,
+    w_values: np.ndarray,
+    quad: np.ndarray,
+    decision: np.ndarray,
+    content: Content,
+) -> list[tuple[str, np.ndarray, str]]:
+    """The rules in order, each (recommendation, the rows it matches, its sentence)."""
+    rules = content.decision_rules
+    timed = content.unassessed_decisions
+    said = timed.sentences
+    decision_weeks = content.timeframes.decision_point_weeks
+    path_weeks = content.timeframes.recommended_path_weeks
+    dp = f"{decision_weeks:g}"
+    live = (stages == "production").to_numpy()
+    retired = (stages == "retired").to_numpy()
+    active = ~(live | retired)
+    has_r = ~np.isnan(r_values)
+    not_started = (stages == "idea").to_numpy()
+    unknown_stage = (stages == "unknown").to_numpy()
+    undated = np.isnan(w_values)
+    with np.errstate(invalid="ignore"):
+        late = w_values > decision_weeks
+        far_past = w_values > path_weeks * timed.stop_after_path_times
+        low = has_r & (r_values < rules.stop_below_overall)
+        high = has_r & (r_values >= rules.proceed_min_overall)
+    return [
+        ("none", live, "Live: keep tracking its use and the value it delivers."),
+        ("none", retired, "Stopped or retired."),
+        ("stop", active & (decision == "stop"), "{why}"),
+        ("push", active & (decision == "proceed"), "{why}"),
+        ("fix", active & (decision == "fix_first"), "{why}"),
+        (
+            "stop",
+            active & (quad == "stop"),
+            "Readiness {r}/100 and an expected value below the portfolio median: stop it "
+            "and keep what was learned.",
+        ),
+        (
+            "stop",
+            active & low & late,
+            "{w} weeks in, past the " + dp + "-week decision point, with readiness {r}/100: "
+            "stop it now rather than later.",
+        ),
+        (
+            "push",
+            active & (quad == "scale_now"),
+            "Readiness {r}/100 and an above-median expected value: plan the move to production.",
+        ),
+        (
+            "fix",
+            active & (quad == "fix_blockers"),
+            "Above-median expected value but readiness {r}/100: fix {k} first.",
+        ),
+        (
+            "fix",
+            active & (quad == "rethink"),
+            "Ready ({r}/100) but the expected value is below the portfolio median: sharpen "
+            "the business case before scaling.",
+        ),
+        (
+            "push",
+            active & high,
+            "Readiness {r}/100: plan the move to production, and state its expected value.",
+        ),
+        ("fix", active & has_r, "Readiness {r}/100: fix {k} first."),
+        ("assess", active & not_started, said.assess_not_started),
+        ("assess", active & unknown_stage, said.assess_unknown_stage),
+        ("assess", active & undated, said.assess_no_start),
+        ("stop", active & far_past, said.stop_candidate),
+        ("decide_now", active & late, said.decide_now),
+        ("assess", active, said.assess_before),
+    ]
+
+
+def recommend(
+    stages: pd.Series,
+    ready: pd.Series,
+    weakest: pd.Series,
+    quadrant: pd.Series,
+    weeks: pd.Series,
+    content: Content,
+    decided: pd.Series | None = None,
+    decided_why: pd.Series | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """push / fix / stop / decide now / assess (or none for live and retired pilots) with a
+    one-line reason each.
+
+    The rules, first match wins: live or retired pilots need no action; an assessment's own
+    decision (`decided`: proceed / fix_first / stop per row, NA where none) stands as push /
+    fix / stop; the stop quadrant stops; a pilot past the decision point with readiness below
+    the stop threshold stops; then the quadrants (scale now pushes, fix blockers and rethink
+    fix); without a value, readiness alone decides push or fix. Without readiness, time alone
+    decides (the content file's `unassessed_decisions`): far past the whole path, a stop
+    candidate; past the decision point, decide now; before it, assess before it is due.
+    """
+    timed = content.unassessed_decisions
+    fixed = {
+        "dp": f"{content.timeframes.decision_point_weeks:g}",
+        "path": f"{content.timeframes.recommended_path_weeks:g}",
+        "days": timed.decide_within_days,
+    }
+    if decided is None:
+        decided = pd.Series(pd.NA, index=stages.index, dtype="object")
+    decision = decided.astype(object).where(decided.notna(), "").to_numpy(dtype=object)
+    r_values = ready.to_numpy(dtype="float64")
+    w_values = weeks.to_numpy(dtype="float64")
+    quad = quadrant.to_numpy(dtype=object)
+    rule_list = _rules(stages, r_values, w_values, quad, decision, content)
+    rule_of_row = np.select(
+        [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
+    )
+    titles = {reason.key: reason.title.lower() for reason in content.reasons}
+    k_names = [titles.get(key, key) for key in weakest.cat.categories] + ["its weakest area"]
+    k_codes = weakest.cat.codes.to_numpy().astype("int64")
+    k_codes = np.where(k_codes < 0, len(k_names) - 1, k_codes)
+    r_whole = _whole_numbers(r_values)
+    w_whole = _whole_numbers(w_values)
+    keys = list(RECOMMENDATIONS)
+    codes = np.full(len(stages), keys.index("none"), dtype="int64")
+    texts: list[str] = []
+    reason_codes = np.full(len(stages), -1, dtype="int64")
+    whys = None if decided_why is None else decided_why.astype(object).to_numpy()
+    for i, (code, _, template) in enumerate(rule_list):
+        rows = np.flatnonzero(rule_of_row == i)
+        if not len(rows):
+            continue
+        codes[rows] = keys.index(code)
+        if template == "{why}":  # an assessment's own reason, pilot by pilot
+            own = [str(whys[j]) if whys is not None else "" for j in rows]
+            distinct, inverse = np.unique(np.array(own, dtype=object), return_inverse=True)
+            reason_codes[rows] = inverse.reshape(-1) + len(texts)
+            texts += list(distinct)
+            continue
+        distinct, inverse = _fill_template(
+            template, r_whole[rows], w_whole[rows], k_codes[rows], k_names, fixed
+        )
+        reason_codes[rows] = inverse + len(texts)
+        texts += distinct
+    # Categoricals: a few hundred distinct texts stand for 100,000 rows.
+    unique_texts, remap = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    remap = np.append(remap.reshape(-1), -1)
+    return (
+        pd.Series(pd.Categorical.from_codes(codes, keys), index=stages.index),
+        pd.Series(
+            pd.Categorical.from_codes(remap[reason_codes], list(unique_texts)), index=stages.index
+        ),
+    )
