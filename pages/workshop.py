@@ -57,4 +57,5 @@ with consensus_tab:
     console.consensus(fac, content, state)
 with report_tab:
     console.report(fac, content, state)
+    console.start_copy(fac, content)
     st.button("Leave this workshop", key="ws_leave", on_click=forget_facilitator)

@@ -294,3 +294,25 @@ def test_the_brief_is_offered_in_the_run_that_saves_the_first_agreed_answers(app
     assert not at.exception
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"Download the brief (PDF)", "Download the slides (PowerPoint)"} <= labels
+
+
+def test_a_new_workshop_starts_as_a_copy_of_this_one(app_test, db):
+    created = ws.create_workshop(
+        db, CONTENT, pilot_name="Copied", pacing="reason", position="about_to_start", ask_names=True
+    )
+    old = ws.facilitator(db, created.facilitator_token)
+    person = ws.join_workshop(db, created.state.code, "c1")
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    _button(at, "ws_copy").click().run()
+    assert not at.exception
+    token = at.session_state["link_facilitator"]
+    assert token != created.facilitator_token
+    new = ws.workshop_state(ws.facilitator(db, token), CONTENT)
+    assert new.id != created.state.id
+    assert new.code != created.state.code
+    assert (new.pilot_id, new.position, new.pacing, new.ask_names) == (
+        created.state.pilot_id, "about_to_start", "reason", True,
+    )  # fmt: skip
+    assert ws.live_status(ws.facilitator(db, token), CONTENT).participants == 0
+    assert ws.live_status(old, CONTENT).participants == 1  # the old one is untouched
+    assert ws.participant_view(db, person.token, CONTENT).workshop_id == created.state.id

@@ -468,3 +468,26 @@ def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> No
     if assessment_id is None:
         st.caption("The brief and the slides appear once the group has agreed an answer.")
     st.caption(f"Pilot: {plain(state.pilot_name)}")
+
+
+def start_copy(fac: ws.Facilitator, content: Content) -> None:
+    """A new workshop like this one: same pilot, position, pacing and names setting."""
+    st.button(
+        "Start a new workshop like this one",
+        key=f"{PREFIX}copy",
+        icon=":material/content_copy:",
+        help="Same pilot, position, pacing and names setting, with a new code; this workshop "
+        "and its answers stay as they are (keep its private link to come back).",
+        on_click=_copy,
+        args=(fac, content),
+    )
+
+
+def _copy(fac: ws.Facilitator, content: Content) -> None:
+    try:
+        created = ws.copy_workshop(fac, content)
+    except DiagnosticError as exc:
+        st.session_state[f"{PREFIX}problem"] = str(exc)
+        return
+    st.session_state.pop(f"{PREFIX}live", None)
+    remember_facilitator(created.facilitator_token)

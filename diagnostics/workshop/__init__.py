@@ -35,6 +35,7 @@ from diagnostics.workshop.consensus import (
 )
 from diagnostics.workshop.exports import export_xlsx, report_html, results_frames
 from diagnostics.workshop.pacing import (
+    copy_workshop,
     create_workshop,
     end_workshop,
     list_pilot_workshops,
@@ -100,6 +101,7 @@ __all__ = [
     "consensus",
     "consensus_defaults",
     "consensus_result",
+    "copy_workshop",
     "create_workshop",
     "disagreement_index",
     "end_workshop",

@@ -115,6 +115,20 @@ def create_workshop(
     raise AccessError("No free join code was found; try again in a moment.")
 
 
+def copy_workshop(fac: Facilitator, content: Content) -> NewWorkshop:
+    """A new workshop like this one (same pilot, position, pacing, names asked or not), with
+    its own code and facilitator token; nothing of the old one's answers is carried over."""
+    with store.session_scope(fac.engine) as session:
+        row = fac.workshop(session)
+        settings = {
+            "pilot_id": row.pilot_id,
+            "position": row.position,
+            "pacing": row.pacing,
+            "ask_names": row.ask_names,
+        }
+    return create_workshop(fac.engine, content, **settings)
+
+
 def workshop_state(fac: Facilitator, content: Content) -> WorkshopState:
     with store.session_scope(fac.engine) as session:
         return load_state(session, fac.workshop(session), content)
