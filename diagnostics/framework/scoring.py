@@ -213,42 +213,15 @@ def score(
         raise AnswerError(f"unknown position {position!r}; use one of {known}")
     pos = content.positions_by_key[position]
     late = overdue_weeks(content, position, start_date, today)
-    verdict_pos = pos
-    if late is not None:  # the decision is due: speak in its words, stop included
-        verdict_pos = next(
-            (
-                p
-                for p in content.positions
-                if {content.verdicts_by_key[v].decision for v in p.verdicts}
-                >= {"proceed", "fix_first", "stop"}
-            ),
-            pos,
-        )
+    # The decision is due: speak in its words, stop included.
+    verdict_pos = pos if late is None else _deciding_position(content, pos)
     in_scope = [q for q in content.questions if q.phase in pos.scored_phases]
     upcoming = [q.id for q in content.questions if q.phase not in pos.scored_phases]
     unanswered = [q.id for q in in_scope if q.id not in answers]
 
-    reason_scores: list[ReasonScore] = []
-    for reason in content.reasons:
-        questions = [q for q in in_scope if q.reason == reason.key]
-        readiness = _weighted_readiness(questions, answers, content)
-        band = content.band_for(readiness) if readiness is not None else None
-        reason_scores.append(
-            ReasonScore(
-                key=reason.key,
-                title=reason.title,
-                short=reason.short,
-                readiness=readiness,
-                risk=None if readiness is None else 100.0 - readiness,
-                band=band.key if band else None,
-                band_label=band.label if band else None,
-                color=band.color if band else None,
-                scored_questions=len(questions),
-                answered=sum(1 for q in questions if q.id in answers),
-                dont_know=sum(1 for q in questions if answers.get(q.id) == "dont_know"),
-            )
-        )
-
+    reason_scores = [
+        _reason_score(reason, in_scope, answers, content) for reason in content.reasons
+    ]
     rated = [r for r in reason_scores if r.readiness is not None]
     overall = None
     if rated:
@@ -256,20 +229,9 @@ def score(
         overall = sum(r.readiness * weights[r.key] for r in rated) / sum(weights.values())
     weakest = min(rated, key=lambda r: r.readiness) if rated else None
 
-    rules = content.decision_rules
-    knockouts = [
-        q.id for q in in_scope if q.knockout and answers.get(q.id) in rules.knockout_answers
-    ]
-    uncertainty = sum(1 for q in in_scope if answers.get(q.id) == "dont_know")
-    counted = [q for q in in_scope if answers.get(q.id) not in (None, "na")]
-    checklist_counted = [q for q in counted if q.checklist] or counted
-    no_share = (
-        sum(1 for q in checklist_counted if answers[q.id] == "no") / len(checklist_counted)
-        if checklist_counted
-        else 0.0
-    )
-    answered_share = (len(in_scope) - len(unanswered)) / len(in_scope) if in_scope else 0.0
-    uncertain_share = uncertainty / len(counted) if counted else 0.0
+    counts = _AnswerCounts.of(in_scope, answers, len(unanswered), content)
+    knockouts, uncertainty = counts.knockouts, counts.uncertainty
+    no_share, answered_share = counts.no_share, counts.answered_share
 
     decision, why = _decide(
         content=content,
@@ -277,9 +239,9 @@ def score(
         weakest=weakest,
         knockouts=knockouts,
         no_share=no_share,
-        checklist_counted=len(checklist_counted),
+        checklist_counted=counts.checklist_counted,
         uncertainty=uncertainty,
-        uncertain_share=uncertain_share,
+        uncertain_share=counts.uncertain_share,
         answered_share=answered_share,
         scored=len(in_scope),
         allow_stop="stop" in {content.verdicts_by_key[v].decision for v in verdict_pos.verdicts},
@@ -317,6 +279,78 @@ def score(
         answered_share=answered_share,
         readiness={r.key: r.readiness for r in reason_scores},
     )
+
+
+def _deciding_position(content: Content, fallback):
+    """The first position whose verdicts speak all three decisions (the decision point)."""
+    return next(
+        (
+            p
+            for p in content.positions
+            if {content.verdicts_by_key[v].decision for v in p.verdicts}
+            >= {"proceed", "fix_first", "stop"}
+        ),
+        fallback,
+    )
+
+
+def _reason_score(
+    reason, in_scope: list[Question], answers: Mapping[str, str], content: Content
+) -> ReasonScore:
+    """One reason's readiness and band over the questions in scope, with its answer counts."""
+    questions = [q for q in in_scope if q.reason == reason.key]
+    readiness = _weighted_readiness(questions, answers, content)
+    band = content.band_for(readiness) if readiness is not None else None
+    return ReasonScore(
+        key=reason.key,
+        title=reason.title,
+        short=reason.short,
+        readiness=readiness,
+        risk=None if readiness is None else 100.0 - readiness,
+        band=band.key if band else None,
+        band_label=band.label if band else None,
+        color=band.color if band else None,
+        scored_questions=len(questions),
+        answered=sum(1 for q in questions if q.id in answers),
+        dont_know=sum(1 for q in questions if answers.get(q.id) == "dont_know"),
+    )
+
+
+@dataclass(frozen=True)
+class _AnswerCounts:
+    """What the decision rules read off the answers in scope, besides readiness."""
+
+    knockouts: list[str]
+    uncertainty: int
+    checklist_counted: int
+    no_share: float
+    answered_share: float
+    uncertain_share: float
+
+    @classmethod
+    def of(
+        cls, in_scope: list[Question], answers: Mapping[str, str], unanswered: int, content: Content
+    ) -> _AnswerCounts:
+        rules = content.decision_rules
+        knockouts = [
+            q.id for q in in_scope if q.knockout and answers.get(q.id) in rules.knockout_answers
+        ]
+        uncertainty = sum(1 for q in in_scope if answers.get(q.id) == "dont_know")
+        counted = [q for q in in_scope if answers.get(q.id) not in (None, "na")]
+        checklist = [q for q in counted if q.checklist] or counted
+        no_share = (
+            sum(1 for q in checklist if answers[q.id] == "no") / len(checklist)
+            if checklist
+            else 0.0
+        )
+        return cls(
+            knockouts=knockouts,
+            uncertainty=uncertainty,
+            checklist_counted=len(checklist),
+            no_share=no_share,
+            answered_share=(len(in_scope) - unanswered) / len(in_scope) if in_scope else 0.0,
+            uncertain_share=uncertainty / len(counted) if counted else 0.0,
+        )
 
 
 def _weighted_readiness(
