@@ -234,100 +234,27 @@ def read_answer_sheet(
 ) -> AnswerSheet:
     """Read an answer sheet; bad cells become `problems`, never dropped rows."""
     rows, sheet_name = read_cells(source, filename, sheet)
-    question_ids = set(content.questions_by_id)
-    header_index = next(
-        (
-            i
-            for i, row in enumerate(rows[:HEADER_SCAN_ROWS])
-            if any(_normal_header(v) in question_ids for v in row)
-        ),
-        None,
-    )
-    if header_index is None:
-        example = content.questions[0].id
-        raise ImportFileError(
-            f"{filename}: no column is headed by a question id (such as {example}) in the "
-            f"first {HEADER_SCAN_ROWS} rows. Download the answer template and keep its header row."
-        )
-    header = rows[header_index]
-    columns: dict[int, str] = {}
-    meta: dict[str, int] = {}
-    ignored: list[str] = []
-    warnings: list[str] = []
-    for j, value in enumerate(header):
-        key = _normal_header(value)
-        if not key:
-            continue
-        if key in question_ids:
-            if key in columns.values():
-                warnings.append(f"Column {get_column_letter(j + 1)} repeats {key}; it was ignored.")
-                continue
-            columns[j] = key
-        elif key in META_ALIASES and META_ALIASES[key] not in meta:
-            meta[META_ALIASES[key]] = j
-        else:
-            ignored.append(str(value).strip())
-    if ignored:
-        warnings.append(
-            "Columns that are not question ids of the framework were ignored: "
-            + ", ".join(ignored[:20])
-            + (" …" if len(ignored) > 20 else "")
-        )
-
+    header_index = _header_row(rows, filename, content)
+    layout = _Layout.of(rows[header_index], content)
+    warnings = list(layout.warnings)
     pilots: list[SheetPilot] = []
     problems: list[CellProblem] = []
     seen_refs: dict[str, int] = {}
     for i in range(header_index + 1, len(rows)):
         row = rows[i]
-        row_number = i + 1
-
-        def cell(j: int | None, row=row) -> str:
-            return _cell_text(row[j]) if j is not None and j < len(row) else ""
-
         if not any(_cell_text(v) for v in row):
             continue  # a blank row separates nothing and holds nothing
-        answers: dict[str, str] = {}
-        for j, qid in columns.items():
-            raw = cell(j)
-            if not raw:
-                continue
-            key = normalise_answer(raw)
-            ref = f"{get_column_letter(j + 1)}{row_number}"
-            if key is None:
-                problems.append(CellProblem(ref, row_number, qid, raw, f"{raw!r} is not an answer"))
-            elif key == "na" and not content.questions_by_id[qid].allow_na:
-                problems.append(
-                    CellProblem(ref, row_number, qid, raw, "N/A is not allowed for this question")
-                )
-            else:
-                answers[qid] = key
-        pilot_id = cell(meta.get("pilot_id")) or None
-        name = cell(meta.get("name")) or pilot_id or f"Row {row_number}"
-        position, position_problem = _position(cell(meta.get("position")), answers, content)
-        if position_problem:
-            ref = f"{get_column_letter(meta['position'] + 1)}{row_number}"
-            problems.append(
-                CellProblem(ref, row_number, "position", cell(meta["position"]), position_problem)
-            )
-        if pilot_id:
-            if pilot_id in seen_refs:
+        pilot = _read_pilot(row, i + 1, layout, content, problems)
+        if pilot.pilot_id:
+            if pilot.pilot_id in seen_refs:
                 warnings.append(
-                    f"Row {row_number} repeats the pilot reference {pilot_id!r} of row "
-                    f"{seen_refs[pilot_id]}; both rows are kept, the later one counts last."
+                    f"Row {pilot.row} repeats the pilot reference {pilot.pilot_id!r} of row "
+                    f"{seen_refs[pilot.pilot_id]}; both rows are kept, the later one counts last."
                 )
-            seen_refs.setdefault(pilot_id, row_number)
-        if not answers:
-            warnings.append(f"Row {row_number} ({name}) has no answers yet.")
-        pilots.append(
-            SheetPilot(
-                row=row_number,
-                pilot_id=pilot_id,
-                name=name[:300],
-                business_unit=cell(meta.get("business_unit")) or None,
-                position=position,
-                answers=answers,
-            )
-        )
+            seen_refs.setdefault(pilot.pilot_id, pilot.row)
+        if not pilot.answers:
+            warnings.append(f"Row {pilot.row} ({pilot.name}) has no answers yet.")
+        pilots.append(pilot)
     if not pilots:
         raise ImportFileError(
             f"{filename}: the sheet has a header row but no pilot rows below it. "
@@ -337,11 +264,105 @@ def read_answer_sheet(
         filename=filename,
         sheet=sheet_name,
         header_row=header_index + 1,
-        question_columns=list(columns.values()),
-        ignored_columns=ignored,
+        question_columns=list(layout.columns.values()),
+        ignored_columns=layout.ignored,
         pilots=pilots,
         problems=problems,
         warnings=warnings,
+    )
+
+
+def _header_row(rows: list[list], filename: str, content: Content) -> int:
+    """The first row (of the first few) with a question id among its cells."""
+    question_ids = set(content.questions_by_id)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if any(_normal_header(v) in question_ids for v in row):
+            return i
+    example = content.questions[0].id
+    raise ImportFileError(
+        f"{filename}: no column is headed by a question id (such as {example}) in the "
+        f"first {HEADER_SCAN_ROWS} rows. Download the answer template and keep its header row."
+    )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which column holds which question, which the pilot's details, and what was ignored."""
+
+    columns: dict[int, str]
+    meta: dict[str, int]
+    ignored: list[str]
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, header: list, content: Content) -> _Layout:
+        question_ids = set(content.questions_by_id)
+        columns: dict[int, str] = {}
+        meta: dict[str, int] = {}
+        ignored: list[str] = []
+        warnings: list[str] = []
+        for j, value in enumerate(header):
+            key = _normal_header(value)
+            if not key:
+                continue
+            if key in question_ids:
+                if key in columns.values():
+                    letter = get_column_letter(j + 1)
+                    warnings.append(f"Column {letter} repeats {key}; it was ignored.")
+                    continue
+                columns[j] = key
+            elif key in META_ALIASES and META_ALIASES[key] not in meta:
+                meta[META_ALIASES[key]] = j
+            else:
+                ignored.append(str(value).strip())
+        if ignored:
+            warnings.append(
+                "Columns that are not question ids of the framework were ignored: "
+                + ", ".join(ignored[:20])
+                + (" …" if len(ignored) > 20 else "")
+            )
+        return cls(columns, meta, ignored, warnings)
+
+
+def _read_pilot(
+    row: list, row_number: int, layout: _Layout, content: Content, problems: list[CellProblem]
+) -> SheetPilot:
+    """One pilot row: its answers (a bad cell goes to `problems`) and its details."""
+
+    def cell(j: int | None) -> str:
+        return _cell_text(row[j]) if j is not None and j < len(row) else ""
+
+    answers: dict[str, str] = {}
+    for j, qid in layout.columns.items():
+        raw = cell(j)
+        if not raw:
+            continue
+        key = normalise_answer(raw)
+        ref = f"{get_column_letter(j + 1)}{row_number}"
+        if key is None:
+            problems.append(CellProblem(ref, row_number, qid, raw, f"{raw!r} is not an answer"))
+        elif key == "na" and not content.questions_by_id[qid].allow_na:
+            problems.append(
+                CellProblem(ref, row_number, qid, raw, "N/A is not allowed for this question")
+            )
+        else:
+            answers[qid] = key
+    meta = layout.meta
+    pilot_id = cell(meta.get("pilot_id")) or None
+    name = cell(meta.get("name")) or pilot_id or f"Row {row_number}"
+    position, position_problem = _position(cell(meta.get("position")), answers, content)
+    if position_problem:
+        ref = f"{get_column_letter(meta['position'] + 1)}{row_number}"
+        problems.append(
+            CellProblem(ref, row_number, "position", cell(meta["position"]), position_problem)
+        )
+    return SheetPilot(
+        row=row_number,
+        pilot_id=pilot_id,
+        name=name[:300],
+        business_unit=cell(meta.get("business_unit")) or None,
+        position=position,
+        answers=answers,
     )
 
 
