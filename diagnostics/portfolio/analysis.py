@@ -338,18 +338,8 @@ def analyse_portfolio(
     )
     decided = decided_why = None
     if assessed is not None:
-        overlay = assessed.overlay
-        has = overlay["decision"].notna()
-        for key in scores.columns:
-            scores[key] = scores[key].mask(has, overlay[f"readiness_{key}"])
-        ready = ready.mask(has, overlay["readiness"])
-        codes_w = weakest.cat.codes.to_numpy().copy()
-        keys_w = list(weakest.cat.categories)
-        new_w = overlay["weakest"].map({k: i for i, k in enumerate(keys_w)}).fillna(-1)
-        codes_w[has.to_numpy()] = new_w[has].to_numpy(dtype="int64")
-        weakest = pd.Series(pd.Categorical.from_codes(codes_w, keys_w), index=frame.index)
-        source = source.mask(has, overlay["readiness_source"])
-        decided, decided_why = overlay["decision"], overlay["why"]
+        ready, weakest, source = _overlay_assessed(assessed, scores, ready, weakest, source)
+        decided, decided_why = assessed.overlay["decision"], assessed.overlay["why"]
     value = _numbers(frame, "expected_annual_value")
     in_matrix = ~stages.isin(CLOSED_STAGES)
     matrix_values = value[in_matrix & value.notna()]
@@ -389,20 +379,6 @@ def analyse_portfolio(
     pilots["recommendation"] = codes
     pilots["recommendation_reason"] = reasons
 
-    is_open = stages.isin(OPEN_STAGES)
-    open_weeks = weeks[is_open].dropna()
-    started = int(stages.isin(STARTED_STAGES).sum())
-    in_production = int((stages == "production").sum())
-    kpis = PortfolioKpis(
-        pilots=len(frame),
-        started=started,
-        in_production=in_production,
-        production_rate=in_production / started if started else None,
-        open_pilots=int(is_open.sum()),
-        past_decision_point=int(pilots["past_decision_point"].sum()),
-        median_weeks_in_pilot=float(open_weeks.median()) if len(open_weeks) else None,
-        decision_point_weeks=content.timeframes.decision_point_weeks,
-    )
     bucket_counts = buckets.value_counts()
     time_table = pd.DataFrame(
         {
@@ -414,7 +390,7 @@ def analyse_portfolio(
     )
     return PortfolioAnalysis(
         as_of=as_of,
-        kpis=kpis,
+        kpis=_kpis(stages, weeks, pilots["past_decision_point"], content),
         funnel=funnel(frame),
         units=unit_table(frame, stages, as_of, (unit_index, unit_names), content),
         technologies=technology_table(frame, stages),
@@ -423,6 +399,47 @@ def analyse_portfolio(
         thresholds=thresholds,
         has_readiness=bool(ready.notna().any()),
         has_value=bool(value.notna().any()),
+    )
+
+
+def _overlay_assessed(
+    assessed: PortfolioReadiness,
+    scores: pd.DataFrame,
+    ready: pd.Series,
+    weakest: pd.Series,
+    source: pd.Series,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The latest saved assessment's readiness (per reason, overall, weakest) and its source
+    in place of the sheet's, on the rows it stands for; `scores` is updated in place."""
+    overlay = assessed.overlay
+    has = overlay["decision"].notna()
+    for key in scores.columns:
+        scores[key] = scores[key].mask(has, overlay[f"readiness_{key}"])
+    ready = ready.mask(has, overlay["readiness"])
+    codes_w = weakest.cat.codes.to_numpy().copy()
+    keys_w = list(weakest.cat.categories)
+    new_w = overlay["weakest"].map({k: i for i, k in enumerate(keys_w)}).fillna(-1)
+    codes_w[has.to_numpy()] = new_w[has].to_numpy(dtype="int64")
+    weakest = pd.Series(pd.Categorical.from_codes(codes_w, keys_w), index=ready.index)
+    return ready, weakest, source.mask(has, overlay["readiness_source"])
+
+
+def _kpis(
+    stages: pd.Series, weeks: pd.Series, past_decision_point: pd.Series, content: Content
+) -> PortfolioKpis:
+    is_open = stages.isin(OPEN_STAGES)
+    open_weeks = weeks[is_open].dropna()
+    started = int(stages.isin(STARTED_STAGES).sum())
+    in_production = int((stages == "production").sum())
+    return PortfolioKpis(
+        pilots=len(stages),
+        started=started,
+        in_production=in_production,
+        production_rate=in_production / started if started else None,
+        open_pilots=int(is_open.sum()),
+        past_decision_point=int(past_decision_point.sum()),
+        median_weeks_in_pilot=float(open_weeks.median()) if len(open_weeks) else None,
+        decision_point_weeks=content.timeframes.decision_point_weeks,
     )
 
 
