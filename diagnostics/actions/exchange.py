@@ -310,71 +310,86 @@ def read_sheet(
         row = _Row(cells={k: ref(k, i) for k in found})
         id_text = _text(raw["id"])
         if id_text:
-            match = _ID_TEXT.match(id_text)
-            action_id = int(match.group(1)) if match else None
+            action_id = _known_id(id_text, row.cells["id"], known, seen, problems)
             if action_id is None:
-                problems.append(
-                    f"{row.cells['id']}: {id_text!r} is not an action id (a whole number from "
-                    "the export). Leave it as exported, or empty for a new action."
-                )
-                continue
-            if action_id not in known:
-                problems.append(
-                    f"{row.cells['id']}: no action {action_id} in this register. Keep the ids "
-                    "the export gave, or empty the cell to add the row as a new action."
-                )
-                continue
-            if action_id in seen:
-                problems.append(
-                    f"{row.cells['id']}: action {action_id} is also in {seen[action_id]}; keep "
-                    "one row per action."
-                )
                 continue
             seen[action_id] = row.cells["id"]
             row.action_id = action_id
-        if "status" in found:
-            text = _text(raw["status"])
-            status = words.status_for(text) if text else None
-            if text and status is None:
-                problems.append(
-                    f"{row.cells['status']}: status {text!r} is not one the register knows. "
-                    f"Use {words.status_list()} (or a tracker's word for them: To Do, Closed…)."
-                )
-            elif status:
-                row.values["status"] = status
-        if "assignee" in found:
-            try:
-                row.values["owner"] = register.clean_owner(_text(raw["assignee"]))
-            except ActionError as exc:
-                problems.append(f"{row.cells['assignee']}: {exc}")
-        if "due" in found:
-            try:
-                row.values["due_date"] = _date(raw["due"])
-            except ValueError:
-                problems.append(
-                    f"{row.cells['due']}: {_text(raw['due'])!r} is not a date. Write it as "
-                    "YYYY-MM-DD (2027-01-31), or leave it empty."
-                )
-        if "note" in found:
-            row.values["note"] = _cell(raw["note"]) or None
-        if "summary" in found:
-            row.values["title"] = _cell(raw["summary"])
+        _read_values(row, raw, found, words, problems)
         if row.action_id is None:
             _check_new(row, raw, found, pilots, today, problems)
         else:
-            due = row.values.get("due_date")
-            if isinstance(due, date) and due != known[row.action_id] and due < today:
-                problems.append(
-                    f"{row.cells['due']}: action {row.action_id} cannot be moved to "
-                    f"{due.isoformat()}, before today ({today.isoformat()}); pick today or a "
-                    "later day (a date kept as exported may have passed)."
-                )
-            if not row.values.get("title", "x"):
-                problems.append(
-                    f"{row.cells['summary']}: the summary is empty; an action needs one."
-                )
+            _check_update(row, known[row.action_id], today, problems)
         rows.append(row)
     return rows, problems
+
+
+def _known_id(
+    id_text: str, cell: str, known: dict, seen: dict[int, str], problems: list[str]
+) -> int | None:
+    """The action id a row names, or None (and a problem) when it is not one to update."""
+    match = _ID_TEXT.match(id_text)
+    action_id = int(match.group(1)) if match else None
+    if action_id is None:
+        problems.append(
+            f"{cell}: {id_text!r} is not an action id (a whole number from "
+            "the export). Leave it as exported, or empty for a new action."
+        )
+    elif action_id not in known:
+        problems.append(
+            f"{cell}: no action {action_id} in this register. Keep the ids "
+            "the export gave, or empty the cell to add the row as a new action."
+        )
+    elif action_id in seen:
+        problems.append(
+            f"{cell}: action {action_id} is also in {seen[action_id]}; keep one row per action."
+        )
+    else:
+        return action_id
+    return None
+
+
+def _read_values(row: _Row, raw: dict, found: dict, words, problems: list[str]) -> None:
+    """Status, assignee, due date, note and summary of a row, each checked by its cell."""
+    if "status" in found:
+        text = _text(raw["status"])
+        status = words.status_for(text) if text else None
+        if text and status is None:
+            problems.append(
+                f"{row.cells['status']}: status {text!r} is not one the register knows. "
+                f"Use {words.status_list()} (or a tracker's word for them: To Do, Closed…)."
+            )
+        elif status:
+            row.values["status"] = status
+    if "assignee" in found:
+        try:
+            row.values["owner"] = register.clean_owner(_text(raw["assignee"]))
+        except ActionError as exc:
+            problems.append(f"{row.cells['assignee']}: {exc}")
+    if "due" in found:
+        try:
+            row.values["due_date"] = _date(raw["due"])
+        except ValueError:
+            problems.append(
+                f"{row.cells['due']}: {_text(raw['due'])!r} is not a date. Write it as "
+                "YYYY-MM-DD (2027-01-31), or leave it empty."
+            )
+    if "note" in found:
+        row.values["note"] = _cell(raw["note"]) or None
+    if "summary" in found:
+        row.values["title"] = _cell(raw["summary"])
+
+
+def _check_update(row: _Row, due_before: date | None, today: date, problems: list[str]) -> None:
+    due = row.values.get("due_date")
+    if isinstance(due, date) and due != due_before and due < today:
+        problems.append(
+            f"{row.cells['due']}: action {row.action_id} cannot be moved to "
+            f"{due.isoformat()}, before today ({today.isoformat()}); pick today or a "
+            "later day (a date kept as exported may have passed)."
+        )
+    if not row.values.get("title", "x"):
+        problems.append(f"{row.cells['summary']}: the summary is empty; an action needs one.")
 
 
 def _check_new(row: _Row, raw: dict, found: dict, pilots: dict, today: date, problems: list):
