@@ -316,3 +316,15 @@ def test_a_new_workshop_starts_as_a_copy_of_this_one(app_test, db):
     assert ws.live_status(ws.facilitator(db, token), CONTENT).participants == 0
     assert ws.live_status(old, CONTENT).participants == 1  # the old one is untouched
     assert ws.participant_view(db, person.token, CONTENT).workshop_id == created.state.id
+
+
+def test_an_observer_sees_the_question_without_answer_buttons(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Watched", pacing="question")
+    observer = ws.join_workshop(db, created.state.code, "c1", role=ws.OBSERVER)
+    at = _open(app_test, "pages/join.py", code=created.state.code, p=observer.token)
+    assert not at.exception
+    assert not [b for b in at.button if b.key and b.key.startswith("join_vote_")]
+    question = CONTENT.questions_by_id[created.state.question_ids[0]]
+    assert any(question.text in m.value for m in at.markdown)
+    assert any("You observe" in c.value for c in at.caption)
+    assert ws.live_status(ws.facilitator(db, created.facilitator_token), CONTENT).participants == 0

@@ -684,3 +684,21 @@ def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
         assert all(t.textfont.size == size for t in bars)
     small = wf.distribution_bars(question, CONTENT)
     assert small.layout.xaxis.tickfont.size is None  # the console keeps the app's sizes
+
+
+def test_an_observer_follows_without_voting_or_being_counted(engine):
+    state, token = _workshop(engine)
+    voters = _join(engine, state, n=3, role="it")
+    observer = ws.join_workshop(engine, state.code, "watcher", role=ws.OBSERVER)
+    qid = state.question_ids[0]
+    for person in voters:
+        _vote(engine, person, qid, "yes")
+    with pytest.raises(AccessError, match="observer"):
+        _vote(engine, observer, qid, "no")
+    fac = ws.facilitator(engine, token)
+    live = ws.live_status(fac, CONTENT)
+    assert (live.participants, live.votes_per_question[qid]) == (3, 3)
+    results = ws.workshop_results(fac, CONTENT)
+    assert results.participants == 3
+    assert results.participants_by_role == {"it": 3}
+    assert ws.participant_view(engine, observer.token, CONTENT).in_focus == (*state.in_focus,)

@@ -121,9 +121,12 @@ def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
             )
         return
     who = view.display_name or "anonymous"
-    st.caption(
-        f"You take part as {plain(who)}. Answers stay hidden until the facilitator shows them."
-    )
+    if view.role == ws.OBSERVER:
+        st.caption(f"You observe as {plain(who)}: you see the questions and revealed results.")
+    else:
+        st.caption(
+            f"You take part as {plain(who)}. Answers stay hidden until the facilitator shows them."
+        )
     st.session_state.pop("join_kept", None)  # a full run reads everything afresh
     _questions(engine, content, view.workshop_id)
 
@@ -161,6 +164,9 @@ def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -
                 result = revealed.get(qid)
                 if result is not None:
                     _distribution(result, content, mine)
+                if current.role == ws.OBSERVER:
+                    st.caption("You observe: the group answers, you follow along.")
+                    continue
                 if qid not in current.votable:
                     given = labels.get(mine, "no answer")
                     st.info(f"Locked while the group discusses it. Your answer: {given}.")

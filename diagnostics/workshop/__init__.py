@@ -49,6 +49,7 @@ from diagnostics.workshop.pacing import (
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
     MIN_ANSWERS_SHOWN,
+    OBSERVER,
     PACINGS,
     ROLES,
     WEAK_ANSWERS,
@@ -80,6 +81,7 @@ __all__ = [
     "CODE_LENGTH",
     "CODE_SPACE",
     "MIN_ANSWERS_SHOWN",
+    "OBSERVER",
     "PACINGS",
     "ROLES",
     "TOKEN_ENTROPY_BITS",

@@ -34,7 +34,11 @@ ROLES: dict[str, str] = {
     "data": "Data / data science",
     "business": "Business",
     "other": "Other",
+    "observer": "Observer (does not vote)",
 }
+# An observer follows the workshop (the questions, revealed results) but does not vote and is
+# not counted among the people who joined.
+OBSERVER = "observer"
 ANSWER_ORDER = ("yes", "partly", "no", "dont_know", "na")
 WEAK_ANSWERS = ("no", "dont_know", "partly")
 

@@ -34,6 +34,7 @@ from diagnostics.workshop.records import (
     as_utc,
     load_state,
 )
+from diagnostics.workshop.votes import counted
 
 # On a tie the weaker answer wins: a pilot fails on its weakest link.
 _TIE_ORDER = ("no", "dont_know", "partly", "yes", "na")
@@ -99,7 +100,7 @@ def compute_results(
     ).all()
     roles = session.execute(
         select(WorkshopParticipant.role, func.count())
-        .where(WorkshopParticipant.workshop_id == row.id)
+        .where(WorkshopParticipant.workshop_id == row.id, counted())
         .group_by(WorkshopParticipant.role)
     ).all()
     by_question: dict[str, list[tuple[str, str | None]]] = {q: [] for q in state.question_ids}

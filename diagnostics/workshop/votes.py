@@ -7,7 +7,7 @@ the question is not open or is locked, or the workshop has ended.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from diagnostics.workshop import changes
 from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
+    OBSERVER,
     LiveStatus,
     ParticipantView,
     hash_secret,
@@ -86,12 +87,14 @@ def cast_vote(
     token_hash = hash_secret(str(participant_token or "").strip())
     with store.session_scope(engine, write=True) as session:
         person = session.execute(
-            select(WorkshopParticipant.id, WorkshopParticipant.workshop_id).where(
-                WorkshopParticipant.token_hash == token_hash
-            )
+            select(
+                WorkshopParticipant.id, WorkshopParticipant.workshop_id, WorkshopParticipant.role
+            ).where(WorkshopParticipant.token_hash == token_hash)
         ).first()
         if person is None:
             raise AccessError(BAD_PARTICIPANT)
+        if person.role == OBSERVER:
+            raise AccessError("You joined as an observer: observers follow along but do not vote.")
         if person.workshop_id != workshop_id:
             raise AccessError("You can only answer in the workshop you joined with its code.")
         try:
@@ -131,6 +134,11 @@ def cast_vote(
     changes.forget(engine, workshop_id)
 
 
+def counted():
+    """The participants who count: everyone but observers."""
+    return or_(WorkshopParticipant.role.is_(None), WorkshopParticipant.role != OBSERVER)
+
+
 def live_status(fac: Facilitator, content: Content) -> LiveStatus:
     """People joined and answers per question: three small queries, run every second or two."""
     with store.session_scope(fac.engine) as session:
@@ -142,7 +150,7 @@ def live_counts(session: Session, row: Workshop, content: Content) -> LiveStatus
     participants = session.scalar(
         select(func.count())
         .select_from(WorkshopParticipant)
-        .where(WorkshopParticipant.workshop_id == row.id)
+        .where(WorkshopParticipant.workshop_id == row.id, counted())
     )
     counts = dict(
         session.execute(
