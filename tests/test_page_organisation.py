@@ -168,3 +168,18 @@ def test_report_downloads_are_offered(app_test) -> None:
     ):
         assert buttons[label].deferred_file_id
         assert buttons[label].help
+
+
+def test_a_heading_counting_more_gaps_than_the_chart_says_why(app_test) -> None:
+    """Test that when more gaps are shared than the chart lists, a caption says where the
+    others are (the demo pilots share more than the eight charted)."""
+    at = app_test(PAGE, timeout=120)
+    heading = next(s.value for s in at.subheader if "gaps most pilots share" in s.value)
+    shared = int(heading.split()[0])
+    assert shared > 8
+    captions = [c.value for c in at.caption]
+    expected = (
+        f"The 8 shared by the most pilots are charted and described here; the other "
+        f"{shared - 8} are in “Every question, with its answers across pilots” below."
+    )
+    assert expected in captions

@@ -225,6 +225,12 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
             "the organisation works, not one action per project. Close the first of these and "
             "the pilots counted as freed lose a blocker or move to a better decision."
         )
+        if systemic > len(top):  # the heading counts more gaps than the chart lists
+            st.caption(
+                f"The {len(top)} shared by the most pilots are charted and described here; the "
+                f"other {systemic - len(top)} are in “Every question, with its answers across "
+                "pilots” below."
+            )
     else:
         st.subheader("No gap is shared by most pilots")
         st.write("The most frequent gaps are below; each is still a project-level matter.")
