@@ -10,7 +10,8 @@ import pandas as pd
 from diagnostics.framework.content import load_content
 from diagnostics.framework.history import HistoryEntry
 from diagnostics.framework.review import build_review
-from diagnostics.organisation.profile import PilotAnswers, organisation_profile
+from diagnostics.organisation.answers import PilotAnswers
+from diagnostics.organisation.profile import organisation_profile
 from diagnostics.organisation.trap_check import trap_check
 from diagnostics.storage.store import AnswerRecord, AssessmentRecord, PilotRecord
 

@@ -20,7 +20,8 @@ from diagnostics.cost.assumptions import CostAssumptions
 from diagnostics.cost.stop_now import stop_now, stop_selection
 from diagnostics.framework.content import load_content
 from diagnostics.organisation.answer_sheet import read_answer_sheet
-from diagnostics.organisation.profile import organisation_profile, save_answer_sheet
+from diagnostics.organisation.answers import save_answer_sheet
+from diagnostics.organisation.profile import organisation_profile
 from diagnostics.portfolio.analysis import analyse_portfolio, export_frame
 from diagnostics.portfolio.importer import import_portfolio
 from diagnostics.portfolio.recommendations import DECISION_TO_RECOMMENDATION, RECOMMENDATIONS

@@ -16,15 +16,17 @@ from openpyxl import Workbook
 from diagnostics.framework.content import load_content
 from diagnostics.framework.scoring import score
 from diagnostics.organisation.answer_sheet import read_answer_sheet
-from diagnostics.organisation.profile import (
-    SYSTEMIC_ACTIONS_PATH,
+from diagnostics.organisation.answers import (
     PilotAnswers,
     collect_answers,
+    save_answer_sheet,
+    sheet_pilots,
+)
+from diagnostics.organisation.profile import (
+    SYSTEMIC_ACTIONS_PATH,
     organisation_profile,
     pilot_vs_median,
     profile_summary,
-    save_answer_sheet,
-    sheet_pilots,
     systemic_actions,
 )
 from diagnostics.storage import store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from diagnostics.framework.content import load_content
+from diagnostics.organisation.answers import PilotAnswers
 from diagnostics.organisation.figures import (
     band_colorscale,
     decisions_bar,
@@ -13,7 +14,7 @@ from diagnostics.organisation.figures import (
     readiness_heatmap,
     reason_spread,
 )
-from diagnostics.organisation.profile import PilotAnswers, organisation_profile, pilot_vs_median
+from diagnostics.organisation.profile import organisation_profile, pilot_vs_median
 
 HOSTILE = '<a href="http://x.example">click</a>'
 REASONS = [

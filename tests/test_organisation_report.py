@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from diagnostics.framework.content import load_content
-from diagnostics.organisation.profile import PilotAnswers, organisation_profile
+from diagnostics.organisation.answers import PilotAnswers
+from diagnostics.organisation.profile import organisation_profile
 from diagnostics.organisation.trap_check import trap_check
 from diagnostics.render.organisation_report import (
     organisation_report_html,

@@ -22,7 +22,8 @@ from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.organisation import figures
 from diagnostics.organisation import profile as organisation
-from diagnostics.organisation.profile import SOURCE_LABELS, OrganisationProfile
+from diagnostics.organisation.answers import SOURCE_LABELS, save_answer_sheet
+from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import (
     STATUS_LABELS,
     SYMPTOM_ANSWER_LABELS,
@@ -164,7 +165,7 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool, scope=None
             "else created). The latest assessment of a pilot is the one that counts.",
         ):
             try:
-                saved = organisation.save_answer_sheet(engine, sheet, content)
+                saved = save_answer_sheet(engine, sheet, content)
             except DiagnosticError as exc:
                 show_problem(exc)
                 return

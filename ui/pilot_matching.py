@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from diagnostics.errors import DiagnosticError
-from diagnostics.organisation.profile import SOURCE_LABELS
+from diagnostics.organisation.answers import SOURCE_LABELS
 from diagnostics.portfolio.analysis import PortfolioAnalysis
 from diagnostics.portfolio.assessed import PortfolioReadiness, row_keys
 from diagnostics.storage.links import PILOT_KEY_PREFIX, set_link

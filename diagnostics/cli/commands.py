@@ -154,11 +154,11 @@ def _cmd_check_db(args: argparse.Namespace) -> int:
 
 def _cmd_profile(args: argparse.Namespace) -> int:
     from diagnostics.organisation.answer_sheet import read_answer_sheet
+    from diagnostics.organisation.answers import sheet_pilots
     from diagnostics.organisation.profile import (
         organisation_profile,
         profile_summary,
         render_profile_text,
-        sheet_pilots,
     )
 
     content = load_content(args.content)
@@ -244,7 +244,7 @@ def _portfolio_answers(args: argparse.Namespace, frame, content):
     if not getattr(args, "answers", None):
         return portfolio_readiness(frame, content), None
     from diagnostics.organisation.answer_sheet import read_answer_sheet
-    from diagnostics.organisation.profile import sheet_pilots
+    from diagnostics.organisation.answers import sheet_pilots
 
     path = Path(args.answers)
     if not path.is_file():

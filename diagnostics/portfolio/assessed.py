@@ -28,7 +28,7 @@ import pandas as pd
 
 from diagnostics.framework.content import Content
 from diagnostics.framework.scoring import score
-from diagnostics.organisation.profile import SOURCE_LABELS, PilotAnswers, portfolio_answer_pilots
+from diagnostics.organisation.answers import SOURCE_LABELS, PilotAnswers, portfolio_answer_pilots
 from diagnostics.portfolio.names import normalise_name
 
 NEAR_MISS = 0.85  # similarity of two normalised names offered as a possible match

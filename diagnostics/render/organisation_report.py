@@ -17,7 +17,8 @@ import pandas as pd
 
 from diagnostics.formats import format_money, with_currency
 from diagnostics.framework.content import Content
-from diagnostics.organisation.profile import SOURCE_LABELS, OrganisationProfile
+from diagnostics.organisation.answers import SOURCE_LABELS
+from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
 from diagnostics.render import charts
 from diagnostics.render.html import chart, credit, document, e, kpi, kpis, table, td, verdict_box

@@ -82,7 +82,7 @@ def links_fingerprint(engine: Engine) -> str:
 
 def readiness_fingerprint(engine: Engine) -> str:
     """Changes whenever an answer is saved or a link corrected: the key of cached views."""
-    from diagnostics.organisation.profile import answers_fingerprint
+    from diagnostics.organisation.answers import answers_fingerprint
 
     return f"{answers_fingerprint(engine)}|{links_fingerprint(engine)}"
 
@@ -90,7 +90,7 @@ def readiness_fingerprint(engine: Engine) -> str:
 def saved_readiness(engine: Engine, content: Content, portfolio_id: int, frame=None):
     """The `PortfolioReadiness` of a saved portfolio version: its rows matched to the saved
     pilots of the same scope (demo pilots for the demo portfolio, real ones otherwise)."""
-    from diagnostics.organisation.profile import collect_answers
+    from diagnostics.organisation.answers import collect_answers
     from diagnostics.portfolio.assessed import portfolio_readiness
     from diagnostics.storage.portfolios import list_portfolios, load_portfolio_frame
 
@@ -120,7 +120,7 @@ def organisation_pilots(engine: Engine, content: Content, scope: str | int) -> l
     portfolio's recommendations read), ALL_ASSESSED (every assessed pilot outside the demo),
     or DEMO_SCOPE (the demo's pilots only, never mixed with anything uploaded).
     """
-    from diagnostics.organisation.profile import collect_answers
+    from diagnostics.organisation.answers import collect_answers
 
     if scope == ALL_ASSESSED:
         return collect_answers(engine, content, demo=False)
