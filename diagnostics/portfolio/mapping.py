@@ -363,63 +363,38 @@ def known_field(key: str, content_key: str | None = None) -> bool:
 # Automatic mapping -------------------------------------------------------------------------
 
 
+class _Evidence:
+    """A sheet's columns sampled once, and what each sample's values say of a field, cached."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._samples: dict[str, pd.Series] = {}
+        self._fits: dict[tuple[str, str], float | None] = {}
+
+    def sample(self, column: str) -> pd.Series:
+        if column not in self._samples:
+            self._samples[column] = _sample(self.frame[column])
+        return self._samples[column]
+
+    def fit(self, column: str, key: str) -> float | None:
+        if (column, key) not in self._fits:
+            self._fits[(column, key)] = value_fit(self.sample(column), key, sampled=True)
+        return self._fits[(column, key)]
+
+
+# (confidence, -field order, -column position, field, column, source): sorts best first.
+_Candidate = tuple[float, int, int, str, str, str]
+
+
 def auto_map(
     columns: list[str], frame: pd.DataFrame, content_key: str | None = None
 ) -> dict[str, ColumnMatch]:
     """The best column for each field, one field per column, from headers and values."""
-    candidates: list[tuple[float, int, int, str, str, str]] = []
-    field_order = {f.key: i for i, f in enumerate(FIELDS)}
-    synonyms = _field_synonyms()
-    framework = _framework_targets(content_key)
-    fits: dict[tuple[str, str], float | None] = {}
-    samples: dict[str, pd.Series] = {}
-
-    def sample_of(column: str) -> pd.Series:
-        if column not in samples:
-            samples[column] = _sample(frame[column])
-        return samples[column]
-
-    def fit_of(column: str, key: str) -> float | None:
-        if (column, key) not in fits:
-            fits[(column, key)] = value_fit(sample_of(column), key, sampled=True)
-        return fits[(column, key)]
-
+    evidence = _Evidence(frame)
+    candidates: list[_Candidate] = []
     unit_headers: dict[str, dict[str, float]] = {}
     for position, column in enumerate(columns):
-        for key, syns in synonyms.items():
-            header = header_score(column, syns)
-            if key in UNIT_FIELDS:  # chosen together once the other fields are placed
-                unit_headers.setdefault(column, {})[key] = header
-            elif header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
-                confidence = _combine(header, fit_of(column, key))
-                candidates.append((confidence, -field_order[key], -position, key, column, "header"))
-        # A date header found by what it asks ("Date Initiated", "When did the pilot start?"),
-        # when most of its cells read as dates. The header must say it is a date: amounts
-        # such as 45,000 read as Excel day numbers, so "Production cost" is not a date.
-        meaning = date_meaning(column) if has_date_cue(column) else None
-        if meaning is not None:
-            fit = fit_of(column, meaning) or 0.0
-            if fit >= 0.5:
-                confidence = DATE_MEANING_CONFIDENCE * (0.4 + 0.6 * fit)
-                candidates.append(
-                    (confidence, -field_order[meaning], -position, meaning, column, "header")
-                )
-        for key, syns in framework.items():
-            header = header_score(column, syns)
-            if header >= 0.8:
-                fit = fit_of(column, key)
-                if fit is not None and fit >= 0.5:
-                    candidates.append(
-                        (_combine(header, fit), -99, -position, key, column, "header")
-                    )
-        # A column of stage texts is the stage, whatever its header (at least two different
-        # stages: one word repeated down a column is weak evidence).
-        fit, different = _stage_evidence(sample_of(column))
-        if fit >= 0.8 and different >= 2:
-            confidence = 0.35 + 0.4 * fit
-            candidates.append(
-                (confidence, -field_order["stage"], -position, "stage", column, "values")
-            )
+        candidates += _column_candidates(evidence, position, column, content_key, unit_headers)
     # A header that names a unit better than another field keeps its column for the units
     # ("Responsible Office" is the office, not the person responsible).
     candidates = [
@@ -433,11 +408,64 @@ def auto_map(
             continue
         chosen[key] = ColumnMatch(key, column, min(confidence, 1.0), source)
         used.add(column)
+    units = _unit_candidates(evidence, [c for c in columns if c not in used], columns, unit_headers)
+    chosen.update(_choose_units(units, frame))
+    return chosen
+
+
+def _column_candidates(
+    evidence: _Evidence,
+    position: int,
+    column: str,
+    content_key: str | None,
+    unit_headers: dict[str, dict[str, float]],
+) -> list[_Candidate]:
+    """Every field one column could be, by its header, its date question, the framework's
+    question ids and its stage texts; unit header scores go to `unit_headers` instead."""
+    field_order = {f.key: i for i, f in enumerate(FIELDS)}
+    found: list[_Candidate] = []
+    for key, syns in _field_synonyms().items():
+        header = header_score(column, syns)
+        if key in UNIT_FIELDS:  # chosen together once the other fields are placed
+            unit_headers.setdefault(column, {})[key] = header
+        elif header >= MIN_CONFIDENCE:  # values only ever lower the header's confidence
+            confidence = _combine(header, evidence.fit(column, key))
+            found.append((confidence, -field_order[key], -position, key, column, "header"))
+    # A date header found by what it asks ("Date Initiated", "When did the pilot start?"),
+    # when most of its cells read as dates. The header must say it is a date: amounts
+    # such as 45,000 read as Excel day numbers, so "Production cost" is not a date.
+    meaning = date_meaning(column) if has_date_cue(column) else None
+    if meaning is not None:
+        fit = evidence.fit(column, meaning) or 0.0
+        if fit >= 0.5:
+            confidence = DATE_MEANING_CONFIDENCE * (0.4 + 0.6 * fit)
+            found.append((confidence, -field_order[meaning], -position, meaning, column, "header"))
+    for key, syns in _framework_targets(content_key).items():
+        header = header_score(column, syns)
+        if header >= 0.8:
+            fit = evidence.fit(column, key)
+            if fit is not None and fit >= 0.5:
+                found.append((_combine(header, fit), -99, -position, key, column, "header"))
+    # A column of stage texts is the stage, whatever its header (at least two different
+    # stages: one word repeated down a column is weak evidence).
+    fit, different = _stage_evidence(evidence.sample(column))
+    if fit >= 0.8 and different >= 2:
+        confidence = 0.35 + 0.4 * fit
+        found.append((confidence, -field_order["stage"], -position, "stage", column, "values"))
+    return found
+
+
+def _unit_candidates(
+    evidence: _Evidence,
+    free: list[str],
+    columns: list[str],
+    unit_headers: dict[str, dict[str, float]],
+) -> list[_UnitCandidate]:
+    """The columns still free that could hold a unit, by a unit header or by their values."""
     units: list[_UnitCandidate] = []
-    for position, column in enumerate(columns):
-        if column in used:
-            continue
-        fit, distinct, org_share = unit_evidence(sample_of(column), sampled=True)
+    for column in free:
+        position = columns.index(column)
+        fit, distinct, org_share = unit_evidence(evidence.sample(column), sampled=True)
         scores = unit_headers.get(column, {})
         header = max(scores.values(), default=0.0)
         inner = scores.get("business_subunit", 0.0) > scores.get("business_unit", 0.0)
@@ -448,8 +476,7 @@ def auto_map(
             units.append(_UnitCandidate(column, confidence, distinct, position, "header", inner))
         elif fit == 1.0 and org_share >= 0.8:
             units.append(_UnitCandidate(column, 0.5, distinct, position, "values"))
-    chosen.update(_choose_units(units, frame))
-    return chosen
+    return units
 
 
 # Profiles ----------------------------------------------------------------------------------
