@@ -142,24 +142,41 @@ def organisation_report_html(
     """The steering-committee report as one self-contained HTML document; `scope` says
     which pilots it covers."""
     today = today or date.today()
-    pilots = profile.pilots
-    labels = decision_labels(content)
-    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
-    median_overall = pilots["overall"].median() if len(pilots) else None
+    parts = _header(profile, title, today, scope)
+    if check is not None:
+        parts += _trap_section(check, content)
+    parts += _standing_section(profile, content)
+    parts += _reasons_section(profile, content)
+    parts += _gaps_section(profile)
+    parts += _units_section(profile, content)
+    parts += _pilots_section(profile, content)
+    parts += _cost_section(cost)
+    parts.append(credit(content, f"Generated on {today.isoformat()}."))
+    return document(title, "organisation report", parts)
+
+
+def _header(profile: OrganisationProfile, title: str, today: date, scope: str | None) -> list[str]:
+    """The title, the date, how many pilots and where their answers came from, the scope."""
     sources = ", ".join(
         f"{row['pilots']} {row['label'].lower()}" for _, row in profile.sources.iterrows()
     )
-    parts = [
+    return [
         f"<header><h1 id='report-title'>{e(title)}</h1>",
-        f"<p class='meta'>{e(today.isoformat())} · {e(len(pilots))} pilots assessed"
+        f"<p class='meta'>{e(today.isoformat())} · {e(len(profile.pilots))} pilots assessed"
         + (f" ({e(sources)})" if sources else "")
         + "</p>"
         + (f"<p class='meta' id='report-scope'>In view: {e(scope)}</p>" if scope else "")
         + "</header>",
     ]
-    if check is not None:
-        parts += _trap_section(check, content)
-    parts += [
+
+
+def _standing_section(profile: OrganisationProfile, content: Content) -> list[str]:
+    """Where the pilots stand: how many, how many per decision, the median readiness."""
+    pilots = profile.pilots
+    labels = decision_labels(content)
+    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+    median_overall = pilots["overall"].median() if len(pilots) else None
+    return [
         "<h2>Where the pilots stand</h2>",
         kpis(
             kpi("Pilots assessed", str(len(pilots)), "kpi-pilots"),
@@ -168,9 +185,13 @@ def organisation_report_html(
             kpi(labels["stop"], str(decisions.get("stop", 0)), "kpi-stop"),
             kpi("Median overall readiness", number_text(median_overall), "kpi-median"),
         ),
-        "<h2>Readiness per reason across pilots</h2>",
     ]
-    if len(pilots):
+
+
+def _reasons_section(profile: OrganisationProfile, content: Content) -> list[str]:
+    """Readiness per reason across pilots: the spread chart and its table."""
+    parts = ["<h2>Readiness per reason across pilots</h2>"]
+    if len(profile.pilots):
         spread = charts.reason_spread(profile.reasons, content)
         parts.append(
             chart(
@@ -199,46 +220,61 @@ def organisation_report_html(
             numeric=(1, 2, 3, 4, 5),
         )
     )
+    return parts
+
+
+def _gaps_section(profile: OrganisationProfile) -> list[str]:
+    """The organisation's most common gaps, with what to change and who owns it."""
     gaps = profile.top_gaps(MAX_GAP_ROWS)
-    parts.append("<h2>Organisational gaps and what to do about them</h2>")
-    if len(gaps):
-        parts.append(
-            "<p class='small'>Questions most often answered No or Don't know. When most pilots "
-            "share a gap, the fix is one change in how the organisation works, not one action "
-            "per project. “Frees” counts the pilots for which closing the gap lifts a blocker "
-            "or improves the decision.</p>"
+    parts = ["<h2>Organisational gaps and what to do about them</h2>"]
+    if not len(gaps):
+        return [*parts, "<p>No question is answered No or Don't know by any pilot.</p>"]
+    parts.append(
+        "<p class='small'>Questions most often answered No or Don't know. When most pilots "
+        "share a gap, the fix is one change in how the organisation works, not one action "
+        "per project. “Frees” counts the pilots for which closing the gap lifts a blocker "
+        "or improves the decision.</p>"
+    )
+    parts.append(
+        table(
+            ["Gap", "Reason", "No", "Don't know", "Share", "Frees", "What to change", "Owner"],
+            (
+                [
+                    row["label"],
+                    row["reason_title"],
+                    int(row["no"]),
+                    int(row["dont_know"]),
+                    f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
+                    int(row["unblocks"]),
+                    row["systemic_action"],
+                    row["action_owner"],
+                ]
+                for _, row in gaps.iterrows()
+            ),
+            id_="gaps-table",
+            numeric=(2, 3, 4, 5),
         )
-        parts.append(
-            table(
-                ["Gap", "Reason", "No", "Don't know", "Share", "Frees", "What to change", "Owner"],
-                (
-                    [
-                        row["label"],
-                        row["reason_title"],
-                        int(row["no"]),
-                        int(row["dont_know"]),
-                        f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
-                        int(row["unblocks"]),
-                        row["systemic_action"],
-                        row["action_owner"],
-                    ]
-                    for _, row in gaps.iterrows()
-                ),
-                id_="gaps-table",
-                numeric=(2, 3, 4, 5),
-            )
-        )
-    else:
-        parts.append("<p>No question is answered No or Don't know by any pilot.</p>")
-    if len(profile.unit_matrix):
-        parts += [
-            "<h2>Business units × reasons</h2>",
-            "<p class='small'>Median readiness of each unit's pilots (number of pilots in "
-            "brackets).</p>",
-            _heat_table(profile.unit_matrix, content, "Business unit", profile.unit_pilots),
-        ]
+    )
+    return parts
+
+
+def _units_section(profile: OrganisationProfile, content: Content) -> list[str]:
+    """The heatmap of business units by reason, when the pilots name their units."""
+    if not len(profile.unit_matrix):
+        return []
+    return [
+        "<h2>Business units × reasons</h2>",
+        "<p class='small'>Median readiness of each unit's pilots (number of pilots in "
+        "brackets).</p>",
+        _heat_table(profile.unit_matrix, content, "Business unit", profile.unit_pilots),
+    ]
+
+
+def _pilots_section(profile: OrganisationProfile, content: Content) -> list[str]:
+    """The least ready pilots first, up to MAX_PILOT_ROWS, with their decision."""
+    pilots = profile.pilots
     shown = pilots.sort_values("overall", na_position="first").head(MAX_PILOT_ROWS)
-    parts += [
+    parts = [
         "<h2>Pilots</h2>",
         table(
             ["Pilot", "Business unit", "Answers from", "Overall", "Weakest reason", "Decision"],
@@ -262,9 +298,7 @@ def organisation_report_html(
             f"<p class='small'>The {MAX_PILOT_ROWS} least ready of {len(pilots)} pilots are "
             "listed; the workbook holds them all.</p>"
         )
-    parts += _cost_section(cost)
-    parts.append(credit(content, f"Generated on {today.isoformat()}."))
-    return document(title, "organisation report", parts)
+    return parts
 
 
 def organisation_sheets(
@@ -275,10 +309,49 @@ def organisation_sheets(
     cost=None,
 ) -> dict[str, Sheet]:
     """The report's data, one laid-out sheet per table, with the words used on screen."""
+    sheets: dict[str, Sheet] = {}
+    if check is not None:
+        sheets["Trap check"] = _trap_sheet(check)
+    sheets.update(
+        {
+            "Pilots": Sheet(_pilots_frame(profile, content)),
+            "Reasons": Sheet(_reasons_frame(profile)),
+            "Systemic gaps": Sheet(_gaps_frame(profile, content), {"Share of pilots": PERCENT}),
+            "Business units": Sheet(_units_frame(profile, content)),
+            "Decisions": Sheet(
+                profile.decisions.drop(columns=["decision"]).rename(
+                    columns={"label": "Decision", "pilots": "Pilots", "share": "Share of pilots"}
+                ),
+                {"Share of pilots": PERCENT},
+            ),
+            "Answers": Sheet(_answers_frame(profile, content)),
+        }
+    )
+    if cost is not None:
+        sheets["Cost of the trap"] = _cost_sheet(cost)
+    return sheets
+
+
+def _trap_sheet(check: TrapCheck) -> Sheet:
+    """The trap check's verdict, then each symptom with its status and evidence."""
+    trap = pd.concat(
+        [
+            pd.DataFrame(
+                [{"symptom": "Verdict", "status": check.label, "evidence": check.summary}]
+            ),
+            check.to_frame(),
+        ],
+        ignore_index=True,
+    )
+    trap.columns = [str(c).replace("_", " ").capitalize() for c in trap.columns]
+    return Sheet(trap)
+
+
+def _pilots_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
+    """One row per pilot, keys replaced by the labels shown on screen."""
     reason_titles = {r.key: r.title for r in content.reasons}
     labels = decision_labels(content)
     positions = {p.key: p.label for p in content.positions}
-    answers = {a.key: a.label for a in content.answer_scale}
     pilots = profile.pilots.drop(columns=["pilot_key"]).copy()
     pilots["weakest"] = pilots["weakest"].map(reason_titles)
     pilots["decision"] = pilots["decision"].map(lambda d: labels.get(d, d))
@@ -287,7 +360,7 @@ def organisation_sheets(
     pilots["verdict"] = pilots["verdict"].map(
         lambda v: content.verdicts_by_key[v].label if v in content.verdicts_by_key else v
     )
-    pilots = pilots.rename(
+    return pilots.rename(
         columns={
             **reason_titles,
             "pilot": "Pilot",
@@ -305,7 +378,11 @@ def organisation_sheets(
             "why": "Why",
         }
     )
-    reasons = profile.reasons.drop(columns=["reason", "short"]).rename(
+
+
+def _reasons_frame(profile: OrganisationProfile) -> pd.DataFrame:
+    """The readiness statistics of each reason across pilots."""
+    return profile.reasons.drop(columns=["reason", "short"]).rename(
         columns={
             "title": "Reason",
             "pilots": "Pilots",
@@ -318,7 +395,12 @@ def organisation_sheets(
             "weakest_count": "Weakest for (pilots)",
         }
     )
-    gaps = (
+
+
+def _gaps_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
+    """Every question asked of some pilot: its answers, how shared the gap, what to change."""
+    answers = {a.key: a.label for a in content.answer_scale}
+    return (
         profile.gaps[profile.gaps["asked"] > 0]
         .drop(columns=["reason"])
         .assign(
@@ -350,20 +432,29 @@ def organisation_sheets(
             }
         )
     )
-    units = profile.unit_matrix.rename(columns=reason_titles).reset_index()
+
+
+def _units_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
+    """Each business unit's pilot count and median readiness per reason."""
+    units = profile.unit_matrix.rename(columns={r.key: r.title for r in content.reasons})
+    units = units.reset_index()
     if len(units):
         units.insert(1, "pilots", units["business_unit"].map(profile.unit_pilots).astype("int64"))
-    units = units.rename(columns={"business_unit": "Business unit", "pilots": "Pilots"})
-    decisions = profile.decisions.drop(columns=["decision"]).rename(
-        columns={"label": "Decision", "pilots": "Pilots", "share": "Share of pilots"}
-    )
-    answer_rows = profile.answers.drop(columns=["pilot_key"]).copy()
-    answer_rows["reason"] = answer_rows["reason"].map(lambda r: reason_titles.get(r, r))
-    answer_rows["phase"] = answer_rows["phase"].map(lambda p: content.phase_labels.get(p, p))
-    answer_rows["answer"] = answer_rows["answer"].map(lambda a: answers.get(a, a))
-    answer_rows["source"] = answer_rows["source"].map(lambda s: SOURCE_LABELS.get(s, s))
-    answer_rows["position"] = answer_rows["position"].map(lambda p: positions.get(p, p))
-    answer_rows = answer_rows.rename(
+    return units.rename(columns={"business_unit": "Business unit", "pilots": "Pilots"})
+
+
+def _answers_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
+    """Every pilot's answer to every question, in the words used on screen."""
+    reason_titles = {r.key: r.title for r in content.reasons}
+    positions = {p.key: p.label for p in content.positions}
+    answers = {a.key: a.label for a in content.answer_scale}
+    rows = profile.answers.drop(columns=["pilot_key"]).copy()
+    rows["reason"] = rows["reason"].map(lambda r: reason_titles.get(r, r))
+    rows["phase"] = rows["phase"].map(lambda p: content.phase_labels.get(p, p))
+    rows["answer"] = rows["answer"].map(lambda a: answers.get(a, a))
+    rows["source"] = rows["source"].map(lambda s: SOURCE_LABELS.get(s, s))
+    rows["position"] = rows["position"].map(lambda p: positions.get(p, p))
+    return rows.rename(
         columns={
             "pilot": "Pilot",
             "business_unit": "Business unit",
@@ -375,48 +466,27 @@ def organisation_sheets(
             "answer": "Answer",
         }
     )
-    sheets: dict[str, Sheet] = {}
-    if check is not None:
-        trap = pd.concat(
-            [
-                pd.DataFrame(
-                    [{"symptom": "Verdict", "status": check.label, "evidence": check.summary}]
-                ),
-                check.to_frame(),
-            ],
-            ignore_index=True,
+
+
+def _cost_sheet(cost) -> Sheet:
+    """The cost of the trap in the portfolio's currency, and how many pilots it covers."""
+    currency, totals = cost_currency(cost), cost.totals
+    amounts = [
+        ("Spent on pilots past their decision point", totals["direct"]),
+        ("Value not delivered (delay)", totals["opportunity"]),
+        ("Total cost of the trap", totals["total"]),
+    ]
+    counts = [
+        ("Pilots in the portfolio", totals.get("pilots")),
+        ("Pilots carrying a cost", totals.get("pilots_with_cost")),
+        ("Pilots left out (dates or stage missing)", totals.get("pilots_left_out")),
+    ]
+    return Sheet(
+        pd.DataFrame(
+            [{"Measure": m, with_currency("Amount", currency): round(v)} for m, v in amounts]
+            + [{"Measure": m, "Pilots": n} for m, n in counts if n is not None]
         )
-        trap.columns = [str(c).replace("_", " ").capitalize() for c in trap.columns]
-        sheets["Trap check"] = Sheet(trap)
-    sheets.update(
-        {
-            "Pilots": Sheet(pilots),
-            "Reasons": Sheet(reasons),
-            "Systemic gaps": Sheet(gaps, {"Share of pilots": PERCENT}),
-            "Business units": Sheet(units),
-            "Decisions": Sheet(decisions, {"Share of pilots": PERCENT}),
-            "Answers": Sheet(answer_rows),
-        }
     )
-    if cost is not None:
-        currency, totals = cost_currency(cost), cost.totals
-        amounts = [
-            ("Spent on pilots past their decision point", totals["direct"]),
-            ("Value not delivered (delay)", totals["opportunity"]),
-            ("Total cost of the trap", totals["total"]),
-        ]
-        counts = [
-            ("Pilots in the portfolio", totals.get("pilots")),
-            ("Pilots carrying a cost", totals.get("pilots_with_cost")),
-            ("Pilots left out (dates or stage missing)", totals.get("pilots_left_out")),
-        ]
-        sheets["Cost of the trap"] = Sheet(
-            pd.DataFrame(
-                [{"Measure": m, with_currency("Amount", currency): round(v)} for m, v in amounts]
-                + [{"Measure": m, "Pilots": n} for m, n in counts if n is not None]
-            )
-        )
-    return sheets
 
 
 def organisation_report_xlsx(
