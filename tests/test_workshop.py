@@ -702,3 +702,29 @@ def test_an_observer_follows_without_voting_or_being_counted(engine):
     assert results.participants == 3
     assert results.participants_by_role == {"it": 3}
     assert ws.participant_view(engine, observer.token, CONTENT).in_focus == (*state.in_focus,)
+
+
+def test_auto_reveal_shows_a_question_once_everyone_who_joined_answered(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    people = _join(engine, state, n=3)
+    ws.join_workshop(engine, state.code, "watcher", role=ws.OBSERVER)  # not waited for
+    qid = state.question_ids[0]
+    for person in people[:2]:
+        _vote(engine, person, qid, "yes")
+    assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
+    assert ws.set_auto_reveal(fac, CONTENT, True).auto_reveal
+    assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
+    _vote(engine, people[2], qid, "no")
+    revealed = ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT))
+    assert revealed.revealed == {qid}
+    # Off again: the next question waits for the facilitator.
+    ws.set_auto_reveal(fac, CONTENT, False)
+    nxt = ws.step(fac, CONTENT, +1).current_question
+    for person in people:
+        _vote(engine, person, nxt, "yes")
+    assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
+    assert nxt not in ws.workshop_state(fac, CONTENT).revealed
+    # A copy keeps the setting.
+    ws.set_auto_reveal(fac, CONTENT, True)
+    assert ws.copy_workshop(fac, CONTENT).state.auto_reveal

@@ -224,6 +224,17 @@ def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> 
                 width="stretch",
                 type="primary",
             )
+    auto = st.checkbox(
+        "Reveal each question by itself once everyone who joined has answered",
+        value=state.auto_reveal,
+        key=f"{PREFIX}auto_reveal_{state.auto_reveal}",
+        help="Saves a click per question in a room that answers quickly; observers are not "
+        "waited for. You can still reveal earlier or hide results again.",
+        disabled=state.ended,
+    )
+    if auto != state.auto_reveal:
+        _act(ws.set_auto_reveal, fac, content, auto)
+        st.rerun()
     focus = list(state.in_focus)
     all_locked = bool(focus) and all(q in state.locked for q in focus)
     all_revealed = bool(focus) and all(q in state.revealed for q in focus)
@@ -271,7 +282,10 @@ def live_counts(fac: ws.Facilitator, content: Content) -> None:
     stamp = changes.current_stamp(fac.engine, fac.workshop_id)
     kept = st.session_state.get(f"{PREFIX}live")
     if kept is None or kept[0] != stamp:
-        kept = (stamp, ws.live_status(fac, content))
+        live = ws.live_status(fac, content)
+        if ws.reveal_when_all_answered(fac, content, live) is not None:
+            live = ws.live_status(fac, content)
+        kept = (stamp, live)
         st.session_state[f"{PREFIX}live"] = kept
     live = kept[1]
     state = live.state

@@ -52,6 +52,8 @@ def watch_changes(fac: ws.Facilitator) -> None:
 def screen(fac: ws.Facilitator, content: Content) -> None:
     st.session_state["present_seen"] = changes.current_stamp(fac.engine, fac.workshop_id)
     live = ws.live_status(fac, content)
+    if ws.reveal_when_all_answered(fac, content, live) is not None:
+        live = ws.live_status(fac, content)  # everyone answered: the results are shown
     state = live.state
     watch_changes(fac)
     with st.container(key="present_screen"):

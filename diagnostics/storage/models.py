@@ -192,6 +192,8 @@ class Workshop(Base):
     current_question: Mapped[str | None] = mapped_column(String(80))
     ask_names: Mapped[bool] = mapped_column(Boolean, default=False)
     join_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Reveal a question's results by itself once everyone who joined has answered it.
+    auto_reveal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

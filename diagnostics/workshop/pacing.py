@@ -21,9 +21,10 @@ from diagnostics.logging_setup import log_event
 from diagnostics.storage import store
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion, utcnow
 from diagnostics.workshop import changes
-from diagnostics.workshop.access import Facilitator, new_join_code, new_token
+from diagnostics.workshop.access import Facilitator, facilitator, new_join_code, new_token
 from diagnostics.workshop.records import (
     PACINGS,
+    LiveStatus,
     NewWorkshop,
     WorkshopState,
     as_utc,
@@ -120,13 +121,18 @@ def copy_workshop(fac: Facilitator, content: Content) -> NewWorkshop:
     its own code and facilitator token; nothing of the old one's answers is carried over."""
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session)
+        auto_reveal = row.auto_reveal
         settings = {
             "pilot_id": row.pilot_id,
             "position": row.position,
             "pacing": row.pacing,
             "ask_names": row.ask_names,
         }
-    return create_workshop(fac.engine, content, **settings)
+    created = create_workshop(fac.engine, content, **settings)
+    if auto_reveal:
+        state = set_auto_reveal(facilitator(fac.engine, created.facilitator_token), content, True)
+        created = type(created)(state, created.facilitator_token)
+    return created
 
 
 def workshop_state(fac: Facilitator, content: Content) -> WorkshopState:
@@ -253,6 +259,36 @@ def set_join_open(fac: Facilitator, content: Content, join_open: bool) -> Worksh
         row.join_open = bool(join_open)
 
     return _change(fac, content, apply, "workshop_code", join_open=bool(join_open))
+
+
+def set_auto_reveal(fac: Facilitator, content: Content, auto_reveal: bool) -> WorkshopState:
+    """Reveal each open question by itself once everyone who joined has answered it (on)."""
+
+    def apply(_session: Session, row: Workshop) -> None:
+        row.auto_reveal = bool(auto_reveal)
+
+    return _change(fac, content, apply, "workshop_auto_reveal", value=bool(auto_reveal))
+
+
+def reveal_when_all_answered(
+    fac: Facilitator, content: Content, live: LiveStatus
+) -> WorkshopState | None:
+    """With auto-reveal on: reveal the open questions everyone who joined has answered.
+
+    Called by the pages that watch the counts (shared screen, console); None when nothing
+    was to be revealed.
+    """
+    state = live.state
+    if not state.auto_reveal or state.ended or live.participants == 0:
+        return None
+    ready = [
+        q
+        for q in state.in_focus
+        if q not in state.revealed and live.votes_per_question.get(q, 0) >= live.participants
+    ]
+    if not ready:
+        return None
+    return set_revealed(fac, content, ready)
 
 
 def end_workshop(fac: Facilitator, content: Content) -> WorkshopState:

@@ -65,6 +65,7 @@ class WorkshopState:
     revealed: frozenset[str]
     in_focus: tuple[str, ...]
     created_at: datetime
+    auto_reveal: bool = False
 
     @property
     def votable(self) -> tuple[str, ...]:
@@ -221,4 +222,5 @@ def load_state(session: Session, row: Workshop, content: Content | None = None) 
         revealed=frozenset(q.question_id for q in questions if q.revealed),
         in_focus=in_focus(row, ids, content),
         created_at=as_utc(row.created_at),
+        auto_reveal=bool(row.auto_reveal),
     )
