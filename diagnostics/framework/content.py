@@ -9,7 +9,7 @@ than producing a wrong score later.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -410,22 +410,33 @@ def content_path() -> Path:
 def load_content(path: str | Path | None = None) -> Content:
     """Load and validate the content file (cached until the file changes)."""
     resolved = Path(path) if path else content_path()
+    return load_data_file(
+        resolved,
+        parse_content,
+        f"content file not found: {resolved}. Point {CONTENT_ENV_VAR} at a framework file.",
+    )
+
+
+P = TypeVar("P")
+
+
+def load_data_file(path: Path, parse: Callable[..., P], missing: str) -> P:
+    """A YAML data file parsed by `parse(raw, origin=name)`, cached until the file changes;
+    a ContentError says `missing` when it is not there, or where its YAML is broken."""
     try:
-        mtime = resolved.stat().st_mtime_ns
+        mtime = path.stat().st_mtime_ns
     except OSError:
-        raise ContentError(
-            f"content file not found: {resolved}. Point {CONTENT_ENV_VAR} at a framework file."
-        ) from None
-    return _load_cached(str(resolved), mtime)
+        raise ContentError(missing) from None
+    return _parsed(str(path), mtime, parse)
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, _mtime: int) -> Content:
+@lru_cache(maxsize=16)
+def _parsed(path: str, _mtime: int, parse: Callable[..., P]) -> P:
     try:
         raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)  # noqa: S506
     except yaml.YAMLError as exc:
         raise ContentError(f"{path} is not valid YAML: {exc}") from None
-    return parse_content(raw, origin=Path(path).name)
+    return parse(raw, origin=Path(path).name)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from diagnostics.errors import ContentError
 from diagnostics.formats import UNASSIGNED
-from diagnostics.framework.content import DATA_DIR, DECISION_KEYS, Content
+from diagnostics.framework.content import DATA_DIR, DECISION_KEYS, Content, read_data_file
 from diagnostics.framework.scoring import AssessmentResult, score
 from diagnostics.organisation.answers import SOURCE_LABELS, PilotAnswers
 
@@ -51,20 +48,9 @@ class SystemicActions(_Model):
     questions: dict[str, SystemicAction] = {}
 
 
-@lru_cache(maxsize=4)
-def _read_systemic_actions(path: str) -> SystemicActions:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        return SystemicActions.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentError(f"{Path(path).name} cannot be read: {exc}") from None
-    except ValidationError as exc:
-        raise ContentError(f"{Path(path).name} is not valid: {exc.errors()[0]['msg']}") from None
-
-
 def systemic_actions(content: Content, path: str | Path | None = None) -> dict[str, SystemicAction]:
     """Question id -> the organisation-level action, falling back to the question's reason."""
-    actions = _read_systemic_actions(str(path or SYSTEMIC_ACTIONS_PATH))
+    actions = read_data_file(path or SYSTEMIC_ACTIONS_PATH, SystemicActions)
     resolved: dict[str, SystemicAction] = {}
     for q in content.questions:
         found = actions.questions.get(q.id) or actions.reasons.get(q.reason)

@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from diagnostics.errors import ContentError
+from diagnostics.framework.content import load_data_file
 from diagnostics.portfolio.fields import FIELDS, FIELDS_BY_KEY
 
 COLUMN_SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "column_synonyms.yaml"
@@ -130,23 +128,12 @@ def meaning_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower()).split())
 
 
-@lru_cache(maxsize=4)
-def _load_column_words(path: str, _mtime: int) -> ColumnWords:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{Path(path).name} is not valid YAML: {exc}") from None
-    return parse_column_words(raw, origin=Path(path).name)
-
-
 def load_column_words(path: str | Path | None = None) -> ColumnWords:
     """The column synonyms file, checked (cached until the file changes)."""
     resolved = Path(path) if path else COLUMN_SYNONYMS_PATH
-    try:
-        mtime = resolved.stat().st_mtime_ns
-    except OSError:
-        raise ContentError(f"column synonyms file not found: {resolved}") from None
-    return _load_column_words(str(resolved), mtime)
+    return load_data_file(
+        resolved, parse_column_words, f"column synonyms file not found: {resolved}"
+    )
 
 
 def load_column_synonyms(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from diagnostics.errors import ContentError, ImportFileError
+from diagnostics.framework.content import load_data_file
 from diagnostics.portfolio.values import as_text
 
 STAGE_SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "stage_synonyms.yaml"
@@ -130,23 +129,12 @@ def parse_stage_synonyms(raw: object, origin: str = "stage synonyms") -> StageSy
     return StageSynonyms(exact=exact, keywords=tuple(keywords))
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str, _mtime: int) -> StageSynonyms:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path} is not valid YAML: {exc}") from None
-    return parse_stage_synonyms(raw, origin=Path(path).name)
-
-
 def load_stage_synonyms(path: str | Path | None = None) -> StageSynonyms:
     """The synonyms table (cached until the file changes)."""
     resolved = Path(path) if path else STAGE_SYNONYMS_PATH
-    try:
-        mtime = resolved.stat().st_mtime_ns
-    except OSError:
-        raise ContentError(f"stage synonyms file not found: {resolved}") from None
-    return _load_cached(str(resolved), mtime)
+    return load_data_file(
+        resolved, parse_stage_synonyms, f"stage synonyms file not found: {resolved}"
+    )
 
 
 @dataclass(frozen=True)
