@@ -355,155 +355,166 @@ def _table(pdf: _Page, headings, rows, widths, *, size: float = 8, styles=None) 
 
 
 def _organisation_pages(profile, content, check, cost, title, today, scale, spread) -> _Page:
-    pilots = profile.pilots
-    labels = org.decision_labels(content)
+    """Page 1: are we in the trap, where the pilots stand; page 2: gaps, units, cost."""
     pdf = _Page(
         f"PoC Trap Diagnostic · organisation brief · {format_day(today)}",
         _credit(content, today),
         scale,
     )
     pdf.set_title(title)
+    _organisation_title(pdf, profile, title, today)
+    if check is not None:
+        _trap_panel(pdf, check, content)
+    _standing_figures(pdf, profile, content)
+    if spread is not None:
+        _spread_panel(pdf, profile, spread, scale)
+    # Page 2: what to do, where, and what it costs.
+    pdf.add_page()
+    _gaps_table(pdf, profile)
+    if len(profile.unit_matrix):
+        _units_table(pdf, profile, content)
+    if cost is not None:
+        _cost_figures(pdf, cost)
+    return pdf
+
+
+def _organisation_title(pdf: _Page, profile, title: str, today: date) -> None:
+    """The title, then the date, how many pilots and where their answers came from."""
     pdf.text_block(title, 17, bold=True, gap=0.6)
-    sources = ", ".join(
-        f"{row['pilots']} {row['label'].lower()}" for _, row in profile.sources.iterrows()
-    )
+    sources = org.sources_text(profile)
     pdf.text_block(
-        f"{format_day(today)} · {len(pilots)} pilots assessed"
+        f"{format_day(today)} · {len(profile.pilots)} pilots assessed"
         + (f" ({sources})" if sources else ""),
         8,
         color=MUTED,
         gap=2,
     )
-    if check is not None:
-        pdf.verdict(
-            check.label,
-            org.verdict_color(content, check.verdict),
-            [(check.summary, 9.5)],
-        )
-        status = {"present": "Shows", "absent": "Does not show", "unknown": "Not known"}
-        source = {"portfolio": "portfolio", "answer": "answered", "none": "–"}
-        _table(
-            pdf,
-            ["Symptom of the trap", "Status", "From"],
-            [(f.text, status[f.status], source[f.source]) for f in check.findings],
-            (70, 15, 15),
-            size=8,
-        )
-    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+
+
+def _trap_panel(pdf: _Page, check: TrapCheck, content: Content) -> None:
+    """The trap check's verdict panel and its symptoms."""
+    pdf.verdict(check.label, org.verdict_color(content, check.verdict), [(check.summary, 9.5)])
+    _table(
+        pdf,
+        ["Symptom of the trap", "Status", "From"],
+        [
+            (f.text, org.FINDING_STATUS[f.status], org.FINDING_SOURCE[f.source])
+            for f in check.findings
+        ],
+        (70, 15, 15),
+        size=8,
+    )
+
+
+def _standing_figures(pdf: _Page, profile, content: Content) -> None:
+    """Where the pilots stand: how many, how many per decision, the median readiness."""
+    labels = org.decision_labels(content)
+    decisions = org.decision_counts(profile)
     pdf.heading("Where the pilots stand")
-    median = pilots["overall"].median() if len(pilots) else None
     pdf.figures_row(
         [
-            ("Pilots assessed", str(len(pilots))),
+            ("Pilots assessed", str(len(profile.pilots))),
             (labels["proceed"], str(decisions.get("proceed", 0))),
             (labels["fix_first"], str(decisions.get("fix_first", 0))),
             (labels["stop"], str(decisions.get("stop", 0))),
-            ("Median readiness", org.number_text(median)),
+            ("Median readiness", org.number_text(org.median_readiness(profile))),
         ],
         pdf.l_margin,
         pdf.width,
     )
-    if spread is not None:
-        pdf.heading("Readiness per reason across pilots (0–100)")
-        w = pdf.width * 0.62 * scale
-        bottom = pdf.chart(spread, pdf.l_margin, w)
-        saved = pdf.l_margin
-        note_x = pdf.l_margin + w + 5
-        pdf.set_left_margin(note_x)
-        pdf.set_x(note_x)
-        pdf.text_block(
-            "Bar: the middle half of the pilots (quartiles). Dot: the median, in its band's "
-            "colour. Tick: the least ready pilot.",
-            7.5,
-            color=MUTED,
-            gap=2,
-        )
-        weakest = profile.reasons.sort_values("weakest_count", ascending=False).head(3)
-        pdf.text_block("Holds back most pilots", 9, bold=True, gap=0.5)
-        for _, row in weakest.iterrows():
-            pdf.text_block(f"{row['title']}: {int(row['weakest_count'])} pilots", 8, gap=0.4)
-        pdf.set_left_margin(saved)
-        pdf.set_y(max(bottom, pdf.get_y()) + 1)
-    # Page 2: what to do, where, and what it costs.
-    pdf.add_page()
+
+
+def _spread_panel(pdf: _Page, profile, spread: charts.Chart, scale: float) -> None:
+    """The readiness spread per reason, with its key and the reasons holding back most."""
+    pdf.heading("Readiness per reason across pilots (0–100)")
+    w = pdf.width * 0.62 * scale
+    bottom = pdf.chart(spread, pdf.l_margin, w)
+    saved = pdf.l_margin
+    note_x = pdf.l_margin + w + 5
+    pdf.set_left_margin(note_x)
+    pdf.set_x(note_x)
+    pdf.text_block(
+        "Bar: the middle half of the pilots (quartiles). Dot: the median, in its band's "
+        "colour. Tick: the least ready pilot.",
+        7.5,
+        color=MUTED,
+        gap=2,
+    )
+    pdf.text_block("Holds back most pilots", 9, bold=True, gap=0.5)
+    for _, row in org.holding_back(profile).iterrows():
+        pdf.text_block(f"{row['title']}: {int(row['weakest_count'])} pilots", 8, gap=0.4)
+    pdf.set_left_margin(saved)
+    pdf.set_y(max(bottom, pdf.get_y()) + 1)
+
+
+def _gaps_table(pdf: _Page, profile) -> None:
+    """The gaps the organisation shares, with what to change and who owns it."""
     pdf.heading("Gaps the organisation shares, and what to change")
     gaps = profile.top_gaps(MAX_BRIEF_GAPS)
-    if len(gaps):
-        _table(
-            pdf,
-            ["Gap", "Pilots with it", "Frees", "What to change", "Owner"],
-            [
-                (
-                    row["label"],
-                    f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
-                    int(row["unblocks"]),
-                    row["systemic_action"],
-                    row["action_owner"],
-                )
-                for _, row in gaps.iterrows()
-            ],
-            (24, 13, 7, 40, 16),
-            size=7.8,
+    if not len(gaps):
+        pdf.text_block("No question is answered No or Don't know by any pilot.", 9)
+        return
+    _table(
+        pdf,
+        ["Gap", "Pilots with it", "Frees", "What to change", "Owner"],
+        org.gap_rows(gaps),
+        (24, 13, 7, 40, 16),
+        size=7.8,
+    )
+    pdf.text_block(
+        "“Frees”: pilots for which closing the gap lifts a blocker or improves the call.",
+        7,
+        color=MUTED,
+    )
+
+
+def _units_table(pdf: _Page, profile, content: Content) -> None:
+    """The largest business units by reason, each cell in its band's colour."""
+    pdf.heading("Business units × reasons (median readiness)")
+    matrix, rows = org.largest_units(profile, content, MAX_BRIEF_UNITS)
+    reasons = list(content.reasons)
+
+    def heat(i: int, j: int):
+        if j == 0:
+            return None
+        value = matrix.iloc[i][reasons[j - 1].key]
+        if value != value:  # NaN: no answers
+            return FontFace(fill_color=(238, 240, 243))
+        return FontFace(
+            emphasis="BOLD",
+            color=(255, 255, 255),
+            fill_color=rgb(content.band_for(float(value)).color),
         )
+
+    _table(
+        pdf,
+        ["Business unit (pilots)"] + [r.short for r in reasons],
+        rows,
+        (28,) + (12,) * len(reasons),
+        size=7.8,
+        styles=heat,
+    )
+    if len(profile.unit_matrix) > MAX_BRIEF_UNITS:
         pdf.text_block(
-            "“Frees”: pilots for which closing the gap lifts a blocker or improves the call.",
+            f"The {MAX_BRIEF_UNITS} units with the most pilots of "
+            f"{len(profile.unit_matrix)}; the workbook holds them all.",
             7,
             color=MUTED,
         )
-    else:
-        pdf.text_block("No question is answered No or Don't know by any pilot.", 9)
-    if len(profile.unit_matrix):
-        pdf.heading("Business units × reasons (median readiness)")
-        counts = profile.unit_pilots
-        matrix = profile.unit_matrix.copy()
-        matrix["_n"] = [int(counts.get(u, 0)) for u in matrix.index]
-        matrix = matrix.sort_values("_n", ascending=False).head(MAX_BRIEF_UNITS)
-        reasons = list(content.reasons)
-        rows = [
-            [f"{unit} ({int(values['_n'])})"]
-            + [org.number_text(values.get(r.key)) for r in reasons]
-            for unit, values in matrix.iterrows()
-        ]
 
-        def heat(i: int, j: int):
-            if j == 0:
-                return None
-            value = matrix.iloc[i][reasons[j - 1].key]
-            if value != value:  # NaN: no answers
-                return FontFace(fill_color=(238, 240, 243))
-            return FontFace(
-                emphasis="BOLD",
-                color=(255, 255, 255),
-                fill_color=rgb(content.band_for(float(value)).color),
-            )
 
-        _table(
-            pdf,
-            ["Business unit (pilots)"] + [r.short for r in reasons],
-            rows,
-            (28,) + (12,) * len(reasons),
-            size=7.8,
-            styles=heat,
-        )
-        if len(profile.unit_matrix) > MAX_BRIEF_UNITS:
-            pdf.text_block(
-                f"The {MAX_BRIEF_UNITS} units with the most pilots of "
-                f"{len(profile.unit_matrix)}; the workbook holds them all.",
-                7,
-                color=MUTED,
-            )
-    if cost is not None:
-        currency = org.cost_currency(cost)
-        totals = cost.totals
-        pdf.heading("What the trap costs")
-        pdf.figures_row(
-            [
-                ("Spent past the decision point", format_money(totals["direct"], currency)),
-                ("Value not delivered", format_money(totals["opportunity"], currency)),
-                ("Total", format_money(totals["total"], currency)),
-            ],
-            pdf.l_margin,
-            pdf.width,
-        )
-        pdf.text_block(cost.assumptions.caption(), 7, color=MUTED)
-    return pdf
+def _cost_figures(pdf: _Page, cost) -> None:
+    """What the trap costs: spent past the decision point, value not delivered, total."""
+    currency = org.cost_currency(cost)
+    totals = cost.totals
+    pdf.heading("What the trap costs")
+    pdf.figures_row(
+        [
+            ("Spent past the decision point", format_money(totals["direct"], currency)),
+            ("Value not delivered", format_money(totals["opportunity"], currency)),
+            ("Total", format_money(totals["total"], currency)),
+        ],
+        pdf.l_margin,
+        pdf.width,
+    )
+    pdf.text_block(cost.assumptions.caption(), 7, color=MUTED)

@@ -32,6 +32,8 @@ TITLE_ONLY = 5  # layout of python-pptx's default template: a title placeholder 
 MAX_DECK_GAPS = 5
 MAX_TITLE_CHARS = 110  # two lines at 26 pt on a 16:9 slide
 MAX_DECK_UNITS = 8
+BODY_W = WIDTH - 2 * MARGIN
+TOP = Inches(1.45)
 
 
 def _rgb(color: str) -> RGBColor:
@@ -305,147 +307,150 @@ def organisation_deck_pptx(
 ) -> bytes:
     """Title, are we in the trap, where the pilots stand, shared gaps, units, cost."""
     today = today or date.today()
-    pilots = profile.pilots
     deck = _Deck(_credit(content, today))
-    body_w = WIDTH - 2 * MARGIN
-    top = Inches(1.45)
-
     slide = deck.slide(title, big=True)
     deck.text(
         slide,
-        [(f"{format_day(today)} · {len(pilots)} pilots assessed", 20, False, MUTED)],
+        [(f"{format_day(today)} · {len(profile.pilots)} pilots assessed", 20, False, MUTED)],
         MARGIN,
         Inches(4.0),
-        body_w,
+        BODY_W,
         Inches(1),
     )
-
     if check is not None:
-        slide = deck.slide("Are we in the PoC trap?")
-        status = {"present": "Shows", "absent": "Does not show", "unknown": "Not known"}
-        lines = [
-            (check.label, 32, True, _rgb(org.verdict_color(content, check.verdict))),
-            (check.summary, 14, False, INK),
-        ]
-        lines += [(f"{status[f.status]}: {f.text}", 13, False, INK) for f in check.findings]
-        deck.text(slide, lines, MARGIN, top, body_w, Inches(5.3))
+        _trap_slide(deck, check, content)
+    _standing_slide(deck, profile, content)
+    _gaps_slide(deck, profile)
+    if len(profile.unit_matrix):
+        _units_slide(deck, profile, content)
+    if cost is not None:
+        _cost_slide(deck, cost)
+    return deck.bytes()
 
+
+def _trap_slide(deck: _Deck, check: TrapCheck, content: Content) -> None:
+    """Are we in the PoC trap: the verdict, its summary and each symptom's status."""
+    slide = deck.slide("Are we in the PoC trap?")
+    lines = [
+        (check.label, 32, True, _rgb(org.verdict_color(content, check.verdict))),
+        (check.summary, 14, False, INK),
+    ]
+    lines += [(f"{org.FINDING_STATUS[f.status]}: {f.text}", 13, False, INK) for f in check.findings]
+    deck.text(slide, lines, MARGIN, TOP, BODY_W, Inches(5.3))
+
+
+def _standing_slide(deck: _Deck, profile: OrganisationProfile, content: Content) -> None:
+    """Where the pilots stand: counts per decision, the median, what holds them back, the spread."""
     slide = deck.slide("Where the pilots stand")
+    pilots = profile.pilots
     labels = org.decision_labels(content)
-    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
-    median = pilots["overall"].median() if len(pilots) else None
+    decisions = org.decision_counts(profile)
     figures = [
         (f"{len(pilots)} pilots assessed", 20, True, INK),
         *[
             (f"{labels[key]}: {decisions.get(key, 0)}", 18, True, _rgb(d.color))
             for key, d in content.decisions_by_key.items()
         ],
-        (f"Median overall readiness: {org.number_text(median)}", 16, False, INK),
+        (
+            f"Median overall readiness: {org.number_text(org.median_readiness(profile))}",
+            16,
+            False,
+            INK,
+        ),
     ]
-    weakest = profile.reasons.sort_values("weakest_count", ascending=False).head(3)
     figures.append(("Holds back most pilots", 16, True, INK))
     figures += [
         (f"{row['title']}: {int(row['weakest_count'])}", 14, False, INK)
-        for _, row in weakest.iterrows()
+        for _, row in org.holding_back(profile).iterrows()
     ]
-    deck.text(slide, figures, MARGIN, top, Inches(4.4), Inches(5.3))
+    deck.text(slide, figures, MARGIN, TOP, Inches(4.4), Inches(5.3))
     if len(pilots):
         deck.picture(
             slide,
             charts.reason_spread(profile.reasons, content),
             Inches(5.3),
-            top,
+            TOP,
             width=WIDTH - Inches(5.3) - MARGIN,
-            height=HEIGHT - top - Inches(0.7),
+            height=HEIGHT - TOP - Inches(0.7),
         )
 
+
+def _gaps_slide(deck: _Deck, profile: OrganisationProfile) -> None:
+    """The gaps the organisation shares, with what to change and who owns it."""
     gaps = profile.top_gaps(MAX_DECK_GAPS)
     slide = deck.slide("Gaps the organisation shares, and what to change")
-    if len(gaps):
-        deck.table(
-            slide,
-            ["Gap", "Pilots with it", "Frees", "What to change", "Owner"],
-            [
-                (
-                    row["label"],
-                    f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
-                    int(row["unblocks"]),
-                    row["systemic_action"],
-                    row["action_owner"],
-                )
-                for _, row in gaps.iterrows()
-            ],
-            [Inches(2.7), Inches(1.6), Inches(0.8), Inches(4.9), Inches(2.1)],
-            MARGIN,
-            top,
-            size=13,
-        )
-    else:
+    if not len(gaps):
         deck.text(
             slide,
             [("No question is answered No or Don't know by any pilot.", 18, False, INK)],
             MARGIN,
-            top,
-            body_w,
+            TOP,
+            BODY_W,
             Inches(1),
         )
+        return
+    deck.table(
+        slide,
+        ["Gap", "Pilots with it", "Frees", "What to change", "Owner"],
+        org.gap_rows(gaps),
+        [Inches(2.7), Inches(1.6), Inches(0.8), Inches(4.9), Inches(2.1)],
+        MARGIN,
+        TOP,
+        size=13,
+    )
 
-    if len(profile.unit_matrix):
-        slide = deck.slide("Business units × reasons (median readiness)")
-        counts = profile.unit_pilots
-        matrix = profile.unit_matrix.copy()
-        matrix["_n"] = [int(counts.get(u, 0)) for u in matrix.index]
-        matrix = matrix.sort_values("_n", ascending=False).head(MAX_DECK_UNITS)
-        reasons = list(content.reasons)
 
-        def fill(i: int, j: int) -> str | None:
-            if j == 0:
-                return None
-            value = matrix.iloc[i][reasons[j - 1].key]
-            return None if value != value else content.band_for(float(value)).color
+def _units_slide(deck: _Deck, profile: OrganisationProfile, content: Content) -> None:
+    """The largest business units by reason, each cell in its band's colour."""
+    slide = deck.slide("Business units × reasons (median readiness)")
+    matrix, rows = org.largest_units(profile, content, MAX_DECK_UNITS)
+    reasons = list(content.reasons)
 
-        deck.table(
-            slide,
-            ["Business unit (pilots)"] + [r.short for r in reasons],
-            [
-                [f"{unit} ({int(values['_n'])})"]
-                + [org.number_text(values.get(r.key)) for r in reasons]
-                for unit, values in matrix.iterrows()
-            ],
-            [Inches(3.4)] + [Inches(1.45)] * len(reasons),
-            MARGIN,
-            top,
-            size=14,
-            fills=fill,
-        )
+    def fill(i: int, j: int) -> str | None:
+        if j == 0:
+            return None
+        value = matrix.iloc[i][reasons[j - 1].key]
+        return None if value != value else content.band_for(float(value)).color
 
-    if cost is not None:
-        currency = org.cost_currency(cost)
-        totals = cost.totals
-        slide = deck.slide("What the trap costs")
-        deck.text(
-            slide,
-            [
-                (format_money(totals["total"], currency), 40, True, INK),
-                ("in total, where the portfolio gives budgets and values", 16, False, MUTED),
-                (
-                    "Spent on pilots past their decision point: "
-                    + format_money(totals["direct"], currency),
-                    18,
-                    False,
-                    INK,
-                ),
-                (
-                    "Value not delivered (delay): " + format_money(totals["opportunity"], currency),
-                    18,
-                    False,
-                    INK,
-                ),
-                (cost.assumptions.caption(), 12, False, MUTED),
-            ],
-            MARGIN,
-            top,
-            body_w,
-            Inches(5),
-        )
-    return deck.bytes()
+    deck.table(
+        slide,
+        ["Business unit (pilots)"] + [r.short for r in reasons],
+        rows,
+        [Inches(3.4)] + [Inches(1.45)] * len(reasons),
+        MARGIN,
+        TOP,
+        size=14,
+        fills=fill,
+    )
+
+
+def _cost_slide(deck: _Deck, cost) -> None:
+    """What the trap costs: the total, then spent past the decision point and value lost."""
+    currency = org.cost_currency(cost)
+    totals = cost.totals
+    slide = deck.slide("What the trap costs")
+    deck.text(
+        slide,
+        [
+            (format_money(totals["total"], currency), 40, True, INK),
+            ("in total, where the portfolio gives budgets and values", 16, False, MUTED),
+            (
+                "Spent on pilots past their decision point: "
+                + format_money(totals["direct"], currency),
+                18,
+                False,
+                INK,
+            ),
+            (
+                "Value not delivered (delay): " + format_money(totals["opportunity"], currency),
+                18,
+                False,
+                INK,
+            ),
+            (cost.assumptions.caption(), 12, False, MUTED),
+        ],
+        MARGIN,
+        TOP,
+        BODY_W,
+        Inches(5),
+    )

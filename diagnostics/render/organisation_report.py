@@ -54,6 +54,61 @@ def number_text(value: object, digits: int = 0) -> str:
     return f"{float(value):.{digits}f}"
 
 
+FINDING_STATUS = {"present": "Shows", "absent": "Does not show", "unknown": "Not known"}
+FINDING_SOURCE = {"portfolio": "portfolio", "answer": "answered", "none": "–"}
+
+
+def sources_text(profile: OrganisationProfile) -> str:
+    """Where the answers came from: "30 imported, 4 self-assessed", or "" when none."""
+    return ", ".join(
+        f"{row['pilots']} {row['label'].lower()}" for _, row in profile.sources.iterrows()
+    )
+
+
+def decision_counts(profile: OrganisationProfile) -> dict[str, int]:
+    """How many pilots each decision (proceed, fix first, stop) holds."""
+    return dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
+
+
+def median_readiness(profile: OrganisationProfile) -> float | None:
+    """The median overall readiness across pilots, None when there are none."""
+    return profile.pilots["overall"].median() if len(profile.pilots) else None
+
+
+def holding_back(profile: OrganisationProfile, n: int = 3) -> pd.DataFrame:
+    """The `n` reasons that are the weakest for the most pilots."""
+    return profile.reasons.sort_values("weakest_count", ascending=False).head(n)
+
+
+def gap_rows(gaps: pd.DataFrame) -> list[tuple]:
+    """The shared gaps as brief rows: gap, how many pilots have it, frees, change, owner."""
+    return [
+        (
+            row["label"],
+            f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
+            int(row["unblocks"]),
+            row["systemic_action"],
+            row["action_owner"],
+        )
+        for _, row in gaps.iterrows()
+    ]
+
+
+def largest_units(profile: OrganisationProfile, content: Content, n: int):
+    """The `n` units with the most pilots: their median matrix (with the count as `_n`) and
+    rows of "unit (pilots)" followed by the median per reason."""
+    counts = profile.unit_pilots
+    matrix = profile.unit_matrix.copy()
+    matrix["_n"] = [int(counts.get(u, 0)) for u in matrix.index]
+    matrix = matrix.sort_values("_n", ascending=False).head(n)
+    rows = [
+        [f"{unit} ({int(values['_n'])})"]
+        + [number_text(values.get(r.key)) for r in content.reasons]
+        for unit, values in matrix.iterrows()
+    ]
+    return matrix, rows
+
+
 def _reason_title(content: Content, key: object) -> str:
     return content.reasons_by_key[key].title if isinstance(key, str) else "–"
 
@@ -89,9 +144,7 @@ def _trap_section(check: TrapCheck, content: Content) -> list[str]:
             evidence += " Pilots: " + ", ".join(f.pilots) + "."
         if f.units:
             evidence += " Units: " + ", ".join(f.units) + "."
-        status = {"present": "Shows", "absent": "Does not show", "unknown": "Not known"}[f.status]
-        source = {"portfolio": "portfolio", "answer": "answered", "none": "–"}[f.source]
-        rows.append([f.text, status, source, evidence])
+        rows.append([f.text, FINDING_STATUS[f.status], FINDING_SOURCE[f.source], evidence])
     return [
         "<h2>Are we in the PoC trap?</h2>",
         verdict_box(check.label, color, check.summary, label_id="trap-verdict"),
@@ -157,9 +210,7 @@ def organisation_report_html(
 
 def _header(profile: OrganisationProfile, title: str, today: date, scope: str | None) -> list[str]:
     """The title, the date, how many pilots and where their answers came from, the scope."""
-    sources = ", ".join(
-        f"{row['pilots']} {row['label'].lower()}" for _, row in profile.sources.iterrows()
-    )
+    sources = sources_text(profile)
     return [
         f"<header><h1 id='report-title'>{e(title)}</h1>",
         f"<p class='meta'>{e(today.isoformat())} · {e(len(profile.pilots))} pilots assessed"
@@ -174,8 +225,8 @@ def _standing_section(profile: OrganisationProfile, content: Content) -> list[st
     """Where the pilots stand: how many, how many per decision, the median readiness."""
     pilots = profile.pilots
     labels = decision_labels(content)
-    decisions = dict(zip(profile.decisions["decision"], profile.decisions["pilots"], strict=True))
-    median_overall = pilots["overall"].median() if len(pilots) else None
+    decisions = decision_counts(profile)
+    median_overall = median_readiness(profile)
     return [
         "<h2>Where the pilots stand</h2>",
         kpis(
