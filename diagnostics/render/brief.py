@@ -28,6 +28,7 @@ from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
 from diagnostics.render import charts, pilot_report
 from diagnostics.render import organisation_report as org
+from diagnostics.render.pilot_report import score_text
 
 FONT = "DejaVu"
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -197,8 +198,9 @@ def _pilot_page(
     bars: charts.Chart,
     line: charts.Chart | None,
 ) -> _Page:
+    """The brief's one page: verdict, readiness beside the figures and blockers, the urgent
+    actions, the timeline and the cost of delay."""
     r, pilot = review.result, review.pilot
-    currency = pilot_report.pilot_currency(review)
     pdf = _Page(
         f"PoC Trap Diagnostic · pilot brief · {format_day(review.today)}",
         _credit(content, review.today),
@@ -207,14 +209,22 @@ def _pilot_page(
     pdf.set_title(f"Pilot brief: {pilot.name}")
     pdf.text_block(pilot.name, 17, bold=True, gap=0.6)
     pdf.text_block(" · ".join(pilot_report.meta_line(review, content)), 8, color=MUTED, gap=2)
-    decision = pilot_report.decision_label(content, r.decision)
-    label = decision if decision == r.verdict_label else f"{decision} ({r.verdict_label})"
     pdf.verdict(
-        label,
+        pilot_report.verdict_title(review, content),
         pilot_report.decision_color(content, r.decision),
         [(r.why, 9.5), (content.verdicts_by_key[r.verdict].summary, 8.5)],
     )
-    # Readiness chart on the left, key figures and blockers on the right.
+    _readiness_panel(pdf, review, content, scale, bars)
+    _urgent_actions(pdf, review)
+    _timeline_and_delay(pdf, review, scale, line)
+    return pdf
+
+
+def _readiness_panel(
+    pdf: _Page, review: PilotReview, content: Content, scale: float, bars: charts.Chart
+) -> None:
+    """Readiness chart on the left, key figures and blockers on the right."""
+    r = review.result
     top = pdf.get_y()
     left_w = pdf.width * 0.54
     pdf.set_font(FONT, "B", 11.5 * scale)
@@ -225,11 +235,11 @@ def _pilot_page(
     right_x = pdf.l_margin + left_w + 5
     right_w = pdf.width - left_w - 5
     pdf.set_xy(right_x, top)
-    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "none yet"
+    weakest = pilot_report.weakest_title(review, content)
     pdf.figures_row(
         [
-            ("Overall readiness", _score(r.overall)),
-            (f"Weakest: {weakest}", _score(r.weakest_readiness)),
+            ("Overall readiness", score_text(r.overall)),
+            (f"Weakest: {weakest}", score_text(r.weakest_readiness)),
         ],
         right_x,
         right_w,
@@ -253,20 +263,31 @@ def _pilot_page(
         pdf.text_block("None: no answer blocks production.", 8.5, gap=0.5)
     pdf.set_left_margin(saved)
     pdf.set_y(max(chart_bottom, pdf.get_y()) + 1)
+
+
+def _urgent_actions(pdf: _Page, review: PilotReview) -> None:
+    """The three most urgent actions, each with its owner, reason and stage."""
+    r = review.result
     pdf.heading("The three most urgent actions")
-    if r.top_actions:
-        pdf.numbered(
-            [
-                (
-                    a.text,
-                    f"Owner: {a.owner} · {a.reason_title} · stage {a.stage}"
-                    + (" · lifts a blocker" if a.knockout else ""),
-                )
-                for a in r.top_actions
-            ]
-        )
-    else:
+    if not r.top_actions:
         pdf.text_block("No open actions.", 9)
+        return
+    pdf.numbered(
+        [
+            (
+                a.text,
+                f"Owner: {a.owner} · {a.reason_title} · stage {a.stage}"
+                + (" · lifts a blocker" if a.knockout else ""),
+            )
+            for a in r.top_actions
+        ]
+    )
+
+
+def _timeline_and_delay(
+    pdf: _Page, review: PilotReview, scale: float, line: charts.Chart | None
+) -> None:
+    """The pilot on the recommended path, sized to the room left, then the cost of delay."""
     pdf.heading("Timeline and cost of delay")
     if review.path is None:
         pdf.text_block(
@@ -290,13 +311,9 @@ def _pilot_page(
         )
     text = review.delay.message
     if review.delay.cost_so_far:
-        text = f"Forgone so far: {format_money(review.delay.cost_so_far, currency)}. {text}"
+        money = format_money(review.delay.cost_so_far, pilot_report.pilot_currency(review))
+        text = f"Forgone so far: {money}. {text}"
     pdf.text_block(text, 9)
-    return pdf
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}/100"
 
 
 # --- organisation -------------------------------------------------------------------------

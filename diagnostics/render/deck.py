@@ -23,6 +23,7 @@ from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
 from diagnostics.render import charts, pilot_report
 from diagnostics.render import organisation_report as org
+from diagnostics.render.pilot_report import score_text
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
@@ -147,22 +148,13 @@ def _credit(content: Content, today: date) -> str:
     )
 
 
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}/100"
-
-
 # --- pilot --------------------------------------------------------------------------------
 
 
 def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
     """Title, verdict, readiness, blockers and actions, timeline, cost of delay."""
-    r, pilot = review.result, review.pilot
-    currency = pilot_report.pilot_currency(review)
     deck = _Deck(_credit(content, review.today))
-    body_w = WIDTH - 2 * MARGIN
-    top = Inches(1.45)
-
-    slide = deck.slide(pilot.name, big=True)
+    slide = deck.slide(review.pilot.name, big=True)
     deck.text(
         slide,
         [
@@ -171,24 +163,36 @@ def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
         ],
         MARGIN,
         Inches(4.0),
-        body_w,
+        BODY_W,
         Inches(1.6),
     )
+    _verdict_slide(deck, review, content)
+    _readiness_slide(deck, review, content)
+    _actions_slide(deck, review, content)
+    _timeline_slide(deck, review, content)
+    _delay_slide(deck, review, content)
+    return deck.bytes()
 
-    decision = pilot_report.decision_label(content, r.decision)
-    color = _rgb(pilot_report.decision_color(content, r.decision))
+
+def _verdict_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
+    """The verdict in its colour, why, what it means, and the key figures."""
+    r = review.result
     slide = deck.slide("The verdict")
-    label = decision if decision == r.verdict_label else f"{decision} ({r.verdict_label})"
-    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "none yet"
+    weakest = pilot_report.weakest_title(review, content)
     deck.text(
         slide,
         [
-            (label, 40, True, color),
+            (
+                pilot_report.verdict_title(review, content),
+                40,
+                True,
+                _rgb(pilot_report.decision_color(content, r.decision)),
+            ),
             (r.why, 20, False, INK),
             (content.verdicts_by_key[r.verdict].summary, 16, False, MUTED),
             (
-                f"Overall readiness {_score(r.overall)} · weakest: {weakest} "
-                f"{_score(r.weakest_readiness)} · don't know answers: {r.uncertainty} · "
+                f"Overall readiness {score_text(r.overall)} · weakest: {weakest} "
+                f"{score_text(r.weakest_readiness)} · don't know answers: {r.uncertainty} · "
                 f"blockers: {len(r.knockouts)}",
                 16,
                 False,
@@ -196,27 +200,40 @@ def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
             ),
         ],
         MARGIN,
-        top,
-        body_w,
+        TOP,
+        BODY_W,
         Inches(5.0),
     )
 
+
+def _readiness_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
+    """The readiness chart, and each reason's score and band, weakest first."""
+    r = review.result
     slide = deck.slide("Readiness per reason")
     deck.picture(
         slide,
         charts.readiness_bars(r, content),
         MARGIN,
-        top,
+        TOP,
         width=Inches(6.8),
-        height=HEIGHT - top - Inches(0.7),
+        height=HEIGHT - TOP - Inches(0.7),
     )
     notes = [("0 = not ready, 100 = ready; weakest first.", 14, False, MUTED)]
     for s in sorted(r.reasons, key=lambda s: (s.readiness is None, s.readiness or 0)):
         notes.append(
-            (f"{s.title}: {_score(s.readiness)} ({s.band_label or 'not scored'})", 15, False, INK)
+            (
+                f"{s.title}: {score_text(s.readiness)} ({s.band_label or 'not scored'})",
+                15,
+                False,
+                INK,
+            )
         )
-    deck.text(slide, notes, Inches(7.8), top, Inches(4.9), Inches(5))
+    deck.text(slide, notes, Inches(7.8), TOP, Inches(4.9), Inches(5))
 
+
+def _actions_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
+    """The blockers on the left, the three most urgent actions on the right."""
+    r = review.result
     slide = deck.slide("Blockers and the three most urgent actions")
     blockers = [("Blockers", 20, True, INK)]
     if r.knockouts:
@@ -226,43 +243,51 @@ def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
         blockers.append(("Each stops production whatever the average.", 13, False, MUTED))
     else:
         blockers.append(("None: no answer blocks production.", 16, False, INK))
-    deck.text(slide, blockers, MARGIN, top, Inches(4.2), Inches(5.2))
+    deck.text(slide, blockers, MARGIN, TOP, Inches(4.2), Inches(5.2))
     actions = [("Most urgent actions", 20, True, INK)]
     for i, a in enumerate(r.top_actions, 1):
         actions.append((f"{i}. {a.text}", 15, True, INK))
         actions.append((f"Owner: {a.owner} · {a.reason_title} · stage {a.stage}", 12, False, MUTED))
     if not r.top_actions:
         actions.append(("No open actions.", 16, False, INK))
-    deck.text(slide, actions, Inches(5.1), top, WIDTH - Inches(5.1) - MARGIN, Inches(5.4))
+    deck.text(slide, actions, Inches(5.1), TOP, WIDTH - Inches(5.1) - MARGIN, Inches(5.4))
 
+
+def _timeline_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
+    """Where the pilot stands on the recommended path, or how to place it there."""
     slide = deck.slide("Timeline against the recommended path")
     if review.path is None:
         deck.text(
             slide,
             [("Add the pilot's start date to place it on the recommended path.", 20, False, INK)],
             MARGIN,
-            top,
-            body_w,
+            TOP,
+            BODY_W,
             Inches(1),
         )
-    else:
-        deck.text(
-            slide,
-            [(review.progress.message if review.progress else "", 16, False, INK)],
-            MARGIN,
-            top,
-            body_w,
-            Inches(0.8),
-        )
-        deck.picture(
-            slide,
-            pilot_report.timeline_chart(review, content, width=7.5),
-            MARGIN,
-            top + Inches(0.9),
-            width=body_w,
-            height=HEIGHT - top - Inches(1.6),
-        )
+        return
+    deck.text(
+        slide,
+        [(review.progress.message if review.progress else "", 16, False, INK)],
+        MARGIN,
+        TOP,
+        BODY_W,
+        Inches(0.8),
+    )
+    deck.picture(
+        slide,
+        pilot_report.timeline_chart(review, content, width=7.5),
+        MARGIN,
+        TOP + Inches(0.9),
+        width=BODY_W,
+        height=HEIGHT - TOP - Inches(1.6),
+    )
 
+
+def _delay_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
+    """The value forgone so far, what delay costs, and the pilot's value and budget."""
+    pilot, currency = review.pilot, pilot_report.pilot_currency(review)
+    color = _rgb(pilot_report.decision_color(content, review.result.decision))
     slide = deck.slide("Cost of delay")
     so_far = review.delay.cost_so_far
     lines = [
@@ -289,8 +314,7 @@ def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
                 MUTED,
             )
         )
-    deck.text(slide, [line for line in lines if line[0]], MARGIN, top, body_w, Inches(5))
-    return deck.bytes()
+    deck.text(slide, [line for line in lines if line[0]], MARGIN, TOP, BODY_W, Inches(5))
 
 
 # --- organisation -------------------------------------------------------------------------

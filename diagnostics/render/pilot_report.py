@@ -284,29 +284,71 @@ def meta_line(review: PilotReview, content: Content) -> list[str]:
 
 def report_html(review: PilotReview, content: Content) -> str:
     """The whole report as one self-contained HTML document with SVG charts (no script)."""
+    r = review.result
+    parts = _verdict_section(review, content)
+    parts += _urgent_section(review, content)
+    parts += _risk_section(review, content)
+    if review.progress or review.pilot.start_date:
+        parts += _timeline_section(review, content)
+    if len(r.actions) > 3:
+        parts += _stages_section(review, content)
+    parts += _checklist_section(review, content)
+    if review.previous is not None:
+        parts += _changes_section(review, content)
+    if len(review.history) > 1:
+        parts += _history_section(review, content)
+    parts.append("<h2>Answers</h2>")
+    parts.append(_answers_table(review, content))
+    parts.append(
+        credit(
+            content,
+            f"Generated on {format_day(review.today)} with content version {r.content_version}.",
+        )
+    )
+    return document(f"PoC Trap report: {review.pilot.name}", "assessment report", parts)
+
+
+def weakest_title(review: PilotReview, content: Content) -> str:
+    """The title of the pilot's weakest reason, or "none yet"."""
+    r = review.result
+    return content.reasons_by_key[r.weakest].title if r.weakest else "none yet"
+
+
+def verdict_title(review: PilotReview, content: Content) -> str:
+    """The decision, with the verdict in brackets when it says something else."""
+    r = review.result
+    decision = decision_label(content, r.decision)
+    return decision if decision == r.verdict_label else f"{decision} ({r.verdict_label})"
+
+
+def _verdict_section(review: PilotReview, content: Content) -> list[str]:
+    """The pilot's name and details, the verdict and why, and the key figures."""
     r, pilot = review.result, review.pilot
-    currency = pilot_currency(review)
-    color = decision_color(content, r.decision)
-    verdict = content.verdicts_by_key[r.verdict]
-    weakest = content.reasons_by_key[r.weakest].title if r.weakest else "none yet"
-    parts = [
+    weakest = weakest_title(review, content)
+    return [
         f"<header><h1 id='pilot-name'>{e(pilot.name)}</h1>",
         f"<p class='meta'>{' · '.join(e(p) for p in meta_line(review, content))}</p></header>",
         verdict_box(
             f"{decision_label(content, r.decision)}: {r.verdict_label}"
             if decision_label(content, r.decision) != r.verdict_label
             else r.verdict_label,
-            color,
+            decision_color(content, r.decision),
             r.why,
-            verdict.summary,
+            content.verdicts_by_key[r.verdict].summary,
         ),
         kpis(
-            kpi("Overall readiness", _score(r.overall), "kpi-overall"),
-            kpi(f"Weakest reason: {weakest}", _score(r.weakest_readiness), "kpi-weakest"),
+            kpi("Overall readiness", score_text(r.overall), "kpi-overall"),
+            kpi(f"Weakest reason: {weakest}", score_text(r.weakest_readiness), "kpi-weakest"),
             kpi("Don't know answers", str(r.uncertainty), "kpi-uncertainty"),
             kpi("Blockers", str(len(r.knockouts)), "kpi-blockers"),
         ),
     ]
+
+
+def _urgent_section(review: PilotReview, content: Content) -> list[str]:
+    """The blockers, if any, and the three most urgent actions."""
+    r = review.result
+    parts = []
     if r.knockouts:
         items = "".join(
             f"<li>{e(content.questions_by_id[k].short_label)}</li>" for k in r.knockouts
@@ -316,10 +358,16 @@ def report_html(review: PilotReview, content: Content) -> str:
         )
     parts.append("<h2>The three most urgent actions</h2>")
     parts.append(_actions_list(r.top_actions) if r.top_actions else "<p>No open actions.</p>")
-    parts.append("<h2>Risk profile</h2>")
+    return parts
+
+
+def _risk_section(review: PilotReview, content: Content) -> list[str]:
+    """The readiness chart and the table of each reason's readiness and band."""
+    r = review.result
     bars = charts.readiness_bars(r, content)
-    parts.append(chart(bars.svg(), bars.title, "0 = not ready, 100 = ready; weakest first."))
-    parts.append(
+    return [
+        "<h2>Risk profile</h2>",
+        chart(bars.svg(), bars.title, "0 = not ready, 100 = ready; weakest first."),
         table(
             ["Reason", "Readiness (0–100)", "Band", "Answered", "Don't know"],
             (
@@ -333,29 +381,40 @@ def report_html(review: PilotReview, content: Content) -> str:
                 for s in r.reasons
             ),
             id_="risk-table",
-        )
-    )
-    if review.progress or review.pilot.start_date:
-        parts.append("<h2>Timeline and cost of delay</h2>")
-        if review.progress:
-            parts.append(f"<p id='progress'>{e(review.progress.message)}</p>")
-        if review.path is not None:
-            line = timeline_chart(review, content)
-            parts.append(chart(line.svg(), line.title, timeline_caption(review)))
-        parts.append(f"<p id='delay'>{e(review.delay.message)}</p>")
-        if review.delay.cost_so_far:
-            parts.append(
-                f"<p>Forgone so far: <b id='forgone'>"
-                f"{e(format_money(review.delay.cost_so_far, currency))}</b></p>"
-            )
-    if len(r.actions) > 3:
-        parts.append("<h2>All actions by stage</h2>")
-        for stage in content.stages:
-            in_stage = [a for a in r.actions if a.stage == stage.number]
-            if in_stage:
-                parts.append(f"<h3>Stage {stage.number}: {e(stage.title)}</h3>")
-                parts.append(_actions_list(in_stage))
-    parts.append("<h2>Checklist</h2>")
+        ),
+    ]
+
+
+def _timeline_section(review: PilotReview, content: Content) -> list[str]:
+    """Where the pilot is on the recommended path, and the value its delay forgoes."""
+    parts = ["<h2>Timeline and cost of delay</h2>"]
+    if review.progress:
+        parts.append(f"<p id='progress'>{e(review.progress.message)}</p>")
+    if review.path is not None:
+        line = timeline_chart(review, content)
+        parts.append(chart(line.svg(), line.title, timeline_caption(review)))
+    parts.append(f"<p id='delay'>{e(review.delay.message)}</p>")
+    if review.delay.cost_so_far:
+        money = format_money(review.delay.cost_so_far, pilot_currency(review))
+        parts.append(f"<p>Forgone so far: <b id='forgone'>{e(money)}</b></p>")
+    return parts
+
+
+def _stages_section(review: PilotReview, content: Content) -> list[str]:
+    """Every open action, grouped by the stage it belongs to."""
+    parts = ["<h2>All actions by stage</h2>"]
+    for stage in content.stages:
+        in_stage = [a for a in review.result.actions if a.stage == stage.number]
+        if in_stage:
+            parts.append(f"<h3>Stage {stage.number}: {e(stage.title)}</h3>")
+            parts.append(_actions_list(in_stage))
+    return parts
+
+
+def _checklist_section(review: PilotReview, content: Content) -> list[str]:
+    """The checklist per phase, then the questions coming up later."""
+    r = review.result
+    parts = ["<h2>Checklist</h2>"]
     for phase, label in content.phase_labels.items():
         rows = [c for c in r.checklist if c.phase == phase]
         parts.append(f"<h3>{e(label)}</h3>")
@@ -369,38 +428,36 @@ def report_html(review: PilotReview, content: Content) -> str:
             f"<li>{e(content.questions_by_id[q].text)}</li>" for q in r.upcoming_questions
         )
         parts.append(f"<h2>Coming up: prepare for these</h2><ul>{items}</ul>")
-    if review.previous is not None:
-        parts.append(
-            f"<h2>What changed since {e(format_day(review.previous.created_at.date()))}</h2>"
-        )
-        if review.changes:
-            parts.append(
-                table(
-                    ["Question", "Before", "Now"],
-                    (
-                        (c.label, answer_label(content, c.before), answer_label(content, c.after))
-                        for c in review.changes
-                    ),
-                )
-            )
-        else:
-            parts.append("<p>No answer changed.</p>")
-    if len(review.history) > 1:
-        trend = charts.history_trend(review.history, content)
-        parts.append("<h2>History</h2>")
-        parts.append(chart(trend.svg(), trend.title))
-        frame = history_frame(review, content)
-        frame["Assessed"] = frame["Assessed"].map(format_day)
-        parts.append(table(list(frame.columns), frame.itertuples(index=False)))
-    parts.append("<h2>Answers</h2>")
-    parts.append(_answers_table(review, content))
+    return parts
+
+
+def _changes_section(review: PilotReview, content: Content) -> list[str]:
+    """The answers changed since the previous assessment."""
+    parts = [f"<h2>What changed since {e(format_day(review.previous.created_at.date()))}</h2>"]
+    if not review.changes:
+        return [*parts, "<p>No answer changed.</p>"]
     parts.append(
-        credit(
-            content,
-            f"Generated on {format_day(review.today)} with content version {r.content_version}.",
+        table(
+            ["Question", "Before", "Now"],
+            (
+                (c.label, answer_label(content, c.before), answer_label(content, c.after))
+                for c in review.changes
+            ),
         )
     )
-    return document(f"PoC Trap report: {pilot.name}", "assessment report", parts)
+    return parts
+
+
+def _history_section(review: PilotReview, content: Content) -> list[str]:
+    """The readiness trend across assessments and their table."""
+    trend = charts.history_trend(review.history, content)
+    frame = history_frame(review, content)
+    frame["Assessed"] = frame["Assessed"].map(format_day)
+    return [
+        "<h2>History</h2>",
+        chart(trend.svg(), trend.title),
+        table(list(frame.columns), frame.itertuples(index=False)),
+    ]
 
 
 def _swatch(color: str | None) -> str:
@@ -411,7 +468,8 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
 
-def _score(value: float | None) -> str:
+def score_text(value: float | None) -> str:
+    """A readiness score as "48/100", or "–" when there is none."""
     return "–" if value is None else f"{value:.0f}/100"
 
 
