@@ -274,31 +274,58 @@ def timeline(
         zorder=0,
     )
     for i, (segment, end, label) in enumerate(zip(rows, ends, labels, strict=True)):
-        color = GROUP_COLORS.get(segment.group, NEUTRAL)
-        start = mdates.date2num(segment.start)
-        firm = mdates.date2num(segment.end_min) - start
-        slack = mdates.date2num(end) - mdates.date2num(segment.end_min)
-        if firm > 0:
-            ax.barh(i, firm, left=start, height=0.3, color=color, zorder=2)
-        if slack > 0:
-            ax.barh(i, slack, left=start + firm, height=0.3, color=color, alpha=0.35, zorder=2)
-        _place_label(ax, label, start, mdates.date2num(end), i - 0.2, lo, span, width)
-    if milestones:
-        y = len(rows)
-        xs = [mdates.date2num(d) for d, _ in milestones]
-        ax.plot(xs, [y] * len(xs), "D", color="#222222", markersize=6, zorder=3)
-        ax.text(
-            min(xs),
-            y - 0.2,
-            "This pilot: start and assessments",
-            ha="left",
-            va="bottom",
-            fontsize=9,
-            color=INK,
+        _path_bar(ax, i, segment, end)
+        _place_label(
+            ax,
+            label,
+            mdates.date2num(segment.start),
+            mdates.date2num(end),
+            i - 0.2,
+            lo,
+            span,
+            width,
         )
-    today_color = content.bands[max(0, len(content.bands) - 1 - severity)].color
+    if milestones:
+        _milestone_row(ax, milestones, len(rows))
+    _today_line(ax, today, content.bands[max(0, len(content.bands) - 1 - severity)].color, lo, span)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.tick_params(axis="x", labelsize=8.5)
+    return Chart(fig, "Timeline against the recommended path")
+
+
+def _path_bar(ax, i: int, segment, end: date) -> None:
+    """One phase of the path on row `i`: solid to its shortest end, pale to its longest."""
+    color = GROUP_COLORS.get(segment.group, NEUTRAL)
+    start = mdates.date2num(segment.start)
+    firm = mdates.date2num(segment.end_min) - start
+    slack = mdates.date2num(end) - mdates.date2num(segment.end_min)
+    if firm > 0:
+        ax.barh(i, firm, left=start, height=0.3, color=color, zorder=2)
+    if slack > 0:
+        ax.barh(i, slack, left=start + firm, height=0.3, color=color, alpha=0.35, zorder=2)
+
+
+def _milestone_row(ax, milestones: Sequence[tuple[date, str]], y: int) -> None:
+    """The pilot's own dates as diamonds on row `y`, with a label."""
+    xs = [mdates.date2num(d) for d, _ in milestones]
+    ax.plot(xs, [y] * len(xs), "D", color="#222222", markersize=6, zorder=3)
+    ax.text(
+        min(xs),
+        y - 0.2,
+        "This pilot: start and assessments",
+        ha="left",
+        va="bottom",
+        fontsize=9,
+        color=INK,
+    )
+
+
+def _today_line(ax, today: date, color: str, lo: date, span: float) -> None:
+    """Today as a dashed line with its date, the label turned left near the right edge."""
     x_today = mdates.date2num(today)
-    ax.axvline(x_today, color=today_color, linewidth=2, linestyle=(0, (4, 2)), zorder=4)
+    ax.axvline(x_today, color=color, linewidth=2, linestyle=(0, (4, 2)), zorder=4)
     right_side = (x_today - mdates.date2num(lo)) / span > 0.7
     ax.text(
         x_today,
@@ -308,13 +335,8 @@ def timeline(
         va="bottom",
         fontsize=9,
         fontweight="bold",
-        color=today_color,
+        color=color,
     )
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.tick_params(axis="x", labelsize=8.5)
-    return Chart(fig, "Timeline against the recommended path")
 
 
 def _place_label(ax, label, x0, x1, y, lo, span, width) -> None:
