@@ -130,7 +130,10 @@ def test_a_vote_cast_through_one_process_shows_on_the_screen_of_the_other(team, 
 
         presenter = _open(chromium, f"{team.process_b}/present?facilitator={token}")
         assert presenter.locator(EXCEPTION).count() == 0
-        presenter.get_by_text("0 of 0 answered").first.wait_for(timeout=STEP_TIMEOUT_MS)
+        # Nobody in yet: the shared screen shows the code big.
+        presenter.locator(".st-key-present_code").get_by_text(code).wait_for(
+            timeout=STEP_TIMEOUT_MS
+        )
 
         # Process A's very first session is this deep link: it must still go through app.py
         # (which takes the code from the link), as ui/frame.py ensures.
