@@ -91,6 +91,10 @@ class _Deck:
             run.font.color.rgb = color
         return box
 
+    def note(self, slide, text: str, size: float) -> None:
+        """One line of text at the top of the slide body."""
+        self.text(slide, [(text, size, False, INK)], MARGIN, TOP, BODY_W, Inches(1))
+
     def picture(self, slide, chart: charts.Chart, left, top, *, width=None, height=None):
         """A chart as a picture, as large as fits `width` × `height` at its own proportions."""
         ratio = chart.width / chart.height
@@ -257,14 +261,7 @@ def _timeline_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
     """Where the pilot stands on the recommended path, or how to place it there."""
     slide = deck.slide("Timeline against the recommended path")
     if review.path is None:
-        deck.text(
-            slide,
-            [("Add the pilot's start date to place it on the recommended path.", 20, False, INK)],
-            MARGIN,
-            TOP,
-            BODY_W,
-            Inches(1),
-        )
+        deck.note(slide, "Add the pilot's start date to place it on the recommended path.", 20)
         return
     deck.text(
         slide,
@@ -404,14 +401,7 @@ def _gaps_slide(deck: _Deck, profile: OrganisationProfile) -> None:
     gaps = profile.top_gaps(MAX_DECK_GAPS)
     slide = deck.slide("Gaps the organisation shares, and what to change")
     if not len(gaps):
-        deck.text(
-            slide,
-            [("No question is answered No or Don't know by any pilot.", 18, False, INK)],
-            MARGIN,
-            TOP,
-            BODY_W,
-            Inches(1),
-        )
+        deck.note(slide, "No question is answered No or Don't know by any pilot.", 18)
         return
     deck.table(
         slide,

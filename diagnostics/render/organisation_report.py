@@ -398,26 +398,37 @@ def _trap_sheet(check: TrapCheck) -> Sheet:
     return Sheet(trap)
 
 
+_PILOT_COLUMNS = {
+    "pilot": "Pilot",
+    "business_unit": "Business unit",
+    "source": "Answers from",
+    "position": "Where it stands",
+}
+
+
+def _in_words(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
+    """A copy of `frame` with where its answers came from and where it stands as labels."""
+    positions = {p.key: p.label for p in content.positions}
+    frame = frame.copy()
+    frame["source"] = frame["source"].map(lambda s: SOURCE_LABELS.get(s, s))
+    frame["position"] = frame["position"].map(lambda p: positions.get(p, p))
+    return frame
+
+
 def _pilots_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
     """One row per pilot, keys replaced by the labels shown on screen."""
     reason_titles = {r.key: r.title for r in content.reasons}
     labels = decision_labels(content)
-    positions = {p.key: p.label for p in content.positions}
     pilots = profile.pilots.drop(columns=["pilot_key"]).copy()
     pilots["weakest"] = pilots["weakest"].map(reason_titles)
     pilots["decision"] = pilots["decision"].map(lambda d: labels.get(d, d))
-    pilots["source"] = pilots["source"].map(lambda s: SOURCE_LABELS.get(s, s))
-    pilots["position"] = pilots["position"].map(lambda p: positions.get(p, p))
     pilots["verdict"] = pilots["verdict"].map(
         lambda v: content.verdicts_by_key[v].label if v in content.verdicts_by_key else v
     )
-    return pilots.rename(
+    return _in_words(pilots, content).rename(
         columns={
             **reason_titles,
-            "pilot": "Pilot",
-            "business_unit": "Business unit",
-            "source": "Answers from",
-            "position": "Where it stands",
+            **_PILOT_COLUMNS,
             "answered": "Questions answered",
             "overall": "Overall readiness (0-100)",
             "weakest": "Weakest reason",
@@ -497,20 +508,14 @@ def _units_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame
 def _answers_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
     """Every pilot's answer to every question, in the words used on screen."""
     reason_titles = {r.key: r.title for r in content.reasons}
-    positions = {p.key: p.label for p in content.positions}
     answers = {a.key: a.label for a in content.answer_scale}
     rows = profile.answers.drop(columns=["pilot_key"]).copy()
     rows["reason"] = rows["reason"].map(lambda r: reason_titles.get(r, r))
     rows["phase"] = rows["phase"].map(lambda p: content.phase_labels.get(p, p))
     rows["answer"] = rows["answer"].map(lambda a: answers.get(a, a))
-    rows["source"] = rows["source"].map(lambda s: SOURCE_LABELS.get(s, s))
-    rows["position"] = rows["position"].map(lambda p: positions.get(p, p))
-    return rows.rename(
+    return _in_words(rows, content).rename(
         columns={
-            "pilot": "Pilot",
-            "business_unit": "Business unit",
-            "source": "Answers from",
-            "position": "Where it stands",
+            **_PILOT_COLUMNS,
             "question_id": "Question id",
             "reason": "Reason",
             "phase": "Phase",
