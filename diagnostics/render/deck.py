@@ -449,14 +449,14 @@ def _cost_slide(deck: _Deck, cost) -> None:
             (format_money(totals["total"], currency), 40, True, INK),
             ("in total, where the portfolio gives budgets and values", 16, False, MUTED),
             (
-                "Spent on pilots past their decision point: "
-                + format_money(totals["direct"], currency),
+                f"{org.COST_LABELS['direct']}: {format_money(totals['direct'], currency)}",
                 18,
                 False,
                 INK,
             ),
             (
-                "Value not delivered (delay): " + format_money(totals["opportunity"], currency),
+                f"{org.COST_LABELS['opportunity']}: "
+                + format_money(totals["opportunity"], currency),
                 18,
                 False,
                 INK,

@@ -29,6 +29,11 @@ MAX_PILOT_ROWS = 200
 MAX_GAP_ROWS = 10
 # The trap check's verdicts take the risk band colours: in the trap = high risk.
 _VERDICT_BAND = {"in_trap": 0, "at_risk": 1, "clear": 2}
+# The two parts of the trap's cost, as the page, the workbook and the deck name them.
+COST_LABELS = {
+    "direct": "Spent on pilots past their decision point",
+    "opportunity": "Value not delivered (delay)",
+}
 
 
 def report_filename(day: date, extension: str) -> str:
@@ -165,12 +170,12 @@ def _cost_section(cost) -> list[str]:
         "<h2>What the trap costs</h2>",
         kpis(
             kpi(
-                "Spent on pilots past their decision point",
+                COST_LABELS["direct"],
                 format_money(totals["direct"], currency),
                 "cost-direct",
             ),
             kpi(
-                "Value not delivered (delay)",
+                COST_LABELS["opportunity"],
                 format_money(totals["opportunity"], currency),
                 "cost-opportunity",
             ),
@@ -528,8 +533,8 @@ def _cost_sheet(cost) -> Sheet:
     """The cost of the trap in the portfolio's currency, and how many pilots it covers."""
     currency, totals = cost_currency(cost), cost.totals
     amounts = [
-        ("Spent on pilots past their decision point", totals["direct"]),
-        ("Value not delivered (delay)", totals["opportunity"]),
+        (COST_LABELS["direct"], totals["direct"]),
+        (COST_LABELS["opportunity"], totals["opportunity"]),
         ("Total cost of the trap", totals["total"]),
     ]
     counts = [
