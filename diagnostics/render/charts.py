@@ -119,11 +119,14 @@ def _figure(height: float, width: float = WIDTH_INCHES) -> Figure:
         return Figure(figsize=(width, height))
 
 
-def _bare_axes(fig: Figure, top: float, bottom: float):
-    """Axes filling the width, with room above (`top` in) and below (`bottom` in)."""
-    h = fig.get_figheight()
+def _bare_axes(fig: Figure, top: float, bottom: float, side: float = 0.0):
+    """Axes filling the width, with room above (`top` in) and below (`bottom` in), and at
+    least `side` inches on each side (for tick labels centred on a tick near an edge)."""
+    h, w = fig.get_figheight(), fig.get_figwidth()
+    left = max(0.025, side / w)
+    right = max(1 - 0.025 - 0.935, side / w)
     with matplotlib.rc_context(_RC):
-        ax = fig.add_axes((0.025, bottom / h, 0.935, 1 - (top + bottom) / h))
+        ax = fig.add_axes((left, bottom / h, 1 - left - right, 1 - (top + bottom) / h))
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_yticks([])
@@ -256,7 +259,8 @@ def timeline(
     row_h = 0.42 if all("\n" not in label for label in labels) else 0.55
     # Below the axis: the dates and, under them at the right, the year (the date offset).
     fig = _figure(0.6 + row_h * n + 0.6, width)
-    ax = _bare_axes(fig, top=0.45, bottom=0.6)
+    # A date label is centred on its tick: a tick near an edge needs half a label of room.
+    ax = _bare_axes(fig, top=0.45, bottom=0.6, side=0.25)
     ends = [s.end_max or s.start + timedelta(days=_OPEN_ENDED_DAYS) for s in rows]
     first = min([path.start, today, *[d for d, _ in milestones]])
     last = max([*ends, today, *[d for d, _ in milestones]])
