@@ -57,39 +57,10 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
         agreed = read_consensus(session, row)
         people = participants_table(session, row)
         ended_at = row.ended_at
-    result = score_consensus(agreed, content, state.position)
     labels = {a.key: a.label for a in content.answer_scale}
     answer_columns = [labels[k] for k in ANSWER_ORDER]
-    summary = [
-        ("Pilot", state.pilot_name),
-        ("Started", _minute(state.created_at)),
-        ("Ended", _minute(ended_at) or "Still running"),
-        ("Participants", results.participants),
-        ("Questions", len(state.question_ids)),
-        ("Answers given", sum(q.answers for q in results.questions)),
-        ("Agreed answers", f"{len(agreed.answers)} of {len(state.question_ids)}"),
-    ]
-    if result is not None:
-        summary += [("Decision", result.verdict_label), ("Why", result.why)]
-        if result.overall is not None:
-            summary.append(("Overall readiness", f"{result.overall:.0f} / 100"))
-    summary.append(
-        ("Disagreement index", "How widely answers spread: 0 = all agree, 100 = even Yes/No split")
-    )
-    distribution = []
-    for q in results.questions:
-        record = {"Question": q.label, "Answers": q.answers}
-        for key in ANSWER_ORDER:
-            record[labels[key]] = q.counts.get(key) if q.shown else None
-        record["Disagreement"] = None if q.disagreement is None else round(q.disagreement)
-        record["Majority"] = labels.get(q.majority) if q.majority and q.shown else None
-        if q.answers == 0:
-            record["Note"] = "No answers"
-        elif not q.shown:
-            record["Note"] = f"Not shown: fewer than {MIN_ANSWERS_SHOWN} answers"
-        else:
-            record["Note"] = None
-        distribution.append(record)
+    summary = _summary_rows(state, results, agreed, ended_at, content)
+    distribution = [_distribution_row(q, labels) for q in results.questions]
     by_role = [
         {
             "Question": q.label,
@@ -144,6 +115,44 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
         )
         frames = {"Summary": frames.pop("Summary"), "Participants": names, **frames}
     return frames
+
+
+def _summary_rows(state, results, agreed, ended_at, content: Content) -> list[tuple[str, object]]:
+    """The summary sheet: the pilot, when, who and how much, and the agreed decision."""
+    summary: list[tuple[str, object]] = [
+        ("Pilot", state.pilot_name),
+        ("Started", _minute(state.created_at)),
+        ("Ended", _minute(ended_at) or "Still running"),
+        ("Participants", results.participants),
+        ("Questions", len(state.question_ids)),
+        ("Answers given", sum(q.answers for q in results.questions)),
+        ("Agreed answers", f"{len(agreed.answers)} of {len(state.question_ids)}"),
+    ]
+    result = score_consensus(agreed, content, state.position)
+    if result is not None:
+        summary += [("Decision", result.verdict_label), ("Why", result.why)]
+        if result.overall is not None:
+            summary.append(("Overall readiness", f"{result.overall:.0f} / 100"))
+    summary.append(
+        ("Disagreement index", "How widely answers spread: 0 = all agree, 100 = even Yes/No split")
+    )
+    return summary
+
+
+def _distribution_row(q, labels: dict[str, str]) -> dict[str, object]:
+    """One question's answers; counts hidden where fewer than the minimum answered."""
+    record: dict[str, object] = {"Question": q.label, "Answers": q.answers}
+    for key in ANSWER_ORDER:
+        record[labels[key]] = q.counts.get(key) if q.shown else None
+    record["Disagreement"] = None if q.disagreement is None else round(q.disagreement)
+    record["Majority"] = labels.get(q.majority) if q.majority and q.shown else None
+    if q.answers == 0:
+        record["Note"] = "No answers"
+    elif not q.shown:
+        record["Note"] = f"Not shown: fewer than {MIN_ANSWERS_SHOWN} answers"
+    else:
+        record["Note"] = None
+    return record
 
 
 def _whole(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
