@@ -47,7 +47,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_pilot_links_pilot_id", "pilot_links", ["pilot_id"])
     # A database seeded with the demo before this revision: its made-up pilots join the demo
-    # scope (the names `diagnostics.demo` gave them, where the demo portfolio is present).
+    # scope (the names the demo gave them when this revision was written, now kept in
+    # data/demo_pilots.yaml; listed here as they were, since a revision never changes).
     pilots = sa.table("pilots", sa.column("name", sa.String), sa.column("is_demo", sa.Boolean))
     portfolios = sa.table("portfolios", sa.column("is_demo", sa.Boolean))
     op.execute(
