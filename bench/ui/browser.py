@@ -30,7 +30,7 @@ APP_CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 SPINNER = '[data-testid="stSpinner"]'
 # Counts changes of the script state from now on, so that a wait after a click cannot mistake
 # the idle state before the rerun for the idle state after it.
-_WATCH_RUNS = """() => {
+WATCH_RUNS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__runChanges = 0;
   if (window.__runWatcher) window.__runWatcher.disconnect();
@@ -39,17 +39,22 @@ _WATCH_RUNS = """() => {
   });
   window.__runWatcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
 }"""
-_RUN_FINISHED = """() => window.__runChanges > 0 && document.querySelector(
+RUN_FINISHED = """() => window.__runChanges > 0 && document.querySelector(
   '[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
 RERUN_START_GRACE_MS = 3_000
+
+
+def wait_until_idle(page: Page, timeout_ms: int) -> None:
+    """Wait until the app is connected, its script has finished, and no spinner is left."""
+    page.wait_for_selector(APP_CONNECTED, timeout=timeout_ms, state="attached")
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms, state="attached")
+    page.locator(SPINNER).first.wait_for(state="hidden", timeout=timeout_ms)
 
 
 def settle(page: Page, expected: Locator | None = None, state: str = "visible") -> None:
     """Wait until the app is connected and idle, no spinner is shown, and `expected` is drawn
     (`state="attached"` for an element drawn inside a closed expander)."""
-    page.wait_for_selector(APP_CONNECTED, timeout=TIMEOUT_MS, state="attached")
-    page.wait_for_selector(APP_IDLE, timeout=TIMEOUT_MS, state="attached")
-    page.locator(SPINNER).first.wait_for(state="hidden", timeout=TIMEOUT_MS)
+    wait_until_idle(page, TIMEOUT_MS)
     if expected is not None:
         expected.first.wait_for(state=state, timeout=TIMEOUT_MS)
 
@@ -58,11 +63,11 @@ def timed_rerun(
     page: Page, action: Callable[[], object], expected: Locator | None, state: str = "visible"
 ) -> float:
     """Seconds from `action` (which makes the app rerun) to the app settled with `expected`."""
-    page.evaluate(_WATCH_RUNS)
+    page.evaluate(WATCH_RUNS)
     start = time.perf_counter()
     action()
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(_RUN_FINISHED, timeout=RERUN_START_GRACE_MS, polling=20)
+        page.wait_for_function(RUN_FINISHED, timeout=RERUN_START_GRACE_MS, polling=20)
     settle(page, expected, state)
     return time.perf_counter() - start
 

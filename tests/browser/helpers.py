@@ -13,11 +13,16 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+# One home for how a test or the benchmark tells that the app has settled after a click.
+from bench.ui.browser import (
+    RERUN_START_GRACE_MS,
+    RUN_FINISHED,
+    WATCH_RUNS,
+    wait_until_idle,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-APP_CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-SPINNER = '[data-testid="stSpinner"]'
 EXCEPTION = '[data-testid="stException"]'
 ERROR_MESSAGE = '[data-testid="stAlertContentError"]'  # st.error
 RUN_TIMEOUT_MS = 30_000
@@ -38,20 +43,6 @@ _NO_PLACEHOLDER = (
     f"() => [...document.querySelectorAll('{_PLACEHOLDER}')].every((e) => !e.checkVisibility())"
 )
 
-# Counts changes of the script state from now on, so that a wait after a click cannot mistake
-# the idle state *before* the rerun for the idle state after it.
-_WATCH_RUNS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__runChanges = 0;
-  if (window.__runWatcher) window.__runWatcher.disconnect();
-  window.__runWatcher = new MutationObserver((records) => {
-    window.__runChanges += records.length;
-  });
-  window.__runWatcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
-_RUN_FINISHED = """() => window.__runChanges > 0 && document.querySelector(
-  '[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
-RERUN_START_GRACE_MS = 3_000
 _CONTENT_HEIGHT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   return main ? Math.ceil(main.scrollHeight) : 0;
@@ -60,9 +51,7 @@ _CONTENT_HEIGHT = """() => {
 
 def wait_for_app(page: Page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     """Wait until the app is connected, its script has finished, and no spinner is left."""
-    page.wait_for_selector(APP_CONNECTED, timeout=timeout_ms, state="attached")
-    page.wait_for_selector(APP_IDLE, timeout=timeout_ms, state="attached")
-    page.locator(SPINNER).first.wait_for(state="hidden", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
 
 
 def open_page(page: Page, base_url: str, url_path: str = "") -> None:
@@ -73,11 +62,11 @@ def open_page(page: Page, base_url: str, url_path: str = "") -> None:
 
 def after_rerun(page: Page, action) -> None:
     """Do `action` (which makes Streamlit rerun) and wait for that rerun to finish."""
-    page.evaluate(_WATCH_RUNS)
+    page.evaluate(WATCH_RUNS)
     action()
     # No rerun seen within the grace period (none was needed, or it left no trace): settle.
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(_RUN_FINISHED, timeout=RERUN_START_GRACE_MS)
+        page.wait_for_function(RUN_FINISHED, timeout=RERUN_START_GRACE_MS)
     wait_for_app(page)
 
 
