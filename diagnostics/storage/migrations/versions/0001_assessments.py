@@ -1,17 +1,12 @@
-"""Pilots, assessments, answers and action items.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-25
-"""
+"""Pilots, assessments, answers and action items."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from diagnostics.storage.migrations.columns import moment, reference
+
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -25,64 +20,43 @@ def upgrade() -> None:
         sa.Column("expected_annual_value", sa.Float()),
         sa.Column("pilot_budget", sa.Float()),
         sa.Column("portfolio_ref", sa.String(300)),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
     )
     op.create_table(
         "assessments",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "pilot_id",
-            sa.Integer(),
-            sa.ForeignKey("pilots.id", ondelete="CASCADE", name="fk_assessments_pilot_id_pilots"),
-            nullable=False,
-        ),
+        reference("assessments", "pilot_id", "pilots", nullable=False),
         sa.Column("token", sa.String(64), nullable=False),
         sa.Column("position", sa.String(40), nullable=False),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("content_version", sa.String(40), nullable=False),
         sa.Column("current_step", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", sa.DateTime(timezone=True)),
+        moment("created_at"),
+        moment("updated_at"),
+        moment("completed_at", required=False),
         sa.UniqueConstraint("token", name="uq_assessments_token"),
     )
     op.create_index("ix_assessments_pilot_id", "assessments", ["pilot_id"])
     op.create_table(
         "answers",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "assessment_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "assessments.id", ondelete="CASCADE", name="fk_answers_assessment_id_assessments"
-            ),
-            nullable=False,
-        ),
+        reference("answers", "assessment_id", "assessments", nullable=False),
         sa.Column("question_id", sa.String(80), nullable=False),
         sa.Column("value", sa.String(20), nullable=False),
         sa.Column("comment", sa.Text()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        moment("updated_at"),
         sa.UniqueConstraint("assessment_id", "question_id", name="uq_answers_assessment_id"),
     )
     op.create_index("ix_answers_assessment_id", "answers", ["assessment_id"])
     op.create_table(
         "action_items",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "assessment_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "assessments.id",
-                ondelete="CASCADE",
-                name="fk_action_items_assessment_id_assessments",
-            ),
-            nullable=False,
-        ),
+        reference("action_items", "assessment_id", "assessments", nullable=False),
         sa.Column("question_id", sa.String(80)),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("owner", sa.String(300)),
         sa.Column("due_date", sa.Date()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
     )
     op.create_index("ix_action_items_assessment_id", "action_items", ["assessment_id"])
 

@@ -1,17 +1,12 @@
-"""Portfolios: uploaded spreadsheets of pilots, one row per pilot in canonical form.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25
-"""
+"""Portfolios: uploaded spreadsheets of pilots, one row per pilot in canonical form."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from diagnostics.storage.migrations.columns import moment, reference
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -23,23 +18,14 @@ def upgrade() -> None:
         sa.Column("source_hash", sa.String(64)),
         sa.Column("sheet", sa.Text()),
         sa.Column("mapping_json", sa.JSON()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
         sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_portfolios_name", "portfolios", ["name"])
     op.create_table(
         "portfolio_pilots",
-        sa.Column(
-            "portfolio_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "portfolios.id",
-                ondelete="CASCADE",
-                name="fk_portfolio_pilots_portfolio_id_portfolios",
-            ),
-            nullable=False,
-        ),
+        reference("portfolio_pilots", "portfolio_id", "portfolios", nullable=False),
         sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column("pilot_id", sa.Text()),
         sa.Column("name", sa.Text()),

@@ -1,45 +1,20 @@
-"""Workshops: join codes, per-question locks and reveals, participants, votes, join attempts.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-25
-"""
+"""Workshops: join codes, per-question locks and reveals, participants, votes, join attempts."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from diagnostics.storage.migrations.columns import moment, reference
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-
-def _now_columns() -> list[sa.Column]:
-    return [
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    ]
 
 
 def upgrade() -> None:
     op.create_table(
         "workshops",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "pilot_id",
-            sa.Integer(),
-            sa.ForeignKey("pilots.id", ondelete="CASCADE", name="fk_workshops_pilot_id_pilots"),
-            nullable=False,
-        ),
-        sa.Column(
-            "assessment_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "assessments.id",
-                ondelete="SET NULL",
-                name="fk_workshops_assessment_id_assessments",
-            ),
-        ),
+        reference("workshops", "pilot_id", "pilots", nullable=False),
+        reference("workshops", "assessment_id", "assessments", ondelete="SET NULL"),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("join_code", sa.String(12), nullable=False),
         sa.Column("facilitator_hash", sa.String(64), nullable=False),
@@ -50,24 +25,16 @@ def upgrade() -> None:
         sa.Column("current_question", sa.String(80)),
         sa.Column("ask_names", sa.Boolean(), nullable=False),
         sa.Column("join_open", sa.Boolean(), nullable=False),
-        *_now_columns(),
-        sa.Column("ended_at", sa.DateTime(timezone=True)),
+        moment("created_at"),
+        moment("updated_at"),
+        moment("ended_at", required=False),
         sa.UniqueConstraint("join_code", name="uq_workshops_join_code"),
         sa.UniqueConstraint("facilitator_hash", name="uq_workshops_facilitator_hash"),
     )
     op.create_index("ix_workshops_pilot_id", "workshops", ["pilot_id"])
     op.create_table(
         "workshop_questions",
-        sa.Column(
-            "workshop_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "workshops.id",
-                ondelete="CASCADE",
-                name="fk_workshop_questions_workshop_id_workshops",
-            ),
-            primary_key=True,
-        ),
+        reference("workshop_questions", "workshop_id", "workshops", primary_key=True),
         sa.Column("question_id", sa.String(80), primary_key=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("locked", sa.Boolean(), nullable=False),
@@ -76,20 +43,11 @@ def upgrade() -> None:
     op.create_table(
         "workshop_participants",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "workshop_id",
-            sa.Integer(),
-            sa.ForeignKey(
-                "workshops.id",
-                ondelete="CASCADE",
-                name="fk_workshop_participants_workshop_id_workshops",
-            ),
-            nullable=False,
-        ),
+        reference("workshop_participants", "workshop_id", "workshops", nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("display_name", sa.String(80)),
         sa.Column("role", sa.String(20)),
-        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        moment("joined_at"),
         sa.UniqueConstraint("token_hash", name="uq_workshop_participants_token_hash"),
         sa.UniqueConstraint("id", "workshop_id", name="uq_workshop_participants_id"),
     )
@@ -103,7 +61,7 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.String(80), nullable=False),
         sa.Column("value", sa.String(20), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        moment("updated_at"),
         # One vote per participant and question: the upsert relies on it.
         sa.UniqueConstraint(
             "participant_id", "question_id", name="uq_workshop_votes_participant_id"
@@ -127,7 +85,7 @@ def upgrade() -> None:
         "workshop_join_attempts",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("client_key", sa.String(64), nullable=False),
-        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        moment("attempted_at"),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
     )
     op.create_index(

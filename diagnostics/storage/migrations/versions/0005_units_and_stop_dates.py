@@ -1,17 +1,10 @@
-"""Portfolio pilots: the sub-unit (bureau inside an agency) and the stop / retirement date.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-05
-"""
+"""Portfolio pilots: the sub-unit (bureau inside an agency) and the stop / retirement date."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,18 +1,14 @@
 """Pilot links and the demo scope: a portfolio row confirmed as (or told apart from) a saved
 pilot, and a flag that keeps demo pilots out of every real portfolio's view.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from diagnostics.storage.migrations.columns import moment, reference
+
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 DEMO_PILOT_NAMES = (
     "Support ticket routing assistant",
@@ -33,14 +29,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("portfolio_name", sa.String(200), nullable=False),
         sa.Column("row_key", sa.String(400), nullable=False),
-        sa.Column(
-            "pilot_id",
-            sa.Integer(),
-            sa.ForeignKey("pilots.id", ondelete="CASCADE", name="fk_pilot_links_pilot_id_pilots"),
-            nullable=False,
-        ),
+        reference("pilot_links", "pilot_id", "pilots", nullable=False),
         sa.Column("linked", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        moment("created_at"),
         sa.UniqueConstraint(
             "portfolio_name", "row_key", "pilot_id", name="uq_pilot_links_portfolio_name"
         ),

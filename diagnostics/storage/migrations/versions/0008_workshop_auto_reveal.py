@@ -1,17 +1,10 @@
-"""Workshops may reveal a question's results by themselves once everyone who joined answered.
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-05
-"""
+"""Workshops may reveal a question's results by themselves once everyone who joined answered."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
