@@ -773,8 +773,10 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
     if analysis.has_readiness and analysis.has_value and thresholds.value:
         st.caption(
             f"Open pilots with a readiness and an expected value. Ready means "
-            f"{thresholds.readiness:g}/100 or more (where an assessment says proceed); "
-            f"valuable means at least the median expected value, {thresholds.value:,.0f} a year."
+            f"{thresholds.readiness:g}/100 or more and, for an assessed pilot, that its "
+            f"assessment says proceed: a blocker or a weak link keeps a high score among the "
+            f"not ready (hover for why). Valuable means at least the median expected value, "
+            f"{thresholds.value:,.0f} a year."
         )
         st.plotly_chart(charts["matrix"], key=f"{PREFIX}chart_matrix", config=CHART_CONFIG)
     else:

@@ -348,7 +348,7 @@ def analyse_portfolio(
     thresholds = MatrixThresholds(
         readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
     )
-    quadrant = quadrants(ready, value, in_matrix, thresholds)
+    quadrant = quadrants(ready, value, in_matrix, thresholds, decided)
     codes, reasons = recommend(
         stages, ready, weakest, quadrant, weeks, content, decided, decided_why
     )

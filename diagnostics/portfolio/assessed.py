@@ -283,6 +283,7 @@ def pilots_summary(analysis) -> list[dict]:
             "readiness_source",
             "readiness_date",
             "weakest_reason",
+            "quadrant",
             "recommendation",
             "recommendation_reason",
         )
@@ -298,6 +299,7 @@ def pilots_summary(analysis) -> list[dict]:
             "readiness_source": text(columns["readiness_source"][i]),
             "readiness_date": text(columns["readiness_date"][i]),
             "weakest_reason": text(columns["weakest_reason"][i]),
+            "quadrant": text(columns["quadrant"][i]),
             "recommendation": text(columns["recommendation"][i]),
             "why": text(columns["recommendation_reason"][i]),
         }

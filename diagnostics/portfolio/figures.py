@@ -7,6 +7,9 @@ scale now), amber what needs attention, red what is stuck or should stop; grey i
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -215,8 +218,15 @@ def _quadrant_colors(content: Content) -> dict[str, str]:
     }
 
 
+def _hover_lines(text: object, width: int = 60) -> str:
+    """A reason as short lines for a hover label (plotly does not wrap)."""
+    return "<br>".join(textwrap.wrap(html.escape(str(text)), width)) if pd.notna(text) else ""
+
+
 def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Content) -> go.Figure:
-    """Readiness (x) against expected annual value (y, log scale), one colour per quadrant."""
+    """Readiness (x) against expected annual value (y, log scale), one colour per quadrant;
+    the hover gives the recommendation and its reason, which say why an assessed pilot right
+    of the line is not ready (a blocker or a weak link)."""
     rated = pilots[pilots["quadrant"].notna()]
     total = len(rated)
     if total > MAX_MATRIX_POINTS:
@@ -229,7 +239,8 @@ def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Co
             continue
         names = part["name"].astype(object).where(part["name"].notna(), "(no name)")
         units = part["business_unit_shown"].astype(object)
-        recommendation = part["recommendation"].map(RECOMMENDATIONS)
+        recommendation = part["recommendation"].map(RECOMMENDATIONS).astype(object)
+        why = part["recommendation_reason"].astype(object).map(_hover_lines)
         fig.add_trace(
             go.Scatter(
                 x=part["readiness"],
@@ -237,10 +248,11 @@ def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Co
                 mode="markers",
                 name=f"{label} ({(rated['quadrant'] == key).sum():,})",
                 marker={"color": colors[key], "size": 8, "opacity": 0.75},
-                customdata=np.column_stack([names, units, recommendation]),
+                customdata=np.column_stack([names, units, recommendation, why]),
                 hovertemplate=(
                     "%{customdata[0]}<br>%{customdata[1]}<br>readiness %{x:.0f}/100, "
-                    "value %{y:,.0f} a year<br>%{customdata[2]}<extra></extra>"
+                    "value %{y:,.0f} a year<br><b>%{customdata[2]}</b>: %{customdata[3]}"
+                    "<extra></extra>"
                 ),
             )
         )

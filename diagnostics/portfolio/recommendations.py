@@ -35,12 +35,32 @@ RECOMMENDATIONS: dict[str, str] = {
 ACTION_ORDER = ("stop", "decide_now", "push", "fix", "assess", "none")
 # An assessment's proceed / fix first / stop, as the portfolio's push / fix / stop.
 DECISION_TO_RECOMMENDATION = {"proceed": "push", "fix_first": "fix", "stop": "stop"}
+# An assessment's call stands in the portfolio; where the matrix, which also weighs the
+# expected value, would say otherwise, its reason says so in the quadrant's words.
+MATRIX_DIFFERS: dict[tuple[str, str], str] = {
+    ("proceed", "rethink"): "In the matrix it sits in Rethink, its expected value below the "
+    "portfolio median: state the business case as you plan the move.",
+    ("fix_first", "stop"): "In the matrix it sits in Stop, not ready and its expected value "
+    "below the portfolio median: if fixing it costs more than it returns, stop it.",
+    ("stop", "fix_blockers"): "In the matrix it sits in Fix blockers, its expected value above "
+    "the portfolio median: the need remains, so keep what was learned for a new attempt.",
+}
 
 
 def quadrants(
-    ready: pd.Series, value: pd.Series, in_matrix: pd.Series, thresholds: MatrixThresholds
+    ready: pd.Series,
+    value: pd.Series,
+    in_matrix: pd.Series,
+    thresholds: MatrixThresholds,
+    decided: pd.Series | None = None,
 ) -> pd.Series:
-    """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value."""
+    """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value.
+
+    Ready means what the recommendation means by it: an assessed pilot (`decided`: proceed /
+    fix_first / stop, NA where none) is ready when its assessment says proceed (which also
+    asks for no blocker and no weak link), any other when its readiness reaches the
+    threshold.
+    """
     keys = list(QUADRANTS)
     code = np.full(len(ready), -1)
     if thresholds.value is not None:
@@ -50,6 +70,9 @@ def quadrants(
         with np.errstate(invalid="ignore"):
             is_ready = r >= thresholds.readiness
             valuable = v >= thresholds.value
+        if decided is not None:
+            has = decided.notna().to_numpy()
+            is_ready = np.where(has, decided.astype(object).to_numpy() == "proceed", is_ready)
         code = np.select(
             [
                 rated & is_ready & valuable,
@@ -186,6 +209,12 @@ def _rules(
     ]
 
 
+def _with_matrix(why: str, decision: str, quadrant: object) -> str:
+    """An assessment's reason, with the matrix's other view when its quadrant differs."""
+    differs = MATRIX_DIFFERS.get((decision, str(quadrant)))
+    return f"{why} {differs}" if differs else why
+
+
 def recommend(
     stages: pd.Series,
     ready: pd.Series,
@@ -201,11 +230,13 @@ def recommend(
 
     The rules, first match wins: live or retired pilots need no action; an assessment's own
     decision (`decided`: proceed / fix_first / stop per row, NA where none) stands as push /
-    fix / stop; the stop quadrant stops; a pilot past the decision point with readiness below
-    the stop threshold stops; then the quadrants (scale now pushes, fix blockers and rethink
-    fix); without a value, readiness alone decides push or fix. Without readiness, time alone
-    decides (the content file's `unassessed_decisions`): far past the whole path, a stop
-    candidate; past the decision point, decide now; before it, assess before it is due.
+    fix / stop, its reason followed by the matrix's view where the quadrant differs
+    (`MATRIX_DIFFERS`); the stop quadrant stops; a pilot past the decision point with
+    readiness below the stop threshold stops; then the quadrants (scale now pushes, fix
+    blockers and rethink fix); without a value, readiness alone decides push or fix. Without
+    readiness, time alone decides (the content file's `unassessed_decisions`): far past the
+    whole path, a stop candidate; past the decision point, decide now; before it, assess
+    before it is due.
     """
     timed = content.unassessed_decisions
     fixed = {
@@ -240,7 +271,10 @@ def recommend(
             continue
         codes[rows] = keys.index(code)
         if template == "{why}":  # an assessment's own reason, pilot by pilot
-            own = [str(whys[j]) if whys is not None else "" for j in rows]
+            own = [
+                _with_matrix(str(whys[j]) if whys is not None else "", decision[j], quad[j])
+                for j in rows
+            ]
             distinct, inverse = np.unique(np.array(own, dtype=object), return_inverse=True)
             reason_codes[rows] = inverse.reshape(-1) + len(texts)
             texts += list(distinct)
