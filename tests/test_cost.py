@@ -375,7 +375,7 @@ def test_stopped_without_a_stop_date_or_with_reversed_dates_is_left_out() -> Non
     assert result.totals["total"] == 0
     assert result.left_out_counts() == {
         "stopped, but no stop date": 1,
-        "decision date before start date": 1,
+        "decision or stop date before start date": 1,
     }
 
 

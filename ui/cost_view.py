@@ -246,6 +246,7 @@ def top_pilots(result: cost.CostResult) -> None:
         column_config={
             "Pilot": st.column_config.TextColumn(pinned=True),
             "Start date": st.column_config.DateColumn("Start date"),
+            "Stopped on": st.column_config.DateColumn("Stopped on"),
             **{
                 c: st.column_config.NumberColumn(c, format="localized")
                 for c in ("Direct cost", "Opportunity cost", "Total cost")

@@ -17,6 +17,7 @@ PILOT_EXPORT_COLUMNS = {
     "stage": "Stage",
     "status_label": "Where it stands",
     "start_date": "Start date",
+    "stopped_on": "Stopped on",
     "months_past_decision_point": "Months past decision point",
     "direct_cost": "Direct cost",
     "opportunity_cost": "Opportunity cost",

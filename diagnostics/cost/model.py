@@ -12,8 +12,9 @@ Formulas (t = the "as of" date; months are days ÷ 30.4375, the mean calendar mo
   `recommended_path_weeks`.
 - Planned spend P = the pilot budget, or, without one, `monthly_team_cost` × the months
   from start to the decision point.
-- A pilot's *end* is t while it is open (development, pilot, decision), and the stop date
-  (its decision date) once retired, but never later than t.
+- A pilot's *end* is t while it is open (development, pilot, decision), and its stop date
+  once retired (the stop / retirement date, or its decision date when the sheet has no stop
+  date), but never later than t.
 - Direct cost = P + `monthly_team_cost` × months(end − D), when end is past D; else 0.
   Only open and retired pilots carry it: spend on a pilot that reached production is an
   investment, not trap cost.
@@ -87,7 +88,7 @@ _LEFT_OUT_NOTES = {
     "unknown_stage": "stage not recognised",
     "no_start_date": "no start date",
     "no_stop_date": "stopped, but no stop date",
-    "dates_reversed": "decision date before start date",
+    "dates_reversed": "decision or stop date before start date",
 }
 _LEFT_OUT = {key: code for code, key in enumerate(_LEFT_OUT_NOTES, start=1)}  # 0: counted
 NOTE_ESTIMATED = "no budget: team cost estimate used"
@@ -104,7 +105,8 @@ class _Prepared:
     stage: np.ndarray  # canonical stage codes (index into CANONICAL_STAGES)
     start: np.ndarray
     decision: np.ndarray
-    stop: np.ndarray
+    stopped_on: np.ndarray  # a retired pilot's stop day (stop date, else decision date)
+    stop: np.ndarray  # the stop day of the retired pilots the model costs
     go_live: np.ndarray
     planned: np.ndarray
     monthly_value: np.ndarray
@@ -163,20 +165,24 @@ def _prepare(frame: pd.DataFrame, a: CostAssumptions) -> _Prepared:
     _check_columns(frame)
     stage = _stage_codes(frame["stage"])
     start, decision = _days(frame["start_date"]), _days(frame["decision_date"])
+    stop_date = _days(frame["stop_date"]) if "stop_date" in frame else np.full(len(frame), np.nan)
     budget, value = _money(frame["pilot_budget"]), _money(frame["expected_annual_value"])
     is_open = np.isin(stage, _OPEN_CODES)
     is_retired, is_live = stage == _STAGE["retired"], stage == _STAGE["production"]
-    no_start, no_decision = np.isnan(start), np.isnan(decision)
-    reversed_dates = ~no_start & ~no_decision & (decision < start)
+    # A retired pilot stops costing on its stop date; a sheet without one gives its decision.
+    stopped_on = np.where(is_retired, np.where(np.isnan(stop_date), decision, stop_date), np.nan)
+    ended = np.where(is_retired, stopped_on, decision)  # the date that closes a closed pilot
+    no_start, no_end = np.isnan(start), np.isnan(ended)
+    reversed_dates = ~no_start & ~no_end & (ended < start)
 
     left_out = np.zeros(len(frame), dtype=np.int8)
     left_out[stage == _UNKNOWN] = _LEFT_OUT["unknown_stage"]
     left_out[(is_open | is_retired) & no_start] = _LEFT_OUT["no_start_date"]
-    left_out[is_retired & ~no_start & no_decision] = _LEFT_OUT["no_stop_date"]
+    left_out[is_retired & ~no_start & no_end] = _LEFT_OUT["no_stop_date"]
     left_out[(is_retired | is_live) & reversed_dates] = _LEFT_OUT["dates_reversed"]
     status = np.full(len(frame), -1, dtype=np.int8)
     status[stage == _STAGE["idea"]] = _STATUS["not_started"]
-    undated = is_live & (no_start | no_decision)
+    undated = is_live & (no_start | np.isnan(decision))
     status[undated] = _STATUS["live_undated"]
     status[left_out > 0] = _STATUS["left_out"]
 
@@ -195,7 +201,8 @@ def _prepare(frame: pd.DataFrame, a: CostAssumptions) -> _Prepared:
         stage=stage,
         start=start,
         decision=decision,
-        stop=np.where(kind == _KIND_RETIRED, decision, np.nan),
+        stopped_on=stopped_on,
+        stop=np.where(kind == _KIND_RETIRED, stopped_on, np.nan),
         go_live=np.where(kind == _KIND_LIVE, decision, np.nan),
         planned=planned,
         monthly_value=np.where(np.isnan(value), 0.0, value / 12),
@@ -432,6 +439,7 @@ def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResul
             "stage": pd.Categorical.from_codes(p.stage, dtype=STAGE_DTYPE),
             "status": pd.Categorical.from_codes(status, categories=list(STATUS_LABELS)),
             "start_date": pd.to_datetime(frame["start_date"], errors="coerce").array,
+            "stopped_on": pd.to_datetime(p.stopped_on, unit="D").array,
             "months_past_decision_point": np.where(
                 spent_late, (end - p.start - p.decision_point_days) / DAYS_PER_MONTH, np.nan
             ),
@@ -471,7 +479,8 @@ def compute_cost(frame: pd.DataFrame, assumptions: CostAssumptions) -> CostResul
 def _by_unit(pilots: pd.DataFrame, p: _Prepared, status: np.ndarray, t: float) -> pd.DataFrame:
     """Cost per business unit next to its trust-erosion signals (not priced)."""
     window_start = t - TRUST_WINDOW_DAYS
-    recent = (p.decision > window_start) & (p.decision <= t)
+    closed_on = np.where(p.stage == _STAGE["retired"], p.stopped_on, p.decision)
+    recent = (closed_on > window_start) & (closed_on <= t)
     parts = pd.DataFrame(
         {
             "business_unit": pilots["business_unit"],
@@ -598,13 +607,14 @@ def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[Miss
         (
             "no_stop_date",
             "left out",
-            "were stopped but have no stop (decision) date: whether "
+            "were stopped but have neither a stop date nor a decision date: whether "
             "they were stopped late is unknown, so they are left out.",
         ),
         (
             "dates_reversed",
             "left out",
-            "have a decision or go-live date before their start date: left out; check those dates.",
+            "have a decision, go-live or stop date before their start date: left out; check "
+            "those dates.",
         ),
     ):
         count = int((p.left_out == _LEFT_OUT[key]).sum())
