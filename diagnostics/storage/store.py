@@ -451,27 +451,33 @@ def save_answer(
 
 
 def save_answers(engine: Engine, assessment_id: int, answers: Mapping[str, str]) -> None:
-    """Save many answers in one transaction (bulk imports, workshop consensus, demo data)."""
+    """Save many answers in one transaction (bulk imports, demo data)."""
     if not answers:
         return
-    now = utcnow()
     with session_scope(engine) as session:
-        upsert(
-            session,
-            Answer,
-            [
-                {
-                    "assessment_id": assessment_id,
-                    "question_id": qid,
-                    "value": value,
-                    "comment": None,
-                    "updated_at": now,
-                }
-                for qid, value in answers.items()
-            ],
-            keys=("assessment_id", "question_id"),
-            update=("value", "updated_at"),
-        )
+        upsert_answers(session, assessment_id, answers, utcnow())
+
+
+def upsert_answers(
+    session: Session, assessment_id: int, answers: Mapping[str, str], now: datetime
+) -> None:
+    """Set many answers of one assessment in the caller's transaction; comments are kept."""
+    upsert(
+        session,
+        Answer,
+        [
+            {
+                "assessment_id": assessment_id,
+                "question_id": qid,
+                "value": value,
+                "comment": None,
+                "updated_at": now,
+            }
+            for qid, value in answers.items()
+        ],
+        keys=("assessment_id", "question_id"),
+        update=("value", "updated_at"),
+    )
 
 
 def load_answers(engine: Engine, assessment_id: int) -> dict[str, AnswerRecord]:

@@ -47,8 +47,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 CODE_SPACE = len(CODE_ALPHABET) ** CODE_LENGTH
 CODE_ENTROPY_BITS = CODE_LENGTH * math.log2(len(CODE_ALPHABET))  # about 29.7
-TOKEN_BYTES = 24
-TOKEN_ENTROPY_BITS = TOKEN_BYTES * 8  # 192
+TOKEN_ENTROPY_BITS = store.TOKEN_BYTES * 8  # 192: facilitator and participant links
 
 # Wrong codes: a few are free (typos happen), then each further try waits twice as long.
 FREE_FAILED_ATTEMPTS = 5
@@ -85,10 +84,6 @@ def facilitator_link(base: str, token: str, page: str = "workshop") -> str:
 
 
 # Tokens -------------------------------------------------------------------------------
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 @dataclass(frozen=True)
@@ -243,7 +238,7 @@ def join_workshop(
     """Join with the code; returns the participant's own token (keep it to come back)."""
     if role is not None and role not in ROLES:
         raise AnswerError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
-    token = new_token()
+    token = store.new_token()
     error: Exception | None = None
     with store.session_scope(engine, write=True) as session:
         row = _lookup_code(session, code, client)

@@ -7,6 +7,7 @@ get the same scoring, results, history and reports; `agreed_answers` reads them 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -47,68 +48,18 @@ def save_consensus(
     clean = validate_answers(dict(answers), content)
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session, for_update=True)
-        in_workshop = set(
-            session.scalars(
-                select(WorkshopQuestion.question_id).where(WorkshopQuestion.workshop_id == row.id)
-            )
-        )
-        outside = sorted(set(clean) - in_workshop)
-        if outside:
-            raise AnswerError(f"Not part of this workshop: {', '.join(outside)}.")
+        in_workshop = _questions_in(session, row, clean)
         now = utcnow()
-        if row.assessment_id is None:
-            assessment = Assessment(
-                pilot_id=row.pilot_id,
-                token=store.new_token(),
-                position=row.position,
-                source="workshop",
-                content_version=row.content_version,
-                current_step=0,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(assessment)
-            session.flush()
-            row.assessment_id = assessment.id
+        assessment = _workshop_assessment(session, row, now)
         if clean:
-            store.upsert(
-                session,
-                Answer,
-                [
-                    {
-                        "assessment_id": row.assessment_id,
-                        "question_id": qid,
-                        "value": value,
-                        "comment": None,
-                        "updated_at": now,
-                    }
-                    for qid, value in clean.items()
-                ],
-                keys=("assessment_id", "question_id"),
-                update=("value", "updated_at"),
-            )
+            store.upsert_answers(session, assessment.id, clean, now)
         if actions is not None:
-            session.execute(delete(ActionItem).where(ActionItem.assessment_id == row.assessment_id))
-            for action in actions:
-                text = clean_text(action.text, 4000)
-                if not text:
-                    continue
-                session.add(
-                    ActionItem(
-                        assessment_id=row.assessment_id,
-                        question_id=action.question_id,
-                        text=text,
-                        owner=clean_text(action.owner, 300),
-                        due_date=action.due_date,
-                        created_at=now,
-                    )
-                )
-        assessment = session.get(Assessment, row.assessment_id)
+            _replace_actions(session, assessment.id, actions, now)
         assessment.updated_at = now
-        if set(in_workshop) <= set(clean) | set(agreed_answers(session, row)):
+        if in_workshop <= set(clean) | set(agreed_answers(session, row)):
             assessment.completed_at = assessment.completed_at or now
         row.updated_at = now
-        workshop_id, assessment_id = row.id, row.assessment_id
+        workshop_id, assessment_id = row.id, assessment.id
     changes.forget(fac.engine, workshop_id)
     log_event(
         "workshop_consensus",
@@ -118,6 +69,60 @@ def save_consensus(
         actions=None if actions is None else len(actions),
     )
     return assessment_id
+
+
+def _questions_in(session: Session, row: Workshop, answers: Mapping[str, str]) -> set[str]:
+    """The workshop's question ids; an answer to any other question is refused."""
+    in_workshop = set(
+        session.scalars(
+            select(WorkshopQuestion.question_id).where(WorkshopQuestion.workshop_id == row.id)
+        )
+    )
+    outside = sorted(set(answers) - in_workshop)
+    if outside:
+        raise AnswerError(f"Not part of this workshop: {', '.join(outside)}.")
+    return in_workshop
+
+
+def _workshop_assessment(session: Session, row: Workshop, now: datetime) -> Assessment:
+    """The assessment holding the workshop's agreed answers, created on the first save."""
+    if row.assessment_id is not None:
+        return session.get(Assessment, row.assessment_id)
+    assessment = Assessment(
+        pilot_id=row.pilot_id,
+        token=store.new_token(),
+        position=row.position,
+        source="workshop",
+        content_version=row.content_version,
+        current_step=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(assessment)
+    session.flush()
+    row.assessment_id = assessment.id
+    return assessment
+
+
+def _replace_actions(
+    session: Session, assessment_id: int, actions: Sequence[AgreedAction], now: datetime
+) -> None:
+    """The agreed actions become exactly `actions` (those without text are left out)."""
+    session.execute(delete(ActionItem).where(ActionItem.assessment_id == assessment_id))
+    for action in actions:
+        text = clean_text(action.text, 4000)
+        if not text:
+            continue
+        session.add(
+            ActionItem(
+                assessment_id=assessment_id,
+                question_id=action.question_id,
+                text=text,
+                owner=clean_text(action.owner, 300),
+                due_date=action.due_date,
+                created_at=now,
+            )
+        )
 
 
 def agreed_answers(session: Session, row: Workshop) -> dict[str, str]:

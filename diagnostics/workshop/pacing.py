@@ -21,7 +21,7 @@ from diagnostics.logging_setup import log_event
 from diagnostics.storage import store
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion, utcnow
 from diagnostics.workshop import changes
-from diagnostics.workshop.access import Facilitator, facilitator, new_join_code, new_token
+from diagnostics.workshop.access import Facilitator, facilitator, new_join_code
 from diagnostics.workshop.records import (
     PACINGS,
     LiveStatus,
@@ -65,7 +65,7 @@ def create_workshop(
     if pilot_id is None and not new_name:
         raise AnswerError("Name the pilot the workshop assesses, or choose an existing one.")
     for _attempt in range(5):  # a fresh code collides with a live one about once in 10**7
-        token = new_token()
+        token = store.new_token()
         try:
             with store.session_scope(engine) as session:
                 if pilot_id is not None:
