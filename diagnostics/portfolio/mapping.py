@@ -35,15 +35,7 @@ from diagnostics.portfolio.column_words import (
 )
 from diagnostics.portfolio.fields import ANSWER_PREFIX, FIELDS, FIELDS_BY_KEY, SCORE_PREFIX
 from diagnostics.portfolio.stages import CANONICAL_STAGES, load_stage_synonyms
-from diagnostics.portfolio.values import (
-    PLACEHOLDERS,
-    as_text,
-    parse_answers,
-    parse_count,
-    parse_dates,
-    parse_money,
-    parse_scores,
-)
+from diagnostics.portfolio.values import PARSERS, PLACEHOLDERS, as_text
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PROFILES_DIR = DATA_DIR / "mapping_profiles"
@@ -179,15 +171,6 @@ def _classify_stage(text: str) -> str | None:
     return load_stage_synonyms().classify(text)
 
 
-_PARSERS = {
-    "date": parse_dates,
-    "money": parse_money,
-    "count": parse_count,
-    "score": parse_scores,
-    "answer": parse_answers,
-}
-
-
 def _kind_of(field_key: str) -> str:
     """The kind of values a field holds; framework fields are scores or answers."""
     if field_key.startswith(SCORE_PREFIX):
@@ -205,7 +188,7 @@ def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float
     n = len(sample)
     if field_key == "stage":
         return stage_value_fit(sample)
-    parser = _PARSERS.get(_kind_of(field_key))
+    parser = PARSERS.get(_kind_of(field_key))
     if parser is not None:
         return float(parser(sample).values.notna().sum() / n)
     text = as_text(sample).dropna()

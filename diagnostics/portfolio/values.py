@@ -467,3 +467,13 @@ def _parse_quarters(rest: pd.Series, out: pd.Series) -> pd.Series:
             out.loc[starts.index] = starts.astype("datetime64[us]").to_numpy()
             rest = rest[~hit]
     return rest
+
+
+# The parser for each kind of field that is not plain text (ids and text are read with as_text).
+PARSERS = {
+    "date": parse_dates,
+    "money": parse_money,
+    "count": parse_count,
+    "score": parse_scores,
+    "answer": parse_answers,
+}
