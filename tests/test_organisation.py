@@ -13,7 +13,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from diagnostics.framework.content import load_content
+from diagnostics.framework.content import REASON_KEYS, load_content
 from diagnostics.framework.scoring import score
 from diagnostics.organisation.answer_sheet import read_answer_sheet
 from diagnostics.organisation.answers import (
@@ -31,14 +31,7 @@ from diagnostics.organisation.profile import (
 )
 from diagnostics.storage import store
 
-REASONS = [
-    "business_problem",
-    "data_readiness",
-    "production_readiness",
-    "organizational_buy_in",
-    "governance",
-    "change_management",
-]
+REASONS = REASON_KEYS  # the six reasons, in the order the content file lists them
 Y, P, N, DK = "yes", "partly", "no", "dont_know"
 # Per pilot, the answer given to every question of each reason (in REASONS order).
 FIVE = {

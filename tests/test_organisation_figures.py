@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostics.framework.content import load_content
+from diagnostics.framework.content import REASON_KEYS, load_content
 from diagnostics.organisation.answers import PilotAnswers
 from diagnostics.organisation.figures import (
     band_colorscale,
@@ -17,14 +17,7 @@ from diagnostics.organisation.figures import (
 from diagnostics.organisation.profile import organisation_profile, pilot_vs_median
 
 HOSTILE = '<a href="http://x.example">click</a>'
-REASONS = [
-    "business_problem",
-    "data_readiness",
-    "production_readiness",
-    "organizational_buy_in",
-    "governance",
-    "change_management",
-]
+REASONS = REASON_KEYS  # the six reasons, in the order the content file lists them
 
 
 @pytest.fixture(scope="module")
