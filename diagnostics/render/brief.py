@@ -330,9 +330,11 @@ def organisation_brief_pdf(
     cost=None,
     title: str = "Our AI pilots: the organisation's view",
     today: date | None = None,
+    scope: str | None = None,
 ) -> bytes:
     """Two pages for a steering committee: are we in the trap, where the pilots stand; then
-    the gaps the organisation shares with what to change, the units, and the cost."""
+    the gaps the organisation shares with what to change, the units, and the cost. `scope`
+    says which pilots it covers, under the title."""
     today = today or date.today()
     spread = (
         charts.reason_spread(profile.reasons, content, row_height=0.42)
@@ -341,7 +343,7 @@ def organisation_brief_pdf(
     )
     return _fit(
         lambda scale: _organisation_pages(
-            profile, content, check, cost, title, today, scale, spread
+            profile, content, check, cost, (title, scope), today, scale, spread
         ),
         ORGANISATION_PAGES,
     )
@@ -371,15 +373,17 @@ def _table(pdf: _Page, headings, rows, widths, *, size: float = 8, styles=None) 
     pdf.ln(1.5 * pdf.s)
 
 
-def _organisation_pages(profile, content, check, cost, title, today, scale, spread) -> _Page:
-    """Page 1: are we in the trap, where the pilots stand; page 2: gaps, units, cost."""
+def _organisation_pages(profile, content, check, cost, heading, today, scale, spread) -> _Page:
+    """Page 1: are we in the trap, where the pilots stand; page 2: gaps, units, cost.
+    `heading` is the title and the scope (None when not given)."""
+    title, scope = heading
     pdf = _Page(
         f"PoC Trap Diagnostic · organisation brief · {format_day(today)}",
         _credit(content, today),
         scale,
     )
     pdf.set_title(title)
-    _organisation_title(pdf, profile, title, today)
+    _organisation_title(pdf, profile, title, today, scope)
     if check is not None:
         _trap_panel(pdf, check, content)
     _standing_figures(pdf, profile, content)
@@ -395,17 +399,21 @@ def _organisation_pages(profile, content, check, cost, title, today, scale, spre
     return pdf
 
 
-def _organisation_title(pdf: _Page, profile, title: str, today: date) -> None:
-    """The title, then the date, how many pilots and where their answers came from."""
+def _organisation_title(pdf: _Page, profile, title: str, today: date, scope=None) -> None:
+    """The title, then the date, how many pilots and where their answers came from, and
+    which pilots are in view."""
     pdf.text_block(title, 17, bold=True, gap=0.6)
     sources = org.sources_text(profile)
+    in_view = org.scope_sentence(scope)
     pdf.text_block(
         f"{format_day(today)} · {len(profile.pilots)} pilots assessed"
         + (f" ({sources})" if sources else ""),
         8,
         color=MUTED,
-        gap=2,
+        gap=0.6 if in_view else 2,
     )
+    if in_view:
+        pdf.text_block(in_view, 8, color=MUTED, gap=2)
 
 
 def _trap_panel(pdf: _Page, check: TrapCheck, content: Content) -> None:

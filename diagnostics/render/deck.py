@@ -325,18 +325,22 @@ def organisation_deck_pptx(
     cost=None,
     title: str = "Our AI pilots: the organisation's view",
     today: date | None = None,
+    scope: str | None = None,
 ) -> bytes:
-    """Title, are we in the trap, where the pilots stand, shared gaps, units, cost."""
+    """Title (with the pilots in view), are we in the trap, where the pilots stand, shared
+    gaps, units, cost."""
     today = today or date.today()
     deck = _Deck(_credit(content, today))
     slide = deck.slide(title, big=True)
+    in_view = org.scope_sentence(scope)
     deck.text(
         slide,
-        [(f"{format_day(today)} · {len(profile.pilots)} pilots assessed", 20, False, MUTED)],
+        [(f"{format_day(today)} · {len(profile.pilots)} pilots assessed", 20, False, MUTED)]
+        + ([(in_view, 14, False, MUTED)] if in_view else []),
         MARGIN,
         Inches(4.0),
         BODY_W,
-        Inches(1),
+        Inches(2),
     )
     if check is not None:
         _trap_slide(deck, check, content)

@@ -63,7 +63,7 @@ def organisation_file(
     scope: str | None = None,
 ) -> bytes:
     """The organisation's report in `fmt` (html, pdf, pptx or xlsx) as bytes; `scope`
-    says which pilots it covers (stated in the HTML page and the workbook)."""
+    says which pilots it covers (stated in every format, in the same sentence)."""
     _check(fmt, ORGANISATION_FORMATS)
     from diagnostics.render import organisation_report as org
 
@@ -78,9 +78,13 @@ def organisation_file(
     if fmt == "pdf":
         from diagnostics.render.brief import organisation_brief_pdf
 
-        return organisation_brief_pdf(profile, content, check=check, cost=cost, today=today)
+        return organisation_brief_pdf(
+            profile, content, check=check, cost=cost, today=today, scope=scope
+        )
     if fmt == "pptx":
         from diagnostics.render.deck import organisation_deck_pptx
 
-        return organisation_deck_pptx(profile, content, check=check, cost=cost, today=today)
+        return organisation_deck_pptx(
+            profile, content, check=check, cost=cost, today=today, scope=scope
+        )
     return builders[fmt]()

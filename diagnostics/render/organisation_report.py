@@ -213,15 +213,21 @@ def organisation_report_html(
     return document(title, "organisation report", parts)
 
 
+def scope_sentence(scope: str | None) -> str | None:
+    """Which pilots an organisation report covers, one sentence in every format."""
+    return f"In view: {' '.join(scope.split())}" if scope and scope.strip() else None
+
+
 def _header(profile: OrganisationProfile, title: str, today: date, scope: str | None) -> list[str]:
     """The title, the date, how many pilots and where their answers came from, the scope."""
     sources = sources_text(profile)
+    in_view = scope_sentence(scope)
     return [
         f"<header><h1 id='report-title'>{e(title)}</h1>",
         f"<p class='meta'>{e(today.isoformat())} · {e(len(profile.pilots))} pilots assessed"
         + (f" ({e(sources)})" if sources else "")
         + "</p>"
-        + (f"<p class='meta' id='report-scope'>In view: {e(scope)}</p>" if scope else "")
+        + (f"<p class='meta' id='report-scope'>{e(in_view)}</p>" if in_view else "")
         + "</header>",
     ]
 
