@@ -26,6 +26,16 @@ class NotAvailable(Exception):
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What a measurement (`key` in the results) must stay under, said in words and a unit."""
+
+    key: str
+    text: str
+    limit: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class Timing:
     """Wall-clock and CPU seconds (this process) of repeated runs; medians are reported.
 

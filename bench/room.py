@@ -20,36 +20,28 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.measure import Budget
+from bench.ui.server import free_port, healthy, process_cpu_seconds, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the benchmark never talks to another machine
 IDLE_SECONDS = 30.0
 STEP_TIMEOUT_S = 60.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass(frozen=True)
-class RoomBudget:
-    key: str
-    text: str
-    limit: float
-    unit: str
 
 
 BUDGETS = (
-    RoomBudget("idle_cpu_per_phone_pct", "idle CPU per phone ≤ 0.5% of a core", 0.5, "%"),
-    RoomBudget("vote_to_screen_p95_s", "a vote on the shared screen ≤ 2 s (p95)", 2.0, "s"),
-    RoomBudget("next_question_p95_s", "the next question on every phone ≤ 3 s (p95)", 3.0, "s"),
+    Budget("idle_cpu_per_phone_pct", "idle CPU per phone ≤ 0.5% of a core", 0.5, "%"),
+    Budget("vote_to_screen_p95_s", "a vote on the shared screen ≤ 2 s (p95)", 2.0, "s"),
+    Budget("next_question_p95_s", "the next question on every phone ≤ 3 s (p95)", 3.0, "s"),
 )
 
 
@@ -73,18 +65,6 @@ def summary(values: Iterable[float]) -> dict[str, float | None]:
 # Servers -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def process_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -101,14 +81,6 @@ class AppProcess:
     @property
     def ws_url(self) -> str:
         return self.url.replace("http://", "ws://", 1) + "/_stcore/stream"
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
 
 
 def start_app(database_url: str, log_path: Path) -> AppProcess:
@@ -129,7 +101,7 @@ def start_app(database_url: str, log_path: Path) -> AppProcess:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app server exited: {log_path.read_text()[-2000:]}")
-        if _healthy(app.url):
+        if healthy(app.url):
             return app
         time.sleep(0.2)
     stop_app(app)
@@ -137,14 +109,7 @@ def start_app(database_url: str, log_path: Path) -> AppProcess:
 
 
 def stop_app(app: AppProcess) -> None:
-    if app.process is None or app.process.poll() is not None:
-        return
-    app.process.terminate()
-    try:
-        app.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        app.process.kill()
-        app.process.wait(timeout=15)
+    stop_process(app.process, timeout_s=15)
 
 
 # One browser session over the websocket ----------------------------------------------

@@ -8,13 +8,12 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import machine, measure, room
 from bench.files import CACHE_DIR, portfolio_files
-from bench.measure import NotAvailable
+from bench.measure import Budget, NotAvailable
 
 SIZES = (1_000, 10_000, 100_000)
 KINDS = ("xlsx", "csv")
@@ -27,14 +26,6 @@ ROOMS = ((40, "sqlite"), (100, "sqlite"), (200, "team"))
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 ROOM_RESULTS_PATH = Path(__file__).resolve().parent / "room-results.json"
 PROFILE_DIR = CACHE_DIR.parent / "bench-profile"
-
-
-@dataclass(frozen=True)
-class Budget:
-    key: str
-    text: str
-    limit: float
-    unit: str
 
 
 BUDGETS = (

@@ -15,19 +15,38 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the app at `url` answers its health check."""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:  # noqa: S310
             # Any unknown path answers 200 with the app's HTML: only the exact body counts.
             return response.read().decode().strip() == "ok"
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop_process(process: subprocess.Popen | None, timeout_s: float) -> None:
+    """Terminate a server still running, and kill it if it has not gone within `timeout_s`."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
 
 
 class Server:
@@ -51,7 +70,7 @@ class Server:
             check=True,
             timeout=300,
         )
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-m", "streamlit", "run", "app.py"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
         command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
@@ -63,7 +82,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and self.process.poll() is None:
-            if _healthy(self.url):
+            if healthy(self.url):
                 return self.url
             time.sleep(0.1)
         self.stop()
@@ -71,16 +90,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """utime + stime of the server process so far (what the app itself spent)."""
-        if self.process is None:
-            return 0.0
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0 if self.process is None else process_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process, timeout_s=10)

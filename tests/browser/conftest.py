@@ -20,18 +20,11 @@ from pathlib import Path
 import pytest
 from harness import REPO_ROOT, free_port, unavailable, worker_id
 
+from bench.ui.browser import CHROMIUM_ARGS
+
 from .helpers import screenshot
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SERVER_START_TIMEOUT_S = 60
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
