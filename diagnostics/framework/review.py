@@ -6,6 +6,7 @@ always shows the same numbers as the screen.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +39,8 @@ class PilotReview:
     history: list[HistoryEntry]
     previous: HistoryEntry | None
     changes: list[AnswerChange]
+    # the pilot's actions still to do in the register (open, in progress), overdue first
+    register: tuple = ()
 
     @property
     def answer_values(self) -> dict[str, str]:
@@ -100,18 +103,25 @@ def load_review(
     assessment_id: int | None = None,
     today: date | None = None,
 ) -> PilotReview:
-    """Load an assessment (by resume token or id) with its pilot and history, and review it."""
+    """Load an assessment (by resume token or id) with its pilot, history and the pilot's
+    open actions in the register, and review it."""
     assessment = store.get_assessment(engine, token=token, assessment_id=assessment_id)
     pilot = store.get_pilot(engine, assessment.pilot_id)
     history = pilot_history(engine, pilot.id, content)
     earlier = [h for h in history if h.created_at < assessment.created_at]
     previous_answers = store.answer_values(engine, earlier[-1].assessment_id) if earlier else None
-    return build_review(
+    from diagnostics.actions.register import list_actions  # the register reads the store too
+    from diagnostics.actions.vocabulary import ACTIVE
+
+    today = today or date.today()
+    review = build_review(
         content,
         pilot=pilot,
         assessment=assessment,
         answers=store.load_answers(engine, assessment.id),
-        today=today or date.today(),
+        today=today,
         history=history,
         previous_answers=previous_answers,
     )
+    register = list_actions(engine, pilot_id=pilot.id, statuses=ACTIVE, today=today)
+    return dataclasses.replace(review, register=tuple(register))

@@ -39,6 +39,7 @@ RULE = (228, 231, 236)
 SCALES = (1.0, 0.93, 0.86, 0.8, 0.74, 0.68)
 PILOT_PAGES = 1
 ORGANISATION_PAGES = 2
+MAX_BRIEF_REGISTER = 4  # register actions listed on the one-page brief; the rest are counted
 
 
 def rgb(color: str) -> tuple[int, int, int]:
@@ -216,6 +217,7 @@ def _pilot_page(
     )
     _readiness_panel(pdf, review, content, scale, bars)
     _urgent_actions(pdf, review)
+    _register_actions(pdf, review)
     _timeline_and_delay(pdf, review, scale, line)
     return pdf
 
@@ -281,6 +283,22 @@ def _urgent_actions(pdf: _Page, review: PilotReview) -> None:
             )
             for a in r.top_actions
         ]
+    )
+
+
+def _register_actions(pdf: _Page, review: PilotReview) -> None:
+    """The pilot's open actions from the register (the first few, overdue first)."""
+    if not review.register:
+        return
+    rows = pilot_report.register_rows(review)
+    pdf.heading("Open actions in the register")
+    shown = rows[:MAX_BRIEF_REGISTER]
+    _table(pdf, pilot_report.REGISTER_HEADINGS, shown, (52, 18, 12, 18))
+    more = len(rows) - len(shown)
+    pdf.text_block(
+        pilot_report.register_caption(review) + pilot_report.register_more(more),
+        8,
+        color=MUTED,
     )
 
 

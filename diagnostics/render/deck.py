@@ -33,6 +33,7 @@ TITLE_ONLY = 5  # layout of python-pptx's default template: a title placeholder 
 MAX_DECK_GAPS = 5
 MAX_TITLE_CHARS = 110  # two lines at 26 pt on a 16:9 slide
 MAX_DECK_UNITS = 8
+MAX_DECK_REGISTER = 8  # register actions on the pilot deck's slide; the rest are counted
 BODY_W = WIDTH - 2 * MARGIN
 TOP = Inches(1.45)
 
@@ -156,7 +157,8 @@ def _credit(content: Content, today: date) -> str:
 
 
 def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
-    """Title, verdict, readiness, blockers and actions, timeline, cost of delay."""
+    """Title, verdict, readiness, blockers and actions, the register's open actions (when
+    there are any), timeline, cost of delay."""
     deck = _Deck(_credit(content, review.today))
     slide = deck.slide(review.pilot.name, big=True)
     deck.text(
@@ -173,6 +175,8 @@ def pilot_deck_pptx(review: PilotReview, content: Content) -> bytes:
     _verdict_slide(deck, review, content)
     _readiness_slide(deck, review, content)
     _actions_slide(deck, review, content)
+    if review.register:
+        _register_slide(deck, review)
     _timeline_slide(deck, review, content)
     _delay_slide(deck, review, content)
     return deck.bytes()
@@ -255,6 +259,33 @@ def _actions_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
     if not r.top_actions:
         actions.append(("No open actions.", 16, False, INK))
     deck.text(slide, actions, Inches(5.1), TOP, WIDTH - Inches(5.1) - MARGIN, Inches(5.4))
+
+
+def _register_slide(deck: _Deck, review: PilotReview) -> None:
+    """The pilot's open actions from the register: owner, due date, status, overdue first."""
+    slide = deck.slide("Open actions in the register")
+    rows = pilot_report.register_rows(review)
+    shown = rows[:MAX_DECK_REGISTER]
+    more = len(rows) - len(shown)
+    deck.text(
+        slide,
+        [
+            (
+                pilot_report.register_caption(review) + pilot_report.register_more(more),
+                16,
+                False,
+                MUTED,
+            )
+        ],
+        MARGIN,
+        TOP,
+        BODY_W,
+        Inches(0.6),
+    )
+    widths = [Inches(5.4), Inches(2.6), Inches(1.7), Inches(2.43)]
+    deck.table(
+        slide, pilot_report.REGISTER_HEADINGS, shown, widths, MARGIN, TOP + Inches(0.8), size=14
+    )
 
 
 def _timeline_slide(deck: _Deck, review: PilotReview, content: Content) -> None:

@@ -172,6 +172,52 @@ def actions_frame(review: PilotReview, content: Content) -> pd.DataFrame:
     )
 
 
+REGISTER_HEADINGS = ("Action", "Owner", "Due", "Status")
+
+
+def register_rows(review: PilotReview) -> list[tuple[str, str, str, str]]:
+    """The pilot's open actions from the register, overdue first: the action, its owner,
+    its due date and its status (with how long overdue)."""
+    from diagnostics.actions.register import plural
+    from diagnostics.actions.vocabulary import vocabulary
+
+    words = vocabulary()
+    rows = []
+    for action in review.register:
+        status = words.label(action.status)
+        if action.overdue(review.today):
+            status += f", {plural(action.days_overdue(review.today), 'day')} overdue"
+        rows.append(
+            (
+                action.title,
+                action.owner or "No owner yet",
+                format_day(action.due_date) if action.due_date else "No due date",
+                status,
+            )
+        )
+    return rows
+
+
+def register_caption(review: PilotReview) -> str:
+    """How many of the pilot's register actions are open and how many overdue."""
+    from diagnostics.actions.register import plural
+
+    late = sum(a.overdue(review.today) for a in review.register)
+    text = f"{plural(len(review.register), 'action')} still to do in the action register"
+    return text + (f", {late} overdue." if late else ".")
+
+
+def register_more(more: int) -> str:
+    """The sentence after the caption when a brief or deck lists only the first actions."""
+    if more <= 0:
+        return ""
+    return " One more is in the register." if more == 1 else f" {more} more are in the register."
+
+
+def register_frame(review: PilotReview) -> pd.DataFrame:
+    return pd.DataFrame(register_rows(review), columns=list(REGISTER_HEADINGS))
+
+
 def checklist_frame(review: PilotReview, content: Content) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -208,6 +254,7 @@ def report_xlsx(review: PilotReview, content: Content) -> bytes:
             "Answers": Sheet(answers_frame(review, content)),
             "Scores": Sheet(scores_frame(review)),
             "Actions": Sheet(actions_frame(review, content)),
+            **({"Register": Sheet(register_frame(review))} if review.register else {}),
             "Checklist": Sheet(checklist_frame(review, content)),
             "History": Sheet(history_frame(review, content)),
         }
@@ -287,6 +334,7 @@ def report_html(review: PilotReview, content: Content) -> str:
     r = review.result
     parts = _verdict_section(review, content)
     parts += _urgent_section(review, content)
+    parts += _register_section(review)
     parts += _risk_section(review, content)
     if review.progress or review.pilot.start_date:
         parts += _timeline_section(review, content)
@@ -359,6 +407,17 @@ def _urgent_section(review: PilotReview, content: Content) -> list[str]:
     parts.append("<h2>The three most urgent actions</h2>")
     parts.append(_actions_list(r.top_actions) if r.top_actions else "<p>No open actions.</p>")
     return parts
+
+
+def _register_section(review: PilotReview) -> list[str]:
+    """The pilot's open actions from the register, with owner, due date and status."""
+    if not review.register:
+        return []
+    return [
+        "<h2>Open actions in the register</h2>",
+        f"<p class='meta'>{e(register_caption(review))}</p>",
+        table(REGISTER_HEADINGS, register_rows(review), id_="register-actions"),
+    ]
 
 
 def _risk_section(review: PilotReview, content: Content) -> list[str]:
