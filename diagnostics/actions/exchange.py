@@ -17,10 +17,11 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from diagnostics.actions import register
 from diagnostics.actions.register import ActionError, ActionRecord
-from diagnostics.actions.vocabulary import normal_word, vocabulary
+from diagnostics.actions.vocabulary import Vocabulary, normal_word, vocabulary
 from diagnostics.errors import ImportFileError
 from diagnostics.framework.content import Content
 from diagnostics.sheets.safe_export import (
@@ -434,67 +435,85 @@ def import_sheet(
     now = utcnow()
     with store.session_scope(engine, write=True) as session:
         for row in rows:
-            values = dict(row.values)
             if row.action_id is None:
-                pilot_id = values.pop("pilot_id", None)
-                new = RegisterAction(
-                    pilot_id=pilot_id,
-                    title=register.clean_title(_unguarded(values.get("title") or "")),
-                    owner=values.get("owner"),
-                    due_date=values.get("due_date"),
-                    status=values.get("status") or "open",
-                    note=register.clean_note(_unguarded(values.get("note") or "")),
-                    source="import",
-                    created_at=now,
-                    updated_at=now,
-                )
-                register.set_status(new, new.status, now)
-                session.add(new)
-                session.flush()
-                register.log_change(session, new, None, "import", now)
-                report.created.append(new.id)
+                report.created.append(_create_action(session, dict(row.values), now))
                 continue
-            action = session.get(RegisterAction, row.action_id)
-            before = {
-                "status": action.status,
-                "owner": action.owner,
-                "due_date": action.due_date,
-                "note": action.note,
-                "title": action.title,
-            }
-            for key in ("title", "note"):  # text cells: an export's guard is no change
-                if key in values:
-                    values[key] = _kept(values[key], before[key])
-            if values.get("title") is not None:
-                values["title"] = register.clean_title(values["title"])
-            if "note" in values:
-                values["note"] = register.clean_note(values["note"])
-            changes = {k: v for k, v in values.items() if k in before and v != before[k]}
-            if not changes:
+            change = _update_action(session, row.action_id, dict(row.values), words, now)
+            if change is None:
                 report.unchanged += 1
-                continue
-            register.apply_changes(
-                session,
-                action,
-                status=changes.get("status"),
-                **{k: v for k, v in changes.items() if k != "status"},
-                via="import",
-                today=date.min,  # moved dates were checked against today in read_sheet
-                at=now,
-            )
-            described = []
-            if "status" in changes:
-                described.append(
-                    f"status {words.label(before['status'])} → {words.label(changes['status'])}"
-                )
-            if "owner" in changes:
-                described.append(f"assignee {changes['owner'] or '(none)'}")
-            if "due_date" in changes:
-                due = changes["due_date"]
-                described.append(f"due {due.isoformat() if due else '(none)'}")
-            if "note" in changes:
-                described.append("note")
-            if "title" in changes:
-                described.append("summary")
-            report.updated.append(RowChange(action.id, action.title, tuple(described)))
+            else:
+                report.updated.append(change)
     return report
+
+
+def _create_action(session: Session, values: dict, now: datetime) -> int:
+    """A row without an action id: a new action, logged as imported; returns its id."""
+    new = RegisterAction(
+        pilot_id=values.pop("pilot_id", None),
+        title=register.clean_title(_unguarded(values.get("title") or "")),
+        owner=values.get("owner"),
+        due_date=values.get("due_date"),
+        status=values.get("status") or "open",
+        note=register.clean_note(_unguarded(values.get("note") or "")),
+        source="import",
+        created_at=now,
+        updated_at=now,
+    )
+    register.set_status(new, new.status, now)
+    session.add(new)
+    session.flush()
+    register.log_change(session, new, None, "import", now)
+    return new.id
+
+
+def _update_action(
+    session: Session, action_id: int, values: dict, words: Vocabulary, now: datetime
+) -> RowChange | None:
+    """A row naming an action: the cells that differ are applied; None when none does."""
+    action = session.get(RegisterAction, action_id)
+    before = {
+        "status": action.status,
+        "owner": action.owner,
+        "due_date": action.due_date,
+        "note": action.note,
+        "title": action.title,
+    }
+    for key in ("title", "note"):  # text cells: an export's guard is no change
+        if key in values:
+            values[key] = _kept(values[key], before[key])
+    if values.get("title") is not None:
+        values["title"] = register.clean_title(values["title"])
+    if "note" in values:
+        values["note"] = register.clean_note(values["note"])
+    changes = {k: v for k, v in values.items() if k in before and v != before[k]}
+    if not changes:
+        return None
+    register.apply_changes(
+        session,
+        action,
+        status=changes.get("status"),
+        **{k: v for k, v in changes.items() if k != "status"},
+        via="import",
+        today=date.min,  # moved dates were checked against today in read_sheet
+        at=now,
+    )
+    return RowChange(action.id, action.title, _described(changes, before, words))
+
+
+def _described(changes: dict, before: dict, words: Vocabulary) -> tuple[str, ...]:
+    """What an import changed in one action, in the words the import report shows."""
+    described = []
+    if "status" in changes:
+        described.append(
+            f"status {words.label(before['status'])} → {words.label(changes['status'])}"
+        )
+    if "owner" in changes:
+        described.append(f"assignee {changes['owner'] or '(none)'}")
+    if "due_date" in changes:
+        due = changes["due_date"]
+        described.append(f"due {due.isoformat() if due else '(none)'}")
+    if "note" in changes:
+        described.append("note")
+    if "title" in changes:
+        described.append("summary")
+    return tuple(described)

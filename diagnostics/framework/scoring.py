@@ -208,10 +208,7 @@ def score(
     With the pilot's `start_date` and `today`, a pilot whose decision is overdue gets its
     verdict in the decision's own words (proceed / fix first / stop) with the delay said.
     """
-    if position not in content.positions_by_key:
-        known = ", ".join(content.positions_by_key)
-        raise AnswerError(f"unknown position {position!r}; use one of {known}")
-    pos = content.positions_by_key[position]
+    pos = _known_position(content, position)
     late = overdue_weeks(content, position, start_date, today)
     # The decision is due: speak in its words, stop included.
     verdict_pos = pos if late is None else _deciding_position(content, pos)
@@ -223,10 +220,7 @@ def score(
         _reason_score(reason, in_scope, answers, content) for reason in content.reasons
     ]
     rated = [r for r in reason_scores if r.readiness is not None]
-    overall = None
-    if rated:
-        weights = {r.key: content.reasons_by_key[r.key].weight for r in rated}
-        overall = sum(r.readiness * weights[r.key] for r in rated) / sum(weights.values())
+    overall = _overall_readiness(rated, content)
     weakest = min(rated, key=lambda r: r.readiness) if rated else None
 
     counts = _AnswerCounts.of(in_scope, answers, len(unanswered), content)
@@ -250,12 +244,7 @@ def score(
     if late is not None:
         dp = f"{content.timeframes.decision_point_weeks:g}"
         why = content.timing.sentences.overdue.format(ago=_ago(late), dp=dp) + " " + why
-    verdict_key = next(
-        (v for v in verdict_pos.verdicts if content.verdicts_by_key[v].decision == decision),
-        verdict_pos.verdicts[-1],
-    )
-    verdict = content.verdicts_by_key[verdict_key]
-
+    verdict = _verdict(content, verdict_pos, decision)
     return AssessmentResult(
         content_version=content.version,
         position=position,
@@ -279,6 +268,31 @@ def score(
         answered_share=answered_share,
         readiness={r.key: r.readiness for r in reason_scores},
     )
+
+
+def _known_position(content: Content, position: str):
+    """The position `position` names; an unknown one is refused with the known ones listed."""
+    if position not in content.positions_by_key:
+        known = ", ".join(content.positions_by_key)
+        raise AnswerError(f"unknown position {position!r}; use one of {known}")
+    return content.positions_by_key[position]
+
+
+def _overall_readiness(rated: list[ReasonScore], content: Content) -> float | None:
+    """The overall readiness: the rated reasons' mean, weighted as the content file says."""
+    if not rated:
+        return None
+    weights = {r.key: content.reasons_by_key[r.key].weight for r in rated}
+    return sum(r.readiness * weights[r.key] for r in rated) / sum(weights.values())
+
+
+def _verdict(content: Content, verdict_pos, decision: str):
+    """The position's verdict that speaks `decision` (its last verdict when none does)."""
+    verdict_key = next(
+        (v for v in verdict_pos.verdicts if content.verdicts_by_key[v].decision == decision),
+        verdict_pos.verdicts[-1],
+    )
+    return content.verdicts_by_key[verdict_key]
 
 
 def _deciding_position(content: Content, fallback):

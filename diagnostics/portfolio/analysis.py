@@ -342,12 +342,7 @@ def analyse_portfolio(
         decided, decided_why = assessed.overlay["decision"], assessed.overlay["why"]
     value = _numbers(frame, "expected_annual_value")
     in_matrix = ~stages.isin(CLOSED_STAGES)
-    matrix_values = value[in_matrix & value.notna()]
-    if value_threshold is None and len(matrix_values):
-        value_threshold = float(matrix_values.median())
-    thresholds = MatrixThresholds(
-        readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
-    )
+    thresholds = _matrix_thresholds(value[in_matrix & value.notna()], value_threshold, content)
     quadrant = quadrants(ready, value, in_matrix, thresholds, decided)
     codes, reasons = recommend(
         stages, ready, weakest, quadrant, weeks, content, decided, decided_why
@@ -364,41 +359,55 @@ def analyse_portfolio(
         pilots[f"readiness_{key}"] = scores[key]
     pilots["readiness"] = ready.round(1)
     pilots["readiness_source"] = source
-    pilots["readiness_date"] = (
-        assessed.overlay["readiness_date"]
-        if assessed is not None
-        else pd.Series(None, index=frame.index, dtype="object")
-    )
-    pilots["assessed_pilot"] = (
-        assessed.overlay["pilot_key"]
-        if assessed is not None
-        else pd.Series(None, index=frame.index, dtype="object")
-    )
+    pilots["readiness_date"] = _assessed_column(assessed, "readiness_date", frame.index)
+    pilots["assessed_pilot"] = _assessed_column(assessed, "pilot_key", frame.index)
     pilots["weakest_reason"] = weakest
     pilots["quadrant"] = quadrant
     pilots["recommendation"] = codes
     pilots["recommendation_reason"] = reasons
 
-    bucket_counts = buckets.value_counts()
-    time_table = pd.DataFrame(
-        {
-            "bucket": list(TIME_BUCKETS),
-            "label": list(TIME_BUCKETS.values()),
-            "band": [TIME_BUCKET_BANDS[b] for b in TIME_BUCKETS],
-            "pilots": [int(bucket_counts.get(b, 0)) for b in TIME_BUCKETS],
-        }
-    )
     return PortfolioAnalysis(
         as_of=as_of,
         kpis=_kpis(stages, weeks, pilots["past_decision_point"], content),
         funnel=funnel(frame),
         units=unit_table(frame, stages, as_of, (unit_index, unit_names), content),
         technologies=technology_table(frame, stages),
-        time_in_pilot=time_table,
+        time_in_pilot=_time_table(buckets),
         pilots=pilots,
         thresholds=thresholds,
         has_readiness=bool(ready.notna().any()),
         has_value=bool(value.notna().any()),
+    )
+
+
+def _matrix_thresholds(
+    matrix_values: pd.Series, value_threshold: float | None, content: Content
+) -> MatrixThresholds:
+    """Proceed's readiness, and the value given or else the median of the matrix's pilots."""
+    if value_threshold is None and len(matrix_values):
+        value_threshold = float(matrix_values.median())
+    return MatrixThresholds(
+        readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
+    )
+
+
+def _assessed_column(assessed: PortfolioReadiness | None, key: str, index: pd.Index) -> pd.Series:
+    """One column of the assessments' overlay; blank for every row when none is given."""
+    if assessed is None:
+        return pd.Series(None, index=index, dtype="object")
+    return assessed.overlay[key]
+
+
+def _time_table(buckets: pd.Series) -> pd.DataFrame:
+    """How many pilots stand in each time bucket, with its label and colour band."""
+    bucket_counts = buckets.value_counts()
+    return pd.DataFrame(
+        {
+            "bucket": list(TIME_BUCKETS),
+            "label": list(TIME_BUCKETS.values()),
+            "band": [TIME_BUCKET_BANDS[b] for b in TIME_BUCKETS],
+            "pilots": [int(bucket_counts.get(b, 0)) for b in TIME_BUCKETS],
+        }
     )
 
 
