@@ -110,3 +110,30 @@ def test_a_wrong_or_closed_code_exits_2_with_the_join_pages_message(capsys, db_u
     )  # fmt: skip
     assert status == 2
     assert "Unknown position 'nowhere'" in err
+
+
+def test_create_with_a_countdown_gives_each_question_that_time(capsys, db_url) -> None:
+    status, out, _ = run(
+        capsys, "workshop", "create", "--pilot", "Timed", "--countdown", "90",
+        "--database-url", db_url, "--json",
+    )  # fmt: skip
+    assert status == 0
+    data = json.loads(out)
+    assert data["countdown_seconds"] == 90
+    token = parse_qs(urlparse(data["facilitator_link"]).query)["facilitator"][0]
+    engine = store.make_engine(db_url)
+    try:
+        state = ws.workshop_state(ws.facilitator(engine, token), CONTENT)
+        # The first clock waits for the facilitator; the time per question is set.
+        assert (state.countdown_seconds, state.deadline) == (90, None)
+        assert (
+            ws.copy_workshop(ws.facilitator(engine, token), CONTENT).state.countdown_seconds == 90
+        )
+    finally:
+        engine.dispose()
+    status, _out, err = run(
+        capsys, "workshop", "create", "--pilot", "Too quick", "--countdown", "2",
+        "--database-url", db_url,
+    )  # fmt: skip
+    assert status == 2
+    assert "countdown of 2 s is not offered" in err

@@ -7,9 +7,10 @@ from __future__ import annotations
 import io
 import math
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from diagnostics.framework.content import load_content
 from diagnostics.framework.scoring import score
 from diagnostics.storage import store
 from diagnostics.storage.models import JoinAttempt, Workshop, WorkshopVote
+from diagnostics.workshop import changes, clock
 
 CONTENT = load_content()
 DECISION_QUESTIONS = [q.id for q in CONTENT.questions]  # every phase is scored there
@@ -305,6 +307,7 @@ FACILITATOR_ACTIONS = {
         ws.facilitator(e, t), CONTENT, {DECISION_QUESTIONS[0]: "yes"}
     ),
     "export": lambda e, t: ws.export_xlsx(ws.facilitator(e, t), CONTENT),
+    "countdown": lambda e, t: ws.set_countdown(ws.facilitator(e, t), CONTENT, 60),
 }
 
 
@@ -728,3 +731,240 @@ def test_auto_reveal_shows_a_question_once_everyone_who_joined_answered(engine):
     # A copy keeps the setting.
     ws.set_auto_reveal(fac, CONTENT, True)
     assert ws.copy_workshop(fac, CONTENT).state.auto_reveal
+
+
+# The countdown ------------------------------------------------------------------------
+
+T0 = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)  # the clock is moved by hand: no sleeps
+
+
+def _at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_a_countdown_starts_with_each_question_and_closes_votes_at_zero(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    (person,) = _join(engine, state)
+    q1, q2 = state.question_ids[:2]
+    assert state.countdown_seconds is None
+    assert state.deadline is None
+    started = ws.set_countdown(fac, CONTENT, 60, now=T0)
+    assert (started.countdown_seconds, started.deadline) == (60, _at(60))
+    assert clock.remaining(started, _at(15)) == 45.0
+    assert clock.format_clock(clock.remaining(started, _at(0.4))) == "1:00"
+    assert clock.format_clock(clock.remaining(started, _at(50.5))) == "0:10"
+    assert not clock.running_short(started, _at(49))
+    assert clock.running_short(started, _at(50))
+    assert clock.fraction_left(started, _at(45)) == 0.25
+    ws.cast_vote(
+        engine, CONTENT, workshop_id=state.id, participant_token=person.token,
+        question_id=q1, value="no", now=_at(59.9),
+    )  # fmt: skip
+    with pytest.raises(ws.TimeUpError, match="Time is up"):
+        ws.cast_vote(
+            engine, CONTENT, workshop_id=state.id, participant_token=person.token,
+            question_id=q1, value="yes", now=_at(60),
+        )  # fmt: skip
+    assert ws.participant_view(engine, person.token, CONTENT, _at(60)).my_votes == {q1: "no"}
+    up = ws.workshop_state(fac, CONTENT, _at(61))
+    assert up.time_up
+    assert up.votable == ()
+    assert up.in_focus == (q1,)
+    assert ws.participant_view(engine, person.token, CONTENT, _at(61)).time_up
+    # The next question gets its own minute, from the moment it opens.
+    moved = ws.step(fac, CONTENT, +1, now=_at(90))
+    assert (moved.current_question, moved.deadline, moved.time_up) == (q2, _at(150), False)
+    assert ws.workshop_state(fac, CONTENT, _at(120)).votable == (q2,)
+
+
+def test_the_facilitator_adds_time_stops_and_restarts_the_clock(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    with pytest.raises(AnswerError, match="Choose a time"):
+        ws.start_clock(fac, CONTENT, now=T0)
+    for wrong in (3, 2 * 60 * 60):
+        with pytest.raises(AnswerError, match="not offered"):
+            ws.set_countdown(fac, CONTENT, wrong, now=T0)
+    ws.set_countdown(fac, CONTENT, 30, now=T0)
+    assert ws.add_time(fac, CONTENT, now=_at(20)).deadline == _at(60)  # 30 s more
+    # Once time was up, more time opens voting again, counted from now.
+    later = ws.add_time(fac, CONTENT, 30, now=_at(100))
+    assert (later.clock_started_at, later.deadline) == (_at(100), _at(130))
+    assert ws.workshop_state(fac, CONTENT, _at(110)).votable == (state.question_ids[0],)
+    # Choosing another time restarts the clock with it.
+    assert ws.set_countdown(fac, CONTENT, 120, now=_at(110)).deadline == _at(230)
+    stopped = ws.stop_clock(fac, CONTENT, now=_at(111))
+    assert stopped.deadline is None
+    assert stopped.countdown_seconds == 120
+    assert not ws.workshop_state(fac, CONTENT, _at(10_000)).time_up  # no limit any more
+    with pytest.raises(AnswerError, match="No clock"):
+        ws.add_time(fac, CONTENT, now=_at(112))
+    assert ws.start_clock(fac, CONTENT, now=_at(200)).deadline == _at(320)
+    off = ws.set_countdown(fac, CONTENT, None, now=_at(201))
+    assert (off.countdown_seconds, off.deadline, off.time_up) == (None, None, False)
+    # Moving on with the countdown off starts no clock.
+    assert ws.step(fac, CONTENT, +1, now=_at(300)).deadline is None
+
+
+def test_under_reason_pacing_the_clock_runs_for_the_reasons_questions(engine):
+    _state, token = _workshop(engine, pacing="reason")
+    fac = ws.facilitator(engine, token)
+    first = ws.set_countdown(fac, CONTENT, 120, now=T0)
+    assert len(first.in_focus) > 1
+    assert first.deadline == _at(120)
+    # The same reason chosen again keeps its clock; the next reason starts a new one.
+    same = ws.set_pacing(fac, CONTENT, "reason", reason=first.current_reason, now=_at(50))
+    assert same.deadline == _at(120)
+    nxt = ws.step(fac, CONTENT, +1, now=_at(60))
+    assert nxt.current_reason != first.current_reason
+    assert nxt.deadline == _at(180)
+    # The whole questionnaire: one clock for everything, from when it opens.
+    everything = ws.set_pacing(fac, CONTENT, "all", now=_at(70))
+    assert everything.deadline == _at(190)
+    assert ws.workshop_state(fac, CONTENT, _at(190)).votable == ()
+
+
+def test_the_stamp_moves_once_when_time_is_up_so_phones_redraw_once(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    ws.set_countdown(fac, CONTENT, 30, now=T0)
+    stamp = changes.read_stamp(engine, state.id)
+    phone_sees = [stamp.at(_at(s)).state for s in (0, 10, 29.9, 30, 31, 45, 600)]
+    assert len(set(phone_sees[:3])) == 1  # ticking seconds do not move it
+    assert len(set(phone_sees[3:])) == 1  # nor do the seconds after zero
+    assert phone_sees[2] != phone_sees[3]  # zero does, once
+    # The kept stamp of the process decides time up at each poll, without a query.
+    changes.forget(engine, state.id)
+    kept = changes.current_stamp(engine, state.id, max_age=3600)
+    assert kept.deadline is not None
+    assert not kept.time_up
+    ws.set_countdown(fac, CONTENT, None, now=T0)
+    assert changes.read_stamp(engine, state.id).deadline is None
+
+
+def test_auto_reveal_shows_the_open_question_when_time_is_up(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    people = _join(engine, state, n=3)
+    qid = state.question_ids[0]
+    ws.set_auto_reveal(fac, CONTENT, True)
+    ws.set_countdown(fac, CONTENT, 30, now=T0)
+    ws.cast_vote(
+        engine, CONTENT, workshop_id=state.id, participant_token=people[0].token,
+        question_id=qid, value="yes", now=_at(5),
+    )  # fmt: skip
+    assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT, _at(29))) is None
+    shown = ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT, _at(30)))
+    assert shown.revealed == {qid}
+    # Without auto-reveal, time up only closes the votes.
+    ws.set_auto_reveal(fac, CONTENT, False)
+    ws.step(fac, CONTENT, +1, now=_at(40))
+    assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT, _at(99))) is None
+
+
+# Voting again after discussion --------------------------------------------------------
+
+
+def _round(engine, people, qid, values, now=None):
+    for person, value in zip(people, values, strict=False):
+        ws.cast_vote(
+            engine, CONTENT, workshop_id=person.workshop_id, participant_token=person.token,
+            question_id=qid, value=value, now=now,
+        )  # fmt: skip
+
+
+def test_a_second_round_keeps_the_first_votes_and_shows_both_rounds(engine):
+    state, token = _workshop(engine, pacing="question", pilot_name="Claims triage")
+    fac = ws.facilitator(engine, token)
+    people = _join(engine, state, n=4)
+    qid = state.question_ids[0]
+    _round(engine, people, qid, ["yes", "no", "no", "dont_know"])
+    with pytest.raises(AnswerError, match="Reveal the results first"):
+        ws.open_next_round(fac, CONTENT, [qid])
+    ws.set_revealed(fac, CONTENT, [qid])
+    ws.set_locked(fac, CONTENT, [qid])
+    second = ws.open_next_round(fac, CONTENT, [qid])
+    assert second.round_of(qid) == 2
+    assert second.round_of(state.question_ids[1]) == 1
+    assert qid not in second.revealed
+    assert qid not in second.locked
+    assert _votes_in_db(engine, state.id) == 0
+    mine = ws.participant_view(engine, people[1].token, CONTENT)
+    assert (mine.my_votes, mine.my_earlier_votes, mine.rounds) == ({}, {qid: "no"}, {qid: 2})
+    _round(engine, people, qid, ["yes", "yes", "yes", "partly"])
+    # The room sees the first round, and the second only once revealed.
+    room = ws.shared_results(engine, state.id, CONTENT).by_id(qid)
+    assert (room.round, room.shown, room.previous.shown) == (2, False, True)
+    ws.set_revealed(fac, CONTENT, [qid])
+    result = ws.workshop_results(fac, CONTENT).by_id(qid)
+    before, after = result.previous, result
+    assert [e.round for e in result.earlier] == [1]
+    assert before.counts == {"yes": 1, "partly": 0, "no": 2, "dont_know": 1, "na": 0}
+    assert after.counts == {"yes": 3, "partly": 1, "no": 0, "dont_know": 0, "na": 0}
+    # Round 1 scores 1, 0, 0, 0: mean .25, variance .1875, sd .4330 -> 86.6.
+    # Round 2 scores 1, 1, 1, .5: mean .875, variance .046875, sd .2165 -> 43.3.
+    assert before.disagreement == pytest.approx(86.60, abs=0.01)
+    assert after.disagreement == pytest.approx(43.30, abs=0.01)
+    labels = {a.key: a.label for a in CONTENT.answer_scale}
+    assert ws.agreement_change(before, after, labels) == (
+        "Agreement grew after the discussion: disagreement fell from 87 to 43. "
+        "The most common answer moved from No to Yes."
+    )
+    # The agreed answer defaults to the latest round.
+    assert ws.consensus_defaults(ws.workshop_results(fac, CONTENT))[qid] == "yes"
+    frames = ws.results_frames(fac, CONTENT)
+    rounds = frames["Rounds"]
+    assert rounds[["Round", "Answers", "Yes", "No", "Disagreement"]].values.tolist() == [
+        [1, 4, 1, 2, 87],
+        [2, 4, 3, 0, 43],
+    ]
+    assert rounds["Change"].tolist()[1].startswith("Agreement grew")
+    assert frames["Distribution"].set_index("Question").loc[after.label, "Round"] == 2
+    summary = dict(zip(frames["Summary"]["Item"], frames["Summary"]["Value"], strict=True))
+    assert summary["Voted again after discussion"] == "1 question (4 earlier answers)"
+    book = openpyxl.load_workbook(io.BytesIO(ws.export_xlsx(fac, CONTENT)))
+    assert [c.value for c in book["Rounds"][3]][:3] == [after.label, 2, 4]
+    html = ws.report_html(fac, CONTENT)
+    assert "round 1, disagreement 87" in html
+    assert "round 2, disagreement 43" in html
+    assert "Agreement grew after the discussion" in html
+
+
+def test_each_round_keeps_the_anonymity_rule_on_its_own(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    people = _join(engine, state, n=3, role="it")
+    qid = state.question_ids[0]
+    _round(engine, people, qid, ["yes", "no", "no"])
+    ws.set_revealed(fac, CONTENT, [qid])
+    ws.open_next_round(fac, CONTENT, [qid])
+    _round(engine, people[:2], qid, ["yes", "yes"])  # two answers: never a distribution
+    ws.set_revealed(fac, CONTENT, [qid])
+    result = ws.shared_results(engine, state.id, CONTENT).by_id(qid)
+    assert (result.previous.shown, result.shown, result.counts) == (True, False, {})
+    assert result.previous.by_role == {
+        "it": {"yes": 1, "partly": 0, "no": 2, "dont_know": 0, "na": 0}
+    }
+    labels = {a.key: a.label for a in CONTENT.answer_scale}
+    assert ws.agreement_change(result.previous, result, labels).startswith("Too few answers")
+    rounds = ws.results_frames(fac, CONTENT)["Rounds"]
+    assert pd.isna(rounds["Note"][0])
+    assert rounds["Note"][1] == "Not shown: fewer than 3 answers"
+    assert pd.isna(rounds["Yes"].tolist()[1])
+
+
+def test_a_second_round_restarts_the_clock_of_the_open_question(engine):
+    state, token = _workshop(engine, pacing="question")
+    fac = ws.facilitator(engine, token)
+    qid = state.question_ids[0]
+    ws.set_countdown(fac, CONTENT, 30, now=T0)
+    ws.set_revealed(fac, CONTENT, [qid])
+    again = ws.open_next_round(fac, CONTENT, [qid], now=_at(100))
+    assert again.deadline == _at(130)
+    assert ws.workshop_state(fac, CONTENT, _at(110)).votable == (qid,)
+    ws.end_workshop(fac, CONTENT)
+    with pytest.raises(AnswerError, match="ended"):
+        ws.open_next_round(fac, CONTENT, [qid])
+    with pytest.raises(AccessError):
+        ws.open_next_round(ws.facilitator(engine, "x" * 32), CONTENT, [qid])

@@ -35,6 +35,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
         position=args.position,
         pacing=args.pacing,
         ask_names=args.ask_names,
+        countdown_seconds=args.countdown,
     )
     base, state = _base(args), created.state
     data = {
@@ -44,6 +45,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
         "pacing": state.pacing,
         "position": state.position,
         "questions": len(state.question_ids),
+        "countdown_seconds": state.countdown_seconds,
         "join_link": ws.join_link(base, state.code),
         "facilitator_link": ws.facilitator_link(base, created.facilitator_token),
         "shared_screen_link": ws.facilitator_link(base, created.facilitator_token, "present"),
@@ -115,6 +117,13 @@ def register(sub) -> None:
         help="where the pilot stands, which decides the questions (default: decision_point)",
     )
     p.add_argument("--ask-names", action="store_true", help="ask participants for their names")
+    p.add_argument(
+        "--countdown",
+        type=int,
+        metavar="SECONDS",
+        help="time each question gets once opened, shown on the shared screen; votes close at "
+        "zero (5 to 3600; default: no countdown). The console starts the first clock",
+    )
     common(p)
     p.set_defaults(func=_cmd_create)
 

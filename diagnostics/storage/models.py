@@ -194,6 +194,11 @@ class Workshop(Base):
     join_open: Mapped[bool] = mapped_column(Boolean, default=True)
     # Reveal a question's results by itself once everyone who joined has answered it.
     auto_reveal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The countdown: seconds each question (or reason, or the questionnaire) gets once opened,
+    # None when off; the running clock's start and end, None while no clock runs.
+    countdown_seconds: Mapped[int | None] = mapped_column(Integer)
+    clock_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -211,6 +216,8 @@ class WorkshopQuestion(Base):
     position: Mapped[int] = mapped_column(Integer)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 1, then 2 once the group votes again after discussing the first results.
+    round: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class WorkshopParticipant(Base):
@@ -255,6 +262,33 @@ class WorkshopVote(Base):
     workshop_id: Mapped[int] = mapped_column(Integer, index=True)
     participant_id: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkshopRoundVote(Base):
+    """A vote of an earlier round, kept as it was when the facilitator opened the next one."""
+
+    __tablename__ = "workshop_round_votes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "question_id", "round"),
+        ForeignKeyConstraint(
+            ["participant_id", "workshop_id"],
+            ["workshop_participants.id", "workshop_participants.workshop_id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["workshop_id", "question_id"],
+            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(Integer, index=True)
+    participant_id: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(80))
+    round: Mapped[int] = mapped_column(Integer)
     value: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

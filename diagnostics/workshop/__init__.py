@@ -4,7 +4,8 @@ The package's modules, one job each: `records` (the records and vocabularies), `
 (codes, tokens, the join throttle, the facilitator handle), `pacing` (create and run),
 `votes` (what a participant sees and answers, live counts), `results` (distributions, roles,
 disagreement), `consensus` (agreed answers and actions, scored as an assessment), `exports`
-(tables, workbook, HTML) and `figures` (charts). The names below are the public surface:
+(tables, workbook, HTML), `figures` (charts), `clock` (the countdown per question) and
+`rounds` (voting again after discussion). The names below are the public surface:
 `from diagnostics import workshop as ws`, then `fac = ws.facilitator(engine, token)` once and
 `ws.set_locked(fac, content, ...)`, `ws.workshop_results(fac, content)`...
 """
@@ -26,6 +27,14 @@ from diagnostics.workshop.access import (
     new_join_code,
     normalise_code,
     wait_after_failures,
+)
+from diagnostics.workshop.clock import (
+    COUNTDOWN_CHOICES,
+    TimeUpError,
+    add_time,
+    set_countdown,
+    start_clock,
+    stop_clock,
 )
 from diagnostics.workshop.consensus import (
     consensus,
@@ -74,6 +83,7 @@ from diagnostics.workshop.results import (
     shared_results,
     workshop_results,
 )
+from diagnostics.workshop.rounds import agreement_change, open_next_round
 from diagnostics.workshop.votes import cast_vote, live_status, participant_view
 
 __all__ = [
@@ -82,6 +92,7 @@ __all__ = [
     "CODE_ENTROPY_BITS",
     "CODE_LENGTH",
     "CODE_SPACE",
+    "COUNTDOWN_CHOICES",
     "MIN_ANSWERS_SHOWN",
     "OBSERVER",
     "PACINGS",
@@ -97,9 +108,12 @@ __all__ = [
     "ParticipantSession",
     "ParticipantView",
     "QuestionResult",
+    "TimeUpError",
     "TooManyAttemptsError",
     "WorkshopResults",
     "WorkshopState",
+    "add_time",
+    "agreement_change",
     "cast_vote",
     "client_key",
     "consensus",
@@ -120,6 +134,7 @@ __all__ = [
     "majority_answer",
     "new_join_code",
     "normalise_code",
+    "open_next_round",
     "participant_view",
     "participants_frame",
     "report_html",
@@ -128,12 +143,15 @@ __all__ = [
     "role_split",
     "save_consensus",
     "set_auto_reveal",
+    "set_countdown",
     "set_join_open",
     "set_locked",
     "set_pacing",
     "set_revealed",
     "shared_results",
+    "start_clock",
     "step",
+    "stop_clock",
     "wait_after_failures",
     "workshop_results",
     "workshop_state",

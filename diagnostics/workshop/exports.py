@@ -24,6 +24,7 @@ from diagnostics.workshop.records import (
     load_state,
 )
 from diagnostics.workshop.results import compute_results, participants_table
+from diagnostics.workshop.rounds import agreement_change
 
 
 def _minute(moment) -> str:
@@ -61,6 +62,12 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
     answer_columns = [labels[k] for k in ANSWER_ORDER]
     summary = _summary_rows(state, results, agreed, ended_at, content)
     distribution = [_distribution_row(q, labels) for q in results.questions]
+    voted_again = [q for q in results.questions if q.earlier]
+    if voted_again:  # say which round the distribution is, and keep the earlier ones apart
+        distribution = [
+            {"Question": record["Question"], "Round": q.round, **record}
+            for record, q in zip(distribution, results.questions, strict=True)
+        ]
     by_role = [
         {
             "Question": q.label,
@@ -94,8 +101,9 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
             _role_counts(results.participants_by_role), columns=["Role", "People"]
         ),
         "Distribution": _whole(
-            pd.DataFrame(distribution), ["Answers", *answer_columns, "Disagreement"]
+            pd.DataFrame(distribution), ["Round", "Answers", *answer_columns, "Disagreement"]
         ),
+        **_rounds_frame(voted_again, labels, answer_columns),
         "By role": _whole(
             pd.DataFrame(by_role, columns=["Question", "Role", *answer_columns]), answer_columns
         ),
@@ -126,6 +134,7 @@ def _summary_rows(state, results, agreed, ended_at, content: Content) -> list[tu
         ("Participants", results.participants),
         ("Questions", len(state.question_ids)),
         ("Answers given", sum(q.answers for q in results.questions)),
+        *_revote_summary(results),
         ("Agreed answers", f"{len(agreed.answers)} of {len(state.question_ids)}"),
     ]
     result = score_consensus(agreed, content, state.position)
@@ -137,6 +146,32 @@ def _summary_rows(state, results, agreed, ended_at, content: Content) -> list[tu
         ("Disagreement index", "How widely answers spread: 0 = all agree, 100 = even Yes/No split")
     )
     return summary
+
+
+def _revote_summary(results) -> list[tuple[str, object]]:
+    """The questions the group voted on again, and the earlier answers kept."""
+    again = [q for q in results.questions if q.earlier]
+    if not again:
+        return []
+    kept = sum(e.answers for q in again for e in q.earlier)
+    questions = "question" if len(again) == 1 else "questions"
+    return [("Voted again after discussion", f"{len(again)} {questions} ({kept} earlier answers)")]
+
+
+def _rounds_frame(voted_again, labels: dict[str, str], answer_columns) -> dict[str, pd.DataFrame]:
+    """Every round of the questions voted again, each under the anonymity rule, with how
+    agreement changed in words on the latest round's row; no sheet when nobody voted again."""
+    if not voted_again:
+        return {}
+    rows = []
+    for q in voted_again:
+        for earlier in q.earlier:
+            rows.append({**_distribution_row(earlier, labels), "Round": earlier.round})
+        change = agreement_change(q.previous, q, labels)
+        rows.append({**_distribution_row(q, labels), "Round": q.round, "Change": change})
+    columns = ["Question", "Round", "Answers", *answer_columns, "Disagreement", "Majority"]
+    frame = pd.DataFrame(rows).reindex(columns=[*columns, "Note", "Change"])
+    return {"Rounds": _whole(frame, ["Round", "Answers", *answer_columns, "Disagreement"])}
 
 
 def _distribution_row(q, labels: dict[str, str]) -> dict[str, object]:
@@ -184,9 +219,10 @@ def _bars(frame: pd.DataFrame, content: Content) -> str:
             for k, n in counts.items()
             if n
         )
+        which = f", round {int(record['Round'])}" if not pd.isna(record.get("Round")) else ""
         rows.append(
             f"<div class='dist'><div class='q'>{html.e(record['Question'])} "
-            f"<span class='small'>({total} answers, disagreement "
+            f"<span class='small'>({total} answers{which}, disagreement "
             f"{html.e(record['Disagreement'])})</span></div><div class='bar'>{parts}</div></div>"
         )
     if not rows:
@@ -212,7 +248,12 @@ def report_html(fac: Facilitator, content: Content) -> str:
     ]
     for name, frame in frames.items():
         parts.append(f"<h2>{html.e(name)}</h2>")
-        if name == "Distribution":
+        if name == "Rounds":
+            parts.append(
+                "<p>The questions the group voted on again after discussing the results: "
+                "every round, each shown only with at least three answers.</p>"
+            )
+        if name in ("Distribution", "Rounds"):
             parts.append(_bars(frame, content))
         if frame.empty:
             parts.append("<p>Nothing recorded.</p>")

@@ -28,9 +28,12 @@ from diagnostics.workshop.records import (
     NewWorkshop,
     WorkshopState,
     as_utc,
+    checked_countdown,
     clean_text,
     hash_secret,
+    in_focus,
     load_state,
+    restart_clock,
 )
 
 
@@ -52,14 +55,17 @@ def create_workshop(
     pacing: str = "question",
     ask_names: bool = False,
     title: str | None = None,
+    countdown_seconds: int | None = None,
 ) -> NewWorkshop:
     """Open a workshop on an existing pilot (`pilot_id`) or a new one (`pilot_name`).
 
     Returns the state and the facilitator token; the token is shown once and only its hash
-    is kept, so whoever holds it controls the workshop.
+    is kept, so whoever holds it controls the workshop. With `countdown_seconds`, each question
+    gets that time once opened; the first clock waits for the facilitator to start it.
     """
     if pacing not in PACINGS:
         raise AnswerError(f"Unknown pacing {pacing!r}; use one of {', '.join(PACINGS)}.")
+    countdown_seconds = checked_countdown(countdown_seconds)
     question_ids = _questions_in_scope(content, position)
     new_name = clean_text(pilot_name, 300)
     if pilot_id is None and not new_name:
@@ -90,6 +96,7 @@ def create_workshop(
                     current_question=first.id,
                     ask_names=bool(ask_names),
                     join_open=True,
+                    countdown_seconds=countdown_seconds,
                     created_at=now,
                     updated_at=now,
                 )
@@ -117,8 +124,9 @@ def create_workshop(
 
 
 def copy_workshop(fac: Facilitator, content: Content) -> NewWorkshop:
-    """A new workshop like this one (same pilot, position, pacing, names asked or not), with
-    its own code and facilitator token; nothing of the old one's answers is carried over."""
+    """A new workshop like this one (same pilot, position, pacing, names asked or not,
+    auto-reveal and countdown), with its own code and facilitator token; nothing of the old
+    one's answers is carried over."""
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session)
         auto_reveal = row.auto_reveal
@@ -127,6 +135,7 @@ def copy_workshop(fac: Facilitator, content: Content) -> NewWorkshop:
             "position": row.position,
             "pacing": row.pacing,
             "ask_names": row.ask_names,
+            "countdown_seconds": row.countdown_seconds,
         }
     created = create_workshop(fac.engine, content, **settings)
     if auto_reveal:
@@ -135,9 +144,11 @@ def copy_workshop(fac: Facilitator, content: Content) -> NewWorkshop:
     return created
 
 
-def workshop_state(fac: Facilitator, content: Content) -> WorkshopState:
+def workshop_state(
+    fac: Facilitator, content: Content, now: datetime | None = None
+) -> WorkshopState:
     with store.session_scope(fac.engine) as session:
-        return load_state(session, fac.workshop(session), content)
+        return load_state(session, fac.workshop(session), content, now)
 
 
 def list_pilot_workshops(engine: Engine, pilot_id: int) -> list[tuple[int, str, datetime]]:
@@ -151,19 +162,21 @@ def list_pilot_workshops(engine: Engine, pilot_id: int) -> list[tuple[int, str, 
         return [(r.id, r.title, as_utc(r.created_at)) for r in rows]
 
 
-def _change(
+def change(
     fac: Facilitator,
     content: Content,
     apply: Callable[[Session, Workshop], None],
     event: str,
+    now: datetime | None = None,
     **fields,
 ) -> WorkshopState:
+    """Apply one facilitator change to the workshop row (taken first), stamp it, log it."""
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session, for_update=True)
         apply(session, row)
         row.updated_at = utcnow()
         session.flush()
-        state = load_state(session, row, content)
+        state = load_state(session, row, content, now)
     changes.forget(fac.engine, state.id)
     log_event(event, workshop_id=state.id, **fields)
     return state
@@ -176,8 +189,12 @@ def set_pacing(
     *,
     reason: str | None = None,
     question: str | None = None,
+    now: datetime | None = None,
 ) -> WorkshopState:
-    """Open the whole questionnaire, one reason (`reason`) or one question (`question`)."""
+    """Open the whole questionnaire, one reason (`reason`) or one question (`question`).
+
+    When what is open changes and a countdown is set, its clock starts again (at `now`).
+    """
     if pacing not in PACINGS:
         raise AnswerError(f"Unknown pacing {pacing!r}; use one of {', '.join(PACINGS)}.")
 
@@ -185,6 +202,7 @@ def set_pacing(
         ids = session.scalars(
             select(WorkshopQuestion.question_id).where(WorkshopQuestion.workshop_id == row.id)
         ).all()
+        before = in_focus(row, ids, content)
         if question is not None:
             if question not in ids:
                 raise AnswerError(f"Question {question!r} is not part of this workshop.")
@@ -199,11 +217,15 @@ def set_pacing(
                     q for q in ids if content.questions_by_id[q].reason == reason
                 )
         row.pacing = pacing
+        if in_focus(row, ids, content) != before:
+            restart_clock(row, now)
 
-    return _change(fac, content, apply, "workshop_paced", pacing=pacing)
+    return change(fac, content, apply, "workshop_paced", now, pacing=pacing)
 
 
-def step(fac: Facilitator, content: Content, delta: int) -> WorkshopState:
+def step(
+    fac: Facilitator, content: Content, delta: int, now: datetime | None = None
+) -> WorkshopState:
     """Move to the next (+1) or previous (-1) question or reason, as the pacing goes."""
     state = workshop_state(fac, content)
     ids = list(state.question_ids)
@@ -211,10 +233,10 @@ def step(fac: Facilitator, content: Content, delta: int) -> WorkshopState:
         reasons = list(dict.fromkeys(content.questions_by_id[q].reason for q in ids))
         i = reasons.index(state.current_reason) if state.current_reason in reasons else 0
         target = reasons[max(0, min(len(reasons) - 1, i + delta))]
-        return set_pacing(fac, content, "reason", reason=target)
+        return set_pacing(fac, content, "reason", reason=target, now=now)
     i = ids.index(state.current_question) if state.current_question in ids else 0
     target = ids[max(0, min(len(ids) - 1, i + delta))]
-    return set_pacing(fac, content, state.pacing, question=target)
+    return set_pacing(fac, content, state.pacing, question=target, now=now)
 
 
 def _set_flag(
@@ -235,7 +257,7 @@ def _set_flag(
             if q.question_id in wanted:
                 setattr(q, flag, value)
 
-    return _change(fac, content, apply, f"workshop_{flag}", value=value, questions=len(wanted))
+    return change(fac, content, apply, f"workshop_{flag}", value=value, questions=len(wanted))
 
 
 def set_locked(
@@ -258,7 +280,7 @@ def set_join_open(fac: Facilitator, content: Content, join_open: bool) -> Worksh
     def apply(_session: Session, row: Workshop) -> None:
         row.join_open = bool(join_open)
 
-    return _change(fac, content, apply, "workshop_code", join_open=bool(join_open))
+    return change(fac, content, apply, "workshop_code", join_open=bool(join_open))
 
 
 def set_auto_reveal(fac: Facilitator, content: Content, auto_reveal: bool) -> WorkshopState:
@@ -267,25 +289,31 @@ def set_auto_reveal(fac: Facilitator, content: Content, auto_reveal: bool) -> Wo
     def apply(_session: Session, row: Workshop) -> None:
         row.auto_reveal = bool(auto_reveal)
 
-    return _change(fac, content, apply, "workshop_auto_reveal", value=bool(auto_reveal))
+    return change(fac, content, apply, "workshop_auto_reveal", value=bool(auto_reveal))
 
 
 def reveal_when_all_answered(
     fac: Facilitator, content: Content, live: LiveStatus
 ) -> WorkshopState | None:
-    """With auto-reveal on: reveal the open questions everyone who joined has answered.
+    """With auto-reveal on: reveal the open questions everyone who joined has answered, or all
+    of them once the countdown's time is up.
 
     Called by the pages that watch the counts (shared screen, console); None when nothing
     was to be revealed.
     """
     state = live.state
-    if not state.auto_reveal or state.ended or live.participants == 0:
+    if not state.auto_reveal or state.ended:
         return None
-    ready = [
-        q
-        for q in state.in_focus
-        if q not in state.revealed and live.votes_per_question.get(q, 0) >= live.participants
-    ]
+    if state.time_up:
+        ready = [q for q in state.in_focus if q not in state.revealed]
+    elif live.participants == 0:
+        return None
+    else:
+        ready = [
+            q
+            for q in state.in_focus
+            if q not in state.revealed and live.votes_per_question.get(q, 0) >= live.participants
+        ]
     if not ready:
         return None
     return set_revealed(fac, content, ready)
@@ -298,4 +326,4 @@ def end_workshop(fac: Facilitator, content: Content) -> WorkshopState:
         row.join_open = False
         row.ended_at = row.ended_at or utcnow()
 
-    return _change(fac, content, apply, "workshop_ended")
+    return change(fac, content, apply, "workshop_ended")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diagnostics.errors import AnswerError
 from diagnostics.framework.content import Content
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion
 
@@ -41,6 +42,7 @@ ROLES: dict[str, str] = {
 OBSERVER = "observer"
 ANSWER_ORDER = ("yes", "partly", "no", "dont_know", "na")
 WEAK_ANSWERS = ("no", "dont_know", "partly")
+MAX_COUNTDOWN_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,24 @@ class WorkshopState:
     in_focus: tuple[str, ...]
     created_at: datetime
     auto_reveal: bool = False
+    # The countdown (see `clock`): seconds per opened question, None when off; the running
+    # clock's start and end; whether its time was up when the state was read.
+    countdown_seconds: int | None = None
+    clock_started_at: datetime | None = None
+    deadline: datetime | None = None
+    time_up: bool = False
+    # Question -> its round of votes (1, or 2 and on once the group voted again).
+    rounds: dict[str, int] = field(default_factory=dict)
 
     @property
     def votable(self) -> tuple[str, ...]:
         """Questions a participant may answer right now."""
-        if self.ended:
+        if self.ended or self.time_up:
             return ()
         return tuple(q for q in self.in_focus if q not in self.locked)
+
+    def round_of(self, question_id: str) -> int:
+        return self.rounds.get(question_id, 1)
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,12 @@ class ParticipantView:
     votable: tuple[str, ...]
     my_votes: dict[str, str]
     revealed: tuple[str, ...] = ()
+    time_up: bool = False
+    clock_started_at: datetime | None = None
+    deadline: datetime | None = None
+    rounds: dict[str, int] = field(default_factory=dict)
+    # This participant's answer in the round before the current one, per question voted again.
+    my_earlier_votes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,14 @@ class QuestionResult:
     majority: str | None
     by_role: dict[str, dict[str, int]]
     revealed: bool
+    round: int = 1
+    # The same question's earlier rounds, oldest first, under the same anonymity rule.
+    earlier: tuple[QuestionResult, ...] = ()
+
+    @property
+    def previous(self) -> QuestionResult | None:
+        """The round before this one, when the group voted again."""
+        return self.earlier[-1] if self.earlier else None
 
 
 @dataclass(frozen=True)
@@ -195,7 +222,39 @@ def in_focus(row: Workshop, question_ids: Sequence[str], content: Content | None
     return tuple(question_ids)
 
 
-def load_state(session: Session, row: Workshop, content: Content | None = None) -> WorkshopState:
+def time_is_up(row: Workshop, now: datetime | None = None) -> bool:
+    """Whether the running clock (if any) has reached zero at `now` (default: this moment)."""
+    if row.deadline_at is None:
+        return False
+    return (now or datetime.now(UTC)) >= as_utc(row.deadline_at)
+
+
+def checked_countdown(seconds: int | None) -> int | None:
+    """A countdown choice, validated: None (off) or 5 s to 60 minutes."""
+    if not seconds:
+        return None
+    if not 5 <= int(seconds) <= MAX_COUNTDOWN_SECONDS:
+        raise AnswerError(
+            f"A countdown of {seconds} s is not offered; choose between 5 s and "
+            f"{MAX_COUNTDOWN_SECONDS // 60} minutes, or switch it off."
+        )
+    return int(seconds)
+
+
+def restart_clock(row: Workshop, now: datetime | None = None) -> None:
+    """Start the clock afresh for what is open now (stop it when the countdown is off)."""
+    if row.countdown_seconds:
+        start = now or datetime.now(UTC)
+        row.clock_started_at = start
+        row.deadline_at = start + timedelta(seconds=row.countdown_seconds)
+    else:
+        row.clock_started_at = None
+        row.deadline_at = None
+
+
+def load_state(
+    session: Session, row: Workshop, content: Content | None = None, now: datetime | None = None
+) -> WorkshopState:
     questions = session.scalars(
         select(WorkshopQuestion)
         .where(WorkshopQuestion.workshop_id == row.id)
@@ -223,4 +282,9 @@ def load_state(session: Session, row: Workshop, content: Content | None = None) 
         in_focus=in_focus(row, ids, content),
         created_at=as_utc(row.created_at),
         auto_reveal=bool(row.auto_reveal),
+        countdown_seconds=row.countdown_seconds,
+        clock_started_at=as_utc(row.clock_started_at) if row.clock_started_at else None,
+        deadline=as_utc(row.deadline_at) if row.deadline_at else None,
+        time_up=time_is_up(row, now) and row.ended_at is None,
+        rounds={q.question_id: q.round for q in questions if (q.round or 1) > 1},
     )

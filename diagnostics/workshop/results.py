@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -23,7 +24,12 @@ from sqlalchemy.orm import Session
 from diagnostics.errors import AccessError
 from diagnostics.framework.content import Content
 from diagnostics.storage import store
-from diagnostics.storage.models import Workshop, WorkshopParticipant, WorkshopVote
+from diagnostics.storage.models import (
+    Workshop,
+    WorkshopParticipant,
+    WorkshopRoundVote,
+    WorkshopVote,
+)
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
@@ -89,6 +95,54 @@ def _counts(values: Iterable[str]) -> dict[str, int]:
     return {a: tally.get(a, 0) for a in ANSWER_ORDER}
 
 
+def _question_result(
+    question,
+    given: list[tuple[str, str | None]],
+    *,
+    revealed: bool,
+    visible: bool,
+    everything: bool,
+    round_: int,
+) -> QuestionResult:
+    """One round of one question under the anonymity rule: counts only when `visible` and with
+    enough answers; the majority also for the facilitator (`everything`), who sees it all."""
+    values = [value for value, _role in given]
+    shown = len(values) >= MIN_ANSWERS_SHOWN and visible
+    counts = _counts(values)
+    return QuestionResult(
+        question_id=question.id,
+        label=question.short_label,
+        reason=question.reason,
+        answers=len(values),
+        counts=counts if shown else {},
+        shown=shown,
+        disagreement=disagreement_index(values) if shown else None,
+        majority=majority_answer(counts) if shown or everything else None,
+        by_role=role_split(given) if shown else {},
+        revealed=revealed,
+        round=round_,
+    )
+
+
+def _earlier_rounds(session: Session, row: Workshop) -> dict[str, dict[int, list]]:
+    """Question -> round -> (answer, role) of the rounds voted again, oldest first."""
+    rows = session.execute(
+        select(
+            WorkshopRoundVote.question_id,
+            WorkshopRoundVote.round,
+            WorkshopRoundVote.value,
+            WorkshopParticipant.role,
+        )
+        .join(WorkshopParticipant, WorkshopParticipant.id == WorkshopRoundVote.participant_id)
+        .where(WorkshopRoundVote.workshop_id == row.id)
+        .order_by(WorkshopRoundVote.round)
+    ).all()
+    out: dict[str, dict[int, list]] = {}
+    for r in rows:
+        out.setdefault(r.question_id, {}).setdefault(r.round, []).append((r.value, r.role))
+    return out
+
+
 def compute_results(
     session: Session, row: Workshop, content: Content, only_revealed: bool = False
 ) -> WorkshopResults:
@@ -106,32 +160,30 @@ def compute_results(
     by_question: dict[str, list[tuple[str, str | None]]] = {q: [] for q in state.question_ids}
     for v in votes:
         by_question.setdefault(v.question_id, []).append((v.value, v.role))
+    earlier = _earlier_rounds(session, row) if state.rounds else {}
     out = []
     for qid in state.question_ids:
         question = content.questions_by_id.get(qid)
         if question is None:
             continue
-        given = by_question.get(qid, [])
-        values = [value for value, _role in given]
-        enough = len(values) >= MIN_ANSWERS_SHOWN
         revealed = qid in state.revealed
-        shown = enough and (revealed or not only_revealed)
-        by_role = role_split(given) if shown else {}
-        counts = _counts(values)
-        out.append(
-            QuestionResult(
-                question_id=qid,
-                label=question.short_label,
-                reason=question.reason,
-                answers=len(values),
-                counts=counts if shown else {},
-                shown=shown,
-                disagreement=disagreement_index(values) if shown else None,
-                majority=majority_answer(counts) if shown or not only_revealed else None,
-                by_role=by_role,
-                revealed=revealed,
-            )
+        current = _question_result(
+            question,
+            by_question.get(qid, []),
+            revealed=revealed,
+            visible=revealed or not only_revealed,
+            everything=not only_revealed,
+            round_=state.round_of(qid),
         )
+        # An earlier round was revealed before the group voted again: shown like any other.
+        past = tuple(
+            _question_result(
+                question, given, revealed=True, visible=True, everything=not only_revealed, round_=n
+            )
+            for n, given in sorted(earlier.get(qid, {}).items())
+            if n < current.round
+        )
+        out.append(replace(current, earlier=past) if past else current)
     participants = sum(n for _r, n in roles)
     by_role_count = {(r or "unstated"): int(n) for r, n in roles}
     return WorkshopResults(int(participants), by_role_count, out)

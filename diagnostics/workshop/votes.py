@@ -7,6 +7,8 @@ the question is not open or is locked, or the workshop has ended.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,33 +21,47 @@ from diagnostics.storage.models import (
     Workshop,
     WorkshopParticipant,
     WorkshopQuestion,
+    WorkshopRoundVote,
     WorkshopVote,
     utcnow,
 )
 from diagnostics.workshop import changes
 from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
+from diagnostics.workshop.clock import TIME_UP, TimeUpError
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
     OBSERVER,
     LiveStatus,
     ParticipantView,
+    as_utc,
     hash_secret,
     in_focus,
     load_state,
 )
 
 
-def participant_view(engine: Engine, participant_token: str, content: Content) -> ParticipantView:
+def participant_view(
+    engine: Engine, participant_token: str, content: Content, now: datetime | None = None
+) -> ParticipantView:
     """What one participant sees: their workshop's open questions and their own votes."""
     with store.session_scope(engine) as session:
         person = participant_row(session, participant_token)
         row = session.get(Workshop, person.workshop_id)
-        state = load_state(session, row, content)
+        state = load_state(session, row, content, now)
         votes = session.execute(
             select(WorkshopVote.question_id, WorkshopVote.value).where(
                 WorkshopVote.participant_id == person.id
             )
         ).all()
+        earlier = {}
+        if state.rounds:
+            for vote in session.execute(
+                select(
+                    WorkshopRoundVote.question_id, WorkshopRoundVote.round, WorkshopRoundVote.value
+                ).where(WorkshopRoundVote.participant_id == person.id)
+            ):
+                if vote.round == state.round_of(vote.question_id) - 1:
+                    earlier[vote.question_id] = vote.value
         return ParticipantView(
             participant_id=person.id,
             workshop_id=row.id,
@@ -58,6 +74,11 @@ def participant_view(engine: Engine, participant_token: str, content: Content) -
             votable=state.votable,
             my_votes={v.question_id: v.value for v in votes},
             revealed=tuple(q for q in state.question_ids if q in state.revealed),
+            time_up=state.time_up,
+            clock_started_at=state.clock_started_at,
+            deadline=state.deadline,
+            rounds=state.rounds,
+            my_earlier_votes=earlier,
         )
 
 
@@ -69,12 +90,14 @@ def cast_vote(
     participant_token: str,
     question_id: str,
     value: str,
+    now: datetime | None = None,
 ) -> None:
     """Record (or change) one participant's answer to one question.
 
     The vote is written first and the state checked after, inside the same transaction and
     under a shared lock on the workshop and question rows, so a vote racing a lock either
-    lands before the lock or is refused, never after it.
+    lands before the lock or is refused, never after it. A vote once the countdown reached
+    zero raises TimeUpError (an AccessError with a friendly message).
     """
     answer = normalise_answer(value)
     question = content.questions_by_id.get(question_id)
@@ -85,6 +108,7 @@ def cast_vote(
     if answer == "na" and not question.allow_na:
         raise AnswerError("N/A is not offered for this question.")
     token_hash = hash_secret(str(participant_token or "").strip())
+    moment = now or utcnow()
     with store.session_scope(engine, write=True) as session:
         person = session.execute(
             select(
@@ -106,32 +130,39 @@ def cast_vote(
                     "participant_id": person.id,
                     "question_id": question_id,
                     "value": answer,
-                    "updated_at": utcnow(),
+                    "updated_at": moment,
                 },
                 keys=("participant_id", "question_id"),
                 update=("value", "updated_at"),
             )
         except IntegrityError:  # the composite foreign key: not a question of this workshop
             raise AccessError("This question is not part of your workshop.") from None
-        now = session.execute(
+        current = session.execute(
             select(
                 Workshop.ended_at,
                 Workshop.pacing,
                 Workshop.current_question,
                 Workshop.current_reason,
+                Workshop.deadline_at,
                 WorkshopQuestion.locked,
             )
             .join(WorkshopQuestion, WorkshopQuestion.workshop_id == Workshop.id)
             .where(Workshop.id == workshop_id, WorkshopQuestion.question_id == question_id)
             .with_for_update(read=True)
         ).one()
-        if now.ended_at is not None:
+        if current.ended_at is not None:
             raise AccessError("This workshop has ended; answers can no longer change.")
-        if now.locked:
+        if current.locked:
             raise AccessError("This question is locked: the group is discussing it now.")
-        if question_id not in in_focus(now, [question_id], content):
+        if question_id not in in_focus(current, [question_id], content):
             raise AccessError("This question is not open right now; answer the one on screen.")
+        if _past(current.deadline_at, moment):
+            raise TimeUpError(TIME_UP)
     changes.forget(engine, workshop_id)
+
+
+def _past(deadline: datetime | None, moment: datetime) -> bool:
+    return deadline is not None and moment >= as_utc(deadline)
 
 
 def counted():
@@ -139,14 +170,16 @@ def counted():
     return or_(WorkshopParticipant.role.is_(None), WorkshopParticipant.role != OBSERVER)
 
 
-def live_status(fac: Facilitator, content: Content) -> LiveStatus:
+def live_status(fac: Facilitator, content: Content, now: datetime | None = None) -> LiveStatus:
     """People joined and answers per question: three small queries, run every second or two."""
     with store.session_scope(fac.engine) as session:
-        return live_counts(session, fac.workshop(session), content)
+        return live_counts(session, fac.workshop(session), content, now)
 
 
-def live_counts(session: Session, row: Workshop, content: Content) -> LiveStatus:
-    state = load_state(session, row, content)
+def live_counts(
+    session: Session, row: Workshop, content: Content, now: datetime | None = None
+) -> LiveStatus:
+    state = load_state(session, row, content, now)
     participants = session.scalar(
         select(func.count())
         .select_from(WorkshopParticipant)

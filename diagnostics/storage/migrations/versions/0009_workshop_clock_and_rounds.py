@@ -1,0 +1,67 @@
+"""Workshops may run a countdown per question and open a second round of votes on a question.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMNs: a batch copy would recreate `workshops` and `workshop_questions` and,
+    # with foreign keys on, SQLite would delete the rows that point at them.
+    op.add_column("workshops", sa.Column("countdown_seconds", sa.Integer(), nullable=True))
+    op.add_column(
+        "workshops", sa.Column("clock_started_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column("workshops", sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "workshop_questions",
+        sa.Column("round", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    )
+    # The votes of a round that was voted again: kept as they were, one row per vote.
+    op.create_table(
+        "workshop_round_votes",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.String(80), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("value", sa.String(20), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint(
+            "participant_id",
+            "question_id",
+            "round",
+            name="uq_workshop_round_votes_participant_id",
+        ),
+        sa.ForeignKeyConstraint(
+            ["participant_id", "workshop_id"],
+            ["workshop_participants.id", "workshop_participants.workshop_id"],
+            ondelete="CASCADE",
+            name="fk_workshop_round_votes_participant_id_workshop_participants",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workshop_id", "question_id"],
+            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
+            ondelete="CASCADE",
+            name="fk_workshop_round_votes_workshop_id_workshop_questions",
+        ),
+    )
+    op.create_index("ix_workshop_round_votes_workshop_id", "workshop_round_votes", ["workshop_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_workshop_round_votes_workshop_id", "workshop_round_votes")
+    op.drop_table("workshop_round_votes")
+    op.drop_column("workshop_questions", "round")  # SQLite 3.35+ drops a column in place
+    op.drop_column("workshops", "deadline_at")
+    op.drop_column("workshops", "clock_started_at")
+    op.drop_column("workshops", "countdown_seconds")
