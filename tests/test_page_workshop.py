@@ -195,21 +195,44 @@ def test_consensus_mode_records_the_groups_answer_and_moves_on(app_test, db):
     assert ws.workshop_state(ws.facilitator(db, token), CONTENT).current_question == second
 
 
+def _prepare(at):
+    _button(at, "ws_prepare").click().run()
+    assert not at.exception
+    return {b.proto.label: b.proto for b in at.get("download_button")}
+
+
 def test_the_console_offers_the_report_and_once_agreed_the_brief_and_slides(app_test, db):
     created = ws.create_workshop(db, CONTENT, pilot_name="Brief me", pacing="all")
+    person = ws.join_workshop(db, created.state.code, "c0")
+    ws.cast_vote(
+        db,
+        CONTENT,
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=created.state.question_ids[0],
+        value="yes",
+    )
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
-    labels = {b.proto.label for b in at.get("download_button")}
-    assert {"Download the report (xlsx)", "Download the report (HTML)"} <= labels
-    assert "Download the brief (PDF)" not in labels  # nothing agreed yet
+    assert not at.get("download_button")  # built when asked for, not on every console run
+    assert any("Prepare the files whenever" in c.value for c in at.caption)
+    buttons = _prepare(at)
+    assert set(buttons) == {"Download the report (xlsx)", "Download the report (HTML)"}
+    # Handed over as built files, not as deferred ones a ticking page can lose.
+    assert all(b.url and not b.deferred_file_id for b in buttons.values())
+    assert any(
+        c.value.startswith("Snapshot so far, taken at") and "1 person, 1 answer." in c.value
+        for c in at.caption
+    )
     assert any("once the group has agreed an answer" in c.value for c in at.caption)
+    assert _button(at, "ws_prepare").label == "Prepare the files again"
 
     fac = ws.facilitator(db, created.facilitator_token)
     agreed = dict.fromkeys(created.state.question_ids, "yes")
     ws.save_consensus(fac, CONTENT, agreed)
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
-    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    buttons = _prepare(at)
     for label in ("Download the brief (PDF)", "Download the slides (PowerPoint)"):
-        assert buttons[label].deferred_file_id
+        assert buttons[label].url
         assert buttons[label].help
     # The brief is the agreed answers' verdict, read back with an independent reader.
     review = load_review(db, CONTENT, assessment_id=ws.consensus(fac).assessment_id)
@@ -288,12 +311,12 @@ def test_the_brief_is_offered_in_the_run_that_saves_the_first_agreed_answers(app
         value="yes",
     )
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
-    labels = {b.proto.label for b in at.get("download_button")}
-    assert "Download the brief (PDF)" not in labels
+    assert "Download the brief (PDF)" not in _prepare(at)
     _button(at, "ws_save_consensus").click().run()
     assert not at.exception
-    labels = {b.proto.label for b in at.get("download_button")}
-    assert {"Download the brief (PDF)", "Download the slides (PowerPoint)"} <= labels
+    # Files prepared before the save would miss the agreed answers: they are taken away.
+    assert not at.get("download_button")
+    assert {"Download the brief (PDF)", "Download the slides (PowerPoint)"} <= set(_prepare(at))
 
 
 def test_a_new_workshop_starts_as_a_copy_of_this_one(app_test, db):

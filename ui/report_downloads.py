@@ -48,3 +48,40 @@ def download_row(files: Sequence[ReportFile], key_prefix: str, per_row: int = 3)
                 on_click="ignore",
                 width="stretch",
             )
+
+
+@dataclass(frozen=True)
+class ReadyFile:
+    """A file already built (bytes), offered as it is."""
+
+    label: str
+    fmt: str
+    data: bytes
+    file_name: str
+    help: str
+
+
+def ready_row(files: Sequence[ReadyFile], key_prefix: str, per_row: int = 3) -> None:
+    """Files built beforehand, as download buttons, `per_row` to a row.
+
+    Use it where other script runs happen between a click and the browser's fetch (a page
+    with a ticking fragment, a server holding a room of phones): Streamlit keeps a file built
+    by a deferred download referenced by no session, so the next two script runs of any
+    session may drop it before the browser fetches it, and the browser then saves the bare
+    media address under its hash. A file handed over as bytes stays referenced by this
+    session until its next full run, which hands it over again.
+    """
+    for start in range(0, len(files), per_row):
+        chunk = files[start : start + per_row]
+        for column, item in zip(st.columns(per_row), chunk, strict=False):
+            column.download_button(
+                item.label,
+                data=item.data,
+                file_name=item.file_name,
+                mime=MIME[item.fmt],
+                key=f"{key_prefix}ready_{item.fmt}",
+                icon=ICONS[item.fmt],
+                help=item.help,
+                on_click="ignore",
+                width="stretch",
+            )

@@ -23,7 +23,7 @@ from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
 from ui import actions_view
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
-from ui.report_downloads import ReportFile, download_row
+from ui.report_downloads import ReadyFile, ready_row
 from ui.workshop_view import (
     PUBLIC_URL_ENV,
     base_url,
@@ -401,6 +401,8 @@ def consensus(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) ->
         ]
         try:
             ws.save_consensus(fac, content, answers, agreed_actions)
+            # Report files prepared earlier miss these answers (and the brief): prepare again.
+            st.session_state.pop(f"{PREFIX}prepared_{fac.workshop_id}", None)
             st.success(f"Saved {len(answers)} agreed answers and {len(agreed_actions)} actions.")
         except DiagnosticError as exc:
             show_problem(exc)
@@ -423,65 +425,105 @@ def verdict(fac: ws.Facilitator, content: Content) -> None:
         )
 
 
+@st.fragment
 def report(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
+    """The report files, built when the facilitator asks: a snapshot of the votes cast until
+    then, taken while people keep voting. A fragment, so preparing them redraws this section
+    only; it only reads, so no phone and no shared screen redraws because of it."""
     st.write(
         "The report holds the participants, every distribution, the disagreement ranking, "
         "the agreed answers and the actions with their owners. The brief and the slides give "
         "the verdict on the agreed answers, for the sponsor."
     )
-    today = date.today()
-    # Answers agreed earlier in this same run are not in `state` yet: ask the database then.
-    assessment_id = state.assessment_id or ws.consensus(fac).assessment_id
+    key = f"{PREFIX}prepared_{fac.workshop_id}"
+    slot = st.empty()  # the button, labelled after this run's preparing
+    if st.session_state.pop(f"{PREFIX}prepare_asked", False):
+        with st.spinner("Preparing the files…"):
+            st.session_state[key] = _prepared_files(fac, content, state)
+    prepared = st.session_state.get(key)
+    slot.button(
+        "Prepare the files again" if prepared else "Prepare the files",
+        icon=":material/refresh:" if prepared else ":material/download:",
+        type="secondary" if prepared else "primary",
+        key=f"{PREFIX}prepare",
+        help="Builds the report from the votes cast until now; people can keep voting "
+        "meanwhile, and nothing changes on their phones or the shared screen.",
+        on_click=_ask_to_prepare,
+    )
+    if prepared is None:
+        st.caption("Prepare the files whenever you like, during the workshop or after it.")
+        return
+    caption, files = prepared
+    st.caption(caption)
+    ready_row(files, PREFIX, per_row=2)
+    if not any(f.fmt == "pdf" for f in files):
+        st.caption("The brief and the slides appear once the group has agreed an answer.")
+    st.caption(f"Pilot: {plain(state.pilot_name)}")
+
+
+def _ask_to_prepare() -> None:
+    st.session_state[f"{PREFIX}prepare_asked"] = True
+
+
+def _prepared_files(
+    fac: ws.Facilitator, content: Content, state: ws.WorkshopState
+) -> tuple[str, list[ReadyFile]]:
+    """Every report file as it stands now, and a line saying what they hold."""
+    snapshot = ws.report_snapshot(fac, content)
+    today = snapshot.taken_at.date()
+    taken = snapshot.taken_at.strftime("%H:%M:%S UTC")
 
     def name(ext: str) -> str:
         return report_filename(state.pilot_name, today, ext, kind="workshop")
 
-    def agreed(fmt: str):
-        def file() -> bytes:
-            review = load_review(fac.engine, content, assessment_id=assessment_id)
-            return pilot_file(review, content, fmt)
-
-        return file
-
     files = [
-        ReportFile(
+        ReadyFile(
             "Download the report (xlsx)",
             "xlsx",
-            lambda: ws.export_xlsx(fac, content),
+            snapshot.xlsx,
             name("xlsx"),
             "Every table of the workshop, one sheet each: participants, distributions, "
             "disagreement, agreed answers and actions.",
         ),
-        ReportFile(
+        ReadyFile(
             "Download the report (HTML)",
             "html",
-            lambda: ws.report_html(fac, content).encode("utf-8"),
+            snapshot.html.encode("utf-8"),
             name("html"),
             "The same tables in one page that opens offline and prints on A4.",
         ),
     ]
+    # Answers agreed earlier in this same run are not in `state` yet: ask the database.
+    assessment_id = ws.consensus(fac).assessment_id
     if assessment_id is not None:
+        review = load_review(fac.engine, content, assessment_id=assessment_id)
         files += [
-            ReportFile(
+            ReadyFile(
                 "Download the brief (PDF)",
                 "pdf",
-                agreed("pdf"),
+                pilot_file(review, content, "pdf"),
                 name("pdf"),
                 "One A4 page on the agreed answers: the verdict and why, readiness, "
                 "blockers, the three most urgent actions, timeline and cost of delay.",
             ),
-            ReportFile(
+            ReadyFile(
                 "Download the slides (PowerPoint)",
                 "pptx",
-                agreed("pptx"),
+                pilot_file(review, content, "pptx"),
                 name("pptx"),
                 "Editable slides on the agreed answers, for the steering committee.",
             ),
         ]
-    download_row(files, PREFIX, per_row=2)
-    if assessment_id is None:
-        st.caption("The brief and the slides appear once the group has agreed an answer.")
-    st.caption(f"Pilot: {plain(state.pilot_name)}")
+    people = f"{snapshot.participants} {'person' if snapshot.participants == 1 else 'people'}"
+    answers = f"{snapshot.answers} {'answer' if snapshot.answers == 1 else 'answers'}"
+    if snapshot.ended:
+        caption = f"Prepared at {taken}, after the workshop ended: {people}, {answers}."
+    else:
+        caption = (
+            f"Snapshot so far, taken at {taken} while the workshop runs: {people}, {answers}. "
+            "Votes cast since are not in these files: prepare them again for a newer snapshot."
+        )
+    return caption, files
 
 
 def start_copy(fac: ws.Facilitator, content: Content) -> None:

@@ -42,7 +42,13 @@ from diagnostics.workshop.consensus import (
     consensus_result,
     save_consensus,
 )
-from diagnostics.workshop.exports import export_xlsx, report_html, results_frames
+from diagnostics.workshop.exports import (
+    ReportSnapshot,
+    export_xlsx,
+    report_html,
+    report_snapshot,
+    results_frames,
+)
 from diagnostics.workshop.pacing import (
     copy_workshop,
     create_workshop,
@@ -108,6 +114,7 @@ __all__ = [
     "ParticipantSession",
     "ParticipantView",
     "QuestionResult",
+    "ReportSnapshot",
     "TimeUpError",
     "TooManyAttemptsError",
     "WorkshopResults",
@@ -138,6 +145,7 @@ __all__ = [
     "participant_view",
     "participants_frame",
     "report_html",
+    "report_snapshot",
     "results_frames",
     "reveal_when_all_answered",
     "role_split",

@@ -2,9 +2,14 @@
 
 Everything is read in one transaction, so the tables agree with each other; every text cell
 of the workbook is neutralised against formulas and every string of the HTML escaped.
+Exporting only reads: a report taken while people vote is a snapshot (it says so, with the
+minute it was taken) and changes nothing the phones or the shared screen look at.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
@@ -13,6 +18,7 @@ from diagnostics.framework.content import Content
 from diagnostics.render import html
 from diagnostics.render.workbook import workbook_bytes
 from diagnostics.storage import store
+from diagnostics.storage.models import utcnow
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.consensus import read_consensus, score_consensus
 from diagnostics.workshop.figures import answer_colors
@@ -26,9 +32,16 @@ from diagnostics.workshop.records import (
 from diagnostics.workshop.results import compute_results, participants_table
 from diagnostics.workshop.rounds import agreement_change
 
+SNAPSHOT = "Snapshot"
+
 
 def _minute(moment) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def snapshot_note(taken_at: datetime) -> str:
+    """What a report taken while people still vote holds: the answers given until then."""
+    return f"So far: the answers given until {_minute(taken_at)}, while the workshop runs"
 
 
 def _role_counts(by_role: dict[str, int]) -> list[dict]:
@@ -48,9 +61,14 @@ def _role_counts(by_role: dict[str, int]) -> list[dict]:
     return rows
 
 
-def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame]:
+def results_frames(
+    fac: Facilitator, content: Content, taken_at: datetime | None = None
+) -> dict[str, pd.DataFrame]:
     """The workshop as tables with plain headers: summary, people, distributions, the role
-    split (only where it keeps everyone anonymous), disagreement, agreed answers, actions."""
+    split (only where it keeps everyone anonymous), disagreement, agreed answers, actions.
+    While the workshop runs, the summary says the tables are a snapshot taken at `taken_at`
+    (now unless given)."""
+    taken_at = taken_at or utcnow()
     with store.session_scope(fac.engine) as session:
         row = fac.workshop(session)
         state = load_state(session, row, content)
@@ -60,7 +78,7 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
         ended_at = row.ended_at
     labels = {a.key: a.label for a in content.answer_scale}
     answer_columns = [labels[k] for k in ANSWER_ORDER]
-    summary = _summary_rows(state, results, agreed, ended_at, content)
+    summary = _summary_rows(state, results, agreed, ended_at, content, taken_at)
     distribution = [_distribution_row(q, labels) for q in results.questions]
     voted_again = [q for q in results.questions if q.earlier]
     if voted_again:  # say which round the distribution is, and keep the earlier ones apart
@@ -125,12 +143,18 @@ def results_frames(fac: Facilitator, content: Content) -> dict[str, pd.DataFrame
     return frames
 
 
-def _summary_rows(state, results, agreed, ended_at, content: Content) -> list[tuple[str, object]]:
+def _summary_rows(
+    state, results, agreed, ended_at, content: Content, taken_at: datetime
+) -> list[tuple[str, object]]:
     """The summary sheet: the pilot, when, who and how much, and the agreed decision."""
     summary: list[tuple[str, object]] = [
         ("Pilot", state.pilot_name),
         ("Started", _minute(state.created_at)),
         ("Ended", _minute(ended_at) or "Still running"),
+    ]
+    if ended_at is None:
+        summary.append((SNAPSHOT, snapshot_note(taken_at)))
+    summary += [
         ("Participants", results.participants),
         ("Questions", len(state.question_ids)),
         ("Answers given", sum(q.answers for q in results.questions)),
@@ -203,6 +227,34 @@ def export_xlsx(fac: Facilitator, content: Content) -> bytes:
     return workbook_bytes(results_frames(fac, content))
 
 
+@dataclass(frozen=True)
+class ReportSnapshot:
+    """The workshop report as it stood at `taken_at`, as a workbook and an HTML page read in
+    one transaction (so the two files hold the same votes)."""
+
+    taken_at: datetime
+    ended: bool
+    participants: int
+    answers: int
+    xlsx: bytes
+    html: str
+
+
+def report_snapshot(fac: Facilitator, content: Content) -> ReportSnapshot:
+    """Both report files from one read of the workshop; only reads, so the room is untouched."""
+    taken_at = utcnow()
+    frames = results_frames(fac, content, taken_at)
+    summary = dict(zip(frames["Summary"]["Item"], frames["Summary"]["Value"], strict=True))
+    return ReportSnapshot(
+        taken_at=taken_at,
+        ended=SNAPSHOT not in summary,
+        participants=int(summary["Participants"]),
+        answers=int(summary["Answers given"]),
+        xlsx=workbook_bytes(frames),
+        html=_report_page(frames, content),
+    )
+
+
 def _bars(frame: pd.DataFrame, content: Content) -> str:
     """Each shown question's answers as one stacked bar in the answer colours (plain HTML)."""
     colors = answer_colors(content)
@@ -238,13 +290,21 @@ def _bars(frame: pd.DataFrame, content: Content) -> str:
 
 def report_html(fac: Facilitator, content: Content) -> str:
     """A self-contained HTML report on the shared rendering layer; every string escaped."""
-    frames = results_frames(fac, content)
+    return _report_page(results_frames(fac, content), content)
+
+
+def _report_page(frames: dict[str, pd.DataFrame], content: Content) -> str:
     summary = dict(zip(frames["Summary"]["Item"], frames["Summary"]["Value"], strict=True))
     title = f"Workshop: {summary['Pilot']}"
+    snapshot = (
+        f"<p class='meta' id='snapshot'><strong>{html.e(summary[SNAPSHOT])}</strong></p>"
+        if SNAPSHOT in summary
+        else ""
+    )
     parts = [
         f"<header><h1 id='workshop-title'>{html.e(title)}</h1>"
         f"<p class='meta'>{html.e(summary['Started'])} · {html.e(summary['Participants'])} "
-        f"participants · {html.e(summary['Answers given'])} answers</p></header>"
+        f"participants · {html.e(summary['Answers given'])} answers</p>{snapshot}</header>"
     ]
     for name, frame in frames.items():
         parts.append(f"<h2>{html.e(name)}</h2>")

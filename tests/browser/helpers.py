@@ -79,28 +79,19 @@ def click_button(page: Page, label: str) -> None:
     after_rerun(page, target.first.click)
 
 
-_MEDIA_HASH_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z]+$")
-
-
 def download(page: Page, label: str, timeout_ms: int = 90_000):
     """Click the download button labelled `label` once the app is idle; return the Download.
 
     A deferred download is built from the id the last run sent; a click while a run is
     still under way asks for an id that run has replaced. So wait for the app to settle.
+    One click only: a file that arrives under another name (a bare media hash, because the
+    server dropped the file before the browser fetched it) fails the test that checks it.
     """
-    for attempt in (1, 2):
-        wait_for_app(page)
-        page.wait_for_timeout(500)
-        wait_for_app(page)
-        with page.expect_download(timeout=timeout_ms) as started:
-            page.get_by_role("button", name=label, exact=True).click()
-        # A page with a ticking fragment (the workshop console's live counts) can run in the
-        # instant between a deferred file being built and the browser fetching it; Streamlit
-        # then drops the file as unreferenced and the browser saves the bare media URL under
-        # its hash. Seen once under load; a second click gets the file. Known
-        # defect, noted for a fix on the page (prepare the files on request).
-        if not _MEDIA_HASH_NAME.match(started.value.suggested_filename) or attempt == 2:
-            return started.value
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    with page.expect_download(timeout=timeout_ms) as started:
+        page.get_by_role("button", name=label, exact=True).click()
     return started.value
 
 

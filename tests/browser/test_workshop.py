@@ -170,7 +170,9 @@ def test_a_workshop_from_join_to_report(app_server, browser):
         click_button(facilitator, "Save the agreed answers")
         expect(facilitator.get_by_text(re.compile(r"Saved \d+ agreed answers"))).to_be_visible()
         facilitator.get_by_role("tab", name="Report").click()
+        click_button(facilitator, "Prepare the files")
         report = download(facilitator, "Download the report (xlsx)")
+        assert report.suggested_filename.startswith("poc-trap-workshop-claims-triage-assistant-")
         book = openpyxl.load_workbook(io.BytesIO(report.path().read_bytes()))
         header = [c.value for c in book["Distribution"][1]]
         first = dict(zip(header, [c.value for c in book["Distribution"][2]], strict=True))
