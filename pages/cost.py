@@ -60,7 +60,7 @@ settings = assumptions.model_dump_json()
 
 with main:
     try:
-        result = view.cost_result(record.id, settings)
+        result = cache.cost_result(record.id, settings)
     except Exception as exc:
         show_problem(exc)
         st.stop()

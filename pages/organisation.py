@@ -26,7 +26,7 @@ view.saved_message()
 try:
     scope = organisation_scope.scope_choice(engine)
     portfolio_id = scope.portfolio_id
-    data = view.organisation_data(cache.readiness_key(), scope.pilots)
+    data = cache.organisation_data(cache.readiness_key(), scope.pilots)
 except Exception as exc:  # a page shows a message, never a traceback
     show_problem(exc)
     st.stop()

@@ -3,14 +3,17 @@
 The content and the database engine are shared, read-only resources (cache_resource: one
 object for every session, never copied); every upload is read once per file and choice (one
 store for portfolios and answer sheets); saved portfolios' frames, analyses and charts are
-keyed on the version id; downloads are cache_data. A view keeps beside it only the cached
-calls that no other page uses (the cost page's scenarios, the organisation view's profile).
+keyed on the version id, as are their cost and stop-now scenarios (with the assumptions);
+the organisation view's profile and charts are keyed on the answers' fingerprint; downloads
+are cache_data. Every cached call lives here, so one place says what is shared and for how
+long.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import streamlit as st
@@ -21,6 +24,7 @@ from diagnostics.storage import store
 
 if TYPE_CHECKING:  # the importer (pandas, calamine) loads on the first upload, not at start
     from diagnostics.organisation.answer_sheet import AnswerSheet
+    from diagnostics.organisation.profile import OrganisationProfile
     from diagnostics.portfolio.importer import PortfolioImport, Progress
 
 
@@ -210,6 +214,86 @@ def portfolio_template_xlsx() -> bytes:
     from diagnostics.portfolio.template import template_xlsx
 
     return template_xlsx(content())
+
+
+# The cost of the trap --------------------------------------------------------------------
+# One saved portfolio under one set of assumptions (their JSON is the key); shared objects.
+
+
+@st.cache_resource(show_spinner="Computing the cost…", max_entries=8)
+def cost_result(portfolio_id: int, assumptions_json: str):
+    """The cost of one saved portfolio under one set of assumptions (shared; never mutated)."""
+    from diagnostics import cost
+
+    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
+    return cost.compute_cost(portfolio_frame(portfolio_id), assumptions)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def stop_scenario(portfolio_id: int, assumptions_json: str, rule: str, readiness: str = ""):
+    """Stopping the chosen pilots; "recommended" reads the portfolio's own analysis, with
+    every saved assessment (`readiness` is the cache key that changes with them)."""
+    from diagnostics import cost
+
+    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
+    frame = portfolio_frame(portfolio_id)
+    analysis = None
+    if rule == "recommended":
+        readiness = readiness or readiness_key()
+        analysis = portfolio_analysis(portfolio_id, assumptions.as_of.isoformat(), readiness)
+    chosen = cost.stop_selection(frame, assumptions, content(), rule, analysis=analysis)
+    return cost.stop_now(frame, assumptions, chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cost_workbook(
+    portfolio_id: int, assumptions_json: str, rule: str, readiness: str = ""
+) -> bytes:
+    from diagnostics import cost
+    from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
+
+    result = cost_result(portfolio_id, assumptions_json)
+    scenario = stop_scenario(portfolio_id, assumptions_json, rule, readiness)
+    return frames_to_xlsx_bytes(cost.cost_sheets(result, scenario))
+
+
+# The organisation view ---------------------------------------------------------------------
+
+GAPS_SHOWN = 8  # the organisation's top gaps, charted and listed
+
+
+@dataclass(frozen=True)
+class OrganisationData:
+    pilots: list
+    profile: OrganisationProfile
+    charts: dict
+
+
+@st.cache_resource(show_spinner="Gathering every pilot's answers…", max_entries=8)
+def organisation_data(fingerprint: str, scope: str | int) -> OrganisationData:
+    """The answers of the pilots in scope (a portfolio's id, "all" or "demo"), scored and
+    aggregated; `fingerprint` changes with every saved answer or link. Shared between
+    sessions and never mutated."""
+    from diagnostics.organisation import figures
+    from diagnostics.organisation.profile import organisation_profile
+    from diagnostics.storage.links import organisation_pilots, saved_readiness
+
+    c = content()
+    if isinstance(scope, int):  # the very answers the portfolio's recommendations read
+        pilots = list(saved_readiness(engine(), c, scope, portfolio_frame(scope)).standing)
+    else:
+        pilots = organisation_pilots(engine(), c, scope)
+    profile = organisation_profile(pilots, c)
+    charts = {}
+    if profile.pilot_count:
+        charts = {
+            "spread": figures.reason_spread(profile, c),
+            "units": figures.readiness_heatmap(profile.unit_matrix, c, counts=profile.unit_pilots),
+            "pilots": figures.readiness_heatmap(profile.pilot_matrix, c),
+            "decisions": figures.decisions_bar(profile, c),
+            "gaps": figures.gaps_bar(profile.top_gaps(GAPS_SHOWN)),
+        }
+    return OrganisationData(pilots, profile, charts)
 
 
 # The results page's charts ------------------------------------------------------------------

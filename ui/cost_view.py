@@ -16,7 +16,6 @@ from diagnostics.cost import figures
 from diagnostics.errors import DiagnosticError
 from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content
-from diagnostics.sheets.safe_export import frames_to_xlsx_bytes
 from ui import cache
 from ui.components import CHART_CONFIG, XLSX_MIME
 
@@ -77,39 +76,6 @@ def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | N
     except DiagnosticError as exc:
         st.error(str(exc), icon=":material/error:")
         return None
-
-
-# --- cached engine calls -------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner="Computing the cost…", max_entries=8)
-def cost_result(portfolio_id: int, assumptions_json: str) -> cost.CostResult:
-    """The cost of one saved portfolio under one set of assumptions (shared; never mutated)."""
-    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
-    return cost.compute_cost(cache.portfolio_frame(portfolio_id), assumptions)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def stop_scenario(
-    portfolio_id: int, assumptions_json: str, rule: str, readiness: str = ""
-) -> cost.StopNowScenario:
-    """Stopping the chosen pilots; "recommended" reads the portfolio's own analysis, with
-    every saved assessment (`readiness` is the cache key that changes with them)."""
-    assumptions = cost.CostAssumptions.model_validate_json(assumptions_json)
-    frame = cache.portfolio_frame(portfolio_id)
-    analysis = None
-    if rule == "recommended":
-        readiness = readiness or cache.readiness_key()
-        analysis = cache.portfolio_analysis(portfolio_id, assumptions.as_of.isoformat(), readiness)
-    chosen = cost.stop_selection(frame, assumptions, cache.content(), rule, analysis=analysis)
-    return cost.stop_now(frame, assumptions, chosen)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def workbook(portfolio_id: int, assumptions_json: str, rule: str, readiness: str = "") -> bytes:
-    result = cost_result(portfolio_id, assumptions_json)
-    scenario = stop_scenario(portfolio_id, assumptions_json, rule, readiness)
-    return frames_to_xlsx_bytes(cost.cost_sheets(result, scenario))
 
 
 # --- display ------------------------------------------------------------------------------
@@ -271,7 +237,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
         "the whole recommended path.",
     )
     readiness = cache.readiness_key()
-    scenario = stop_scenario(portfolio_id, assumptions_json, rule, readiness)
+    scenario = cache.stop_scenario(portfolio_id, assumptions_json, rule, readiness)
     currency = cost.CostAssumptions.model_validate_json(assumptions_json).currency
     horizon = scenario.horizon_end.isoformat()
     if scenario.stopped == 0:
@@ -339,7 +305,7 @@ def download(portfolio_id: int, name: str, assumptions_json: str, rule: str) -> 
     readiness = cache.readiness_key()
     st.download_button(
         "Download the cost tables (xlsx)",
-        data=lambda: workbook(portfolio_id, assumptions_json, rule, readiness),
+        data=lambda: cache.cost_workbook(portfolio_id, assumptions_json, rule, readiness),
         file_name=cost.export_filename(name, as_of),
         mime=XLSX_MIME,
         key=f"{PREFIX}download",

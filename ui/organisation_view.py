@@ -11,7 +11,6 @@ plain text, never as Markdown.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -38,46 +37,9 @@ from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "org_"
-GAPS_SHOWN = 8
 
 
-# --- cached engine calls ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrganisationData:
-    pilots: list
-    profile: OrganisationProfile
-    charts: dict
-
-
-@st.cache_resource(show_spinner="Gathering every pilot's answers…", max_entries=8)
-def organisation_data(fingerprint: str, scope: str | int) -> OrganisationData:
-    """The answers of the pilots in scope (a portfolio's id, "all" or "demo"), scored and
-    aggregated; `fingerprint` changes with every saved answer or link. Shared between
-    sessions and never mutated."""
-    from diagnostics.storage.links import organisation_pilots, saved_readiness
-
-    content = cache.content()
-    if isinstance(scope, int):  # the very answers the portfolio's recommendations read
-        pilots = list(
-            saved_readiness(cache.engine(), content, scope, cache.portfolio_frame(scope)).standing
-        )
-    else:
-        pilots = organisation_pilots(cache.engine(), content, scope)
-    profile = organisation.organisation_profile(pilots, content)
-    charts = {}
-    if profile.pilot_count:
-        charts = {
-            "spread": figures.reason_spread(profile, content),
-            "units": figures.readiness_heatmap(
-                profile.unit_matrix, content, counts=profile.unit_pilots
-            ),
-            "pilots": figures.readiness_heatmap(profile.pilot_matrix, content),
-            "decisions": figures.decisions_bar(profile, content),
-            "gaps": figures.gaps_bar(profile.top_gaps(GAPS_SHOWN)),
-        }
-    return OrganisationData(pilots, profile, charts)
+# --- the PoC trap check ---------------------------------------------------------------------
 
 
 def trap_for(portfolio_id: int | None, answers: tuple, today: str) -> TrapCheck:
@@ -214,7 +176,7 @@ def empty_state() -> None:
 
 
 def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> None:
-    top = profile.top_gaps(GAPS_SHOWN)
+    top = profile.top_gaps(cache.GAPS_SHOWN)
     systemic = len(profile.systemic_gaps)
     if not len(top):
         st.success("No question is answered No or Don't know by any pilot.")
@@ -381,7 +343,7 @@ def trap_result(check: TrapCheck) -> None:
 
 
 def report_downloads(
-    data: OrganisationData,
+    data: cache.OrganisationData,
     content: Content,
     check: TrapCheck,
     portfolio_id: int | None,
