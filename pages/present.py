@@ -8,13 +8,14 @@ import streamlit as st
 from ui import cache
 from ui import workshop_screen as screen
 from ui.frame import through_app
+from ui.workshop_clock import CLOCK_CSS
 from ui.workshop_view import PRESENTER_CSS
 
 through_app()  # a deep link as the server's first request: run it framed
 
 content = cache.content()
 engine = cache.engine()
-st.html(PRESENTER_CSS)
+st.html(PRESENTER_CSS + CLOCK_CSS)
 
 fac = screen.open_screen(engine, content)
 if fac is None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from diagnostics import workshop as ws
 from diagnostics.errors import AccessError
-from ui import cache
+from ui import cache, workshop_clock, workshop_rounds
 from ui import workshop_console as console
 from ui.access import require_access
 from ui.components import plain, show_problem
@@ -50,6 +50,11 @@ run_tab, results_tab, consensus_tab, report_tab = st.tabs(
 )
 with run_tab:
     console.controls(fac, content, state)
+    clock_col, revote_col = st.columns([3, 1], vertical_alignment="bottom")
+    with clock_col:
+        workshop_clock.console_controls(fac, content, state)
+    with revote_col:
+        workshop_rounds.revote_button(fac, content, state)
     console.live_counts(fac, content)
 with results_tab:
     console.results(fac, content, state)

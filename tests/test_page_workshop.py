@@ -5,7 +5,10 @@ the shared screen counts and hides results until they are revealed."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
+from datetime import UTC, datetime, timedelta
 
 import pypdf
 import pytest
@@ -351,3 +354,112 @@ def test_an_observer_sees_the_question_without_answer_buttons(app_test, db):
     assert any(question.text in m.value for m in at.markdown)
     assert any("You observe" in c.value for c in at.caption)
     assert ws.live_status(ws.facilitator(db, created.facilitator_token), CONTENT).participants == 0
+
+
+# The countdown and voting again -------------------------------------------------------
+
+
+def _ago(seconds: float) -> datetime:
+    return datetime.now(UTC) - timedelta(seconds=seconds)
+
+
+def _texts(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_the_console_sets_a_countdown_adds_time_and_stops_the_clock(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Timed", pacing="question")
+    fac = ws.facilitator(db, created.facilitator_token)
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    assert at.selectbox(key="ws_countdown_None").value is None  # off by default
+    assert not [b for b in at.button if b.key == "ws_clock_start"]
+    at.selectbox(key="ws_countdown_None").set_value(60).run()
+    assert not at.exception
+    state = ws.workshop_state(fac, CONTENT)
+    assert state.countdown_seconds == 60
+    assert 55 <= (state.deadline - datetime.now(UTC)).total_seconds() <= 60
+    assert re.search(r"Time left: \*\*0:5\d|Time left: \*\*1:00", _texts(at))
+    _button(at, "ws_clock_add").click().run()
+    assert ws.workshop_state(fac, CONTENT).deadline == state.deadline + timedelta(seconds=30)
+    _button(at, "ws_clock_stop").click().run()
+    assert ws.workshop_state(fac, CONTENT).deadline is None
+    _button(at, "ws_clock_start").click().run()
+    assert ws.workshop_state(fac, CONTENT).deadline is not None
+    assert inputs_without_help(at) == []
+
+
+def test_the_shared_screen_counts_down_and_reveals_at_time_up(app_test, db):
+    created, qid, _people = _room(db, ["it", "it", "data"], ["yes", "no", "no"])
+    ws.join_workshop(db, created.state.code, "late")  # one still thinking: no reveal yet
+    fac = ws.facilitator(db, created.facilitator_token)
+    ws.set_auto_reveal(fac, CONTENT, True)
+    ws.set_countdown(fac, CONTENT, 30)
+    at = _open(app_test, "pages/present.py", facilitator=created.facilitator_token)
+    assert not at.exception
+    assert re.search(r"\b0:(29|30)\b", _texts(at))  # the clock, large in the bar
+    assert "Results stay hidden" in _texts(at)
+    ws.set_countdown(fac, CONTENT, 30, now=_ago(31))  # the clock ran out a second ago
+    at.run()
+    text = _texts(at)
+    assert "Time is up" in text
+    assert "time is up" in text  # beside the count
+    assert qid in ws.workshop_state(fac, CONTENT).revealed  # auto-reveal at zero
+    at.run()
+    assert "Disagreement index: **" in _texts(at)
+
+
+def test_a_phone_shows_the_time_left_and_a_late_tap_gets_a_friendly_time_up(app_test, db):
+    created = ws.create_workshop(db, CONTENT, pilot_name="Quick", pacing="question")
+    fac = ws.facilitator(db, created.facilitator_token)
+    qid = created.state.question_ids[0]
+    person = ws.join_workshop(db, created.state.code, "c1")
+    ws.set_countdown(fac, CONTENT, 120)
+    at = _open(app_test, "pages/join.py", code=created.state.code, p=person.token)
+    bars = [p.proto.text for p in at.get("progress")]
+    assert len(bars) == 1
+    assert re.fullmatch(r"Time left: (1:5\d|2:00)", bars[0])
+    ws.set_countdown(fac, CONTENT, 30, now=_ago(40))  # ran out before the tap reached us
+    _button(at, f"join_vote_{qid}_yes").click().run()
+    assert not at.exception
+    assert not at.warning  # news, not a fault
+    assert any("Time is up" in i.value for i in at.info)
+    assert ws.participant_view(db, person.token, CONTENT).my_votes == {}
+    assert not [b for b in at.button if b.key and b.key.startswith("join_vote_")]
+
+
+def test_two_rounds_show_side_by_side_and_agreed_answers_follow_the_latest(app_test, db):
+    created, qid, people = _room(db, [None] * 4, ["yes", "no", "no", "dont_know"])
+    token = created.facilitator_token
+    fac = ws.facilitator(db, token)
+    console = _open(app_test, "pages/workshop.py", facilitator=token)
+    assert _button(console, "ws_revote").disabled  # nothing revealed yet
+    ws.set_revealed(fac, CONTENT, [qid])
+    console.run()
+    _button(console, "ws_revote").click().run()
+    assert not console.exception
+    assert ws.workshop_state(fac, CONTENT).round_of(qid) == 2
+    phone = _open(app_test, "pages/join.py", code=created.state.code, p=people[1].token)
+    assert any("Your answer in round 1: No" in c.value for c in phone.caption)
+    for person, value in zip(people, ["yes", "yes", "yes", "partly"], strict=True):
+        ws.cast_vote(
+            db, CONTENT, workshop_id=person.workshop_id, participant_token=person.token,
+            question_id=qid, value=value,
+        )  # fmt: skip
+    screen = _open(app_test, "pages/present.py", facilitator=token)
+    text = _texts(screen)
+    assert "Round 1 · 4 answers · disagreement 87" in text
+    assert "Hidden until the facilitator reveals this round" in text
+    ws.set_revealed(fac, CONTENT, [qid])
+    screen.run()
+    text = _texts(screen)
+    assert "Round 2 · 4 answers · disagreement 43" in text
+    assert "disagreement fell from 87 to 43" in text
+    charts = screen.get("plotly_chart")
+    assert len(charts) == 2
+    # One scale for both rounds: the larger count (3 Yes in round 2) decides both.
+    ranges = {tuple(json.loads(c.proto.spec)["layout"]["yaxis"]["range"]) for c in charts}
+    assert ranges == {(0, 3.75)}
+    console.run()
+    assert "Agreement grew after the discussion" in _texts(console)
+    _button(console, "ws_save_consensus").click().run()
+    assert ws.consensus(fac).answers == {qid: "yes"}  # the latest round's majority

@@ -21,7 +21,7 @@ from diagnostics.render.pilot_report import report_filename
 from diagnostics.storage import store
 from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
-from ui import actions_view
+from ui import actions_view, workshop_rounds
 from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
 from ui.report_downloads import ReadyFile, ready_row
 from ui.workshop_view import (
@@ -326,6 +326,9 @@ def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
         "people are not shown, to keep answers anonymous).",
     )
     result = outcome.by_id(chosen)
+    if result.previous is not None:  # voted again: the rounds side by side
+        workshop_rounds.side_by_side(result, content, PREFIX)
+        return
     if not result.shown:
         st.info(f"{result.answers} answers so far: not enough to show a distribution.")
         return

@@ -14,6 +14,7 @@ from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.workshop import changes
+from ui import workshop_clock
 from ui.components import plain, show_problem
 from ui.workshop_view import CODE_KEY, client_key
 
@@ -105,6 +106,9 @@ def _vote(engine: Engine, content: Content, workshop_id: int, question_id: str, 
             value=value,
         )
         st.session_state.pop("join_problem", None)
+    except ws.TimeUpError as exc:  # a tap just after zero: news, not a fault
+        st.session_state.pop("join_problem", None)
+        st.session_state["join_late"] = str(exc)
     except DiagnosticError as exc:
         st.session_state["join_problem"] = str(exc)
     st.session_state.pop("join_kept", None)  # read this phone's own vote back
@@ -152,6 +156,9 @@ def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -
     labels = {a.key: a.label for a in content.answer_scale}
     if st.session_state.get("join_problem"):
         st.warning(st.session_state["join_problem"])
+    if st.session_state.get("join_late"):
+        st.info(st.session_state.pop("join_late"), icon=":material/timer_off:")
+    time_up = workshop_clock.phone_time_up(current)
     if len(current.in_focus) > 1:
         answered = sum(1 for q in current.in_focus if q in current.my_votes)
         st.caption(f"Answered {answered} of {len(current.in_focus)} open questions")
@@ -166,6 +173,17 @@ def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -
                     _distribution(result, content, mine)
                 if current.role == ws.OBSERVER:
                     st.caption("You observe: the group answers, you follow along.")
+                    continue
+                n = current.rounds.get(qid, 1)
+                if n > 1:
+                    before = labels.get(current.my_earlier_votes.get(qid), "no answer")
+                    st.caption(
+                        f"Round {n}: after the discussion, answer again. Your answer in round "
+                        f"{n - 1}: {before}."
+                    )
+                if time_up:
+                    given = labels.get(mine, "no answer")
+                    st.info(f"Time is up: voting has closed. Your answer: {given}.")
                     continue
                 if qid not in current.votable:
                     given = labels.get(mine, "no answer")

@@ -18,6 +18,7 @@ from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.framework.content import Content
 from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
+from ui import workshop_clock, workshop_rounds
 from ui.components import CHART_CONFIG, plain
 from ui.workshop_view import facilitator_token, join_base, join_link, qr_png, short_link
 
@@ -71,7 +72,7 @@ def screen(fac: ws.Facilitator, content: Content) -> None:
             return
         _bar(state, live, base)
         revealed = None
-        if any(q in state.revealed for q in state.in_focus):
+        if any(q in state.revealed or state.round_of(q) > 1 for q in state.in_focus):
             revealed = ws.workshop_results(fac, content, only_revealed=True)
         focus = state.in_focus[:SHOWN_AT_ONCE]
         for qid in focus:
@@ -110,6 +111,7 @@ def _bar(state: ws.WorkshopState, live: ws.LiveStatus, base: str) -> None:
         st.markdown(f"People joined: **{live.participants}**")
         if state.join_open:
             st.image(qr_png(join_link(base, state.code), scale=3), width=72)
+        workshop_clock.screen_clock(state)
 
 
 def _question(
@@ -124,10 +126,16 @@ def _question(
     question = content.questions_by_id[qid]
     st.markdown(f"## {question.text}")
     status = " · locked" if qid in state.locked else ""
+    if state.round_of(qid) > 1:
+        status = f" · round {state.round_of(qid)}, after discussion{status}"
+    if state.time_up:
+        status += " · time is up"
     answered = live.votes_per_question[qid]
     st.markdown(f"**{answered} of {live.participants} answered**{status}")
     result = revealed.by_id(qid) if revealed else None
-    if result is not None and result.shown:
+    if result is not None and result.previous is not None:
+        workshop_rounds.side_by_side(result, content, f"present_{qid}", large=True)
+    elif result is not None and result.shown:
         chart_col, side_col = st.columns([3, 2] if single else [1, 1], gap="large")
         with chart_col:
             st.plotly_chart(

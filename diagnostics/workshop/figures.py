@@ -34,9 +34,17 @@ def _labels(content: Content) -> dict[str, str]:
 
 
 def distribution_bars(
-    question: QuestionResult, content: Content, *, large: bool = False
+    question: QuestionResult,
+    content: Content,
+    *,
+    large: bool = False,
+    top: int | None = None,
+    height: int | None = None,
 ) -> go.Figure:
-    """How many gave each answer to one question, as vertical bars in the answer order."""
+    """How many gave each answer to one question, as vertical bars in the answer order.
+
+    `top` fixes the scale (the largest count drawn), so two rounds side by side compare.
+    """
     colors = answer_colors(content)
     labels = _labels(content)
     keys = [k for k in ANSWER_ORDER if k != "na" or question.counts.get("na")]
@@ -50,13 +58,18 @@ def distribution_bars(
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    top = max([question.counts.get(k, 0) for k in keys] + [1])
+    top = max([question.counts.get(k, 0) for k in keys] + [top or 1])
     fig.update_yaxes(range=[0, top * 1.25], visible=False)
-    fig = _layout(fig, height=360 if large else 260)
+    fig = _layout(fig, height=height or (360 if large else 260))
     if large:
         fig = _for_the_room(fig, 26)
         fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
     return fig
+
+
+def rounds_scale(*questions: QuestionResult) -> int:
+    """The largest count among the rounds drawn side by side: one scale for all of them."""
+    return max([n for q in questions for n in q.counts.values()] + [1])
 
 
 def role_split(question: QuestionResult, content: Content, *, large: bool = False) -> go.Figure:
