@@ -236,16 +236,9 @@ class WorkshopParticipant(Base):
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WorkshopVote(Base):
-    """One participant's answer to one question: unique, so changing it is an upsert.
-
-    The composite foreign keys make a vote in another workshop impossible at the database
-    level: the participant and the question must both belong to `workshop_id`.
-    """
-
-    __tablename__ = "workshop_votes"
-    __table_args__ = (
-        UniqueConstraint("participant_id", "question_id"),
+def _in_own_workshop() -> tuple[ForeignKeyConstraint, ForeignKeyConstraint]:
+    """A vote's participant and question must both belong to the vote's own workshop."""
+    return (
         ForeignKeyConstraint(
             ["participant_id", "workshop_id"],
             ["workshop_participants.id", "workshop_participants.workshop_id"],
@@ -256,6 +249,20 @@ class WorkshopVote(Base):
             ["workshop_questions.workshop_id", "workshop_questions.question_id"],
             ondelete="CASCADE",
         ),
+    )
+
+
+class WorkshopVote(Base):
+    """One participant's answer to one question: unique, so changing it is an upsert.
+
+    The composite foreign keys make a vote in another workshop impossible at the database
+    level: the participant and the question must both belong to `workshop_id`.
+    """
+
+    __tablename__ = "workshop_votes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "question_id"),
+        *_in_own_workshop(),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -272,16 +279,7 @@ class WorkshopRoundVote(Base):
     __tablename__ = "workshop_round_votes"
     __table_args__ = (
         UniqueConstraint("participant_id", "question_id", "round"),
-        ForeignKeyConstraint(
-            ["participant_id", "workshop_id"],
-            ["workshop_participants.id", "workshop_participants.workshop_id"],
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["workshop_id", "question_id"],
-            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
-            ondelete="CASCADE",
-        ),
+        *_in_own_workshop(),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,5 +1,6 @@
 """Column shapes the revisions share: a reference to another table's row, with its constraint
-named as `models.NAMING_CONVENTION` names it, and a timezone-aware moment.
+named as `models.NAMING_CONVENTION` names it, a timezone-aware moment, and the keys that
+hold a workshop vote inside its own workshop.
 
 A revision never changes once released, so neither may what it builds here: add a new shape
 rather than editing one a revision already uses.
@@ -23,3 +24,21 @@ def reference(
 def moment(name: str, *, required: bool = True) -> sa.Column:
     """A date and time with its zone; `required` makes it NOT NULL."""
     return sa.Column(name, sa.DateTime(timezone=True), nullable=not required)
+
+
+def in_own_workshop(table: str) -> list[sa.ForeignKeyConstraint]:
+    """A vote table's keys: its participant and its question belong to the vote's workshop."""
+    return [
+        sa.ForeignKeyConstraint(
+            ["participant_id", "workshop_id"],
+            ["workshop_participants.id", "workshop_participants.workshop_id"],
+            ondelete="CASCADE",
+            name=f"fk_{table}_participant_id_workshop_participants",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workshop_id", "question_id"],
+            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
+            ondelete="CASCADE",
+            name=f"fk_{table}_workshop_id_workshop_questions",
+        ),
+    ]

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import moment, reference
+from diagnostics.storage.migrations.columns import in_own_workshop, moment, reference
 
 revision = "0003"
 down_revision = "0002"
@@ -66,19 +66,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "participant_id", "question_id", name="uq_workshop_votes_participant_id"
         ),
-        # A vote's participant and question must belong to the vote's own workshop.
-        sa.ForeignKeyConstraint(
-            ["participant_id", "workshop_id"],
-            ["workshop_participants.id", "workshop_participants.workshop_id"],
-            ondelete="CASCADE",
-            name="fk_workshop_votes_participant_id_workshop_participants",
-        ),
-        sa.ForeignKeyConstraint(
-            ["workshop_id", "question_id"],
-            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
-            ondelete="CASCADE",
-            name="fk_workshop_votes_workshop_id_workshop_questions",
-        ),
+        *in_own_workshop("workshop_votes"),
     )
     op.create_index("ix_workshop_votes_workshop_id", "workshop_votes", ["workshop_id"])
     op.create_table(

@@ -1,27 +1,20 @@
-"""Workshops may run a countdown per question and open a second round of votes on a question.
-
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-05
-"""
+"""Workshops may run a countdown per question and open a second round of votes on a question."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from diagnostics.storage.migrations.columns import in_own_workshop, moment
+
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     # Plain ADD COLUMNs: a batch copy would recreate `workshops` and `workshop_questions` and,
     # with foreign keys on, SQLite would delete the rows that point at them.
     op.add_column("workshops", sa.Column("countdown_seconds", sa.Integer(), nullable=True))
-    op.add_column(
-        "workshops", sa.Column("clock_started_at", sa.DateTime(timezone=True), nullable=True)
-    )
-    op.add_column("workshops", sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("workshops", moment("clock_started_at", required=False))
+    op.add_column("workshops", moment("deadline_at", required=False))
     op.add_column(
         "workshop_questions",
         sa.Column("round", sa.Integer(), nullable=False, server_default=sa.text("1")),
@@ -35,25 +28,14 @@ def upgrade() -> None:
         sa.Column("question_id", sa.String(80), nullable=False),
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("value", sa.String(20), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        moment("updated_at"),
         sa.UniqueConstraint(
             "participant_id",
             "question_id",
             "round",
             name="uq_workshop_round_votes_participant_id",
         ),
-        sa.ForeignKeyConstraint(
-            ["participant_id", "workshop_id"],
-            ["workshop_participants.id", "workshop_participants.workshop_id"],
-            ondelete="CASCADE",
-            name="fk_workshop_round_votes_participant_id_workshop_participants",
-        ),
-        sa.ForeignKeyConstraint(
-            ["workshop_id", "question_id"],
-            ["workshop_questions.workshop_id", "workshop_questions.question_id"],
-            ondelete="CASCADE",
-            name="fk_workshop_round_votes_workshop_id_workshop_questions",
-        ),
+        *in_own_workshop("workshop_round_votes"),
     )
     op.create_index("ix_workshop_round_votes_workshop_id", "workshop_round_votes", ["workshop_id"])
 
