@@ -1,4 +1,5 @@
-"""Demo data for a first start: pilots at different points, with answers and a history.
+"""Demo data for a first start: pilots at different points, with answers, a history and
+the actions their teams adopted into the register (some overdue, some done).
 
 The pilots live in `data/demo_pilots.yaml`, validated on load. Answers are generated from a
 per-reason pattern rather than fixed question ids, so the demo keeps working when an
@@ -7,12 +8,13 @@ organisation tailors its content file.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Engine, update
 
 from diagnostics.framework.content import (
@@ -45,6 +47,30 @@ class EarlierAssessment(_Model):
     patterns: Patterns
 
 
+class DemoAction(_Model):
+    """A register action of the demo: when it was adopted, when it is due (days from the
+    day the demo is added; negative: overdue), its status and, once closed, when."""
+
+    title: str = Field(min_length=1)
+    owner: str | None = None
+    reason: str | None = Field(None, pattern=ID_PATTERN)  # its question: the reason's first gap
+    added_weeks_ago: int = Field(ge=0)
+    due_in_days: int
+    status: Literal["open", "in_progress", "done", "dropped"] = "open"
+    closed_weeks_ago: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _dates(self) -> DemoAction:
+        if self.due_in_days < -7 * self.added_weeks_ago:
+            raise ValueError("due_in_days falls before the action was added")
+        closed = self.status in ("done", "dropped")
+        if closed != (self.closed_weeks_ago is not None):
+            raise ValueError("closed_weeks_ago is given for done or dropped actions only")
+        if closed and self.closed_weeks_ago > self.added_weeks_ago:
+            raise ValueError("closed_weeks_ago falls before the action was added")
+        return self
+
+
 class DemoPilot(_Model):
     name: str = Field(min_length=1)
     business_unit: str
@@ -55,6 +81,7 @@ class DemoPilot(_Model):
     position: str = Field(pattern=ID_PATTERN)
     patterns: Patterns
     history: tuple[EarlierAssessment, ...] = ()
+    actions: tuple[DemoAction, ...] = ()
 
 
 class DemoPilots(_Model):
@@ -102,8 +129,81 @@ def seed_demo(engine: Engine, content: Content, today: date | None = None) -> bo
                 engine, content, pilot.id, earlier.position, earlier.patterns, earlier.weeks_ago
             )
         _add_assessment(engine, content, pilot.id, demo.position, demo.patterns, 0)
+        answers = demo_answers(content, demo.patterns)
+        for action in demo.actions:
+            _add_action(engine, content, action, today, pilot.id, answers)
     _seed_demo_portfolio(engine, content)
     return True
+
+
+def _gap(content: Content, reason: str | None, answers: Mapping[str, str]) -> str | None:
+    """The reason's first question not answered Yes: the gap a demo action addresses."""
+    if reason is None:
+        return None
+    for question in content.questions_for(reason):
+        if answers.get(question.id) != "yes":
+            return question.id
+    return None
+
+
+def _add_action(
+    engine: Engine,
+    content: Content,
+    action: DemoAction,
+    today: date,
+    pilot_id: int,
+    answers: Mapping[str, str],
+) -> None:
+    """One register action of a demo pilot, dated as the demo file says: adopted weeks ago,
+    closed later."""
+    from diagnostics.actions.register import add_action, update_action
+    from diagnostics.storage.models import ActionStatusChange, RegisterAction
+
+    added = today - timedelta(weeks=action.added_weeks_ago)
+    active = action.status in ("open", "in_progress")
+    record = add_action(
+        engine,
+        title=action.title,
+        pilot_id=pilot_id,
+        question_id=_gap(content, action.reason, answers),
+        reason=action.reason if action.reason in content.reasons_by_key else None,
+        owner=action.owner,
+        due_date=today + timedelta(days=action.due_in_days),
+        status=action.status if active else "open",
+        source="assessment",
+        today=added,
+        via="demo",
+    )
+    if not active:
+        update_action(engine, record.id, status=action.status, today=today, via="demo")
+    # Back-date the adoption and the closing, so the follow-up over time has a past.
+    now = datetime.now(UTC)
+    adopted = now - timedelta(weeks=action.added_weeks_ago)
+    closed = None if active else now - timedelta(weeks=action.closed_weeks_ago or 0)
+    with store.session_scope(engine) as session:
+        session.execute(
+            update(RegisterAction)
+            .where(RegisterAction.id == record.id)
+            .values(
+                created_at=adopted,
+                updated_at=closed or adopted,
+                completed_at=closed if action.status == "done" else None,
+            )
+        )
+        session.execute(
+            update(ActionStatusChange)
+            .where(ActionStatusChange.action_id == record.id)
+            .values(changed_at=adopted)
+        )
+        if closed is not None:
+            session.execute(
+                update(ActionStatusChange)
+                .where(
+                    ActionStatusChange.action_id == record.id,
+                    ActionStatusChange.from_status.is_not(None),
+                )
+                .values(changed_at=closed)
+            )
 
 
 def _add_assessment(engine, content, pilot_id, position, patterns, weeks_ago) -> None:
