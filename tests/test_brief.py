@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from report_cases import CONTENT, HOSTILE_NAME, make_organisation, make_review
 
 from diagnostics.render.brief import organisation_brief_pdf, pilot_brief_pdf
+from diagnostics.render.organisation_report import OrganisationReport
 from diagnostics.storage.store import PilotRecord
 
 A4_POINTS = (595.28, 841.89)
@@ -152,7 +153,11 @@ def organisation():
 
 def test_the_organisation_brief_is_two_a4_pages(organisation) -> None:
     profile, check = organisation
-    reader = _read(organisation_brief_pdf(profile, CONTENT, check=check, today=date(2026, 11, 25)))
+    reader = _read(
+        organisation_brief_pdf(
+            OrganisationReport(profile, CONTENT, check=check, today=date(2026, 11, 25))
+        )
+    )
     assert len(reader.pages) == 2
     assert all(_is_a4(p) for p in reader.pages)
     first, second = _text(reader, 0), _text(reader, 1)
@@ -170,7 +175,7 @@ def test_the_organisation_brief_is_two_a4_pages(organisation) -> None:
 def test_many_units_still_give_two_pages() -> None:
     units = tuple(f"Business unit number {i} with a long name" for i in range(40))
     profile, check = make_organisation(pilots=200, units=units)
-    reader = _read(organisation_brief_pdf(profile, CONTENT, check=check))
+    reader = _read(organisation_brief_pdf(OrganisationReport(profile, CONTENT, check=check)))
     assert len(reader.pages) == 2
     assert "The 10 units with the most pilots of 40" in _text(reader, 1)
 

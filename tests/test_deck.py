@@ -13,6 +13,7 @@ from pptx.util import Inches
 from report_cases import CONTENT, HOSTILE_NAME, make_organisation, make_review
 
 from diagnostics.render.deck import organisation_deck_pptx, pilot_deck_pptx
+from diagnostics.render.organisation_report import OrganisationReport
 from diagnostics.storage.store import PilotRecord
 
 
@@ -105,7 +106,9 @@ def test_a_pilot_without_dates_gets_a_deck_without_a_timeline_chart() -> None:
 def test_the_organisation_deck() -> None:
     profile, check = make_organisation()
     slides = _slides(
-        organisation_deck_pptx(profile, CONTENT, check=check, today=date(2026, 11, 25))
+        organisation_deck_pptx(
+            OrganisationReport(profile, CONTENT, check=check, today=date(2026, 11, 25))
+        )
     )
     titles = [s.shapes.title.text for s in slides]
     assert titles == [

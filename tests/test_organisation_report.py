@@ -15,6 +15,7 @@ from diagnostics.organisation.answers import PilotAnswers
 from diagnostics.organisation.profile import organisation_profile
 from diagnostics.organisation.trap_check import trap_check
 from diagnostics.render.organisation_report import (
+    OrganisationReport,
     organisation_report_html,
     organisation_report_xlsx,
     report_filename,
@@ -82,7 +83,7 @@ class _Collector(HTMLParser):
 
 
 def test_user_text_is_escaped_everywhere(profile, check, content) -> None:
-    html = organisation_report_html(profile, content, check=check, today=TODAY)
+    html = organisation_report_html(OrganisationReport(profile, content, check=check, today=TODAY))
     parsed = _Collector()
     parsed.feed(html)
     # No script, image or event handler got into the document: they are text.
@@ -98,7 +99,7 @@ def test_user_text_is_escaped_everywhere(profile, check, content) -> None:
 
 
 def test_report_numbers_are_those_of_the_profile(profile, check, content) -> None:
-    html = organisation_report_html(profile, content, check=check, today=TODAY)
+    html = organisation_report_html(OrganisationReport(profile, content, check=check, today=TODAY))
     assert "<b id='kpi-pilots'>3</b>" in html
     # Two pilots answer every production question No: 2 of 3, a systemic gap.
     assert "2 of 3 (67%)" in html
@@ -108,7 +109,7 @@ def test_report_numbers_are_those_of_the_profile(profile, check, content) -> Non
 
 
 def test_xlsx_neutralises_formulas_and_holds_every_table(profile, check, content) -> None:
-    data = organisation_report_xlsx(profile, content, check=check)
+    data = organisation_report_xlsx(OrganisationReport(profile, content, check=check))
     workbook = load_workbook(io.BytesIO(data))
     assert workbook.sheetnames == [
         "Trap check",

@@ -251,10 +251,12 @@ def test_large_portfolio_is_quick_and_lists_are_capped(content) -> None:
 
 def test_the_report_never_calls_unknown_clear(content) -> None:
     from diagnostics.organisation.profile import organisation_profile
-    from diagnostics.render.organisation_report import organisation_report_html
+    from diagnostics.render.organisation_report import OrganisationReport, organisation_report_html
 
     check = trap_check(content, None, {"team_demotivated": "no"}, today=TODAY)
-    html = organisation_report_html(organisation_profile([], content), content, check=check)
+    html = organisation_report_html(
+        OrganisationReport(organisation_profile([], content), content, check=check)
+    )
     assert "Not enough known yet" in html
     assert "Clear so far" not in html
     assert "Only 1 of the six signs known so far" in html

@@ -73,7 +73,11 @@ def test_no_formula_anywhere(pilot_book) -> None:
 
 def test_the_organisation_workbook_speaks_words() -> None:
     profile, check = make_organisation()
-    book = _book(organisation_report.organisation_report_xlsx(profile, CONTENT, check=check))
+    book = _book(
+        organisation_report.organisation_report_xlsx(
+            organisation_report.OrganisationReport(profile, CONTENT, check=check)
+        )
+    )
     pilots = book["Pilots"]
     header = [c.value for c in pilots[1]]
     assert header[:3] == ["Pilot", "Business unit", "Answers from"]
@@ -124,7 +128,9 @@ def test_the_organisation_workbook_prices_the_trap_in_its_currency() -> None:
         CONTENT, as_of=date(2026, 11, 25), currency="EUR"
     )
     cost = cost_model.compute_cost(random_canonical(60), assumptions)
-    data = organisation_report.organisation_report_xlsx(profile, CONTENT, check=check, cost=cost)
+    data = organisation_report.organisation_report_xlsx(
+        organisation_report.OrganisationReport(profile, CONTENT, check=check, cost=cost)
+    )
     rows = list(_book(data)["Cost of the trap"].iter_rows(values_only=True))
     assert rows[0] == ("Measure", "Amount (EUR)", "Pilots")
     measures = {r[0]: r[1] if r[1] is not None else r[2] for r in rows[1:]}

@@ -24,7 +24,6 @@ from diagnostics.formats import format_money
 from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.timeline import format_day
-from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
 from diagnostics.render import charts, pilot_report
 from diagnostics.render import organisation_report as org
@@ -340,20 +339,11 @@ MAX_BRIEF_GAPS = 6
 MAX_BRIEF_UNITS = 10
 
 
-def organisation_brief_pdf(
-    profile: OrganisationProfile,
-    content: Content,
-    *,
-    check: TrapCheck | None = None,
-    cost=None,
-    title: str = "Our AI pilots: the organisation's view",
-    today: date | None = None,
-    scope: str | None = None,
-) -> bytes:
+def organisation_brief_pdf(report: org.OrganisationReport) -> bytes:
     """Two pages for a steering committee: are we in the trap, where the pilots stand; then
-    the gaps the organisation shares with what to change, the units, and the cost. `scope`
-    says which pilots it covers, under the title."""
-    today = today or date.today()
+    the gaps the organisation shares with what to change, the units, and the cost; which
+    pilots it covers under the title."""
+    profile, content = report.profile, report.content
     spread = (
         charts.reason_spread(profile.reasons, content, row_height=0.42)
         if len(profile.pilots)
@@ -361,7 +351,14 @@ def organisation_brief_pdf(
     )
     return _fit(
         lambda scale: _organisation_pages(
-            profile, content, check, cost, (title, scope), today, scale, spread
+            profile,
+            content,
+            report.check,
+            report.cost,
+            (report.title, report.scope),
+            report.today,
+            scale,
+            spread,
         ),
         ORGANISATION_PAGES,
     )

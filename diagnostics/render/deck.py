@@ -348,22 +348,14 @@ def _delay_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
 # --- organisation -------------------------------------------------------------------------
 
 
-def organisation_deck_pptx(
-    profile: OrganisationProfile,
-    content: Content,
-    *,
-    check: TrapCheck | None = None,
-    cost=None,
-    title: str = "Our AI pilots: the organisation's view",
-    today: date | None = None,
-    scope: str | None = None,
-) -> bytes:
+def organisation_deck_pptx(report: org.OrganisationReport) -> bytes:
     """Title (with the pilots in view), are we in the trap, where the pilots stand, shared
     gaps, units, cost."""
-    today = today or date.today()
+    profile, content, check, cost = report.profile, report.content, report.check, report.cost
+    today = report.today
     deck = _Deck(_credit(content, today))
-    slide = deck.slide(title, big=True)
-    in_view = org.scope_sentence(scope)
+    slide = deck.slide(report.title, big=True)
+    in_view = org.scope_sentence(report.scope)
     deck.text(
         slide,
         [(f"{format_day(today)} · {len(profile.pilots)} pilots assessed", 20, False, MUTED)]

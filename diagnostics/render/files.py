@@ -7,7 +7,6 @@ workbook. `MIME` names each format for a download.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from diagnostics.errors import DiagnosticError
@@ -67,24 +66,17 @@ def organisation_file(
     _check(fmt, ORGANISATION_FORMATS)
     from diagnostics.render import organisation_report as org
 
-    builders: dict[str, Callable[[], bytes]] = {
-        "html": lambda: org.organisation_report_html(
-            profile, content, check=check, cost=cost, today=today, scope=scope
-        ).encode("utf-8"),
-        "xlsx": lambda: org.organisation_report_xlsx(
-            profile, content, check=check, cost=cost, scope=scope
-        ),
-    }
+    report = org.OrganisationReport(
+        profile, content, check=check, cost=cost, today=today or date.today(), scope=scope
+    )
+    if fmt == "html":
+        return org.organisation_report_html(report).encode("utf-8")
+    if fmt == "xlsx":
+        return org.organisation_report_xlsx(report)
     if fmt == "pdf":
         from diagnostics.render.brief import organisation_brief_pdf
 
-        return organisation_brief_pdf(
-            profile, content, check=check, cost=cost, today=today, scope=scope
-        )
-    if fmt == "pptx":
-        from diagnostics.render.deck import organisation_deck_pptx
+        return organisation_brief_pdf(report)
+    from diagnostics.render.deck import organisation_deck_pptx
 
-        return organisation_deck_pptx(
-            profile, content, check=check, cost=cost, today=today, scope=scope
-        )
-    return builders[fmt]()
+    return organisation_deck_pptx(report)

@@ -11,6 +11,7 @@ two-page PDF brief and the deck (`brief`, `deck`) reuse the same pieces.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -187,20 +188,24 @@ def _cost_section(cost) -> list[str]:
     ]
 
 
-def organisation_report_html(
-    profile: OrganisationProfile,
-    content: Content,
-    *,
-    check: TrapCheck | None = None,
-    cost=None,
-    title: str = "Our AI pilots: the organisation's view",
-    today: date | None = None,
-    scope: str | None = None,
-) -> str:
-    """The steering-committee report as one self-contained HTML document; `scope` says
-    which pilots it covers."""
-    today = today or date.today()
-    parts = _header(profile, title, today, scope)
+@dataclass(frozen=True)
+class OrganisationReport:
+    """What the organisation's report says in every format: the profile, the trap check and
+    the cost when there are any, the day, and which pilots it covers (`scope`)."""
+
+    profile: OrganisationProfile
+    content: Content
+    check: TrapCheck | None = None
+    cost: object = None  # a cost.CostResult
+    today: date = field(default_factory=date.today)
+    scope: str | None = None
+    title: str = "Our AI pilots: the organisation's view"
+
+
+def organisation_report_html(report: OrganisationReport) -> str:
+    """The steering-committee report as one self-contained HTML document."""
+    profile, content, check, today = report.profile, report.content, report.check, report.today
+    parts = _header(profile, report.title, today, report.scope)
     if check is not None:
         parts += _trap_section(check, content)
     parts += _standing_section(profile, content)
@@ -208,9 +213,9 @@ def organisation_report_html(
     parts += _gaps_section(profile)
     parts += _units_section(profile, content)
     parts += _pilots_section(profile, content)
-    parts += _cost_section(cost)
+    parts += _cost_section(report.cost)
     parts.append(credit(content, f"Generated on {today.isoformat()}."))
-    return document(title, "organisation report", parts)
+    return document(report.title, "organisation report", parts)
 
 
 def scope_sentence(scope: str | None) -> str | None:
@@ -556,15 +561,10 @@ def _cost_sheet(cost) -> Sheet:
     )
 
 
-def organisation_report_xlsx(
-    profile: OrganisationProfile,
-    content: Content,
-    *,
-    check: TrapCheck | None = None,
-    cost=None,
-    scope: str | None = None,
-) -> bytes:
-    sheets = organisation_sheets(profile, content, check=check, cost=cost)
-    if scope:
-        sheets = {"Scope": pd.DataFrame([{"In view": scope}]), **sheets}
+def organisation_report_xlsx(report: OrganisationReport) -> bytes:
+    sheets = organisation_sheets(
+        report.profile, report.content, check=report.check, cost=report.cost
+    )
+    if report.scope:
+        sheets = {"Scope": pd.DataFrame([{"In view": report.scope}]), **sheets}
     return workbook_bytes(sheets)

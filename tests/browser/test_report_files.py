@@ -58,7 +58,9 @@ def _pilot_html(tmp_path: Path) -> Path:
 def _organisation_html(tmp_path: Path) -> Path:
     profile, check = make_organisation()
     path = tmp_path / "organisation.html"
-    html = organisation_report.organisation_report_html(profile, CONTENT, check=check)
+    html = organisation_report.organisation_report_html(
+        organisation_report.OrganisationReport(profile, CONTENT, check=check)
+    )
     path.write_text(html, encoding="utf-8")
     return path
 
