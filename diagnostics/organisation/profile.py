@@ -62,15 +62,26 @@ def systemic_actions(content: Content, path: str | Path | None = None) -> dict[s
 # Frames -----------------------------------------------------------------------------------
 
 
+# The columns that say which pilot a row of the answers or pilots frame is about.
+PILOT_COLUMNS = ("pilot_key", "pilot", "business_unit", "source", "position")
+
+
+def _pilot_cells(p: PilotAnswers, name: str) -> dict[str, str]:
+    """The PILOT_COLUMNS of one pilot, shown as `name`."""
+    return {
+        "pilot_key": p.key,
+        "pilot": name,
+        "business_unit": p.business_unit or UNASSIGNED,
+        "source": p.source,
+        "position": p.position,
+    }
+
+
 def answers_frame(pilots: Sequence[PilotAnswers], content: Content) -> pd.DataFrame:
     """Every answer in one long table: pilot, source, question, reason, phase, answer."""
     records = [
         {
-            "pilot_key": p.key,
-            "pilot": p.name,
-            "business_unit": p.business_unit or UNASSIGNED,
-            "source": p.source,
-            "position": p.position,
+            **_pilot_cells(p, p.name),
             "question_id": qid,
             "reason": content.questions_by_id[qid].reason,
             "phase": content.questions_by_id[qid].phase,
@@ -80,17 +91,7 @@ def answers_frame(pilots: Sequence[PilotAnswers], content: Content) -> pd.DataFr
         for qid, value in p.answers.items()
         if qid in content.questions_by_id
     ]
-    columns = [
-        "pilot_key",
-        "pilot",
-        "business_unit",
-        "source",
-        "position",
-        "question_id",
-        "reason",
-        "phase",
-        "answer",
-    ]
+    columns = [*PILOT_COLUMNS, "question_id", "reason", "phase", "answer"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -154,14 +155,7 @@ def score_pilots(
     for p in pilots:
         result = score(p.answers, content, position=p.position)
         results[p.key] = result
-        record = {
-            "pilot_key": p.key,
-            "pilot": labels[p.key],
-            "business_unit": p.business_unit or UNASSIGNED,
-            "source": p.source,
-            "position": p.position,
-            "answered": len(p.answers),
-        }
+        record = {**_pilot_cells(p, labels[p.key]), "answered": len(p.answers)}
         for r in result.reasons:
             record[r.key] = r.readiness
         record.update(
@@ -176,11 +170,7 @@ def score_pilots(
         )
         records.append(record)
     columns = [
-        "pilot_key",
-        "pilot",
-        "business_unit",
-        "source",
-        "position",
+        *PILOT_COLUMNS,
         "answered",
         *[r.key for r in content.reasons],
         "overall",
