@@ -34,20 +34,7 @@ ICONS = {
 
 def download_row(files: Sequence[ReportFile], key_prefix: str, per_row: int = 3) -> None:
     """The files as download buttons, `per_row` to a row (they stack on a phone)."""
-    for start in range(0, len(files), per_row):
-        chunk = files[start : start + per_row]
-        for column, item in zip(st.columns(per_row), chunk, strict=False):
-            column.download_button(
-                item.label,
-                data=item.build,
-                file_name=item.file_name,
-                mime=MIME[item.fmt],
-                key=f"{key_prefix}dl_{item.fmt}",
-                icon=ICONS[item.fmt],
-                help=item.help,
-                on_click="ignore",
-                width="stretch",
-            )
+    _button_rows(files, [item.build for item in files], f"{key_prefix}dl_", per_row)
 
 
 @dataclass(frozen=True)
@@ -71,15 +58,21 @@ def ready_row(files: Sequence[ReadyFile], key_prefix: str, per_row: int = 3) -> 
     media address under its hash. A file handed over as bytes stays referenced by this
     session until its next full run, which hands it over again.
     """
+    _button_rows(files, [item.data for item in files], f"{key_prefix}ready_", per_row)
+
+
+def _button_rows(files: Sequence, payloads: list, key_prefix: str, per_row: int) -> None:
+    """One download button per file (its bytes, or the function that builds them),
+    `per_row` to a row; each keyed by its format."""
     for start in range(0, len(files), per_row):
-        chunk = files[start : start + per_row]
-        for column, item in zip(st.columns(per_row), chunk, strict=False):
+        chunk = zip(files[start : start + per_row], payloads[start : start + per_row], strict=True)
+        for column, (item, payload) in zip(st.columns(per_row), chunk, strict=False):
             column.download_button(
                 item.label,
-                data=item.data,
+                data=payload,
                 file_name=item.file_name,
                 mime=MIME[item.fmt],
-                key=f"{key_prefix}ready_{item.fmt}",
+                key=f"{key_prefix}{item.fmt}",
                 icon=ICONS[item.fmt],
                 help=item.help,
                 on_click="ignore",
