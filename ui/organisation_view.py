@@ -357,13 +357,10 @@ def report_downloads(
     def cost():
         if frame is None:
             return None
-        from diagnostics import cost as cost_model
+        from diagnostics.storage.portfolios import portfolio_cost
 
-        # The currency named on the cost page, if any, names the report's amounts too.
-        assumptions = cost_model.CostAssumptions.from_content(
-            content, as_of=today, currency=st.session_state.get("cost_currency")
-        )
-        return cost_model.compute_cost(frame, assumptions)
+        # In the currency the portfolio's own sheet names, whatever the cost page is set to.
+        return portfolio_cost(cache.engine(), content, portfolio_id, today, frame=frame)
 
     def build(fmt: str):
         def file() -> bytes:

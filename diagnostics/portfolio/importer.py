@@ -20,6 +20,11 @@ import pandas as pd
 from diagnostics.errors import DiagnosticError, ImportFileError
 from diagnostics.formats import count_of
 from diagnostics.portfolio.coverage import Gap, portfolio_gaps
+from diagnostics.portfolio.currency import (
+    mixed_currency_warning,
+    sheet_currencies,
+    single_currency,
+)
 from diagnostics.portfolio.fields import (
     ANSWER_PREFIX,
     CANONICAL_COLUMNS,
@@ -85,6 +90,12 @@ class PortfolioImport:
     profile: str | None = None
     stage_texts: tuple[StageText, ...] = ()  # every distinct stage text and what it became
     rows_left_out: int = 0  # rows holding only a stray mark below blank rows: not pilots
+    currencies: tuple[str, ...] = ()  # the currencies the money columns name (see currency)
+
+    @property
+    def currency(self) -> str | None:
+        """The one currency the amounts are written in, or None (none named, or several)."""
+        return single_currency(self.currencies)
 
     def column_of(self, key: str) -> str | None:
         """The sheet's column that feeds a field, or None."""
@@ -143,6 +154,8 @@ class PortfolioImport:
             "date_columns": {key: self.column_of(key) for key in DATE_FIELDS},
             "stage_texts": [t.to_dict() for t in self.stage_texts],
             "rows_left_out": self.rows_left_out,
+            "currency": self.currency,
+            "currencies": list(self.currencies),
             "missing": [gap.to_dict() for gap in self.gaps()],
             "warnings": self.warnings,
             "source_hash": self.source_hash,
@@ -259,6 +272,10 @@ def _import(
     if single_unit:
         warnings.append(single_unit)
     warnings += built.warnings
+    currencies = sheet_currencies(source, {k: m.column for k, m in matches.items()})
+    mixed = mixed_currency_warning(currencies)
+    if mixed:
+        warnings.append(mixed)
     problems = built.problems
     if left_out is not None:
         rows = ", ".join(str(r) for r in left_out["row"].head(5))
@@ -287,6 +304,7 @@ def _import(
         profile=chosen_profile.name if chosen_profile else None,
         stage_texts=built.stage_texts,
         rows_left_out=0 if left_out is None else len(left_out),
+        currencies=tuple(currencies),
     )
 
 

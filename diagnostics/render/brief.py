@@ -557,4 +557,5 @@ def _cost_figures(pdf: _Page, cost) -> None:
         pdf.l_margin,
         pdf.width,
     )
+    pdf.text_block(org.money_sentence(cost), 8, gap=0.6)
     pdf.text_block(cost.assumptions.caption(), 7, color=MUTED)

@@ -488,6 +488,7 @@ def _cost_slide(deck: _Deck, cost) -> None:
                 False,
                 INK,
             ),
+            (org.money_sentence(cost), 14, False, INK),
             (cost.assumptions.caption(), 12, False, MUTED),
         ],
         MARGIN,

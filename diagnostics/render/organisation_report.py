@@ -163,6 +163,17 @@ def cost_currency(cost) -> str | None:
     return getattr(cost.assumptions, "currency", None) if cost is not None else None
 
 
+def money_sentence(cost) -> str:
+    """Which currency the report's amounts are in, the same sentence in every format."""
+    currency = cost_currency(cost)
+    if currency:
+        return f"Amounts in {currency}, the currency the portfolio's spreadsheet is written in."
+    return (
+        "Amounts as the portfolio's spreadsheet gives them: it names no single currency, "
+        "so none is shown and nothing is converted."
+    )
+
+
 def _cost_section(cost) -> list[str]:
     if cost is None:
         return []
@@ -182,6 +193,7 @@ def _cost_section(cost) -> list[str]:
             ),
             kpi("Total", format_money(totals["total"], currency), "cost-total"),
         ),
+        f"<p class='meta' id='cost-currency'>{e(money_sentence(cost))}</p>",
         f"<p class='small'>{e(cost.assumptions.caption())} "
         + e(" ".join(cost.missing_statement()))
         + "</p>",
@@ -557,6 +569,7 @@ def _cost_sheet(cost) -> Sheet:
         pd.DataFrame(
             [{"Measure": m, with_currency("Amount", currency): round(v)} for m, v in amounts]
             + [{"Measure": m, "Pilots": n} for m, n in counts if n is not None]
+            + [{"Measure": "Currency", "Note": money_sentence(cost)}]
         )
     )
 

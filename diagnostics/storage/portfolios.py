@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from diagnostics.errors import DiagnosticError, NotFoundError, StorageError
 from diagnostics.formats import count_of
+from diagnostics.portfolio.currency import single_currency
 from diagnostics.portfolio.fields import (
     CANONICAL_COLUMNS,
     DATE_FIELDS,
@@ -253,6 +254,8 @@ def save_portfolio(
         "rows_read": _plain(getattr(imported, "rows_read", None)),
         "warnings": _plain(list(getattr(imported, "warnings", None) or [])[:200]),
         "extra_columns": extras,
+        # the currencies the sheet's amounts name; one of them: the portfolio's currency
+        "currencies": _plain(list(getattr(imported, "currencies", ()) or ())),
     }
     filename = source_filename or getattr(imported, "filename", None)
     header = {
@@ -287,6 +290,35 @@ def save_portfolio(
             "Try again; if it keeps failing, tell your administrator."
         ) from None
     return portfolio_id
+
+
+def portfolio_currency(engine: Engine, portfolio_id: int) -> str | None:
+    """The currency a saved portfolio's amounts are written in, as its sheet names it; None
+    when the sheet names none or several (or was saved before currencies were read)."""
+    with engine.connect() as connection:
+        details = connection.execute(
+            select(Portfolio.mapping_json).where(Portfolio.id == portfolio_id)
+        ).scalar_one_or_none()
+    return single_currency((details or {}).get("currencies") or ())
+
+
+def portfolio_cost(
+    engine: Engine,
+    content: Any,
+    portfolio_id: int,
+    today: date,
+    frame: pd.DataFrame | None = None,
+):
+    """The cost of the trap of a saved portfolio as the organisation report shows it: the
+    default assumptions, the amounts in the currency the portfolio's own sheet names (not
+    whatever the cost page was set to); `frame` saves loading the rows again."""
+    from diagnostics.cost import CostAssumptions, compute_cost
+
+    frame = load_portfolio_frame(engine, portfolio_id) if frame is None else frame
+    assumptions = CostAssumptions.from_content(
+        content, as_of=today, currency=portfolio_currency(engine, portfolio_id)
+    )
+    return compute_cost(frame, assumptions)
 
 
 def list_portfolios(engine: Engine) -> list[PortfolioRecord]:
