@@ -138,6 +138,17 @@ COUNT_FIELDS: tuple[str, ...] = keys_of_kind("count")
 NUMBER_FIELDS: tuple[str, ...] = keys_of_kind("money", "count")
 SCORE_PREFIX = "score_"
 ANSWER_PREFIX = "answer_"
+
+
+def kind_of(key: str) -> str:
+    """The kind of values a column holds; framework columns are scores or answers."""
+    if key.startswith(SCORE_PREFIX):
+        return "score"
+    if key.startswith(ANSWER_PREFIX):
+        return "answer"
+    return FIELDS_BY_KEY[key].kind
+
+
 # The stage as written in the sheet, kept beside the canonical stage.
 STAGE_RAW = "stage_raw"
 

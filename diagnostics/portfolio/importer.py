@@ -33,6 +33,7 @@ from diagnostics.portfolio.fields import (
     FIELDS_BY_KEY,
     SCORE_PREFIX,
     STAGE_RAW,
+    kind_of,
 )
 from diagnostics.portfolio.mapping import (
     ColumnMatch,
@@ -54,6 +55,7 @@ from diagnostics.portfolio.stages import (
 )
 from diagnostics.portfolio.stray_rows import left_out_report, stray_rows
 from diagnostics.portfolio.values import (
+    Parsed,
     as_text,
     parse_answers,
     parse_count,
@@ -436,28 +438,18 @@ def _read_dates(raw: pd.Series, _label: str) -> _Read:
 
 
 def _read_money(raw: pd.Series, _label: str) -> _Read:
-    parsed = parse_money(raw)
-    values = parsed.values.where(~parsed.negative).astype("float64")
-    return _Read(
-        values,
-        (
-            _Flag(parsed.invalid, "not an amount"),
-            _Flag(parsed.negative, "negative amount (left out)"),
-        ),
-    )
+    return _read_positive(parse_money(raw), "not an amount", "negative amount (left out)")
 
 
 def _read_count(raw: pd.Series, _label: str) -> _Read:
-    parsed = parse_count(raw)
+    return _read_positive(parse_count(raw), "not a whole number", "negative (left out)")
+
+
+def _read_positive(parsed: Parsed, unreadable: str, negative: str) -> _Read:
+    """Numbers as floats; a negative one is flagged and left blank."""
     values = parsed.values.astype("float64")
     values = values.where(~parsed.negative.fillna(False).astype(bool))
-    return _Read(
-        values,
-        (
-            _Flag(parsed.invalid, "not a whole number"),
-            _Flag(parsed.negative, "negative (left out)"),
-        ),
-    )
+    return _Read(values, (_Flag(parsed.invalid, unreadable), _Flag(parsed.negative, negative)))
 
 
 def _read_scores(raw: pd.Series, _label: str) -> _Read:
@@ -489,14 +481,6 @@ _EMPTY = {
 }
 
 
-def _kind(key: str) -> str:
-    if key.startswith(SCORE_PREFIX):
-        return "score"
-    if key.startswith(ANSWER_PREFIX):
-        return "answer"
-    return FIELDS_BY_KEY[key].kind
-
-
 def _build_frame(
     source: pd.DataFrame,
     matches: Mapping[str, ColumnMatch],
@@ -515,7 +499,7 @@ def _build_frame(
 
     for key in (*FIELD_KEYS, *extra):
         match = matches.get(key)
-        kind = _kind(key)
+        kind = kind_of(key)
         if match is None or match.column is None:
             if kind in _EMPTY:
                 value, dtype = _EMPTY[kind]

@@ -33,7 +33,13 @@ from diagnostics.portfolio.column_words import (
     normalise_header,
     synonym_keys,
 )
-from diagnostics.portfolio.fields import ANSWER_PREFIX, FIELDS, FIELDS_BY_KEY, SCORE_PREFIX
+from diagnostics.portfolio.fields import (
+    ANSWER_PREFIX,
+    FIELDS,
+    FIELDS_BY_KEY,
+    SCORE_PREFIX,
+    kind_of,
+)
 from diagnostics.portfolio.stages import CANONICAL_STAGES, load_stage_synonyms
 from diagnostics.portfolio.values import PARSERS, PLACEHOLDERS, as_text
 
@@ -171,15 +177,6 @@ def _classify_stage(text: str) -> str | None:
     return load_stage_synonyms().classify(text)
 
 
-def _kind_of(field_key: str) -> str:
-    """The kind of values a field holds; framework fields are scores or answers."""
-    if field_key.startswith(SCORE_PREFIX):
-        return "score"
-    if field_key.startswith(ANSWER_PREFIX):
-        return "answer"
-    return FIELDS_BY_KEY[field_key].kind
-
-
 def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float | None:
     """0-1: how well a column's values suit a field; None when values say nothing."""
     sample = series if sampled else _sample(series)
@@ -188,7 +185,7 @@ def value_fit(series: pd.Series, field_key: str, sampled: bool = False) -> float
     n = len(sample)
     if field_key == "stage":
         return stage_value_fit(sample)
-    parser = PARSERS.get(_kind_of(field_key))
+    parser = PARSERS.get(kind_of(field_key))
     if parser is not None:
         return float(parser(sample).values.notna().sum() / n)
     text = as_text(sample).dropna()
