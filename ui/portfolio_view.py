@@ -387,10 +387,15 @@ def import_tab(engine: Engine) -> None:
         _gap_banner(final.gaps())
     _import_summary(final)
     _save_profile_form(final, overrides)
+    _save_form(engine, final, uploaded.name)
+
+
+def _save_form(engine: Engine, final, filename: str) -> None:
+    """The imported portfolio's name and version choice, and the button that saves it."""
     with st.form(f"{PREFIX}save_form", border=True):
         st.text_input(
             "Portfolio name",
-            value=portfolio_store.default_portfolio_name(uploaded.name),
+            value=portfolio_store.default_portfolio_name(filename),
             max_chars=200,
             key=f"{PREFIX}name",
             help="Saving again under the same name adds a new version; older ones stay.",
@@ -525,6 +530,31 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) -> None:
     pilots = analysis.pilots
+    shown = _filtered_pilots(analysis)
+    view = _pilot_view(shown, content)
+    st.caption(f"{len(shown):,} of {len(pilots):,} pilots shown. Select a row to assess it.")
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        key=f"{PREFIX}pilots",
+        on_select="rerun",
+        selection_mode="single-row",
+        height=420,
+        column_config={
+            "Readiness": st.column_config.NumberColumn(format="%.0f"),
+            "Weeks in pilot": st.column_config.NumberColumn(format="%.0f"),
+            "Expected annual value": st.column_config.NumberColumn(format="localized"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+    selected = event.selection.rows if event else []
+    if selected:
+        _assess_button(shown.iloc[selected[0]], content, engine)
+
+
+def _filtered_pilots(analysis: PortfolioAnalysis) -> pd.DataFrame:
+    """The pilots the recommendation, unit, stage, technology and text filters let through."""
+    pilots = analysis.pilots
     counts = pilots["recommendation"].value_counts()
     choice = st.segmented_control(
         "Recommendation",
@@ -563,7 +593,7 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
         placeholder="name, id, owner…",
         help="Finds the text in the id, name, owner, unit or technology.",
     )
-    shown = filter_pilots(
+    return filter_pilots(
         analysis.pilots_by_action,
         recommendations=choice or None,
         units=units,
@@ -571,8 +601,12 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
         technologies=techs,
         text=text,
     )
+
+
+def _pilot_view(shown: pd.DataFrame, content: Content) -> pd.DataFrame:
+    """The pilot table's columns, in the words on screen."""
     titles = {r.key: r.title for r in content.reasons}
-    view = pd.DataFrame(
+    return pd.DataFrame(
         {
             "Name": shown["name"],
             "Recommendation": shown["recommendation"].map(RECOMMENDATIONS),
@@ -590,36 +624,22 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
             "ID": shown["pilot_id"],
         }
     )
-    st.caption(f"{len(shown):,} of {len(pilots):,} pilots shown. Select a row to assess it.")
-    event = st.dataframe(
-        view,
-        hide_index=True,
-        key=f"{PREFIX}pilots",
-        on_select="rerun",
-        selection_mode="single-row",
-        height=420,
-        column_config={
-            "Readiness": st.column_config.NumberColumn(format="%.0f"),
-            "Weeks in pilot": st.column_config.NumberColumn(format="%.0f"),
-            "Expected annual value": st.column_config.NumberColumn(format="localized"),
-            "Why": st.column_config.TextColumn(width="large"),
-        },
-    )
-    selected = event.selection.rows if event else []
-    if selected:
-        row = shown.iloc[selected[0]]
-        label = str(row["name"]) if pd.notna(row["name"]) else str(row["pilot_id"])
-        if st.button(
-            f"Assess “{label[:60]}” in a self-assessment",
-            key=f"{PREFIX}assess",
-            icon=":material/assignment:",
-            help="Opens the questionnaire with what the sheet knows filled in.",
-        ):
-            record = portfolio_store.assess_portfolio_pilot(engine, content, row.to_dict())
-            from ui import assessment
 
-            assessment.open_assessment(record.token)
-            st.switch_page("pages/assess.py")
+
+def _assess_button(row: pd.Series, content: Content, engine: Engine) -> None:
+    """A button that opens a self-assessment of the selected pilot, prefilled from the sheet."""
+    label = str(row["name"]) if pd.notna(row["name"]) else str(row["pilot_id"])
+    if st.button(
+        f"Assess “{label[:60]}” in a self-assessment",
+        key=f"{PREFIX}assess",
+        icon=":material/assignment:",
+        help="Opens the questionnaire with what the sheet knows filled in.",
+    ):
+        record = portfolio_store.assess_portfolio_pilot(engine, content, row.to_dict())
+        from ui import assessment
+
+        assessment.open_assessment(record.token)
+        st.switch_page("pages/assess.py")
 
 
 def _readiness_from(pilots: pd.DataFrame) -> pd.Series:
@@ -726,7 +746,23 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
         )
     _gap_banner(portfolio_gaps(analysis.pilots))
     _kpis(analysis, content, kpi_reasons(analysis.pilots))
+    _progress_charts(analysis, charts, content)
+    _units_section(analysis, charts)
+    _drill_down(analysis)
+    _matrix_section(analysis, charts)
+    _technology_section(analysis)
+    _dropped_section(engine, pid)
 
+    st.subheader("Every pilot, and what to do with it")
+    _recommendation_counts(analysis)
+    matched = cache.portfolio_readiness(pid, readiness)
+    pilot_matching.matching_panel(engine, record, analysis, matched)
+    _pilot_table(analysis, content, engine)
+    _downloads(record, as_of, readiness)
+
+
+def _progress_charts(analysis, charts: dict, content: Content) -> None:
+    """How far pilots get, beside how long the open ones have been in pilot."""
     left, right = st.columns(2)
     with left:
         st.subheader("How far pilots get")
@@ -739,6 +775,9 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
         )
         st.plotly_chart(charts["time"], key=f"{PREFIX}chart_time", config=CHART_CONFIG)
 
+
+def _units_section(analysis, charts: dict) -> None:
+    """Production rate and symptoms per business unit, side by side, and as a table."""
     st.subheader("Where the trap bites: business units")
     shown, total = len(chart_units(analysis)), len(analysis.units)
     which = f"the {shown:,} with the most pilots, of {total:,}" if shown < total else "all"
@@ -766,8 +805,10 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             key=f"{PREFIX}units_table",
             column_config={"Production rate": st.column_config.NumberColumn(format="%.0f%%")},
         )
-    _drill_down(analysis)
 
+
+def _matrix_section(analysis, charts: dict) -> None:
+    """Readiness against expected value, or what the matrix needs."""
     st.subheader("Readiness × value")
     thresholds = analysis.thresholds
     if analysis.has_readiness and analysis.has_value and thresholds.value:
@@ -786,6 +827,9 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             "below), or add an answer sheet on the organisation page."
         )
 
+
+def _technology_section(analysis) -> None:
+    """How the pilots spread over technologies and vendors."""
     techs = analysis.technologies
     st.subheader("Technology and vendor spread")
     if techs.empty:
@@ -814,6 +858,9 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
             },
         )
 
+
+def _dropped_section(engine: Engine, pid: int) -> None:
+    """Pilots of the previous version missing from this one without being marked retired."""
     previous = portfolio_store.previous_version(engine, pid)
     if previous is not None:
         dropped = cache.silently_dropped(previous.id, pid)
@@ -829,10 +876,3 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
                 icon=":material/visibility_off:",
             )
             st.dataframe(readable(dropped), hide_index=True, key=f"{PREFIX}dropped")
-
-    st.subheader("Every pilot, and what to do with it")
-    _recommendation_counts(analysis)
-    matched = cache.portfolio_readiness(pid, readiness)
-    pilot_matching.matching_panel(engine, record, analysis, matched)
-    _pilot_table(analysis, content, engine)
-    _downloads(record, as_of, readiness)
