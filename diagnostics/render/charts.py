@@ -244,23 +244,31 @@ def timeline(
     milestones: Sequence[tuple[date, str]] = (),
     width: float = WIDTH_INCHES,
     through_production: bool = False,
+    text_size: float = 9,
+    height: float | None = None,
 ) -> Chart:
     """The recommended path as bars (solid: shortest duration, pale: up to the longest), the
     decision window shaded, today as a dashed line in the colour of how late the pilot is,
     and the pilot's own dates as diamonds on their own row. `through_production` stops at
-    production (for a one-page brief), leaving out the rollout phases."""
+    production (for a one-page brief), leaving out the rollout phases. `text_size` (points)
+    sizes every text and the room around it; `height` (inches) fits the rows to a given
+    picture (a slide), else each row takes what its labels need."""
     rows = [s for s in path.segments if not (through_production and s.group == "rollout")]
-    wrap_at = max(24, int(width * 0.935 * 72 / (9 * 0.6)) - 2)
+    grow = text_size / 9
+    wrap_at = max(24, int(width * 0.935 * 72 / (text_size * 0.6)) - 2)
     labels = [
         textwrap.fill(f"{s.title} ({s.duration_label})", wrap_at, break_long_words=False)
         for s in rows
     ]
     n = len(rows) + (1 if milestones else 0)
-    row_h = 0.42 if all("\n" not in label for label in labels) else 0.55
+    top, bottom = 0.45 * grow, 0.6 * grow
+    row_h = (0.42 if all("\n" not in label for label in labels) else 0.55) * grow
+    if height is not None:
+        row_h = max(row_h * 0.55, (height - top - bottom) / n)  # labels still clear the bars
     # Below the axis: the dates and, under them at the right, the year (the date offset).
-    fig = _figure(0.6 + row_h * n + 0.6, width)
+    fig = _figure(top + row_h * n + bottom, width)
     # A date label is centred on its tick: a tick near an edge needs half a label of room.
-    ax = _bare_axes(fig, top=0.45, bottom=0.6, side=0.25)
+    ax = _bare_axes(fig, top=top, bottom=bottom, side=0.25 * grow)
     ends = [s.end_max or s.start + timedelta(days=_OPEN_ENDED_DAYS) for s in rows]
     first = min([path.start, today, *[d for d, _ in milestones]])
     last = max([*ends, today, *[d for d, _ in milestones]])
@@ -282,20 +290,23 @@ def timeline(
         _place_label(
             ax,
             label,
-            mdates.date2num(segment.start),
-            mdates.date2num(end),
+            (mdates.date2num(segment.start), mdates.date2num(end)),
             i - 0.2,
             lo,
             span,
             width,
+            text_size,
         )
     if milestones:
-        _milestone_row(ax, milestones, len(rows))
-    _today_line(ax, today, content.bands[max(0, len(content.bands) - 1 - severity)].color, lo, span)
+        _milestone_row(ax, milestones, len(rows), text_size)
+    color = content.bands[max(0, len(content.bands) - 1 - severity)].color
+    _today_line(ax, today, color, lo, span, text_size)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.tick_params(axis="x", labelsize=8.5)
+    formatter = mdates.ConciseDateFormatter(locator)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.tick_params(axis="x", labelsize=text_size - 0.5)
+    ax.xaxis.get_offset_text().set_fontsize(text_size - 0.5)
     return Chart(fig, "Timeline against the recommended path")
 
 
@@ -311,22 +322,24 @@ def _path_bar(ax, i: int, segment, end: date) -> None:
         ax.barh(i, slack, left=start + firm, height=0.3, color=color, alpha=0.35, zorder=2)
 
 
-def _milestone_row(ax, milestones: Sequence[tuple[date, str]], y: int) -> None:
+def _milestone_row(
+    ax, milestones: Sequence[tuple[date, str]], y: int, text_size: float = 9
+) -> None:
     """The pilot's own dates as diamonds on row `y`, with a label."""
     xs = [mdates.date2num(d) for d, _ in milestones]
-    ax.plot(xs, [y] * len(xs), "D", color="#222222", markersize=6, zorder=3)
+    ax.plot(xs, [y] * len(xs), "D", color="#222222", markersize=6 * text_size / 9, zorder=3)
     ax.text(
         min(xs),
         y - 0.2,
         "This pilot: start and assessments",
         ha="left",
         va="bottom",
-        fontsize=9,
+        fontsize=text_size,
         color=INK,
     )
 
 
-def _today_line(ax, today: date, color: str, lo: date, span: float) -> None:
+def _today_line(ax, today: date, color: str, lo: date, span: float, text_size: float = 9):
     """Today as a dashed line with its date, the label turned left near the right edge."""
     x_today = mdates.date2num(today)
     ax.axvline(x_today, color=color, linewidth=2, linestyle=(0, (4, 2)), zorder=4)
@@ -337,25 +350,25 @@ def _today_line(ax, today: date, color: str, lo: date, span: float) -> None:
         f" Today, {format_day(today)} ",
         ha="right" if right_side else "left",
         va="bottom",
-        fontsize=9,
+        fontsize=text_size,
         fontweight="bold",
         color=color,
     )
 
 
-def _place_label(ax, label, x0, x1, y, lo, span, width) -> None:
-    """Beside its bar, starting where the bar starts, unless it would run off the right edge:
-    then ending where the bar ends, or else from the left edge (never clipped)."""
+def _place_label(ax, label, bar, y, lo, span, width, text_size: float = 9) -> None:
+    """Beside its bar (`bar`: its start and end), starting where the bar starts, unless it
+    would run off the right edge: then ending where the bar ends, or else from the left edge
+    (never clipped)."""
+    x0, x1 = bar
     longest = max(len(line) for line in label.split("\n"))
-    room = longest * 9 * 0.6 / 72 / (width * 0.935)  # share of the axis the text needs
+    room = longest * text_size * 0.6 / 72 / (width * 0.935)  # share of the axis it needs
     start = (x0 - mdates.date2num(lo)) / span
     end = (x1 - mdates.date2num(lo)) / span
-    if start + room <= 1:
-        ax.text(x0, y, label, ha="left", va="bottom", fontsize=9, color=INK)
-    elif end - room >= 0:
-        ax.text(x1, y, label, ha="right", va="bottom", fontsize=9, color=INK)
-    else:
-        ax.text(mdates.date2num(lo), y, label, ha="left", va="bottom", fontsize=9, color=INK)
+    x, ha = (x0, "left") if start + room <= 1 else (x1, "right")
+    if start + room > 1 and end - room < 0:
+        x, ha = mdates.date2num(lo), "left"
+    ax.text(x, y, label, ha=ha, va="bottom", fontsize=text_size, color=INK)
 
 
 @_drawn

@@ -33,6 +33,7 @@ TITLE_ONLY = 5  # layout of python-pptx's default template: a title placeholder 
 MAX_DECK_GAPS = 5
 MAX_TITLE_CHARS = 110  # two lines at 26 pt on a 16:9 slide
 MAX_DECK_UNITS = 8
+TIMELINE_TEXT = 13  # points: the timeline's labels on a slide
 MAX_DECK_REGISTER = 8  # register actions on the pilot deck's slide; the rest are counted
 BODY_W = WIDTH - 2 * MARGIN
 TOP = Inches(1.45)
@@ -302,14 +303,12 @@ def _timeline_slide(deck: _Deck, review: PilotReview, content: Content) -> None:
         BODY_W,
         Inches(0.8),
     )
-    deck.picture(
-        slide,
-        pilot_report.timeline_chart(review, content, width=7.5),
-        MARGIN,
-        TOP + Inches(0.9),
-        width=BODY_W,
-        height=HEIGHT - TOP - Inches(1.6),
+    # Drawn at the slide's own size, so its text reads at 13 pt from the back of the room.
+    width, height = Emu(BODY_W), Emu(HEIGHT - TOP - Inches(1.6))
+    chart = pilot_report.timeline_chart(
+        review, content, width=width.inches, height=height.inches, text_size=TIMELINE_TEXT
     )
+    deck.picture(slide, chart, MARGIN, TOP + Inches(0.9), width=width, height=height)
 
 
 def _delay_slide(deck: _Deck, review: PilotReview, content: Content) -> None:

@@ -32,7 +32,7 @@ border-bottom:2px solid #e4e7ec;padding-bottom:4px}h3{font-size:1rem;margin:16px
 .table-wrap{overflow-x:auto;margin:6px 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{border:1px solid #e4e7ec;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f2f4f7}td.num{text-align:right;white-space:nowrap}
+th{background:#f2f4f7}td.num{text-align:right;white-space:nowrap}td .meta{font-size:.9em}
 td.cell{text-align:center;color:#fff;font-weight:600}td.empty{background:#eef0f3;color:#5b6475}
 .band{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .comment{white-space:pre-wrap;color:#3d4556}
@@ -46,7 +46,8 @@ padding-top:8px}
 table{font-size:.8rem}th,td{padding:4px 5px}.kpi{flex:1 1 120px}.kpi b{font-size:1.2rem}}
 @page{size:A4 portrait;margin:14mm}
 @media print{body{padding:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}
-.table-wrap{overflow:visible}table.wide{min-width:0!important}.kpis,.kpi{break-inside:avoid}}
+.table-wrap{overflow:visible}table.wide{min-width:0!important}.kpis,.kpi{break-inside:avoid}
+table.fixed{table-layout:fixed}}
 """
 
 
@@ -74,11 +75,15 @@ def table(
     *,
     id_: str = "",
     numeric: Sequence[int] = (),
+    widths: Sequence[int] = (),
 ) -> str:
     """A table that scrolls sideways on a narrow screen instead of overflowing the page.
 
     Each cell of `rows` is either a finished cell (a `Markup` from `td`) or a value, which is
-    escaped here; columns listed in `numeric` are right-aligned.
+    escaped here; columns listed in `numeric` are right-aligned. `widths` (percentages, one
+    per column) set the columns' shares (fixed when printed), so a column of sentences is not
+    squeezed by the browser's automatic layout (on A4 it was narrower than the numbers beside
+    it); on a narrow screen the words still decide the minimum width.
     """
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
     body = []
@@ -91,11 +96,21 @@ def table(
                 cells.append(td(cell, "num" if i in numeric else ""))
         body.append("<tr>" + "".join(cells) + "</tr>")
     ident = f" id='{e(id_)}'" if id_ else ""
+    classes = []
+    style = ""
     # Many columns on a phone: keep them readable and let the table scroll sideways.
-    wide = f" class='wide' style='min-width:{100 * len(headers)}px'" if len(headers) >= 6 else ""
+    if len(headers) >= 6 or widths:  # a column of sentences needs room too
+        classes.append("wide")
+        style = f" style='min-width:{max(100 * len(headers), 640 if widths else 0)}px'"
+    columns = ""
+    if widths:
+        classes.append("fixed")
+        columns = "<colgroup>" + "".join(f"<col style='width:{int(w)}%'>" for w in widths)
+        columns += "</colgroup>"
+    klass = f" class='{' '.join(classes)}'" if classes else ""
     return (
-        f"<div class='table-wrap'><table{ident}{wide}><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f"<div class='table-wrap'><table{ident}{klass}{style}>{columns}<thead><tr>{head}</tr>"
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

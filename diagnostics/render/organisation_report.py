@@ -22,12 +22,25 @@ from diagnostics.organisation.answers import SOURCE_LABELS
 from diagnostics.organisation.profile import OrganisationProfile
 from diagnostics.organisation.trap_check import TrapCheck
 from diagnostics.render import charts
-from diagnostics.render.html import chart, credit, document, e, kpi, kpis, table, td, verdict_box
+from diagnostics.render.html import (
+    Markup,
+    chart,
+    credit,
+    document,
+    e,
+    kpi,
+    kpis,
+    table,
+    td,
+    verdict_box,
+)
 from diagnostics.render.workbook import PERCENT, Sheet, workbook_bytes
 
 REPORT_PREFIX = "poc-trap-organisation"
 MAX_PILOT_ROWS = 200
 MAX_GAP_ROWS = 10
+# Gap (and its reason), pilots with it, frees, what to change, owner: percent of the width
+GAP_COLUMN_WIDTHS = (24, 16, 9, 37, 14)
 # The trap check's verdicts take the risk band colours: in the trap = high risk.
 _VERDICT_BAND = {"in_trap": 0, "at_risk": 1, "clear": 2}
 # The two parts of the trap's cost, as the page, the workbook and the deck name them.
@@ -316,14 +329,24 @@ def _gaps_section(profile: OrganisationProfile) -> list[str]:
     )
     parts.append(
         table(
-            ["Gap", "Reason", "No", "Don't know", "Share", "Frees", "What to change", "Owner"],
+            ["Gap", "Pilots with the gap", "Frees", "What to change", "Owner"],
             (
                 [
-                    row["label"],
-                    row["reason_title"],
-                    int(row["no"]),
-                    int(row["dont_know"]),
-                    f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})",
+                    td(
+                        None,
+                        html=Markup(
+                            f"{e(row['label'])}<br><span class='meta'>{e(row['reason_title'])}"
+                            "</span>"
+                        ),
+                    ),
+                    td(
+                        None,
+                        html=Markup(
+                            f"{int(row['gaps'])} of {int(row['asked'])} ({row['share']:.0%})<br>"
+                            f"<span class='meta'>{int(row['no'])} No, {int(row['dont_know'])} "
+                            "Don&#x27;t know</span>"
+                        ),
+                    ),
                     int(row["unblocks"]),
                     row["systemic_action"],
                     row["action_owner"],
@@ -331,7 +354,9 @@ def _gaps_section(profile: OrganisationProfile) -> list[str]:
                 for _, row in gaps.iterrows()
             ),
             id_="gaps-table",
-            numeric=(2, 3, 4, 5),
+            numeric=(2,),
+            # What to change is the longest text: it gets the largest share of an A4 page.
+            widths=GAP_COLUMN_WIDTHS,
         )
     )
     return parts
