@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from diagnostics import workshop as ws
 from diagnostics.errors import AccessError, DiagnosticError
 from diagnostics.framework.content import Content
-from diagnostics.workshop import changes
+from diagnostics.workshop import changes, phones
 from ui import workshop_clock
 from ui.components import plain, show_problem
 from ui.workshop_view import CODE_KEY, client_key
@@ -111,7 +111,7 @@ def _vote(engine: Engine, content: Content, workshop_id: int, question_id: str, 
         st.session_state["join_late"] = str(exc)
     except DiagnosticError as exc:
         st.session_state["join_problem"] = str(exc)
-    st.session_state.pop("join_kept", None)  # read this phone's own vote back
+    st.session_state["join_own_votes"] = True  # read this phone's own votes back
 
 
 def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
@@ -138,16 +138,27 @@ def voting(engine: Engine, content: Content, view: ws.ParticipantView) -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def _questions(engine: Engine, content: Content, workshop_id: int) -> None:
     """The open questions, every few seconds; the database is read only when the workshop's
-    stamp moved (one small query per process, shared by every phone) or after this phone's
-    own tap, so a waiting phone costs a redraw of a few elements and nothing else."""
+    stamp moved (one small query per process, shared by every phone; then the new state,
+    once per process) or after this phone's own tap, so a waiting phone costs a redraw of a
+    few elements and nothing else."""
     stamp = changes.current_stamp(engine, workshop_id)
-    seen = stamp.state if stamp else None
+    seen = stamp.state if stamp else ""
     kept = st.session_state.get("join_kept")
-    if kept is None or kept[0] != seen:
-        current = ws.participant_view(engine, st.session_state["join_token"], content)
+    tapped = st.session_state.pop("join_own_votes", False)
+    if kept is None or kept[0] != seen or tapped:
+        # What every phone shows alike is read once per process and change (phones.py);
+        # this phone's own votes come along from its last view, read again after a tap.
+        current = phones.phone_view(
+            engine,
+            st.session_state["join_token"],
+            content,
+            seen,
+            kept[1] if kept else None,
+            own_votes_changed=tapped,
+        )
         if current.ended:
             st.rerun()  # the whole page changes: the thank-you screen
-        kept = (seen, current, _revealed_results(engine, content, current))
+        kept = (seen, current, phones.revealed_results(engine, content, current, seen))
         st.session_state["join_kept"] = kept
     _draw_questions(engine, content, kept[1], kept[2])
 
@@ -203,16 +214,6 @@ def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -
                     st.caption(question.help)
     if not current.in_focus:
         st.info("Waiting for the facilitator to open the next question…")
-
-
-def _revealed_results(engine: Engine, content: Content, view: ws.ParticipantView) -> dict:
-    """The revealed questions in focus, with enough answers to show (what the room sees)."""
-    if not set(view.revealed) & set(view.in_focus):
-        return {}
-    outcome = ws.shared_results(engine, view.workshop_id, content)
-    return {
-        q.question_id: q for q in outcome.questions if q.question_id in view.in_focus and q.shown
-    }
 
 
 def _distribution(result: ws.QuestionResult, content: Content, mine: str | None) -> None:

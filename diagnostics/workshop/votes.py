@@ -33,6 +33,7 @@ from diagnostics.workshop.records import (
     OBSERVER,
     LiveStatus,
     ParticipantView,
+    WorkshopState,
     as_utc,
     hash_secret,
     in_focus,
@@ -48,38 +49,60 @@ def participant_view(
         person = participant_row(session, participant_token)
         row = session.get(Workshop, person.workshop_id)
         state = load_state(session, row, content, now)
-        votes = session.execute(
-            select(WorkshopVote.question_id, WorkshopVote.value).where(
-                WorkshopVote.participant_id == person.id
-            )
-        ).all()
-        earlier = {}
-        if state.rounds:
-            for vote in session.execute(
-                select(
-                    WorkshopRoundVote.question_id, WorkshopRoundVote.round, WorkshopRoundVote.value
-                ).where(WorkshopRoundVote.participant_id == person.id)
-            ):
-                if vote.round == state.round_of(vote.question_id) - 1:
-                    earlier[vote.question_id] = vote.value
-        return ParticipantView(
-            participant_id=person.id,
-            workshop_id=row.id,
-            title=row.title,
-            pilot_name=state.pilot_name,
-            display_name=person.display_name,
-            role=person.role,
-            ended=state.ended,
-            in_focus=state.in_focus,
-            votable=state.votable,
-            my_votes={v.question_id: v.value for v in votes},
-            revealed=tuple(q for q in state.question_ids if q in state.revealed),
-            time_up=state.time_up,
-            clock_started_at=state.clock_started_at,
-            deadline=state.deadline,
-            rounds=state.rounds,
-            my_earlier_votes=earlier,
+        mine, earlier = own_votes(session, person.id, state)
+        return view_of(person.id, person.display_name, person.role, state, mine, earlier)
+
+
+def own_votes(
+    session: Session, participant_id: int, state: WorkshopState
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One participant's live votes, and their votes of the round before per question voted
+    again."""
+    votes = session.execute(
+        select(WorkshopVote.question_id, WorkshopVote.value).where(
+            WorkshopVote.participant_id == participant_id
         )
+    ).all()
+    earlier = {}
+    if state.rounds:
+        for vote in session.execute(
+            select(
+                WorkshopRoundVote.question_id, WorkshopRoundVote.round, WorkshopRoundVote.value
+            ).where(WorkshopRoundVote.participant_id == participant_id)
+        ):
+            if vote.round == state.round_of(vote.question_id) - 1:
+                earlier[vote.question_id] = vote.value
+    return {v.question_id: v.value for v in votes}, earlier
+
+
+def view_of(
+    participant_id: int,
+    display_name: str | None,
+    role: str | None,
+    state: WorkshopState,
+    my_votes: dict[str, str],
+    earlier: dict[str, str],
+) -> ParticipantView:
+    """A participant's view: who they are, the workshop's state as everyone sees it, and
+    their own votes."""
+    return ParticipantView(
+        participant_id=participant_id,
+        workshop_id=state.id,
+        title=state.title,
+        pilot_name=state.pilot_name,
+        display_name=display_name,
+        role=role,
+        ended=state.ended,
+        in_focus=state.in_focus,
+        votable=state.votable,
+        my_votes=my_votes,
+        revealed=tuple(q for q in state.question_ids if q in state.revealed),
+        time_up=state.time_up,
+        clock_started_at=state.clock_started_at,
+        deadline=state.deadline,
+        rounds=state.rounds,
+        my_earlier_votes=earlier,
+    )
 
 
 def cast_vote(
