@@ -93,54 +93,64 @@ def import_panel(engine: Engine, content: Content, *, expanded: bool, scope=None
         except DiagnosticError as exc:
             show_problem(exc)
             return
-        answered = sum(1 for p in sheet.pilots if p.answers)
-        st.write(
-            f"Read {len(sheet.pilots)} pilots ({answered} with answers) and "
-            f"{len(sheet.question_columns)} question columns from the sheet "
-            f"{sheet.sheet or 'in the file'}."
-        )
-        if sheet.problems:
-            st.warning(
-                f"{len(sheet.problems)} cells are not answers and will be left unanswered. "
-                "Fix them in the file and upload it again, or save as it is.",
-                icon=":material/warning:",
-            )
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"cell": p.cell, "question": p.column, "value": p.value, "why": p.message}
-                        for p in sheet.problems
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-                height=min(300, 38 + 35 * len(sheet.problems)),
-            )
-        for warning in sheet.warnings[:10]:
-            st.caption(warning)
-        if st.button(
-            f"Save the answers of {len(sheet.pilots)} pilots",
-            type="primary",
-            key=f"{PREFIX}save",
-            icon=":material/save:",
-            help="Each row becomes an assessment of its pilot (found by reference or name, "
-            "else created). The latest assessment of a pilot is the one that counts.",
-        ):
-            try:
-                saved = save_answer_sheet(engine, sheet, content)
-            except DiagnosticError as exc:
-                show_problem(exc)
-                return
-            # Run the page again so every number below already counts what was saved.
-            st.session_state[FLASH_KEY] = (
-                f"Saved {saved.assessments} assessments ({saved.pilots_created} new pilots, "
-                f"{saved.pilots_updated} updated)."
-            )
-            if scope is not None:
-                from ui.organisation_scope import after_save
+        _sheet_read(sheet)
+        _save_button(engine, content, sheet, scope)
 
-                after_save(scope)
-            st.rerun()
+
+def _sheet_read(sheet) -> None:
+    """What was read from the answer sheet: pilots, question columns, cells that are not answers."""
+    answered = sum(1 for p in sheet.pilots if p.answers)
+    st.write(
+        f"Read {len(sheet.pilots)} pilots ({answered} with answers) and "
+        f"{len(sheet.question_columns)} question columns from the sheet "
+        f"{sheet.sheet or 'in the file'}."
+    )
+    if sheet.problems:
+        st.warning(
+            f"{len(sheet.problems)} cells are not answers and will be left unanswered. "
+            "Fix them in the file and upload it again, or save as it is.",
+            icon=":material/warning:",
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"cell": p.cell, "question": p.column, "value": p.value, "why": p.message}
+                    for p in sheet.problems
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(300, 38 + 35 * len(sheet.problems)),
+        )
+    for warning in sheet.warnings[:10]:
+        st.caption(warning)
+
+
+def _save_button(engine: Engine, content: Content, sheet, scope) -> None:
+    """Save every row of the sheet as an assessment, then run the page again."""
+    if st.button(
+        f"Save the answers of {len(sheet.pilots)} pilots",
+        type="primary",
+        key=f"{PREFIX}save",
+        icon=":material/save:",
+        help="Each row becomes an assessment of its pilot (found by reference or name, "
+        "else created). The latest assessment of a pilot is the one that counts.",
+    ):
+        try:
+            saved = save_answer_sheet(engine, sheet, content)
+        except DiagnosticError as exc:
+            show_problem(exc)
+            return
+        # Run the page again so every number below already counts what was saved.
+        st.session_state[FLASH_KEY] = (
+            f"Saved {saved.assessments} assessments ({saved.pilots_created} new pilots, "
+            f"{saved.pilots_updated} updated)."
+        )
+        if scope is not None:
+            from ui.organisation_scope import after_save
+
+            after_save(scope)
+        st.rerun()
 
 
 # --- display --------------------------------------------------------------------------------------
