@@ -47,6 +47,9 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PROFILES_DIR = DATA_DIR / "mapping_profiles"
 # Below this confidence a field is left unmapped and the user is asked to choose.
 MIN_CONFIDENCE = 0.45
+# A near spelling counts as a typo only between words this long: one letter apart, short
+# words are other words ("Mode" is not "model", "Date" not "data"), not typos.
+FUZZY_MIN_CHARS = 6
 # Rows looked at to judge a column by its values (spread over the whole column).
 VALUE_SAMPLE = 500
 # A stage column holds a handful of different texts; a column with more is something else.
@@ -115,7 +118,7 @@ def _header_score(header: str, synonyms: tuple[str, ...]) -> float:
         syn_words = synonym.replace("/", " ").split()
         if syn_words and _phrase_in(" ".join(syn_words), words):
             best = max(best, 0.9 * math.sqrt(len(syn_words) / len(words)))
-        elif len(synonym) >= 4 and len(norm) >= 4:
+        elif len(synonym) >= FUZZY_MIN_CHARS and len(norm) >= FUZZY_MIN_CHARS:
             ratio = fuzz.ratio(norm, synonym) / 100
             if ratio >= 0.85:
                 best = max(best, 0.85 * ratio)
