@@ -318,6 +318,20 @@ def _save_profile(final, overrides: dict[str, str]) -> None:
     )
 
 
+def _template_button(where, label: str, *, key: str, help: str) -> None:
+    """The empty portfolio template as a download, in `where` (the page or a column)."""
+    where.download_button(
+        label,
+        data=cache.portfolio_template_xlsx(),
+        file_name="ai-pilot-portfolio-template.xlsx",
+        mime=XLSX_MIME,
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        help=help,
+    )
+
+
 def import_tab(engine: Engine) -> None:
     """Upload, check the mapping, place unknown stages, save as a named version."""
     st.caption(limits_caption())
@@ -327,14 +341,10 @@ def import_tab(engine: Engine) -> None:
         key=f"{PREFIX}file",
         help="The list of AI pilots or use cases your organisation keeps, one row per pilot.",
     )
-    st.download_button(
+    _template_button(
+        st,
         "Download an empty template",
-        data=cache.portfolio_template_xlsx(),
-        file_name="ai-pilot-portfolio-template.xlsx",
-        mime=XLSX_MIME,
         key=f"{PREFIX}template",
-        icon=":material/download:",
-        on_click="ignore",
         help="Our columns with a stage dropdown, an example sheet and help on every column.",
     )
     if uploaded is None:
@@ -697,14 +707,10 @@ def _downloads(record, as_of: str, readiness: str) -> None:
         on_click="ignore",
         help="The same table as csv (UTF-8).",
     )
-    right.download_button(
+    _template_button(
+        right,
         "Empty template (xlsx)",
-        data=cache.portfolio_template_xlsx(),
-        file_name="ai-pilot-portfolio-template.xlsx",
-        mime=XLSX_MIME,
         key=f"{PREFIX}template_dash",
-        icon=":material/download:",
-        on_click="ignore",
         help="Our columns with a stage dropdown, for organisations that keep no list yet.",
     )
 
