@@ -81,27 +81,30 @@ def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | N
 # --- display ------------------------------------------------------------------------------
 
 
+# The headline's three amounts: the total's key, its label and what it counts.
+HEADLINE = (
+    (
+        "total",
+        "Cost of the trap so far",
+        "Direct cost plus opportunity cost, as of the date in the assumptions.",
+    ),
+    (
+        "direct",
+        "Direct cost",
+        "Spend on pilots that stayed open, or were stopped, after their decision point.",
+    ),
+    (
+        "opportunity",
+        "Opportunity cost",
+        "Value the late pilots would have delivered by now on the recommended path.",
+    ),
+)
+
+
 def headline(result: cost.CostResult) -> None:
     t, currency = result.totals, result.assumptions.currency
-    total, direct, opportunity = st.columns(3)
-    total.metric(
-        "Cost of the trap so far",
-        format_money(t["total"], currency),
-        help="Direct cost plus opportunity cost, as of the date in the assumptions.",
-        border=True,
-    )
-    direct.metric(
-        "Direct cost",
-        format_money(t["direct"], currency),
-        help="Spend on pilots that stayed open, or were stopped, after their decision point.",
-        border=True,
-    )
-    opportunity.metric(
-        "Opportunity cost",
-        format_money(t["opportunity"], currency),
-        help="Value the late pilots would have delivered by now on the recommended path.",
-        border=True,
-    )
+    for column, (key, label, meaning) in zip(st.columns(3), HEADLINE, strict=True):
+        column.metric(label, format_money(t[key], currency), help=meaning, border=True)
     st.write(
         f"{t['pilots_with_cost']:,} of {t['pilots']:,} pilots carry a cost: "
         f"{t['pilots_stuck']:,} still open past their decision point, "
