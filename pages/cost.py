@@ -53,7 +53,8 @@ record = st.selectbox(
 )
 main, panel = st.columns([3, 1], gap="large")
 with panel:
-    assumptions = view.assumptions_panel(content, date.today())
+    currency = portfolio_store.portfolio_currency(cache.engine(), record.id)
+    assumptions = view.assumptions_panel(content, date.today(), currency)
 if assumptions is None:
     st.stop()
 settings = assumptions.model_dump_json()

@@ -34,9 +34,22 @@ def _reset(defaults: cost.CostAssumptions) -> None:
         st.session_state[f"{PREFIX}{spec.key}"] = getattr(defaults, spec.key)
 
 
-def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | None:
-    """One input per assumption, each with its unit and help; None when they do not fit."""
-    defaults = cost.CostAssumptions.from_content(content, as_of=today)
+def _follow_sheet_currency(currency: str | None) -> None:
+    """The currency starts at the one the portfolio's sheet names and follows the picked
+    portfolio, until someone picks another by hand."""
+    key, came_from = f"{PREFIX}currency", f"{PREFIX}currency_from_sheet"
+    if key not in st.session_state or st.session_state[key] == st.session_state.get(came_from):
+        st.session_state[key] = currency
+    st.session_state[came_from] = currency
+
+
+def assumptions_panel(
+    content: Content, today: date, currency: str | None = None
+) -> cost.CostAssumptions | None:
+    """One input per assumption, each with its unit and help; None when they do not fit.
+    `currency`: the one the portfolio's sheet names, the currency's starting value."""
+    defaults = cost.CostAssumptions.from_content(content, as_of=today, currency=currency)
+    _follow_sheet_currency(currency)
     values = {}
     st.subheader("Assumptions")
     st.caption("Change any of them: everything on the page follows at once.")
@@ -49,7 +62,11 @@ def assumptions_panel(content: Content, today: date) -> cost.CostAssumptions | N
         elif spec.key == "currency":
             values[spec.key] = st.selectbox(
                 spec.label,
-                [None, *COMMON_CURRENCIES],
+                [
+                    None,
+                    *COMMON_CURRENCIES,
+                    *([currency] if currency and currency not in COMMON_CURRENCIES else []),
+                ],
                 format_func=lambda code: code or "None (amounts only)",
                 key=key,
                 help=spec.help,
