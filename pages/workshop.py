@@ -50,11 +50,9 @@ run_tab, results_tab, consensus_tab, report_tab = st.tabs(
 )
 with run_tab:
     console.controls(fac, content, state)
-    clock_col, revote_col = st.columns([3, 1], vertical_alignment="bottom")
-    with clock_col:
-        workshop_clock.console_controls(fac, content, state)
-    with revote_col:
-        workshop_rounds.revote_button(fac, content, state)
+    workshop_clock.console_controls(
+        fac, content, state, extra=lambda: workshop_rounds.revote_button(fac, content, state)
+    )
     console.live_counts(fac, content)
 with results_tab:
     console.results(fac, content, state)

@@ -2,7 +2,8 @@
 buttons (console), the large clock (shared screen) and a quiet line on each phone.
 
 Only the shared screen ticks every second (a fragment that redraws the clock alone). The
-console's clock line follows its own 2-second fragment, and a phone shows the time left
+console's clock line follows a 2-second fragment (which also redraws the console once when
+the workshop changed elsewhere), and a phone shows the time left
 whenever its existing poll redraws it, without reading the database; at zero the workshop's
 change stamp moves once, so every page redraws once with voting closed.
 """
@@ -14,7 +15,7 @@ import streamlit as st
 from diagnostics import workshop as ws
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import Content
-from diagnostics.workshop import clock
+from diagnostics.workshop import changes, clock
 
 COUNTDOWN_HELP = (
     "Off by default. One question at a time: each question's clock starts when it opens. "
@@ -34,12 +35,22 @@ def _act(action, *args, **kwargs) -> None:
         st.session_state["ws_problem"] = str(exc)
 
 
-def console_controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
-    """Time per question, then start / add time / stop, with the time left."""
+def console_controls(
+    fac: ws.Facilitator, content: Content, state: ws.WorkshopState, extra=None
+) -> None:
+    """Time per question, then start / add time / stop, with the time left; `extra` draws
+    one more button at the end of the row."""
+    stamp = changes.current_stamp(fac.engine, fac.workshop_id)
+    st.session_state["ws_seen_state"] = stamp.state if stamp else None
     choices = list(clock.COUNTDOWN_CHOICES)
     if state.countdown_seconds not in choices:  # a time set from the command line
         choices.append(state.countdown_seconds)
-    time_col, start_col, stop_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+    time_col, start_col, stop_col, extra_col = st.columns(
+        [2, 1, 1, 1.2], vertical_alignment="bottom"
+    )
+    if extra is not None:
+        with extra_col:
+            extra()
     with time_col:
         chosen = st.selectbox(
             "Countdown: time per question",
@@ -53,8 +64,12 @@ def console_controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopSt
     if chosen != state.countdown_seconds:
         _act(ws.set_countdown, fac, content, chosen)
         st.rerun()
-    if not state.countdown_seconds or state.ended:
-        return
+    if state.countdown_seconds and not state.ended:
+        _clock_buttons(fac, content, state, start_col, stop_col)
+    console_watch(fac, state)
+
+
+def _clock_buttons(fac, content: Content, state: ws.WorkshopState, start_col, stop_col) -> None:
     if state.deadline is None:
         start_col.button(
             "Start the clock",
@@ -86,18 +101,21 @@ def console_controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopSt
             args=(ws.stop_clock, fac, content),
             width="stretch",
         )
-        console_clock(state)
 
 
 @st.fragment(run_every=2)
-def console_clock(state: ws.WorkshopState) -> None:
-    """The time left, as of the console's last full run; a full rerun once it reaches zero."""
+def console_watch(fac: ws.Facilitator, state: ws.WorkshopState) -> None:
+    """The time left, as of the console's last full run; the whole console again when the
+    workshop changed elsewhere (time up, a reveal by the shared screen, another device), so
+    its buttons never act on a stale state. Votes alone do not count: the live table has them.
+    """
+    stamp = changes.current_stamp(fac.engine, fac.workshop_id)
+    if stamp is not None and stamp.state != st.session_state.get("ws_seen_state"):
+        st.rerun()
     left = clock.remaining(state)
     if left is None:
         return
     if left <= 0:
-        if not state.time_up:
-            st.rerun()  # voting just closed: the buttons and counts change
         st.markdown("**Time is up**: voting on what is open has closed.")
     else:
         st.markdown(f"Time left: **{clock.format_clock(left)}**")
@@ -125,6 +143,12 @@ def _ticking_clock(state: ws.WorkshopState) -> None:
         st.markdown(clock.format_clock(left))
 
 
+def time_up_note(mine: str | None, labels: dict[str, str]) -> str:
+    """What a phone says once time is up on a question, with the answer it gave (if any)."""
+    given = f"Your answer: {labels[mine]}." if mine in labels else "You did not answer it."
+    return f"Time is up: voting has closed. {given}"
+
+
 def phone_time_up(view: ws.ParticipantView) -> bool:
     """A line on the phone with the time left (as of this redraw); True once time is up."""
     if view.deadline is None or view.ended:
@@ -141,14 +165,18 @@ def phone_time_up(view: ws.ParticipantView) -> bool:
 CLOCK_CSS = """
 <style>
 .st-key-present_clock, .st-key-present_clock_short, .st-key-present_clock_up {
-  border-radius: 0.6rem; padding: 0 1.2rem; width: auto !important; flex: 0 0 auto; }
+  border-radius: 0.8rem; padding: 0.4rem 0.6rem; text-align: center; }
+.st-key-present_clock [data-testid="stMarkdownContainer"],
+.st-key-present_clock_short [data-testid="stMarkdownContainer"],
+.st-key-present_clock_up [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-present_clock { background: #111111; }
-.st-key-present_clock_short { background: #b71c1c; }
-.st-key-present_clock_up { background: #b71c1c; }
+.st-key-present_clock_short, .st-key-present_clock_up { background: #b71c1c; }
 .st-key-present_clock p, .st-key-present_clock_short p {
-  color: #ffffff !important; font-size: 3.6rem !important; font-weight: 800; line-height: 1.1;
-  font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; white-space: nowrap; }
-.st-key-present_clock_up p { color: #ffffff !important; font-size: 2.6rem !important;
-  font-weight: 800; line-height: 1.5; margin: 0; white-space: nowrap; }
+  color: #ffffff !important; font-size: 4.6rem !important; font-weight: 800;
+  line-height: 1.15 !important; margin: 0; white-space: nowrap; text-align: center;
+  font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.st-key-present_clock_up p { color: #ffffff !important; font-size: 2.4rem !important;
+  font-weight: 800; line-height: 1.3 !important; margin: 0; padding: 0.3rem 0;
+  text-align: center; }
 </style>
 """

@@ -179,22 +179,21 @@ def _draw_questions(engine: Engine, content: Content, current, revealed: dict) -
             with st.container(border=True):
                 st.markdown(f"**{question.text}**")
                 mine = current.my_votes.get(qid)
+                n = current.rounds.get(qid, 1)
+                if n > 1 and current.role != ws.OBSERVER:
+                    before = labels.get(current.my_earlier_votes.get(qid), "no answer")
+                    st.caption(
+                        f"Round {n}: after the discussion, answer again. Your answer in round "
+                        f"{n - 1}: {before}."
+                    )
                 result = revealed.get(qid)
                 if result is not None:
                     _distribution(result, content, mine)
                 if current.role == ws.OBSERVER:
                     st.caption("You observe: the group answers, you follow along.")
                     continue
-                n = current.rounds.get(qid, 1)
-                if n > 1:
-                    before = labels.get(current.my_earlier_votes.get(qid), "no answer")
-                    st.caption(
-                        f"Round {n}: after the discussion, answer again. Your answer in round "
-                        f"{n - 1}: {before}."
-                    )
                 if time_up:
-                    given = labels.get(mine, "no answer")
-                    st.info(f"Time is up: voting has closed. Your answer: {given}.")
+                    st.info(workshop_clock.time_up_note(mine, labels))
                     continue
                 if qid not in current.votable:
                     given = labels.get(mine, "no answer")

@@ -60,7 +60,7 @@ def side_by_side(
         return
     labels = {a.key: a.label for a in content.answer_scale}
     top = wf.rounds_scale(before, result)
-    height = 300 if large else 240
+    height = 270 if large else 240
     for column, shown in zip(st.columns(2, gap="large"), (before, result), strict=True):
         with column:
             st.markdown(_round_heading(shown, large=large))

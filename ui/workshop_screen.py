@@ -75,8 +75,8 @@ def screen(fac: ws.Facilitator, content: Content) -> None:
         if any(q in state.revealed or state.round_of(q) > 1 for q in state.in_focus):
             revealed = ws.workshop_results(fac, content, only_revealed=True)
         focus = state.in_focus[:SHOWN_AT_ONCE]
-        for qid in focus:
-            _question(content, state, live, qid, revealed, single=len(focus) == 1)
+        for i, qid in enumerate(focus):
+            _question(content, state, live, qid, revealed, single=len(focus) == 1, first=i == 0)
         if len(state.in_focus) > SHOWN_AT_ONCE:
             st.markdown(f"…and {len(state.in_focus) - SHOWN_AT_ONCE} more open questions.")
         if revealed is not None and len(focus) > 1 and revealed.ranking:
@@ -111,7 +111,6 @@ def _bar(state: ws.WorkshopState, live: ws.LiveStatus, base: str) -> None:
         st.markdown(f"People joined: **{live.participants}**")
         if state.join_open:
             st.image(qr_png(join_link(base, state.code), scale=3), width=72)
-        workshop_clock.screen_clock(state)
 
 
 def _question(
@@ -122,16 +121,22 @@ def _question(
     revealed: ws.WorkshopResults | None,
     *,
     single: bool,
+    first: bool = False,
 ) -> None:
     question = content.questions_by_id[qid]
-    st.markdown(f"## {question.text}")
+    head = st.container()
+    if first and state.deadline is not None:  # the clock, large, beside the first question
+        head, clock_col = st.columns([4, 1], gap="medium")
+        with clock_col:
+            workshop_clock.screen_clock(state)
+    head.markdown(f"## {question.text}")
     status = " · locked" if qid in state.locked else ""
     if state.round_of(qid) > 1:
         status = f" · round {state.round_of(qid)}, after discussion{status}"
     if state.time_up:
         status += " · time is up"
     answered = live.votes_per_question[qid]
-    st.markdown(f"**{answered} of {live.participants} answered**{status}")
+    head.markdown(f"**{answered} of {live.participants} answered**{status}")
     result = revealed.by_id(qid) if revealed else None
     if result is not None and result.previous is not None:
         workshop_rounds.side_by_side(result, content, f"present_{qid}", large=True)

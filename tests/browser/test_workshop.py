@@ -15,6 +15,10 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from diagnostics import workshop as ws
+from diagnostics.framework.content import load_content
+from diagnostics.storage import store
+
 from .conftest import LAPTOP, PHONE
 from .helpers import (
     EXCEPTION,
@@ -31,6 +35,7 @@ ROLES = ["Business", "Business", "Business", "IT", "Data / data science"]
 VISIBLE_WITHIN_S = 5.0  # generous for a loaded 2-core CI machine; measured figure is printed
 # Several browser contexts and a live server on 2 cores: loading a page can take a while.
 SLOW_MS = 180_000
+CONTENT = load_content()
 
 
 def open_page(page, base_url: str, url_path: str) -> None:
@@ -202,3 +207,130 @@ def test_a_workshop_from_join_to_report(app_server, browser):
             context.close()
         presenter_context.close()
         facilitator_context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(900)
+def test_a_countdown_runs_out_and_a_second_round_shows_beside_the_first(app_server, browser):
+    """Test that the clock counts down on the shared screen, closes voting at zero (phones say
+    so, auto-reveal shows the results), and that a second round after the discussion shows
+    beside the first above the fold at 1920x1080 and 1280x720."""
+    engine = store.make_engine(app_server.database_url)
+    created = ws.create_workshop(engine, CONTENT, pilot_name="Vendor onboarding bot")
+    token, code = created.facilitator_token, created.state.code
+    qid = created.state.question_ids[0]
+    ws.set_auto_reveal(ws.facilitator(engine, token), CONTENT, True)
+    people = [ws.join_workshop(engine, code, f"room-{i}") for i in range(4)]
+    console_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    console = console_context.new_page()
+    screen_context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    screen = screen_context.new_page()
+    for context in (console_context, screen_context):
+        context.set_default_timeout(SLOW_MS)
+    expect.set_options(timeout=30_000)
+    phones = []
+    try:
+        open_page(screen, app_server, f"present?facilitator={token}")
+        for person in people[:2]:
+            context, page = _phone(browser)
+            phones.append((context, page))
+            open_page(page, app_server, f"join?code={code}&p={person.token}")
+        open_page(console, app_server, f"workshop?facilitator={token}")
+
+        # The facilitator gives each question 30 seconds; the clock starts at once.
+        chooser = console.get_by_test_id("stSelectbox").filter(has_text="Countdown")
+        chooser.click()
+        after_rerun(console, console.get_by_role("option", name="30 s", exact=True).click)
+        clock = screen.locator(".st-key-present_clock, .st-key-present_clock_short")
+        expect(clock).to_have_text(re.compile(r"0:[0-3]\d"), timeout=20_000)
+        size = clock.locator("p").first.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 48, size  # read from the back of the room
+        first_phone = phones[0][1]
+        expect(first_phone.get_by_text(re.compile(r"Time left: 0:[0-3]\d"))).to_be_visible()
+        after_rerun(first_phone, first_phone.get_by_role("button", name="No", exact=True).tap)
+        for person, value in zip(people[2:], ["yes", "no"], strict=True):
+            _vote(engine, person, qid, value)  # three of four answer: auto-reveal waits
+        _wait_for_presenter(screen, r"\b3 of 4 answered")
+        for width, height in ((1920, 1080), (1280, 720)):
+            screen.set_viewport_size({"width": width, "height": height})
+            screenshot(screen, f"workshop-clock-running-{width}", whole_page=False)
+        screenshot(console, "workshop-clock-running-console", whole_page=False)
+        screenshot(first_phone, "workshop-clock-running-phone", whole_page=False)
+
+        # The last ten seconds: the clock turns red.
+        screen.set_viewport_size({"width": 1920, "height": 1080})
+        short = screen.locator(".st-key-present_clock_short")
+        expect(short).to_be_visible(timeout=45_000)
+        colour = short.evaluate("(e) => getComputedStyle(e).backgroundColor")
+        assert colour == "rgb(183, 28, 28)", colour
+        screenshot(screen, "workshop-clock-short-1920", whole_page=False)
+
+        # Zero: voting closes, every phone says so, auto-reveal shows the results.
+        _wait_for_presenter(screen, r"Time is up", timeout_s=60)
+        _wait_for_presenter(screen, r"Disagreement index:\s*\d+ / 100", timeout_s=30)
+        expect(screen.locator(".st-key-present_screen .js-plotly-plot").first).to_be_visible()
+        late_phone = phones[1][1]
+        expect(late_phone.get_by_text(re.compile("Time is up: voting has closed"))).to_be_visible()
+        expect(late_phone.get_by_role("button", name="Yes", exact=True)).to_have_count(0)
+        with pytest.raises(ws.TimeUpError):
+            _vote(engine, people[1], qid, "yes")
+        for width, height in ((1920, 1080), (1280, 720)):
+            screen.set_viewport_size({"width": width, "height": height})
+            screenshot(screen, f"workshop-clock-time-up-{width}", whole_page=False)
+        screenshot(late_phone, "workshop-clock-time-up-phone", whole_page=False)
+        console.wait_for_timeout(2500)  # the console's clock line follows within 2 s
+        wait_for_app(console)
+        screenshot(console, "workshop-clock-time-up-console", whole_page=False)
+
+        # After the discussion, the group votes again; the clock is stopped this time.
+        click_button(console, "Vote again (round 2)")
+        click_button(console, "Stop the clock")
+        expect(first_phone.get_by_text(re.compile("Your answer in round 1: No"))).to_be_visible()
+        after_rerun(first_phone, first_phone.get_by_role("button", name="Yes", exact=True).tap)
+        for person, value in zip(people[1:], ["yes", "yes", "partly"], strict=True):
+            _vote(engine, person, qid, value)
+        # Everyone answered: auto-reveal shows round 2 beside round 1.
+        _wait_for_presenter(screen, r"disagreement fell from", timeout_s=30)
+        charts = screen.locator(".st-key-present_screen .js-plotly-plot")
+        expect(charts).to_have_count(2)
+        expect(charts.nth(1)).to_be_visible()
+        text = _presenter_text(screen)
+        # Round 1: No, No, Yes (one never answered): scores 0, 0, 1 -> 94. Round 2: Yes x3,
+        # Partly: scores 1, 1, 1, .5 -> 43.
+        assert "Round 1 · 3 answers · disagreement 94" in text, text
+        assert "Round 2 · 4 answers · disagreement 43" in text, text
+        for width, height in ((1920, 1080), (1280, 720)):
+            screen.set_viewport_size({"width": width, "height": height})
+            screen.wait_for_timeout(1500)
+            for part in (charts.nth(0), charts.nth(1), screen.get_by_text(re.compile("fell from"))):
+                box = part.bounding_box()
+                assert box is not None
+                assert box["y"] + box["height"] <= height, (width, height, box)
+            screenshot(screen, f"workshop-rounds-{width}", whole_page=False)
+        expect(first_phone.get_by_text("Yes: 3 (your answer)")).to_be_visible(timeout=15_000)
+        screenshot(first_phone, "workshop-rounds-phone", whole_page=False)
+        console.get_by_role("tab", name="Results").click()
+        expect(
+            console.get_by_text(re.compile("Agreement grew after the discussion"))
+        ).to_be_visible()
+        screenshot(console, "workshop-rounds-console")
+        for page in (console, screen, *(p for _c, p in phones)):
+            expect(page.locator(EXCEPTION)).to_have_count(0)
+    finally:
+        expect.set_options(timeout=5_000)
+        for context, _page in phones:
+            context.close()
+        screen_context.close()
+        console_context.close()
+        engine.dispose()
+
+
+def _vote(engine, person, qid: str, value: str) -> None:
+    ws.cast_vote(
+        engine,
+        CONTENT,
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=qid,
+        value=value,
+    )
