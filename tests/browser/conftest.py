@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from harness import REPO_ROOT, free_port, unavailable, worker_id
 
-from bench.ui.browser import CHROMIUM_ARGS
+from bench.ui.browser import CHROMIUM_ARGS, watch_runs
 
 from .helpers import screenshot
 
@@ -139,7 +139,7 @@ def browser() -> Iterator:
 
 
 def _page(browser, **context_options) -> Iterator:
-    context = browser.new_context(**context_options)
+    context = watch_runs(browser.new_context(**context_options))
     page = context.new_page()
     page.problems = []  # uncaught JavaScript errors, for tests to assert on
     page.on("pageerror", lambda error: page.problems.append(str(error)))

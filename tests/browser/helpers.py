@@ -17,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from bench.ui.browser import (
     RERUN_START_GRACE_MS,
     RUN_FINISHED,
+    RUN_STARTED,
     WATCH_RUNS,
     wait_until_idle,
 )
@@ -64,9 +65,13 @@ def after_rerun(page: Page, action) -> None:
     """Do `action` (which makes Streamlit rerun) and wait for that rerun to finish."""
     page.evaluate(WATCH_RUNS)
     action()
-    # No rerun seen within the grace period (none was needed, or it left no trace): settle.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(RUN_FINISHED, timeout=RERUN_START_GRACE_MS)
+    # No run started within the grace period (the action needed none, e.g. a tab): settle.
+    try:
+        page.wait_for_function(RUN_STARTED, timeout=RERUN_START_GRACE_MS, polling=20)
+    except PlaywrightTimeout:
+        wait_for_app(page)
+        return
+    page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_MS, polling=20)
     wait_for_app(page)
 
 
