@@ -68,7 +68,7 @@ with main:
     view.headline(result)
     view.caveats(result)
     view.missing_data(result)
-    view.charts(result, content)
+    view.charts(record.id, settings, result)
     view.top_pilots(result)
     view.trust_signals(result)
     rule = view.stop_now(record.id, settings, content)

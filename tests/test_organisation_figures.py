@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from matplotlib.text import Text
 
 from diagnostics.framework.content import REASON_KEYS, load_content
 from diagnostics.organisation.answers import PilotAnswers
 from diagnostics.organisation.figures import (
     band_colorscale,
     decisions_bar,
-    gaps_bar,
     pilot_vs_median_chart,
     readiness_heatmap,
     reason_spread,
 )
 from diagnostics.organisation.profile import organisation_profile, pilot_vs_median
+from diagnostics.render.page_charts import shared_gaps
 
 HOSTILE = '<a href="http://x.example">click</a>'
 REASONS = REASON_KEYS  # the six reasons, in the order the content file lists them
@@ -96,8 +97,11 @@ def test_other_charts_carry_the_profile(profile, content) -> None:
     bars = decisions_bar(profile, content)
     assert list(bars.data[0].x) == ["Proceed", "Fix first", "Stop"]
     assert sum(bars.data[0].y) == 3
-    gaps = gaps_bar(profile.top_gaps(3))
-    assert sum(gaps.data[0].x) + sum(gaps.data[1].x) == profile.top_gaps(3)["gaps"].sum()
+    gaps = shared_gaps(profile.top_gaps(3))  # drawn as a picture: its figures as text
+    counted = [t.get_text() for t in gaps.figure.findobj(Text) if " pilots" in t.get_text()]
+    assert counted == [
+        f"{int(g)} of {int(a)} pilots" for g, a in profile.top_gaps(3)[["gaps", "asked"]].to_numpy()
+    ]
     versus = pilot_vs_median_chart(pilot_vs_median(profile, "b"), HOSTILE, content)
     assert versus.data[0].name.startswith("&lt;a")
     # medians of (Strong, hostile, Weak): problem 100/0/0 -> 0, data 100/100/0 -> 100,

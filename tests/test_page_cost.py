@@ -199,3 +199,13 @@ def test_without_a_saved_portfolio_the_page_says_to_import_one(app_test, demo_sq
     assert not at.exception
     assert "no saved portfolio yet" in " ".join(i.value for i in at.info)
     assert not at.metric
+
+
+def test_the_charts_are_pictures_without_a_chart_script(cost_page) -> None:
+    """Test that the cost charts come as pictures drawn on the server (no Plotly chart for
+    the browser to load and lay out): the parts, the build-up and the units."""
+    assert not cost_page.get("plotly_chart")
+    assert len(cost_page.get("image")) == 3
+    headings = [s.value for s in cost_page.subheader]
+    for title in ("Where the cost comes from", "How it built up", "Cost by business unit"):
+        assert title in headings

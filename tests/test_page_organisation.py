@@ -183,3 +183,13 @@ def test_a_heading_counting_more_gaps_than_the_chart_says_why(app_test) -> None:
         f"{shared - 8} are in “Every question, with its answers across pilots” below."
     )
     assert expected in captions
+
+
+def test_the_shared_gaps_chart_is_a_picture(app_test) -> None:
+    """Test that the first tab's chart is drawn on the server (the page's first view loads
+    no chart script) and that the tab holds no Plotly chart."""
+    at = app_test(PAGE, timeout=120)
+    gaps_tab = at.tabs[0]
+    assert gaps_tab.label == "Shared gaps"
+    assert len(gaps_tab.get("image")) == 1
+    assert not gaps_tab.get("plotly_chart")

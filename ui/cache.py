@@ -276,6 +276,7 @@ def organisation_data(fingerprint: str, scope: str | int) -> OrganisationData:
     sessions and never mutated."""
     from diagnostics.organisation import figures
     from diagnostics.organisation.profile import organisation_profile
+    from diagnostics.render import page_charts
     from diagnostics.storage.links import organisation_pilots, saved_readiness
 
     c = content()
@@ -291,7 +292,7 @@ def organisation_data(fingerprint: str, scope: str | int) -> OrganisationData:
             "units": figures.readiness_heatmap(profile.unit_matrix, c, counts=profile.unit_pilots),
             "pilots": figures.readiness_heatmap(profile.pilot_matrix, c),
             "decisions": figures.decisions_bar(profile, c),
-            "gaps": figures.gaps_bar(profile.top_gaps(GAPS_SHOWN)),
+            "gaps": page_charts.shared_gaps(profile.top_gaps(GAPS_SHOWN)).svg(),
         }
     return OrganisationData(pilots, profile, charts)
 

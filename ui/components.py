@@ -13,6 +13,9 @@ from diagnostics.framework.content import Content
 # shared screen it is clutter. Every chart's data is in the page's tables and downloads.
 CHART_CONFIG = {"displayModeBar": False}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A chart drawn on the server (diagnostics/render/page_charts.py) is shown this wide, or as
+# wide as its column where that is narrower (a phone, half a laptop screen).
+PICTURE_PX = 560
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
@@ -50,3 +53,8 @@ def pick_pilot(pilots: list, key: str):
         key=key,
         help="Pilots assessed before, in a workshop or imported with a portfolio.",
     )
+
+
+def picture(svg: str) -> None:
+    """A chart drawn on the server as SVG: no chart script for the browser to load."""
+    st.image(svg, width=PICTURE_PX)

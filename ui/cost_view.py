@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from diagnostics import cost
-from diagnostics.cost import figures
 from diagnostics.errors import DiagnosticError
 from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content
+from diagnostics.render import page_charts
 from ui import cache
-from ui.components import CHART_CONFIG, XLSX_MIME
+from ui.components import XLSX_MIME, picture
 
 PREFIX = "cost_"
 PICK_KEY = f"{PREFIX}portfolio"
@@ -95,6 +95,31 @@ def assumptions_panel(
         return None
 
 
+# --- pictures ------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def pictures(portfolio_id: int, assumptions_json: str) -> dict[str, str]:
+    """The cost charts as SVG, drawn once per portfolio and set of assumptions."""
+    result = cache.cost_result(portfolio_id, assumptions_json)
+    content = cache.content()
+    svgs = {
+        "parts": page_charts.cost_parts(result, content).svg(),
+        "build_up": page_charts.cost_build_up(result, content).svg(),
+    }
+    if (result.by_unit["total_cost"] > 0).any():
+        svgs["units"] = page_charts.cost_units(result, content).svg()
+    return svgs
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def stop_picture(portfolio_id: int, assumptions_json: str, rule: str, readiness: str) -> str:
+    """The stop-now comparison as SVG."""
+    scenario = cache.stop_scenario(portfolio_id, assumptions_json, rule, readiness)
+    currency = cost.CostAssumptions.model_validate_json(assumptions_json).currency
+    return page_charts.stop_now(scenario, cache.content(), currency).svg()
+
+
 # --- display ------------------------------------------------------------------------------
 
 
@@ -153,26 +178,22 @@ def missing_data(result: cost.CostResult) -> None:
         st.success(statement[0], icon=":material/check_circle:")
 
 
-def charts(result: cost.CostResult, content: Content) -> None:
+def charts(portfolio_id: int, assumptions_json: str, result: cost.CostResult) -> None:
+    """The three cost charts, drawn on the server (no chart script for the browser)."""
+    svgs = pictures(portfolio_id, assumptions_json)
     caption = result.assumptions.caption()
     left, right = st.columns(2)
     with left:
         st.subheader("Where the cost comes from")
-        st.plotly_chart(
-            figures.cost_waterfall(result, content), key=f"{PREFIX}waterfall", config=CHART_CONFIG
-        )
+        picture(svgs["parts"])
         st.caption(caption)
     with right:
         st.subheader("How it built up")
-        st.plotly_chart(
-            figures.cost_over_time(result, content), key=f"{PREFIX}over_time", config=CHART_CONFIG
-        )
+        picture(svgs["build_up"])
         st.caption(caption)
     st.subheader("Cost by business unit")
-    if (result.by_unit["total_cost"] > 0).any():
-        st.plotly_chart(
-            figures.cost_by_unit(result, content), key=f"{PREFIX}by_unit", config=CHART_CONFIG
-        )
+    if "units" in svgs:
+        picture(svgs["units"])
         st.caption(caption)
     else:
         st.info("No business unit carries a cost with these assumptions.")
@@ -292,9 +313,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
         f"{format_money(scenario.saving_direct, currency)} of spend avoided and "
         f"{format_money(scenario.saving_opportunity, currency)} of value no longer waited for."
     )
-    st.plotly_chart(
-        figures.stop_now_chart(scenario, content), key=f"{PREFIX}stop_chart", config=CHART_CONFIG
-    )
+    picture(stop_picture(portfolio_id, assumptions_json, rule, readiness))
     st.caption(
         cost.CostAssumptions.model_validate_json(assumptions_json).caption()
         + f" Horizon {horizon}."

@@ -33,7 +33,7 @@ from diagnostics.organisation.trap_check import (
 from diagnostics.render.files import organisation_file
 from diagnostics.render.organisation_report import report_filename
 from ui import actions_view, cache
-from ui.components import CHART_CONFIG, XLSX_MIME, show_problem
+from ui.components import CHART_CONFIG, XLSX_MIME, picture, show_problem
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "org_"
@@ -207,7 +207,7 @@ def gaps_tab(profile: OrganisationProfile, charts: dict, content: Content) -> No
     else:
         st.subheader("No gap is shared by most pilots")
         st.write("The most frequent gaps are below; each is still a project-level matter.")
-    st.plotly_chart(charts["gaps"], key=f"{PREFIX}gaps_chart", config=CHART_CONFIG)
+    picture(charts["gaps"])  # a picture: the first tab needs no chart script
     for i, (_, gap) in enumerate(top.iterrows(), 1):
         with st.container(border=True):
             st.markdown(f"**{i}. {gap['label']}** · {gap['reason_title']}")

@@ -17,7 +17,6 @@ from diagnostics.sheets.safe_export import escape_html
 MAX_HEATMAP_ROWS = 60
 ROW_PX = 28
 DECISION_BANDS = {"proceed": "low", "fix_first": "medium", "stop": "high"}
-DONT_KNOW_COLOR = "#7f8fa6"
 
 
 def band_colorscale(content: Content) -> list[list]:
@@ -126,48 +125,6 @@ def decisions_bar(profile: OrganisationProfile, content: Content) -> go.Figure:
     top = max(1, int(frame["pilots"].max() or 0))
     fig.update_yaxes(range=[0, top * 1.25], title="Pilots")
     return _layout(fig, height=300)
-
-
-def _short(text: str, limit: int = 48) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def gaps_bar(gaps: pd.DataFrame) -> go.Figure:
-    """The most frequent gaps: pilots answering No and Don't know, per question."""
-    # Numbered like the list beside the chart, and short enough to leave room for the bars
-    # on a phone; the whole question is in the hover text.
-    numbered = [f"{i}. {_short(label, 30)}" for i, label in enumerate(gaps["label"], 1)]
-    frame = gaps.iloc[::-1]
-    labels = numbered[::-1]
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=labels,
-                x=frame["no"],
-                name="No",
-                orientation="h",
-                marker={"color": "#D55E00"},
-                customdata=list(frame["label"]),
-                hovertemplate="%{customdata}: %{x} answered No<extra></extra>",
-            ),
-            go.Bar(
-                y=labels,
-                x=frame["dont_know"],
-                name="Don't know",
-                orientation="h",
-                marker={"color": DONT_KNOW_COLOR},
-                customdata=list(frame["label"]),
-                hovertemplate="%{customdata}: %{x} answered Don't know<extra></extra>",
-            ),
-        ]
-    )
-    fig.update_layout(barmode="stack")
-    most = int((frame["no"] + frame["dont_know"]).max()) if len(frame) else 1
-    fig.update_xaxes(title="Pilots", tickformat="d", dtick=1 if most <= 10 else None)
-    fig.update_yaxes(automargin=True)
-    fig = _layout(fig, height=max(220, 80 + 34 * len(labels)))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
-    return fig
 
 
 def pilot_vs_median_chart(frame: pd.DataFrame, pilot_name: str, content: Content) -> go.Figure:

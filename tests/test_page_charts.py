@@ -1,0 +1,141 @@
+"""The pages' static charts: every label in full (wrapped, never shortened), nothing drawn
+outside the picture, bar lengths and written figures as computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from portfolio_frames import canonical_frame
+from test_page_cost import AS_OF, ROWS
+
+from diagnostics import cost
+from diagnostics.framework.content import load_content
+from diagnostics.render import page_charts
+from diagnostics.render.page_charts import Bar
+
+CONTENT = load_content()
+LONG_QUESTION = (
+    "Is it decided who will spot a drop in the model's performance in production and who "
+    "will act on it"
+)
+
+
+def texts(chart) -> list[str]:
+    return [t.get_text() for t in chart.figure.findobj(Text) if t.get_text().strip()]
+
+
+def outside(chart) -> list[str]:
+    """The texts whose drawn box leaves the picture (they would be cut on the page)."""
+    canvas = FigureCanvasAgg(chart.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = chart.figure.bbox
+    cut = []
+    for text in chart.figure.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        e = text.get_window_extent(renderer)
+        if min(e.x0 - box.x0, e.y0 - box.y0, box.x1 - e.x1, box.y1 - e.y1) < -0.5:
+            cut.append(text.get_text())
+    return cut
+
+
+def coloured_widths(chart, color: str) -> list[float]:
+    """Widths of the bars drawn in `color` (hex), top to bottom."""
+    from matplotlib.colors import to_hex
+
+    bars = [
+        p
+        for p in chart.figure.axes[0].patches
+        if isinstance(p, Rectangle) and to_hex(p.get_facecolor()) == color.lower()
+    ]
+    return [round(b.get_width(), 6) for b in sorted(bars, key=lambda b: b.get_y())]
+
+
+def gaps_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"label": LONG_QUESTION, "no": 3, "dont_know": 1, "asked": 8},
+            {"label": "Future users taking part", "no": 2, "dont_know": 0, "asked": 4},
+        ]
+    )
+
+
+def test_shared_gaps_show_each_question_in_full_and_numbered() -> None:
+    chart = page_charts.shared_gaps(gaps_frame())
+    lines = texts(chart)
+    assert "…" not in "".join(lines)
+    assert f"1. {LONG_QUESTION}" in " ".join(lines)  # wrapped over lines, every word kept
+    assert f"1. {LONG_QUESTION}" not in lines  # too long for one line at a phone's width
+    assert "2. Future users taking part" in lines
+    assert "4 of 8 pilots" in lines
+    assert "2 of 4 pilots" in lines
+    assert not outside(chart)
+
+
+def test_shared_gap_bars_are_to_scale_of_the_pilots_asked() -> None:
+    chart = page_charts.shared_gaps(gaps_frame())
+    # The longest scale is the 8 pilots asked: 0.7 of the width; 3 No -> 0.2625.
+    assert coloured_widths(chart, page_charts.NO_COLOR) == [0.2625, 0.175]
+    assert coloured_widths(chart, page_charts.DONT_KNOW_COLOR) == [0.0875]
+
+
+def test_cost_charts_write_the_hand_computed_totals() -> None:
+    assumptions = cost.CostAssumptions.from_content(CONTENT, as_of=AS_OF).model_copy(
+        update={"monthly_team_cost": 30_437.5, "value_ramp_months": 0}
+    )
+    result = cost.compute_cost(canonical_frame(ROWS), assumptions)
+    parts = page_charts.cost_parts(result, CONTENT)
+    # Direct 280,000; opportunity 146,000; total 426,000 (tests/test_page_cost.py).
+    assert {"280k", "146k", "426k"} <= set(texts(parts))
+    colors = page_charts.cost_colors(CONTENT)
+    direct = coloured_widths(parts, colors[page_charts.DIRECT])
+    assert direct == [round(0.7 * 280 / 426, 6)] * 2  # its own row and the total's
+    units = page_charts.cost_units(result, CONTENT)
+    assert [t for t in texts(units) if t in ("326k", "100k")] == ["326k", "100k"]
+    built = page_charts.cost_build_up(result, CONTENT)
+    assert {"280k", "146k"} <= set(texts(built))  # each part's figure at the last month
+    for chart in (parts, units, built):
+        assert not outside(chart), chart.title
+
+
+def test_many_units_end_in_one_row_for_the_rest() -> None:
+    result = type(
+        "Result",
+        (),
+        {
+            "assumptions": cost.CostAssumptions.from_content(CONTENT, as_of=date(2026, 6, 30)),
+            "by_unit": pd.DataFrame(
+                {
+                    "business_unit": [f"Unit {i}" for i in range(20)],
+                    "direct_cost": [1000.0 * (20 - i) for i in range(20)],
+                    "opportunity_cost": [0.0] * 20,
+                    "total_cost": [1000.0 * (20 - i) for i in range(20)],
+                }
+            ),
+        },
+    )()
+    lines = texts(page_charts.cost_units(result, CONTENT, limit=15))
+    assert "Other units (6)" in lines
+    assert "21k" in lines  # 6k + 5k + 4k + 3k + 2k + 1k
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    labels=st.lists(
+        st.text(alphabet=st.characters(codec="ascii", categories=["L", "N", "Zs"]), max_size=140),
+        min_size=1,
+        max_size=6,
+    ),
+    values=st.lists(st.floats(min_value=0, max_value=1e9), min_size=6, max_size=6),
+)
+def test_no_label_or_figure_leaves_the_picture(labels, values) -> None:
+    bars = [Bar(label, (v, v / 2), f"{v:,.0f}") for label, v in zip(labels, values, strict=False)]
+    chart = page_charts.stacked_bars(bars, [("A", "#D55E00"), ("B", "#7f8fa6")], "Any")
+    assert not outside(chart)
