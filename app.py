@@ -5,7 +5,7 @@ from sqlalchemy.exc import OperationalError
 
 from diagnostics.errors import DiagnosticError, StorageError
 from diagnostics.logging_setup import configure_logging, log_error
-from ui import cache
+from ui import cache, warm
 from ui.behaviour import close_menu_on_phone
 from ui.components import show_problem
 from ui.navigation import available_pages
@@ -69,3 +69,5 @@ except DiagnosticError as exc:  # a page left an engine error unhandled: still s
 except Exception as exc:
     log_error("page_error", exc, page=current.url_path)
     raise
+
+warm.start()  # once per process, after the first page: nobody's first visit pays it
