@@ -313,8 +313,11 @@ def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
     )
     if outcome.ranking:
         st.subheader("Where the group disagrees most")
+        # Room-sized, dark type as on the shared screen: the console is often projected too.
         st.plotly_chart(
-            wf.disagreement_ranking(outcome, content), key=f"{PREFIX}ranking", config=CHART_CONFIG
+            wf.disagreement_ranking(outcome, content, large=True),
+            key=f"{PREFIX}ranking",
+            config=CHART_CONFIG,
         )
     focus = [q for q in state.in_focus] or list(state.question_ids)
     chosen = st.selectbox(

@@ -126,9 +126,16 @@ def disagreement_ranking(
             hovertemplate="%{y}: disagreement %{x:.0f}/100<extra></extra>",
         )
     )
-    fig.update_xaxes(range=[0, 115], title="Disagreement (0 = all agree, 100 = even Yes/No split)")
+    # In room-sized type the long title would spill past a plot narrowed by the question
+    # labels: the short one there (the page says what the index means beside the chart).
+    title = (
+        "Disagreement, 0 to 100"
+        if large
+        else "Disagreement (0 = all agree, 100 = even Yes/No split)"
+    )
+    fig.update_xaxes(range=[0, 115], title=title)
     fig.update_yaxes(autorange="reversed")
-    fig = _layout(fig, height=max(220, 48 * len(ranked) + 90))
+    fig = _layout(fig, height=max(220, (56 if large else 48) * len(ranked) + 90))
     if large:
         fig = _for_the_room(fig, 22)
     return fig
