@@ -155,3 +155,20 @@ def test_every_format_of_the_organisation_report_states_the_currency(
     sheet = next(book[n] for n in book.sheetnames if "cost" in n.lower())
     cells = [c.value for row in sheet.iter_rows() for c in row]
     assert sentence in cells
+
+
+@pytest.mark.parametrize(
+    ("budgets", "line"),
+    [
+        (["€ 120k", "90,000"], "Currency of the amounts: EUR"),
+        (["120000", "90000"], "Currency of the amounts: none named"),
+        (["$120k", "€ 90k"], "Currency of the amounts: several (EUR, USD)"),
+    ],
+)
+def test_the_command_line_names_the_currency(tmp_path, capsys, budgets, line) -> None:
+    from diagnostics.cli import main as cli_main
+
+    path = tmp_path / "pilots.csv"
+    path.write_bytes(_sheet("Pilot budget", budgets))
+    assert cli_main(["portfolio", str(path)]) == 0
+    assert line in capsys.readouterr().out.splitlines()

@@ -309,6 +309,17 @@ def _render_portfolio(data: dict) -> str:
         if col
     ]
     lines.append("Date columns: " + ("; ".join(dates) if dates else "none found"))
+    named = data.get("currencies") or []
+    lines.append(
+        "Currency of the amounts: "
+        + (
+            named[0]
+            if len(named) == 1
+            else f"several ({', '.join(named)})"
+            if named
+            else "none named"
+        )
+    )
     if data.get("stage_texts"):
         lines += ["", "Stage texts (rows) -> stage:"]
         for text in data["stage_texts"][:30]:

@@ -4,7 +4,7 @@
   fields, once) and `column_words` (the header words that name them), `mapping` (columns to
   fields with confidence), `stray_rows`, `importer` (the canonical frame and its row report),
   `coverage` (what the portfolio lacks for the dashboard's first questions), `names` (one normal
-  form of a pilot's name for matching).
+  form of a pilot's name for matching), `currency` (the currency the amounts name).
 - Analysis: `analysis` (funnel, rates, time in pilot, matrix), `recommendations` (push / fix /
   stop and why), `symptoms` (the three a sheet can show, one rule each), `assessed` (readiness
   from saved assessments), `drill` (sub-units).
