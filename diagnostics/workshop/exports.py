@@ -315,6 +315,14 @@ def _report_page(frames: dict[str, pd.DataFrame], content: Content) -> str:
             )
         if name in ("Distribution", "Rounds"):
             parts.append(_bars(frame, content))
+        if name == "Rounds":  # the change in words under the bars, not in a wide column
+            changes = [
+                f"<li><strong>{html.e(r['Question'])}</strong>: {html.e(r['Change'])}</li>"
+                for r in frame.to_dict("records")
+                if isinstance(r.get("Change"), str)
+            ]
+            parts.append(f"<ul class='changes'>{''.join(changes)}</ul>")
+            frame = frame.drop(columns=["Change"]).dropna(axis="columns", how="all")
         if frame.empty:
             parts.append("<p>Nothing recorded.</p>")
             continue
