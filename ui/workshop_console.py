@@ -171,6 +171,13 @@ def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> 
     problem = st.session_state.get(f"{PREFIX}problem")
     if problem:
         st.warning(problem)
+    _pacing(fac, content, state)
+    _auto_reveal(fac, content, state)
+    _room_buttons(fac, content, state)
+
+
+def _pacing(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
+    """The pacing, and what is open now with Previous and Next."""
     labels = {q: content.questions_by_id[q].short_label for q in state.question_ids}
     reasons = list(dict.fromkeys(content.questions_by_id[q].reason for q in state.question_ids))
     pacing_col, focus_col = st.columns([1, 2])
@@ -224,6 +231,10 @@ def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> 
                 width="stretch",
                 type="primary",
             )
+
+
+def _auto_reveal(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
+    """Whether each question reveals itself once everyone who joined has answered."""
     auto = st.checkbox(
         "Reveal each question by itself once everyone who joined has answered",
         value=state.auto_reveal,
@@ -235,6 +246,10 @@ def controls(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> 
     if auto != state.auto_reveal:
         _act(ws.set_auto_reveal, fac, content, auto)
         st.rerun()
+
+
+def _room_buttons(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
+    """Lock, reveal, close the code and end: for the questions open now or the whole room."""
     focus = list(state.in_focus)
     all_locked = bool(focus) and all(q in state.locked for q in focus)
     all_revealed = bool(focus) and all(q in state.revealed for q in focus)
