@@ -438,6 +438,8 @@ def test_two_rounds_show_side_by_side_and_agreed_answers_follow_the_latest(app_t
     _button(console, "ws_revote").click().run()
     assert not console.exception
     assert ws.workshop_state(fac, CONTENT).round_of(qid) == 2
+    counts = next(d.value for d in console.dataframe if "round" in d.value.columns)
+    assert counts["round"].tolist()[:2] == [2, 1]  # the live table says which round is open
     phone = _open(app_test, "pages/join.py", code=created.state.code, p=people[1].token)
     assert any("Your answer in round 1: No" in c.value for c in phone.caption)
     for person, value in zip(people, ["yes", "yes", "yes", "partly"], strict=True):

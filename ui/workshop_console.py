@@ -313,6 +313,7 @@ def live_counts(fac: ws.Facilitator, content: Content) -> None:
             "open now": [q in focus for q in state.question_ids],
             "locked": [q in state.locked for q in state.question_ids],
             "revealed": [q in state.revealed for q in state.question_ids],
+            "round": [state.round_of(q) for q in state.question_ids],
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{PREFIX}counts")
