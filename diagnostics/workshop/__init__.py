@@ -4,8 +4,9 @@ The package's modules, one job each: `records` (the records and vocabularies), `
 (codes, tokens, the join throttle, the facilitator handle), `pacing` (create and run),
 `votes` (what a participant sees and answers, live counts), `results` (distributions, roles,
 disagreement), `consensus` (agreed answers and actions, scored as an assessment), `exports`
-(tables, workbook, HTML), `figures` (charts), `clock` (the countdown per question) and
-`rounds` (voting again after discussion). The names below are the public surface:
+(tables, workbook, HTML; a snapshot while people vote), `figures` (charts), `clock` (the
+countdown per question), `rounds` (voting again after discussion) and `phones` (what every
+phone shows alike, read once per process and change). The names below are the public surface:
 `from diagnostics import workshop as ws`, then `fac = ws.facilitator(engine, token)` once and
 `ws.set_locked(fac, content, ...)`, `ws.workshop_results(fac, content)`...
 """
