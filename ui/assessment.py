@@ -21,11 +21,12 @@ from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
 from ui import actions_view, cache
 from ui.behaviour import open_at
-from ui.components import pick_pilot, plain
+from ui.components import LinkToken, pick_pilot, plain
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
+_LINK = LinkToken(TOKEN_KEY, "token")
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
 CHECK_MARKS = {
     "done": ":green[:material/check_circle:]",
@@ -48,18 +49,16 @@ def current_token() -> str | None:
     st.navigation, Streamlit serves a deep link such as /assess?token=... by running this
     page alone (its old pages-directory mode), so the URL is read here as well.
     """
-    return st.session_state.get(TOKEN_KEY) or st.query_params.get("token") or None
+    return _LINK.current()
 
 
 def open_assessment(token: str) -> None:
     """Make `token` the current assessment, in the session and in the URL."""
-    st.session_state[TOKEN_KEY] = token
-    st.query_params["token"] = token
+    _LINK.remember(token)
 
 
 def forget_assessment() -> None:
-    st.session_state.pop(TOKEN_KEY, None)
-    st.query_params.pop("token", None)
+    _LINK.forget()
 
 
 def steps(content: Content) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -17,6 +18,26 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # wide as its column where that is narrower (a phone, half a laptop screen).
 PICTURE_PX = 560
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    """A private token kept in the session and in the URL (`?<param>=`), so that a reload or
+    the link itself brings its holder back (a resumed assessment, a facilitator's console)."""
+
+    session_key: str
+    param: str
+
+    def current(self) -> str | None:
+        return st.session_state.get(self.session_key) or st.query_params.get(self.param) or None
+
+    def remember(self, token: str) -> None:
+        st.session_state[self.session_key] = token
+        st.query_params[self.param] = token
+
+    def forget(self) -> None:
+        st.session_state.pop(self.session_key, None)
+        st.query_params.pop(self.param, None)
 
 
 def plain(text: object) -> str:

@@ -19,9 +19,11 @@ import segno
 import streamlit as st
 
 from diagnostics import workshop as ws
+from ui.components import LinkToken
 from ui.navigation import available_pages
 
 FACILITATOR_KEY = "link_facilitator"
+_FACILITATOR_LINK = LinkToken(FACILITATOR_KEY, "facilitator")
 CODE_KEY = "link_code"
 PUBLIC_URL_ENV = "POCTRAP_PUBLIC_URL"
 
@@ -120,17 +122,15 @@ def _is_loopback(address: str) -> bool:
 
 
 def facilitator_token() -> str | None:
-    return st.session_state.get(FACILITATOR_KEY) or st.query_params.get("facilitator")
+    return _FACILITATOR_LINK.current()
 
 
 def remember_facilitator(token: str) -> None:
-    st.session_state[FACILITATOR_KEY] = token
-    st.query_params["facilitator"] = token
+    _FACILITATOR_LINK.remember(token)
 
 
 def forget_facilitator() -> None:
-    st.session_state.pop(FACILITATOR_KEY, None)
-    st.query_params.pop("facilitator", None)
+    _FACILITATOR_LINK.forget()
 
 
 # Static styles only: no user data ever goes into these strings.
