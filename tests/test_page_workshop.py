@@ -465,3 +465,6 @@ def test_two_rounds_show_side_by_side_and_agreed_answers_follow_the_latest(app_t
     assert "Agreement grew after the discussion" in _texts(console)
     _button(console, "ws_save_consensus").click().run()
     assert ws.consensus(fac).answers == {qid: "yes"}  # the latest round's majority
+    ws.end_workshop(fac, CONTENT)
+    screen.run()
+    assert "**4** people gave **8** answers to 38 questions (votes taken again" in _texts(screen)

@@ -890,6 +890,8 @@ def test_a_second_round_keeps_the_first_votes_and_shows_both_rounds(engine):
     assert qid not in second.revealed
     assert qid not in second.locked
     assert _votes_in_db(engine, state.id) == 0
+    kept = ws.live_status(fac, CONTENT)
+    assert (kept.total_votes, kept.earlier_votes, kept.all_votes) == (0, 4, 4)
     mine = ws.participant_view(engine, people[1].token, CONTENT)
     assert (mine.my_votes, mine.my_earlier_votes, mine.rounds) == ({}, {qid: "no"}, {qid: 2})
     _round(engine, people, qid, ["yes", "yes", "yes", "partly"])
@@ -968,3 +970,26 @@ def test_a_second_round_restarts_the_clock_of_the_open_question(engine):
         ws.open_next_round(fac, CONTENT, [qid])
     with pytest.raises(AccessError):
         ws.open_next_round(ws.facilitator(engine, "x" * 32), CONTENT, [qid])
+
+
+@given(
+    total=st.integers(min_value=5, max_value=3600),
+    elapsed_us=st.integers(min_value=-5_000_000, max_value=4_000_000_000),
+)
+def test_the_clock_counts_down_to_zero_and_reads_as_minutes_and_seconds(total, elapsed_us):
+    from types import SimpleNamespace
+
+    running = SimpleNamespace(
+        deadline=_at(total), clock_started_at=T0, ended=False, countdown_seconds=total
+    )
+    now = T0 + timedelta(microseconds=elapsed_us)
+    left = clock.remaining(running, now)
+    assert left == max(0.0, (total * 1_000_000 - elapsed_us) / 1_000_000)
+    shown = clock.format_clock(left)
+    minutes, seconds = shown.split(":")
+    assert int(minutes) * 60 + int(seconds) == math.ceil(left)  # 0:00 only once it is up
+    assert len(seconds) == 2
+    assert clock.running_short(running, now) == (left <= clock.SHORT_SECONDS)
+    share = clock.fraction_left(running, now)
+    assert 0.0 <= share <= 1.0
+    assert share == pytest.approx(min(1.0, left / total))

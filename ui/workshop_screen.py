@@ -168,11 +168,12 @@ def _end_screen(state: ws.WorkshopState, live: ws.LiveStatus) -> None:
         st.markdown("# Thank you for taking part")
         st.markdown(f"## {plain(state.pilot_name)}")
         people = "person" if live.participants == 1 else "people"
-        answers = "answer" if live.total_votes == 1 else "answers"
+        answers = "answer" if live.all_votes == 1 else "answers"
+        again = " (votes taken again after discussion included)" if live.earlier_votes else ""
         st.markdown(
-            f"**{live.participants}** {people} gave **{live.total_votes}** {answers} to "
-            f"{len(state.question_ids)} questions. The agreed answers and actions follow in "
-            "the workshop report."
+            f"**{live.participants}** {people} gave **{live.all_votes}** {answers} to "
+            f"{len(state.question_ids)} questions{again}. The agreed answers and actions follow "
+            "in the workshop report."
         )
 
 

@@ -140,6 +140,12 @@ class LiveStatus:
     participants: int
     votes_per_question: dict[str, int]
     total_votes: int
+    earlier_votes: int = 0  # the votes of rounds voted again, kept
+
+    @property
+    def all_votes(self) -> int:
+        """Every answer given, the earlier rounds of questions voted again included."""
+        return self.total_votes + self.earlier_votes
 
 
 @dataclass(frozen=True)

@@ -216,4 +216,12 @@ def live_counts(
         ).all()
     )
     per_question = {q: int(counts.get(q, 0)) for q in state.question_ids}
-    return LiveStatus(state, int(participants or 0), per_question, sum(per_question.values()))
+    earlier = 0
+    if state.rounds:
+        earlier = session.scalar(
+            select(func.count())
+            .select_from(WorkshopRoundVote)
+            .where(WorkshopRoundVote.workshop_id == row.id)
+        )
+    total = sum(per_question.values())
+    return LiveStatus(state, int(participants or 0), per_question, total, int(earlier or 0))
