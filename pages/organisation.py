@@ -35,10 +35,11 @@ view.import_panel(engine, content, expanded=not data.profile.pilot_count, scope=
 if data.profile.pilot_count:
     view.headline(data.profile)
 
-gaps, profile, one_pilot, trap, report = st.tabs(
-    ["Shared gaps", "Risk profile", "One pilot vs the rest", "Are we in the PoC trap?", "Report"]
-)
+view.keep_pilot_choice()
+gaps, profile, one_pilot, trap, report = st.tabs(view.TABS, key=view.TAB_KEY, on_change="rerun")
 for tab, show in ((gaps, view.gaps_tab), (profile, view.profile_tab), (one_pilot, view.pilot_tab)):
+    if tab is not gaps and not tab.open:
+        continue  # interactive charts: drawn when their tab is opened, not on the first view
     with tab:
         if data.profile.pilot_count:
             show(data.profile, data.charts, content)

@@ -111,6 +111,8 @@ def test_uploaded_sheet_is_checked_saved_and_counted(app_test, content) -> None:
     assert _metric(at, "Pilots assessed") == "3"
     assert any("Every assessed pilot" in c.value for c in at.caption)
     # The hostile name is offered as a plain option and never rendered as Markdown.
+    at.session_state["org_tab"] = "One pilot vs the rest"
+    at.run()
     assert HOSTILE in at.selectbox(key="org_pilot").options
     assert not [m.value for m in at.markdown if "<b>pilot</b>" in m.value]
 
@@ -193,3 +195,31 @@ def test_the_shared_gaps_chart_is_a_picture(app_test) -> None:
     assert gaps_tab.label == "Shared gaps"
     assert len(gaps_tab.get("image")) == 1
     assert not gaps_tab.get("plotly_chart")
+
+
+def _tab_charts(at) -> int:
+    """Plotly charts drawn in the page's tabs (the follow-up section below has its own)."""
+    return sum(len(tab.get("plotly_chart")) for tab in at.tabs)
+
+
+def test_the_interactive_charts_wait_for_their_tab(app_test) -> None:
+    """Test that the first view draws no Plotly chart (the risk profile's and one pilot's
+    charts are drawn when their tab is opened), and that the pilot chosen in its tab is
+    still chosen after another tab was open in between."""
+    at = app_test(PAGE, timeout=120)
+    assert not _tab_charts(at)
+    at.session_state["org_tab"] = "Risk profile"
+    at.run()
+    assert _tab_charts(at) == 4  # spread, units, decisions, pilots
+    at.session_state["org_tab"] = "One pilot vs the rest"
+    at.run()
+    assert at.selectbox(key="org_pilot").index == 0
+    at.selectbox(key="org_pilot").select_index(2).run()
+    other = at.selectbox(key="org_pilot").value
+    at.session_state["org_tab"] = "Shared gaps"
+    at.run()
+    assert not _tab_charts(at)
+    at.session_state["org_tab"] = "One pilot vs the rest"
+    at.run()
+    assert at.selectbox(key="org_pilot").value == other
+    assert at.selectbox(key="org_pilot").index == 2

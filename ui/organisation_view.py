@@ -37,6 +37,16 @@ from ui.components import CHART_CONFIG, XLSX_MIME, picture, show_problem
 from ui.report_downloads import ReportFile, download_row
 
 PREFIX = "org_"
+TAB_KEY = f"{PREFIX}tab"
+TABS = ["Shared gaps", "Risk profile", "One pilot vs the rest", "Are we in the PoC trap?", "Report"]
+PILOT_KEY = f"{PREFIX}pilot"
+
+
+def keep_pilot_choice() -> None:
+    """The pilot chosen for the comparison outlives runs in which its tab is closed (the
+    tab's charts are drawn only while it is open, and a widget not drawn loses its value)."""
+    if PILOT_KEY in st.session_state:
+        st.session_state[PILOT_KEY] = st.session_state[PILOT_KEY]
 
 
 # --- the PoC trap check ---------------------------------------------------------------------
@@ -280,7 +290,7 @@ def pilot_tab(profile: OrganisationProfile, charts: dict, content: Content) -> N
         "Pilot",
         list(labels),
         format_func=lambda k: labels[k],
-        key=f"{PREFIX}pilot",
+        key=PILOT_KEY,
         help="Its readiness per reason beside the median of every pilot assessed.",
     )
     if key is None:
