@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics.actions import exchange, figures, followup, register
+from diagnostics.actions import exchange, followup, register
 from diagnostics.actions.register import ActionRecord
 from diagnostics.actions.vocabulary import ACTIVE, STATUSES, vocabulary
 from diagnostics.errors import DiagnosticError
@@ -23,8 +23,9 @@ from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.scoring import ActionItem
 from diagnostics.framework.timeline import format_day
+from diagnostics.render import page_charts
 from ui import cache
-from ui.components import CHART_CONFIG, XLSX_MIME, plain, show_problem
+from ui.components import XLSX_MIME, picture, plain, show_problem
 
 PREFIX = "actions_"
 PAGE = "pages/actions.py"
@@ -452,20 +453,16 @@ def follow_up(
         return
     if with_metrics:
         metrics(actions, today)
-    units = followup.by_unit(actions, today)
+    per_unit, over_time = _follow_up_pictures(
+        followup.by_unit(actions, today), followup.over_time(actions, today)
+    )
     left, right = st.columns(2)
     with left:
         st.markdown("**Per business unit**")
-        st.plotly_chart(
-            figures.per_unit(units, content), key=f"{key_prefix}units", config=CHART_CONFIG
-        )
+        picture(per_unit)
     with right:
         st.markdown("**Still to do and done, day by day**")
-        st.plotly_chart(
-            figures.open_vs_done(followup.over_time(actions, today), content),
-            key=f"{key_prefix}time",
-            config=CHART_CONFIG,
-        )
+        picture(over_time)
     left, right = st.columns(2)
     with left:
         st.markdown("**Per owner**")
@@ -493,6 +490,16 @@ def follow_up(
             )
     if with_metrics:  # elsewhere than on the register itself: the way there
         st.page_link(PAGE, label="Open the action register", icon=":material/checklist:")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _follow_up_pictures(units: pd.DataFrame, over_time: pd.DataFrame) -> tuple[str, str]:
+    """The follow-up's two charts as SVG, drawn again only when the register changed."""
+    content = cache.content()
+    return (
+        page_charts.actions_per_unit(units, content).svg(),
+        page_charts.actions_over_time(over_time, content).svg(),
+    )
 
 
 def follow_up_section(engine: Engine, content: Content, key_prefix: str) -> None:

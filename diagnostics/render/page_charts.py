@@ -33,6 +33,7 @@ from diagnostics.framework.content import Content
 from diagnostics.render.charts import (
     _LOCK,
     _RC,
+    ACCENT,
     INK,
     MUTED,
     NEUTRAL,
@@ -171,7 +172,8 @@ def build_up(
         values = [float(v) for v in values]
         top = [b + v for b, v in zip(below, values, strict=True)] if stacked else values
         drawstyle = "steps-post" if steps else "default"
-        ax.plot(x, top, color=color, linewidth=1.8, drawstyle=drawstyle, label=name)
+        marker = "o" if len(x) <= 2 else None  # a line needs two days: a lone day is a dot
+        ax.plot(x, top, color=color, linewidth=1.8, drawstyle=drawstyle, marker=marker, label=name)
         if stacked:
             ax.fill_between(x, below, top, color=color, alpha=0.55, linewidth=0, step=None)
         if len(x):  # a stacked part's figure sits in the middle of its band
@@ -325,3 +327,46 @@ def stop_now(scenario: StopNowScenario, content: Content, currency: str | None =
     ]
     series = [("Cost so far", NEUTRAL), *_cost_series(content)]
     return stacked_bars(bars, series, "What stopping now would save")
+
+
+# --- the action register's follow-up -----------------------------------------------------------
+
+
+def _ends(content: Content) -> tuple[str, str]:
+    """The worst and the best band's colours: overdue and done."""
+    return content.bands[0].color, content.bands[-1].color
+
+
+def actions_per_unit(table: pd.DataFrame, content: Content) -> Chart:
+    """Per business unit, most overdue first: overdue, still to do on time, done."""
+    worst, best = _ends(content)
+    bars = [
+        Bar(
+            str(row["business_unit"]),
+            (
+                float(row["overdue"]),
+                float(row["open"] - row["overdue"]),
+                float(row["done"]),
+            ),
+            f"{int(row['open'])} to do, {int(row['done'])} done",
+        )
+        for _, row in table.iterrows()
+    ]
+    series = [("Overdue", worst), ("To do, on time", ACCENT), ("Done", best)]
+    return stacked_bars(bars, series, "Per business unit")
+
+
+def actions_over_time(over_time: pd.DataFrame, content: Content) -> Chart:
+    """Actions still to do and actions done at the end of each day."""
+    _worst, best = _ends(content)
+    return build_up(
+        [pd.Timestamp(d).date() for d in over_time["day"]],
+        [
+            ("Still to do", ACCENT, list(over_time["open"])),
+            ("Done", best, list(over_time["done"])),
+        ],
+        "Still to do and done, day by day",
+        stacked=False,
+        steps=True,
+        value_format=lambda v: f"{v:,.0f}",
+    )
