@@ -261,47 +261,38 @@ def recommendation_counts(analysis) -> dict[str, int]:
     return {key: int(counts.get(key, 0)) for key in ACTION_ORDER}
 
 
+# Each pilot's JSON object: its key, the analysis column it comes from, and whether it is a
+# number (rounded to one decimal) rather than text.
+SUMMARY_FIELDS = (
+    ("id", "pilot_id", False),
+    ("name", "name", False),
+    ("business_unit", "business_unit", False),
+    ("stage", "stage", False),
+    ("weeks_in_pilot", "weeks_in_pilot", True),
+    ("readiness", "readiness", True),
+    ("readiness_source", "readiness_source", False),
+    ("readiness_date", "readiness_date", False),
+    ("weakest_reason", "weakest_reason", False),
+    ("quadrant", "quadrant", False),
+    ("recommendation", "recommendation", False),
+    ("why", "recommendation_reason", False),
+)
+
+
 def pilots_summary(analysis) -> list[dict]:
     """One JSON-ready object per pilot: what the dashboard's table says about it."""
     pilots = analysis.pilots
 
-    def text(value: object) -> str | None:
-        return None if value is None or pd.isna(value) else str(value)
-
-    def number(value: object) -> float | None:
-        return None if value is None or pd.isna(value) else round(float(value), 1)
+    def value(cell: object, numeric: bool) -> str | float | None:
+        if cell is None or pd.isna(cell):
+            return None
+        return round(float(cell), 1) if numeric else str(cell)
 
     columns = {
-        c: (pilots[c].tolist() if c in pilots else [None] * len(pilots))
-        for c in (
-            "pilot_id",
-            "name",
-            "business_unit",
-            "stage",
-            "weeks_in_pilot",
-            "readiness",
-            "readiness_source",
-            "readiness_date",
-            "weakest_reason",
-            "quadrant",
-            "recommendation",
-            "recommendation_reason",
-        )
+        column: (pilots[column].tolist() if column in pilots else [None] * len(pilots))
+        for _, column, _ in SUMMARY_FIELDS
     }
     return [
-        {
-            "id": text(columns["pilot_id"][i]),
-            "name": text(columns["name"][i]),
-            "business_unit": text(columns["business_unit"][i]),
-            "stage": text(columns["stage"][i]),
-            "weeks_in_pilot": number(columns["weeks_in_pilot"][i]),
-            "readiness": number(columns["readiness"][i]),
-            "readiness_source": text(columns["readiness_source"][i]),
-            "readiness_date": text(columns["readiness_date"][i]),
-            "weakest_reason": text(columns["weakest_reason"][i]),
-            "quadrant": text(columns["quadrant"][i]),
-            "recommendation": text(columns["recommendation"][i]),
-            "why": text(columns["recommendation_reason"][i]),
-        }
+        {key: value(columns[column][i], numeric) for key, column, numeric in SUMMARY_FIELDS}
         for i in range(len(pilots))
     ]
