@@ -76,3 +76,23 @@ def test_the_gaps_table_gives_what_to_change_the_largest_share() -> None:
     first_row = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1])[0]
     assert f"<span class='meta'>{top['reason_title']}</span>" in first_row
     assert f"{int(top['no'])} No, {int(top['dont_know'])} Don&#x27;t know" in first_row
+
+
+def test_the_today_label_turns_left_before_it_runs_off_the_right_edge() -> None:
+    """Regression: the label turned left only past 70% of the axis, so on a 4.4-inch chart
+    drawn through production, 109 days in, its end was cut off."""
+    today = date(2026, 3, 9)
+    clipped = []
+    for days in range(96, 121):
+        for width in (4.4, 6.0):
+            start = today - timedelta(days=days)
+            chart = charts.timeline(
+                recommended_path(start, CONTENT),
+                today,
+                CONTENT,
+                severity=2,
+                width=width,
+                through_production=True,
+            )
+            clipped += [(days, width, text) for text in _clipped(chart)]
+    assert clipped == []
