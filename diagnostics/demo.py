@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Engine, update
 
+from diagnostics.actions.register import add_action, update_action
 from diagnostics.framework.content import (
     DATA_DIR,
     ID_PATTERN,
@@ -25,7 +26,7 @@ from diagnostics.framework.content import (
     read_data_file,
 )
 from diagnostics.storage import store
-from diagnostics.storage.models import Assessment
+from diagnostics.storage.models import ActionStatusChange, Assessment, RegisterAction
 
 DEMO_PILOTS_PATH = DATA_DIR / "demo_pilots.yaml"
 
@@ -156,9 +157,6 @@ def _add_action(
 ) -> None:
     """One register action of a demo pilot, dated as the demo file says: adopted weeks ago,
     closed later."""
-    from diagnostics.actions.register import add_action, update_action
-    from diagnostics.storage.models import ActionStatusChange, RegisterAction
-
     added = today - timedelta(weeks=action.added_weeks_ago)
     active = action.status in ("open", "in_progress")
     record = add_action(

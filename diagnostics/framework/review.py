@@ -12,6 +12,8 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from diagnostics.actions.register import ActionRecord, list_actions
+from diagnostics.actions.vocabulary import ACTIVE
 from diagnostics.cost.delay import DelayCost, delay_cost
 from diagnostics.framework.content import Content
 from diagnostics.framework.history import (
@@ -40,7 +42,7 @@ class PilotReview:
     previous: HistoryEntry | None
     changes: list[AnswerChange]
     # the pilot's actions still to do in the register (open, in progress), overdue first
-    register: tuple = ()
+    register: tuple[ActionRecord, ...] = ()
 
     @property
     def answer_values(self) -> dict[str, str]:
@@ -110,9 +112,6 @@ def load_review(
     history = pilot_history(engine, pilot.id, content)
     earlier = [h for h in history if h.created_at < assessment.created_at]
     previous_answers = store.answer_values(engine, earlier[-1].assessment_id) if earlier else None
-    from diagnostics.actions.register import list_actions  # the register reads the store too
-    from diagnostics.actions.vocabulary import ACTIVE
-
     today = today or date.today()
     review = build_review(
         content,

@@ -15,6 +15,8 @@ from datetime import date
 
 import pandas as pd
 
+from diagnostics.actions.register import plural
+from diagnostics.actions.vocabulary import vocabulary
 from diagnostics.formats import format_money, with_currency
 from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
@@ -178,9 +180,6 @@ REGISTER_HEADINGS = ("Action", "Owner", "Due", "Status")
 def register_rows(review: PilotReview) -> list[tuple[str, str, str, str]]:
     """The pilot's open actions from the register, overdue first: the action, its owner,
     its due date and its status (with how long overdue)."""
-    from diagnostics.actions.register import plural
-    from diagnostics.actions.vocabulary import vocabulary
-
     words = vocabulary()
     rows = []
     for action in review.register:
@@ -200,8 +199,6 @@ def register_rows(review: PilotReview) -> list[tuple[str, str, str, str]]:
 
 def register_caption(review: PilotReview) -> str:
     """How many of the pilot's register actions are open and how many overdue."""
-    from diagnostics.actions.register import plural
-
     late = sum(a.overdue(review.today) for a in review.register)
     text = f"{plural(len(review.register), 'action')} still to do in the action register"
     return text + (f", {late} overdue." if late else ".")
