@@ -88,3 +88,15 @@ def test_the_export_carries_the_stop_and_the_cost_it_ends() -> None:
         46_000,
         226_000,
     )
+
+
+def test_the_portfolio_counts_a_retired_pilots_weeks_to_its_stop_date_too() -> None:
+    from diagnostics.framework.content import load_content
+    from diagnostics.portfolio.analysis import analyse_portfolio, export_frame
+
+    content = load_content()
+    rows = [DECIDED_THEN_STOPPED, {**DECIDED_THEN_STOPPED, "pilot_id": "R-2", "stop_date": None}]
+    analysis = analyse_portfolio(frame_of(rows), content, as_of=AS_OF)
+    # 300 - 100 = 200 days to the stop; 300 - 200 = 100 days to the decision without one
+    assert analysis.pilots["weeks_in_pilot"].tolist() == [round(200 / 7, 1), round(100 / 7, 1)]
+    assert export_frame(analysis, content)["Weeks in pilot"].tolist() == [28.6, 14.3]

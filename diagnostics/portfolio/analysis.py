@@ -154,13 +154,16 @@ def production_rate(frame: pd.DataFrame) -> float | None:
 
 
 def weeks_in_pilot(frame: pd.DataFrame, as_of: date) -> pd.Series:
-    """Weeks from the start to today for open pilots, to the decision / go-live for closed ones.
+    """Weeks from the start to today for open pilots, to the go-live for live ones and to
+    the stop date for retired ones (their decision date when the sheet has no stop date), as
+    the cost model counts them.
 
     Missing dates, or a start still in the future, give NaN.
     """
     stages = stage_codes(frame)
     start = _dates(frame, "start_date")
-    end = _dates(frame, "decision_date")
+    stopped = _dates(frame, "stop_date")
+    end = _dates(frame, "decision_date").mask((stages == "retired") & stopped.notna(), stopped)
     today = pd.Timestamp(as_of)
     is_open = stages.isin(OPEN_STAGES)
     is_closed = stages.isin(CLOSED_STAGES)
