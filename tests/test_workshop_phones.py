@@ -6,6 +6,7 @@ and moving a room on reads the database once per process, not once per phone."""
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,6 +89,31 @@ def test_moving_a_room_on_reads_the_database_once_not_once_per_phone(engine):
         assert view == ws.participant_view(engine, person.token, CONTENT)
     # The phones that answered the first question still see their answer to it.
     assert sum(1 for v in moved if v.my_votes == {first: "yes"}) == 15
+
+
+def test_phones_asking_at_the_same_moment_share_one_read(engine):
+    """Twenty sessions polling at once after a change (threads, as Streamlit runs them):
+    one of them reads, the others wait for it and take the same object."""
+    created, fac, _people = _room(engine, n=2)
+    ws.step(fac, CONTENT, +1)
+    key = _key(engine, fac.workshop_id)
+    start = threading.Barrier(20)
+    got = []
+
+    def poll():
+        start.wait()
+        got.append(phones.shared(engine, fac.workshop_id, CONTENT, key))
+
+    with _statements(engine) as sent:
+        threads = [threading.Thread(target=poll) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert len(got) == 20
+    assert all(view is got[0] for view in got)
+    assert len(sent) == 3
+    assert got[0].state.in_focus == (created.state.question_ids[1],)
 
 
 def test_after_a_tap_only_that_phones_own_votes_are_read(engine):

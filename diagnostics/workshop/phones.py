@@ -47,7 +47,14 @@ class Shared:
 
 
 _cache: dict[tuple[int, int], Shared] = {}
-_lock = threading.Lock()
+_locks: dict[tuple[int, int], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(slot: tuple[int, int]) -> threading.Lock:
+    """One lock per workshop: a slow read for one room never holds up another room's phones."""
+    with _locks_guard:
+        return _locks.setdefault(slot, threading.Lock())
 
 
 def shared(engine: Engine, workshop_id: int, content: Content, key: str) -> Shared:
@@ -60,15 +67,17 @@ def shared(engine: Engine, workshop_id: int, content: Content, key: str) -> Shar
     hit = _cache.get(slot)
     if hit is not None and hit.key == key:
         return hit
-    with _lock:  # one reader per change; the phones polling at the same moment wait for it
+    with _lock_for(slot):  # one reader per change; the phones polling meanwhile wait for it
         hit = _cache.get(slot)
         if hit is not None and hit.key == key:
             return hit
         view = _read(engine, workshop_id, content, key)
-        _cache[slot] = view
-        if len(_cache) > MAX_WORKSHOPS:
-            for old in list(_cache)[: MAX_WORKSHOPS // 2]:
-                _cache.pop(old, None)
+        with _locks_guard:
+            _cache[slot] = view
+            if len(_cache) > MAX_WORKSHOPS:
+                for old in list(_cache)[: MAX_WORKSHOPS // 2]:
+                    _cache.pop(old, None)
+                    _locks.pop(old, None)
         return view
 
 
@@ -128,4 +137,5 @@ def revealed_results(
 
 def forget(engine: Engine, workshop_id: int) -> None:
     """Drop the kept view (tests, or a process that just changed the workshop itself)."""
-    _cache.pop((id(engine), workshop_id), None)
+    with _locks_guard:
+        _cache.pop((id(engine), workshop_id), None)
