@@ -132,8 +132,9 @@ def test_the_organisation_workbook_prices_the_trap_in_its_currency() -> None:
         organisation_report.OrganisationReport(profile, CONTENT, check=check, cost=cost)
     )
     rows = list(_book(data)["Cost of the trap"].iter_rows(values_only=True))
-    assert rows[0] == ("Measure", "Amount (EUR)", "Pilots")
-    measures = {r[0]: r[1] if r[1] is not None else r[2] for r in rows[1:]}
+    assert rows[0] == ("Measure", "Amount (EUR)", "Pilots", "Note")
+    measures = {r[0]: next((v for v in r[1:] if v is not None), None) for r in rows[1:]}
+    assert "Amounts in EUR" in measures["Currency"]
     assert measures["Total cost of the trap"] == round(cost.totals["total"])
     assert measures["Pilots in the portfolio"] == 60
     assert not any("_" in m for m in measures)  # words, not keys
