@@ -262,7 +262,7 @@ def test_missing_data_is_stated_with_counts_and_what_was_done(reference) -> None
     # No value: idea, mystery, no-value.
     assert items["expected_annual_value"].count == 3
     assert items["expected_annual_value"].treatment == "left out"
-    assert "1 late pilot(s)" in items["expected_annual_value"].message
+    assert "the 1 late pilot among them" in items["expected_annual_value"].message
     assert items["unknown_stage"].count == 1
     assert items["no_start_date"].count == 1
     assert reference.left_out_counts() == {"stage not recognised": 1, "no start date": 1}

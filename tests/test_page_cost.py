@@ -124,7 +124,7 @@ def test_missing_data_is_stated(cost_page) -> None:
     warning = " ".join(w.value for w in cost_page.warning)
     assert "1 of 5 pilots have no pilot budget" in warning
     assert "1 of them count as direct cost" in warning
-    assert "1 pilot(s) are open or stopped but have no start date" in warning
+    assert "1 pilot open or stopped without a start date" in warning
 
 
 def test_changing_an_assumption_recomputes_at_once(cost_page) -> None:

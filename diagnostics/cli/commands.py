@@ -14,6 +14,7 @@ from diagnostics.cli.common import (
     add_database_option,
 )
 from diagnostics.errors import DiagnosticError
+from diagnostics.formats import count_of
 from diagnostics.framework.content import load_content
 
 # content ------------------------------------------------------------------------------
@@ -429,7 +430,7 @@ def _render_cost(name: str, result, scenario, stop: str) -> str:
     if scenario is not None:
         lines += [
             "",
-            f"Stop now ({STOP_SELECTIONS[stop].lower()}): {scenario.stopped:,} pilot(s); "
+            f"Stop now ({STOP_SELECTIONS[stop].lower()}): {count_of(scenario.stopped, 'pilot')}; "
             f"saving {scenario.saving:,.0f} by {scenario.horizon_end.isoformat()} "
             f"(cost then {scenario.keep_total:,.0f} if they run on, "
             f"{scenario.stop_total:,.0f} if stopped today)",

@@ -43,7 +43,7 @@ import pandas as pd
 
 from diagnostics.cost.assumptions import CostAssumptions
 from diagnostics.errors import DiagnosticError
-from diagnostics.formats import DAYS_PER_MONTH, DAYS_PER_WEEK, UNASSIGNED, format_money
+from diagnostics.formats import DAYS_PER_MONTH, DAYS_PER_WEEK, UNASSIGNED, count_of, format_money
 from diagnostics.portfolio.stages import CANONICAL_STAGES, OPEN_STAGES, STAGE_DTYPE
 
 TRUST_WINDOW_DAYS = 365  # "in the last 12 months" for the trust-erosion signals
@@ -588,43 +588,43 @@ def _missing(p: _Prepared, status: np.ndarray, a: CostAssumptions) -> tuple[Miss
         no_value,
         "left out",
         f"{no_value:,} of {n:,} pilots have no expected annual value: no value is guessed for "
-        f"them, so {late_no_value:,} late pilot(s) among them add no opportunity cost "
-        "(the opportunity cost shown is a lower bound).",
+        f"them, so no opportunity cost is counted for the {count_of(late_no_value, 'late pilot')} "
+        "among them (the opportunity cost shown is a lower bound).",
     )
     for key, treatment, text in (
         (
             "unknown_stage",
             "left out",
-            "have a stage that was not recognised: left out. Map "
+            "with a stage that was not recognised: left out. Map "
             "their stage texts when importing to include them.",
         ),
         (
             "no_start_date",
             "left out",
-            "are open or stopped but have no start date: they cannot "
+            "open or stopped without a start date: they cannot "
             "be placed on the recommended path and are left out.",
         ),
         (
             "no_stop_date",
             "left out",
-            "were stopped but have neither a stop date nor a decision date: whether "
+            "stopped without a stop date or a decision date: whether "
             "they were stopped late is unknown, so they are left out.",
         ),
         (
             "dates_reversed",
             "left out",
-            "have a decision, go-live or stop date before their start date: left out; check "
+            "with a decision, go-live or stop date before the start date: left out; check "
             "those dates.",
         ),
     ):
         count = int((p.left_out == _LEFT_OUT[key]).sum())
-        add(key, count, treatment, f"{count:,} pilot(s) {text}")
+        add(key, count, treatment, f"{count_of(count, 'pilot')} {text}")
     undated = int((p.status_base == _STATUS["live_undated"]).sum())
     add(
         "go_live_date",
         undated,
         "assumed on time",
-        f"{undated:,} pilot(s) in production lack a "
+        f"{count_of(undated, 'pilot')} in production without a "
         "start or go-live date: counted as live on time, with no delay cost.",
     )
     return tuple(items)
