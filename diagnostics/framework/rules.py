@@ -11,7 +11,7 @@ from __future__ import annotations
 import string
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 
 class _Model(BaseModel):
@@ -38,6 +38,12 @@ def _check_templates(sentences: BaseModel, allowed: dict[str, set[str]]) -> list
     return problems
 
 
+def _sentences(name: str, placeholders: dict[str, set[str]]) -> type[_Model]:
+    """The model of a rule set's sentences: one required text per key of `placeholders`, so
+    the sentence names are written once, beside the placeholders each may use."""
+    return create_model(name, __base__=_Model, **{key: (str, ...) for key in placeholders})
+
+
 class _WithSentences(_Model):
     """Rules with template sentences; each may use only the placeholders its caller fills
     (`placeholders`, sentence key -> names), checked on load."""
@@ -53,23 +59,6 @@ class _WithSentences(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-
-class SymptomSentences(_Model):
-    many_present: str
-    many_absent: str
-    many_none_started: str
-    many_not_counted: str
-    many_unknown: str
-    tech_present: str
-    tech_absent: str
-    tech_too_few: str
-    tech_unknown: str
-    users_present: str
-    users_absent: str
-    users_no_results: str
-    users_not_reported: str
-    users_unknown: str
 
 
 SYMPTOM_PLACEHOLDERS: dict[str, set[str]] = {
@@ -88,6 +77,7 @@ SYMPTOM_PLACEHOLDERS: dict[str, set[str]] = {
     "users_not_reported": set(),
     "users_unknown": set(),
 }
+SymptomSentences = _sentences("SymptomSentences", SYMPTOM_PLACEHOLDERS)
 
 
 class SymptomRules(_WithSentences):
@@ -102,17 +92,6 @@ class SymptomRules(_WithSentences):
     placeholders: ClassVar[dict[str, set[str]]] = SYMPTOM_PLACEHOLDERS
 
 
-class TrapSentences(_Model):
-    in_trap_defining: str
-    in_trap_many: str
-    at_risk: str
-    clear: str
-    clear_so_far: str
-    not_enough: str
-    known: str
-    answer_next: str
-
-
 TRAP_PLACEHOLDERS: dict[str, set[str]] = {
     "in_trap_defining": {"symptoms"},
     "in_trap_many": {"count", "symptoms"},
@@ -123,6 +102,7 @@ TRAP_PLACEHOLDERS: dict[str, set[str]] = {
     "known": {"known", "unknown"},
     "answer_next": {"question"},
 }
+TrapSentences = _sentences("TrapSentences", TRAP_PLACEHOLDERS)
 
 
 class TrapRules(_WithSentences):
@@ -143,15 +123,6 @@ class TrapRules(_WithSentences):
         return problems
 
 
-class UnassessedSentences(_Model):
-    assess_before: str
-    assess_no_start: str
-    assess_not_started: str
-    assess_unknown_stage: str
-    decide_now: str
-    stop_candidate: str
-
-
 UNASSESSED_PLACEHOLDERS: dict[str, set[str]] = {
     "assess_before": {"w", "dp", "left"},
     "assess_no_start": {"dp"},
@@ -160,6 +131,7 @@ UNASSESSED_PLACEHOLDERS: dict[str, set[str]] = {
     "decide_now": {"w", "dp", "days"},
     "stop_candidate": {"w", "path", "times"},
 }
+UnassessedSentences = _sentences("UnassessedSentences", UNASSESSED_PLACEHOLDERS)
 
 
 class UnassessedRules(_WithSentences):
@@ -176,11 +148,8 @@ class UnassessedRules(_WithSentences):
     placeholders: ClassVar[dict[str, set[str]]] = UNASSESSED_PLACEHOLDERS
 
 
-class TimingSentences(_Model):
-    overdue: str
-
-
 TIMING_PLACEHOLDERS: dict[str, set[str]] = {"overdue": {"ago", "dp"}}
+TimingSentences = _sentences("TimingSentences", TIMING_PLACEHOLDERS)
 
 
 class TimingRules(_WithSentences):
