@@ -6,7 +6,6 @@ is missing, `NotAvailable` says so and the benchmark reports "not available" for
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.apptest import app_on
 from bench.measure import require
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,17 +43,8 @@ def aggregates_and_cost(frame: pd.DataFrame) -> Callable[[], object]:
 def dashboard_rerun(url: str, repeats: int) -> dict[str, float]:
     """AppTest of pages/portfolio.py on a database holding the portfolio: the first run
     (cold caches), then `repeats` reruns with nothing changed (warm caches)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    previous_url, previous_dir = os.environ.get("DATABASE_URL"), os.getcwd()
-    os.environ["DATABASE_URL"] = url
-    os.chdir(REPO_ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
-        at.run()
+    with app_on(url) as open_app:
+        at = open_app(timeout=120)
         started = time.perf_counter()
         at.switch_page("pages/portfolio.py").run()
         first = time.perf_counter() - started
@@ -75,14 +66,6 @@ def dashboard_rerun(url: str, repeats: int) -> dict[str, float]:
             "warm_runs_s": [round(r, 3) for r in runs],
             "errors_shown": errors,
         }
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        os.chdir(previous_dir)
-        if previous_url is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous_url
 
 
 def _workshop_engine():

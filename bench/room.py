@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.commands import run_cli
 from bench.measure import Budget
 from bench.ui.server import free_port, healthy, process_cpu_seconds, stop_process
 
@@ -469,14 +470,7 @@ def check(row: dict) -> list[dict]:
 
 def fresh_sqlite(directory: Path) -> str:
     url = f"sqlite:///{directory / 'room.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "diagnostics", "init-db"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    run_cli("init-db", url=url, check=True)
     return url
 
 

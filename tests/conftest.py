@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -20,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from harness import REPO_ROOT, free_port, unavailable, worker_id
+from harness import free_port, unavailable, worker_id
+
+from bench.apptest import app_on
+from bench.commands import run_cli
 
 PG_VERSION_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 PG_START_TIMEOUT_S = 30
@@ -53,15 +55,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def _demo_database_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file per test process, migrated and seeded by `init-db --demo`."""
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "init-db", "--demo"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("init-db", "--demo", url=f"sqlite:///{path}")
     if result.returncode != 0:
         pytest.fail(
             f"`python -m diagnostics init-db --demo` failed (exit {result.returncode}):\n"
@@ -80,31 +74,11 @@ def demo_sqlite_url(_demo_database_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app_test(demo_sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
-    """Open the app as `streamlit run` would, on a fresh demo database.
-
-    Returns `open_app(page=None, timeout=30)`: an AppTest that has run `app.py` and, given
-    a page file such as "pages/framework.py", switched to it. Streamlit caches are cleared
-    before and after, because cached resources (the database engine) outlive an AppTest.
-    """
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
-    monkeypatch.chdir(REPO_ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def open_app(page: str | None = None, timeout: float = 30) -> AppTest:
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=timeout)
-        at.run()
-        if page is not None:
-            at.switch_page(page).run()
-        return at
-
-    yield open_app
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def app_test(demo_sqlite_url: str):
+    """Open the app as `streamlit run` would, on a fresh demo database: `open_app(page=None,
+    timeout=30)` of `bench.apptest.app_on`."""
+    with app_on(demo_sqlite_url) as open_app:
+        yield open_app
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------

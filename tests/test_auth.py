@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import subprocess
-import sys
 
 import pytest
 from harness import REPO_ROOT, page_heading
 
+from bench.commands import run_cli
 from diagnostics import auth
 from diagnostics.errors import AccessError
 
@@ -134,16 +133,7 @@ def test_access_mode_is_open_unless_a_deployment_asks_for_sign_in(scrypt_hash: s
 
 
 def _cli(*args: str, stdin: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "diagnostics", *args],
-        cwd=REPO_ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ},
-    )
+    return run_cli(*args, stdin=stdin, timeout=60)
 
 
 def test_hash_password_command_prints_a_hash_that_verifies() -> None:

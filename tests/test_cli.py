@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from harness import REPO_ROOT
 
+from bench.commands import run_cli
 from diagnostics import cli
 from diagnostics.framework.content import load_content
 from diagnostics.storage import store
@@ -128,24 +125,9 @@ def test_init_db_demo_creates_schema_and_demo_data_once(capsys, sqlite_url) -> N
 
 def test_the_real_command_exits_2_on_bad_input(tmp_path) -> None:
     path = write(tmp_path, {"bp_problem_statement": "maybe"})
-    done = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "assess", path, "--phase", "decision"],
-        cwd=REPO_ROOT,
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli("assess", path, "--phase", "decision", timeout=60)
     assert done.returncode == 2
     assert "bp_problem_statement='maybe'" in done.stderr
-    bad_phase = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "assess", path, "--phase", "later"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    bad_phase = run_cli("assess", path, "--phase", "later", timeout=60)
     assert bad_phase.returncode == 2  # argparse's own usage error
     assert "invalid choice" in bad_phase.stderr

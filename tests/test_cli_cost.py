@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from harness import REPO_ROOT
 
+from bench.commands import run_cli
 from diagnostics.cli import main
 from diagnostics.cost import CostAssumptions, compute_cost
 from diagnostics.framework.content import load_content
@@ -131,23 +129,9 @@ def test_a_missing_file_exits_2(tmp_path, capsys) -> None:
 
 
 def test_module_entry_point_prints_the_same_json(sheet) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "cost", str(sheet), *HAND, "--json"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("cost", str(sheet), *HAND, "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["total"] == pytest.approx(426_000)
-    bad = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "cost", str(sheet), "--as-of", "30/06/2026"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    bad = run_cli("cost", str(sheet), "--as-of", "30/06/2026")
     assert bad.returncode == 2
     assert "is not a date like 2026-06-30" in bad.stderr

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from bench.commands import run_cli
 from diagnostics.cli import main
-from tests.harness import FEDERAL, REPO_ROOT, unavailable
+from tests.harness import FEDERAL, unavailable
 
 FEDERAL_STAGES = {
     "idea": 0,
@@ -155,14 +154,7 @@ def test_real_process_exit_status(tmp_path):
     """The module entry point itself returns 2 and prints the message on stderr."""
     path = tmp_path / "renamed.xlsx"
     path.write_bytes(b"%PDF-1.7 not a workbook")
-    result = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "portfolio", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("portfolio", str(path))
     assert result.returncode == 2
     assert "PDF document" in result.stderr
     assert "Traceback" not in result.stderr

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from harness import REPO_ROOT
 
+from bench.commands import run_cli
 from diagnostics.cli import main
 from diagnostics.framework.content import load_content
 
@@ -117,13 +115,6 @@ def test_missing_and_unreadable_files_exit_2(tmp_path, capsys) -> None:
 
 
 def test_module_entry_point(sheet_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "profile", str(sheet_path), "--json"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("profile", str(sheet_path), "--json")
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["pilots"]) == 5

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pypdf
 import pytest
-from harness import REPO_ROOT
 from pptx import Presentation
 from report_cases import CONTENT
 
+from bench.commands import run_cli
 from diagnostics import cli
 from diagnostics.framework.scoring import score
 from diagnostics.render import pilot_report
@@ -149,23 +147,9 @@ def test_unknown_format_or_folder_exits_2(capsys, tmp_path, answers_file) -> Non
 
 def test_as_a_process(tmp_path, answers_file) -> None:
     out_file = tmp_path / "brief.pdf"
-    done = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "report", answers_file, "-o", str(out_file)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli("report", answers_file, "-o", str(out_file))
     assert done.returncode == 0, done.stderr
     assert pypdf.PdfReader(io.BytesIO(out_file.read_bytes())).pages
-    missing = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "report", "missing.json", "-o", "x.pdf"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = run_cli("report", "missing.json", "-o", "x.pdf")
     assert missing.returncode == 2
     assert "missing.json: file not found." in missing.stderr

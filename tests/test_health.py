@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
-from harness import REPO_ROOT, free_port
+from harness import free_port
 
+from bench.commands import run_cli
 from diagnostics.errors import StorageError
 from diagnostics.storage import store
 from diagnostics.storage.health import check_database
 
 
 def _check_db(url: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "diagnostics", "check-db"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("check-db", url=url)
 
 
 def test_counts_rows_and_reports_the_revision(db_url: str) -> None:

@@ -6,12 +6,11 @@ import io
 import json
 import logging
 import os
-import subprocess
 import sys
 
 import pytest
-from harness import REPO_ROOT
 
+from bench.commands import run_cli
 from diagnostics import logging_setup
 from diagnostics.logging_setup import configure_logging, log_error, log_event
 
@@ -107,15 +106,7 @@ def test_init_db_logs_one_migration_line_per_revision(tmp_path) -> None:
     from diagnostics.storage.store import MIGRATIONS_DIR
 
     revisions = [r.revision for r in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()]
-    result = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "init-db"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'log.db'}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("init-db", url=f"sqlite:///{tmp_path / 'log.db'}")
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     migrations = [e for e in events if e["event"] == "migration"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
-import streamlit as st
-from harness import REPO_ROOT
 from openpyxl import Workbook
 
+from bench.apptest import app_on
 from diagnostics.demo import DEMO_PILOTS
 from diagnostics.framework.content import load_content
 from diagnostics.storage import store
@@ -62,20 +61,12 @@ def test_demo_pilots_are_profiled(app_test) -> None:
     ]
 
 
-def test_empty_database_shows_the_way_in(sqlite_url, monkeypatch) -> None:
-    from streamlit.testing.v1 import AppTest
-
+def test_empty_database_shows_the_way_in(sqlite_url) -> None:
     engine = store.make_engine(sqlite_url)
     store.migrate(engine)
     engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.chdir(REPO_ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page(PAGE).run()
+    with app_on(sqlite_url) as open_app:
+        at = open_app(PAGE, timeout=120)
         assert not at.exception
         assert not at.metric
         assert any("No pilot has been assessed yet" in i.value for i in at.info)
@@ -84,9 +75,6 @@ def test_empty_database_shows_the_way_in(sqlite_url, monkeypatch) -> None:
         assert len(at.radio) == 6
         at.radio(key="org_symptom_many_pilots_none_live").set_value("yes").run()
         assert any("In the PoC trap" in e.value for e in at.error)
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
 
 
 def test_uploaded_sheet_is_checked_saved_and_counted(app_test, content) -> None:

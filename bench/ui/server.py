@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.commands import run_cli
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
 
@@ -62,14 +64,7 @@ class Server:
         self.log_path = workdir / "streamlit.log"
 
     def start(self) -> str:
-        subprocess.run(
-            [sys.executable, "-m", "diagnostics", "init-db", "--demo"],
-            cwd=REPO_ROOT,
-            env=self.env,
-            capture_output=True,
-            check=True,
-            timeout=300,
-        )
+        run_cli("init-db", "--demo", env=self.env, timeout=300, check=True)
         port = free_port()
         command = [sys.executable, "-m", "streamlit", "run", "app.py"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1"]

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from harness import REPO_ROOT, free_port, unavailable, worker_id
 
+from bench.commands import run_cli
 from bench.ui.browser import CHROMIUM_ARGS, watch_runs
 
 from .helpers import screenshot
@@ -98,15 +99,7 @@ def app_server() -> Iterator[AppServer]:
     tmp = Path(tempfile.mkdtemp(prefix=f"app-{worker_id()}-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}"}
     env.pop("STREAMLIT_SERVER_PORT", None)
-    seeded = subprocess.run(
-        [sys.executable, "-m", "diagnostics", "init-db", "--demo"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    seeded = run_cli("init-db", "--demo", env=env)
     if seeded.returncode != 0:
         pytest.fail(
             "`python -m diagnostics init-db --demo` failed "

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event
 
+from bench.commands import run_cli
 from diagnostics.errors import ImportFileError
 from diagnostics.sheets import limits
 from diagnostics.sheets.safe_export import (
@@ -200,15 +201,7 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def _run_cli(path: Path, url: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "diagnostics", "portfolio", str(path)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
-        check=False,
-    )
+    return run_cli("portfolio", str(path), url=url, timeout=CHILD_TIMEOUT_S)
 
 
 DANGEROUS = [f.name for f in CORPUS if f.dangerous]
