@@ -1,27 +1,21 @@
 """Action register: every action adopted or added, who owns it, when it is due, its status;
 the follow-up per unit and owner; the sheet for issue trackers and back."""
 
-from datetime import date
-
 import streamlit as st
 
 from diagnostics.actions import register
 from ui import actions_view as view
-from ui import cache
 from ui.components import show_problem, source_credit
 from ui.frame import through_app
+from ui.page import open_page
 
 through_app()  # a deep link as the server's first request: run it framed
 
-content = cache.content()
-engine = cache.engine()
-today = date.today()
-
-st.title("Action register")
-st.write(
+content, engine, today = open_page(
+    "Action register",
     "A diagnosis is worth what gets done about it. Actions adopted from a pilot's results, a "
     "workshop or the organisation view's shared gaps, and those added by hand, are followed "
-    "up here until done; the pilot's next assessment shows which were done and what moved."
+    "up here until done; the pilot's next assessment shows which were done and what moved.",
 )
 
 try:

@@ -1,25 +1,20 @@
 """Organisation view: every pilot's answers together, the gaps they share, and the trap check."""
 
-from datetime import date
-
 import streamlit as st
 
 from ui import actions_view, cache, organisation_scope
 from ui import organisation_view as view
 from ui.components import show_problem, source_credit
 from ui.frame import through_app
+from ui.page import open_page
 
 through_app()  # a deep link as the server's first request: run it framed
 
-content = cache.content()
-engine = cache.engine()
-today = date.today()
-
-st.title("Organisation view")
-st.write(
+content, engine, today = open_page(
+    "Organisation view",
     "One pilot's answers say what to fix in that pilot. The answers of all your pilots "
     "together say what to fix in the organisation: a gap most pilots share is one missing "
-    "process, not a dozen project problems."
+    "process, not a dozen project problems.",
 )
 
 view.saved_message()

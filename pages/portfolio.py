@@ -1,28 +1,24 @@
 """Portfolio: upload the organisation's list of pilots; see the funnel, where units are stuck
 and what to do with each pilot."""
 
-from datetime import date
-
 import streamlit as st
 
 from diagnostics.storage import portfolios as portfolio_store
-from ui import actions_view, cache
+from ui import actions_view
 from ui import portfolio_view as view
 from ui.access import require_access
 from ui.components import show_problem, source_credit
 from ui.frame import through_app
+from ui.page import open_page
 
 through_app()  # a deep link as the server's first request: run it framed
 
 require_access("portfolio")
-content = cache.content()
-engine = cache.engine()
-
-st.title("Portfolio")
-st.write(
+content, engine, today = open_page(
+    "Portfolio",
     "How many of your pilots reach production, which business units are stuck, and which "
     "pilots to push, fix or stop. Upload the spreadsheet your organisation keeps, in its own "
-    "layout: you confirm how its columns map to ours, then everything below follows."
+    "layout: you confirm how its columns map to ours, then everything below follows.",
 )
 
 try:
@@ -37,7 +33,7 @@ dashboard_tab, import_tab = st.tabs(
 )
 if dashboard_tab.open:
     with dashboard_tab:
-        view.dashboard(engine, content, records, date.today())
+        view.dashboard(engine, content, records, today)
         actions_view.follow_up_section(engine, content, key_prefix="portfolio_actions_")
 if import_tab.open:
     with import_tab:

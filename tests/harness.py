@@ -35,16 +35,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _titles_the_page(call: ast.Call) -> bool:
+    """`st.title(...)`, or `open_page(...)`, whose first argument is the page's title."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "open_page"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "title"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "st"
+    )
+
+
 def page_heading(page_file: str) -> str | None:
-    """The text of the first literal `st.title("...")` in a page's source, if it has one."""
+    """The literal title of a page's first `st.title("...")` or `open_page("...", ...)`, if
+    it has one."""
     tree = ast.parse((REPO_ROOT / page_file).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "title"
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "st"
+            and _titles_the_page(node)
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
