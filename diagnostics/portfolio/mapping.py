@@ -635,13 +635,15 @@ def resolve_mapping(
     profile: MappingProfile | None = None,
     user: Mapping[str, str | None] | None = None,
     content_key: str | None = None,
+    automatic: Mapping[str, ColumnMatch] | None = None,
 ) -> dict[str, ColumnMatch]:
     """The mapping to use: automatic, then the profile over it, then the user's choices.
 
-    Returns a match for every fixed field (unmapped ones with `column=None`) plus any score
-    and answer fields that were found or chosen.
+    `automatic` is `auto_map` of these very columns and frame when the caller kept it from an
+    earlier read (it is most of the work). Returns a match for every fixed field (unmapped
+    ones with `column=None`) plus any score and answer fields that were found or chosen.
     """
-    mapping = auto_map(columns, frame, content_key)
+    mapping = dict(automatic) if automatic is not None else auto_map(columns, frame, content_key)
     if profile is not None:
         for key, column in profile.resolve(columns).items():
             _take(mapping, ColumnMatch(key, column, 1.0, "profile"))
