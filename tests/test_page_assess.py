@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -237,6 +238,12 @@ def test_every_report_format_is_offered_with_a_dated_name(database) -> None:
     store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
     store.update_assessment(database, record.id, current_step=7)
     at = open_app(token=record.token)
+    # Nothing is built until asked for: one button prepares the five files.
+    assert not at.get("download_button")
+    assert at.button(key="assess_prepare").label == "Prepare the files"
+    assert at.button(key="assess_prepare").help
+    at.button(key="assess_prepare").click().run()
+    assert not at.exception, at.exception
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     stem = f"poc-trap-report-ticket-routing-{date.today().isoformat()}"
     expected = {
@@ -246,10 +253,26 @@ def test_every_report_format_is_offered_with_a_dated_name(database) -> None:
         "Workbook (xlsx)": "xlsx",
         "Answers (csv)": "csv",
     }
+    assert set(buttons) == set(expected)
     for label in expected:
-        assert label in buttons, sorted(buttons)
         assert buttons[label].help  # every button says what the file holds
-        assert buttons[label].deferred_file_id  # built only when clicked
+        # Handed over as built bytes (kept for this session), not as a deferred file that
+        # a busy server drops before the browser fetches it.
+        assert buttons[label].url
+        assert not buttons[label].deferred_file_id
+    sizes = [
+        c.value for c in at.caption if re.fullmatch(r"[A-Z]+, \d+(\.\d)? (bytes|KB|MB)", c.value)
+    ]
+    assert [size.split(",")[0] for size in sizes] == ["PDF", "PPTX", "HTML", "XLSX", "CSV"]
+    assert not any(b.key == "assess_prepare" for b in at.button)
+
+    # An answer changed since: the files prepared before it are dropped, not offered stale.
+    store.save_answers(database, record.id, {next(iter(CONTENT.questions_by_id)): "no"})
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.get("download_button")
+    at.button(key="assess_prepare").click().run()
+    assert len(at.get("download_button")) == 5
     from diagnostics.render.pilot_report import report_filename
 
     for ext in expected.values():

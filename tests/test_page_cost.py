@@ -209,3 +209,28 @@ def test_the_charts_are_pictures_without_a_chart_script(cost_page) -> None:
     headings = [s.value for s in cost_page.subheader]
     for title in ("Where the cost comes from", "How it built up", "Cost by business unit"):
         assert title in headings
+
+
+def _download_buttons(at) -> dict:
+    return {b.proto.label: b.proto for b in at.get("download_button")}
+
+
+def test_the_cost_tables_are_prepared_then_follow_the_assumptions(cost_page) -> None:
+    """Test that the workbook is built on request and handed over as bytes, and that a
+    changed assumption drops it, so the file on offer is never one of older figures."""
+    assert _download_buttons(cost_page) == {}
+    prepare = cost_page.button(key="cost_download_prepare")
+    assert prepare.label == "Prepare the cost tables"
+    assert prepare.help
+    assert any("thousands of pilots" in c.value for c in cost_page.caption)
+    prepare.click().run()
+    assert not cost_page.exception
+    button = _download_buttons(cost_page)["Download the cost tables (xlsx)"]
+    assert button.url
+    assert not button.deferred_file_id
+    assert button.help
+    assert any(c.value.startswith("XLSX, ") for c in cost_page.caption)
+
+    cost_page.number_input(key="cost_monthly_team_cost").set_value(0).run()
+    assert _download_buttons(cost_page) == {}
+    assert cost_page.button(key="cost_download_prepare").label == "Prepare the cost tables"

@@ -48,6 +48,27 @@ def test_the_demo_portfolio_is_shown_with_its_numbers(app_test) -> None:
     assert any("demo portfolio" in i.value for i in at.info)
 
 
+def test_the_enriched_portfolio_is_prepared_then_offered_as_built_files(app_test) -> None:
+    """Test that the enriched xlsx and csv are built when asked for and handed over as bytes
+    under the version's dated name, beside the template, which needs no preparing."""
+    at = app_test(PAGE)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert "Enriched portfolio (xlsx)" not in labels
+    assert "Empty template (xlsx)" in labels
+    newer = portfolio_store.list_portfolios(_engine())[0]
+    assert any(f"Every one of the {newer.row_count:,} pilots" in c.value for c in at.caption)
+    at.button(key="portfolio_export_prepare").click().run()
+    assert _problems(at) == []
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    for label in ("Enriched portfolio (xlsx)", "Enriched portfolio (csv)"):
+        assert buttons[label].url
+        assert not buttons[label].deferred_file_id
+        assert buttons[label].help
+    assert "Empty template (xlsx)" in buttons
+    at.run()  # still offered: the version, the day and the answers are the same
+    assert len(at.get("download_button")) == 3
+
+
 def test_the_pilot_table_filters_by_recommendation_and_text(app_test) -> None:
     at = app_test(PAGE)
     total = portfolio_store.list_portfolios(_engine())[0].row_count

@@ -22,7 +22,7 @@ from diagnostics.storage.store import PilotRecord
 from ui import actions_view, cache
 from ui.behaviour import open_at
 from ui.components import LinkToken, pick_pilot, plain
-from ui.report_downloads import ReportFile, download_row
+from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "assess_"
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
@@ -577,7 +577,7 @@ def _downloads(review: PilotReview, content: Content) -> None:
     def build(fmt: str):
         return partial(pilot_file, review, content, fmt)
 
-    download_row(
+    prepared_row(
         [
             ReportFile(
                 "Brief (PDF, one page)",
@@ -619,6 +619,10 @@ def _downloads(review: PilotReview, content: Content) -> None:
             ),
         ],
         PREFIX,
+        # Answers, details, history and today: a saved change drops files built before it.
+        basis=cache.review_key(review),
+        help="Builds the brief, the slides, the report, the workbook and the answers as this "
+        "page shows them now (a few seconds); the download buttons appear here.",
     )
 
 

@@ -17,7 +17,8 @@ from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content
 from diagnostics.render import page_charts
 from ui import cache
-from ui.components import XLSX_MIME, picture
+from ui.components import picture
+from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "cost_"
 PICK_KEY = f"{PREFIX}portfolio"
@@ -342,16 +343,24 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
 def download(portfolio_id: int, name: str, assumptions_json: str, rule: str) -> None:
     as_of = cost.CostAssumptions.model_validate_json(assumptions_json).as_of
     readiness = cache.readiness_key()
-    st.download_button(
-        "Download the cost tables (xlsx)",
-        data=lambda: cache.cost_workbook(portfolio_id, assumptions_json, rule, readiness),
-        file_name=cost.export_filename(name, as_of),
-        mime=XLSX_MIME,
-        key=f"{PREFIX}download",
-        icon=":material/download:",
-        on_click="ignore",
-        help="Every pilot's cost, the units, month by month, the stop-now scenario, the data "
-        "gaps and the assumptions used, one sheet each.",
+    prepared_row(
+        [
+            ReportFile(
+                "Download the cost tables (xlsx)",
+                "xlsx",
+                lambda: cache.cost_workbook(portfolio_id, assumptions_json, rule, readiness),
+                cost.export_filename(name, as_of),
+                "Every pilot's cost, the units, month by month, the stop-now scenario, the "
+                "data gaps and the assumptions used, one sheet each.",
+            )
+        ],
+        f"{PREFIX}download_",
+        # The assumptions, the stop rule and every saved answer: a change drops the file.
+        basis=(portfolio_id, assumptions_json, rule, readiness),
+        prepare="Prepare the cost tables",
+        help="Builds the workbook from the assumptions and the stop rule above; the download "
+        "button appears here when it is ready.",
+        hint="A few seconds for a portfolio of thousands of pilots.",
     )
 
 

@@ -34,7 +34,7 @@ from diagnostics.render.files import organisation_file
 from diagnostics.render.organisation_report import report_filename
 from ui import actions_view, cache
 from ui.components import CHART_CONFIG, XLSX_MIME, picture, show_problem
-from ui.report_downloads import ReportFile, download_row
+from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "org_"
 TAB_KEY = f"{PREFIX}tab"
@@ -362,6 +362,10 @@ def trap_result(check: TrapCheck) -> None:
                         st.text("Pilots: " + ", ".join(finding.pilots))
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
 def report_downloads(
     data: cache.OrganisationData,
     content: Content,
@@ -370,8 +374,8 @@ def report_downloads(
     today: date,
     scope: str | None = None,
 ) -> None:
-    """Each file is built only when its button is clicked (deferred downloads); `scope`
-    says which pilots they cover."""
+    """The files, built when "Prepare the files" is clicked; `scope` says which pilots
+    they cover."""
     frame = cache.portfolio_frame(portfolio_id) if portfolio_id is not None else None
 
     def cost():
@@ -395,7 +399,7 @@ def report_downloads(
         "organisation shares with what to change, the pilots, and the cost of the trap when a "
         "portfolio is chosen."
     )
-    download_row(
+    prepared_row(
         [
             ReportFile(
                 "Download the brief (PDF, two pages)",
@@ -429,5 +433,10 @@ def report_downloads(
             ),
         ],
         f"{PREFIX}report_",
+        # Every answer and link, the trap check's answers, the portfolio and the scope.
+        basis=(cache.readiness_key(), portfolio_id, scope, _digest(check), today),
         per_row=2,
+        help="Builds the brief, the slides, the report and the data from the answers saved "
+        "now and the trap check above; the download buttons appear here.",
+        hint="A few seconds; longer when a portfolio of thousands of pilots is chosen.",
     )

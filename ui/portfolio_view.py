@@ -26,6 +26,7 @@ from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
 from ui import cache, pilot_matching
 from ui.components import CHART_CONFIG, XLSX_MIME, plain, show_problem
+from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "portfolio_"
 TAB_KEY = f"{PREFIX}tab"
@@ -685,30 +686,36 @@ RECOMMENDATION_HELP = {
 
 def _downloads(record, as_of: str, readiness: str) -> None:
     stem = f"{file_stem(record.name)}-v{record.version}-{as_of}"
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "Enriched portfolio (xlsx)",
-        data=lambda: cache.portfolio_export_xlsx(record.id, as_of, readiness),
-        file_name=f"{stem}.xlsx",
-        mime=XLSX_MIME,
-        key=f"{PREFIX}export_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-        help="Every pilot with its normalised stage, time in pilot, readiness, quadrant, "
-        "recommendation and why.",
-    )
-    middle.download_button(
-        "Enriched portfolio (csv)",
-        data=lambda: cache.portfolio_export_csv(record.id, as_of, readiness),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{PREFIX}export_csv",
-        icon=":material/download:",
-        on_click="ignore",
-        help="The same table as csv (UTF-8).",
-    )
+    files, template = st.columns([2, 1], vertical_alignment="bottom")
+    with files:
+        prepared_row(
+            [
+                ReportFile(
+                    "Enriched portfolio (xlsx)",
+                    "xlsx",
+                    lambda: cache.portfolio_export_xlsx(record.id, as_of, readiness),
+                    f"{stem}.xlsx",
+                    "Every pilot with its normalised stage, time in pilot, readiness, quadrant, "
+                    "recommendation and why.",
+                ),
+                ReportFile(
+                    "Enriched portfolio (csv)",
+                    "csv",
+                    lambda: cache.portfolio_export_csv(record.id, as_of, readiness),
+                    f"{stem}.csv",
+                    "The same table as csv (UTF-8).",
+                ),
+            ],
+            f"{PREFIX}export_",
+            # The version, the day and every saved answer: a change drops files built before.
+            basis=(record.id, as_of, readiness),
+            per_row=2,
+            help="Builds the enriched portfolio as xlsx and csv; the download buttons appear "
+            "here when they are ready.",
+            hint=f"Every one of the {record.row_count:,} pilots: about a second per few thousand.",
+        )
     _template_button(
-        right,
+        template,
         "Empty template (xlsx)",
         key=f"{PREFIX}template_dash",
         help="Our columns with a stage dropdown, for organisations that keep no list yet.",

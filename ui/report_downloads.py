@@ -1,12 +1,15 @@
-"""One row of report downloads for every page that offers them (results, workshop, organisation).
+"""Report downloads for every page that offers them (results, workshop, organisation,
+portfolio, cost).
 
-Each file is built only when its button is clicked (deferred downloads), so a page that
-offers a PDF, a deck and a workbook costs nothing until someone wants one.
+A page offers its files behind a "Prepare the files" button (`prepared_row`): a click builds
+them into this session, then download buttons hand over those bytes. So a page that offers
+a PDF, a deck and a workbook costs nothing until someone wants one, and a file, once built,
+cannot be dropped by the server before the browser fetches it (see `ready_row`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -32,11 +35,6 @@ ICONS = {
 }
 
 
-def download_row(files: Sequence[ReportFile], key_prefix: str, per_row: int = 3) -> None:
-    """The files as download buttons, `per_row` to a row (they stack on a phone)."""
-    _button_rows(files, [item.build for item in files], f"{key_prefix}dl_", per_row)
-
-
 @dataclass(frozen=True)
 class ReadyFile:
     """A file already built (bytes), offered as it is."""
@@ -48,7 +46,9 @@ class ReadyFile:
     help: str
 
 
-def ready_row(files: Sequence[ReadyFile], key_prefix: str, per_row: int = 3) -> None:
+def ready_row(
+    files: Sequence[ReadyFile], key_prefix: str, per_row: int = 3, *, sizes: bool = False
+) -> None:
     """Files built beforehand, as download buttons, `per_row` to a row.
 
     Use it where other script runs happen between a click and the browser's fetch (a page
@@ -58,23 +58,95 @@ def ready_row(files: Sequence[ReadyFile], key_prefix: str, per_row: int = 3) -> 
     media address under its hash. A file handed over as bytes stays referenced by this
     session until its next full run, which hands it over again.
     """
-    _button_rows(files, [item.data for item in files], f"{key_prefix}ready_", per_row)
-
-
-def _button_rows(files: Sequence, payloads: list, key_prefix: str, per_row: int) -> None:
-    """One download button per file (its bytes, or the function that builds them),
-    `per_row` to a row; each keyed by its format."""
     for start in range(0, len(files), per_row):
-        chunk = zip(files[start : start + per_row], payloads[start : start + per_row], strict=True)
-        for column, (item, payload) in zip(st.columns(per_row), chunk, strict=False):
+        chunk = files[start : start + per_row]
+        for column, item in zip(st.columns(per_row), chunk, strict=False):
             column.download_button(
                 item.label,
-                data=payload,
+                data=item.data,
                 file_name=item.file_name,
                 mime=MIME[item.fmt],
-                key=f"{key_prefix}{item.fmt}",
+                key=f"{key_prefix}ready_{item.fmt}",
                 icon=ICONS[item.fmt],
                 help=item.help,
                 on_click="ignore",
                 width="stretch",
             )
+            if sizes:
+                column.caption(f"{item.fmt.upper()}, {file_size(len(item.data))}")
+
+
+def prepared_row(
+    files: Sequence[ReportFile],
+    key_prefix: str,
+    basis: Hashable,
+    *,
+    per_row: int = 3,
+    prepare: str = "Prepare the files",
+    help: str = "Builds the files from what this page shows now; the download buttons appear "
+    "here when they are ready.",
+    hint: str | None = None,
+) -> None:
+    """A "Prepare" button that builds `files` into this session, then their download buttons.
+
+    `basis` names what the files are built from (the assessment, the portfolio version and
+    date, the filters, the cost assumptions): prepared files whose basis differs from this
+    run's are dropped, so nobody downloads a file about data the page no longer shows.
+    `hint` (how long preparing may take) stands under the button until the files are ready.
+    """
+    _prepared_row(tuple(files), key_prefix, basis, per_row, prepare, help, hint)
+
+
+@st.fragment
+def _prepared_row(
+    files: tuple[ReportFile, ...],
+    key_prefix: str,
+    basis: Hashable,
+    per_row: int,
+    prepare: str,
+    help: str,
+    hint: str | None,
+) -> None:
+    # A fragment: preparing redraws this row only, not the page around it.
+    held_key, asked_key = f"{key_prefix}prepared", f"{key_prefix}prepare_asked"
+    held = st.session_state.get(held_key)
+    if held is not None and held[0] != basis:
+        st.session_state.pop(held_key, None)
+        held = None
+    if st.session_state.pop(asked_key, False):
+        with st.spinner(f"{prepare.replace('Prepare', 'Preparing', 1)}…"):
+            held = (basis, [_built(item) for item in files])
+        st.session_state[held_key] = held
+    if held is None:
+        st.button(
+            prepare,
+            key=f"{key_prefix}prepare",
+            icon=":material/download:",
+            help=help,
+            on_click=_ask,
+            args=(asked_key,),
+        )
+        if hint:
+            st.caption(hint)
+        return
+    ready_row(held[1], key_prefix, per_row, sizes=True)
+
+
+def _ask(asked_key: str) -> None:
+    st.session_state[asked_key] = True
+
+
+def _built(item: ReportFile) -> ReadyFile:
+    data = item.build()
+    if isinstance(data, str):
+        data = data.encode("utf-8")  # as Streamlit hands over a text file
+    return ReadyFile(item.label, item.fmt, data, item.file_name, item.help)
+
+
+def file_size(size: int) -> str:
+    """`12 KB`, `1.4 MB`: a file's size as a person reads it."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1_000_000:.1f} MB"

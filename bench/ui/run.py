@@ -31,8 +31,8 @@ from bench.ui.browser import (
     LAPTOP,
     NoRerun,
     settle,
-    timed_download,
     timed_load,
+    timed_prepared_download,
     timed_rerun,
     watch_runs,
 )
@@ -250,7 +250,7 @@ class Bench:
         mapping = self.row("mapping_change", "one mapping change", 1.0)
         save = self.row("save", "Save to dashboard (KPIs drawn)", 2.0)
         filter_change = self.row("filter", "a filter change on the dashboard", 1.0)
-        xlsx = self.row("enriched_xlsx", "enriched xlsx ready (3,611 rows)", 2.0)
+        xlsx = self.row("enriched_xlsx", "Prepare → enriched xlsx starts (3,611 rows)", 2.0)
         owners = ["Email Address", "Agency Name"]
         for i in range(self.repeats):
             path = self._variant(i)
@@ -284,8 +284,10 @@ class Bench:
             choice = control.locator("button[aria-pressed]").nth(2 + i % 3)
             caption = page.get_by_text("pilots shown. Select a row to assess it.", exact=False)
             self.sample(filter_change, timed_rerun, page, choice.click, caption)
-            button = page.get_by_role("button", name="Enriched portfolio (xlsx)")
-            self.sample(xlsx, timed_download, page, button)
+            prepare = page.get_by_role("button", name="Prepare the files", exact=True)
+            self.sample(
+                xlsx, timed_prepared_download, page, prepare, "Enriched portfolio (xlsx)"
+            )
             page.context.close()
 
     def cost(self) -> None:

@@ -109,6 +109,7 @@ def test_assess_on_phone_reload_resume_elsewhere_finish_and_download(
     overall = laptop.get_by_test_id("stMetric").first.inner_text()
     screenshot(laptop, "assess-6-results-laptop")
 
+    click_button(laptop, "Prepare the files")
     with laptop.expect_download() as html_download:
         laptop.get_by_role("button", name=re.compile("Full report \\(HTML\\)")).click()
     html_file = tmp_path / html_download.value.suggested_filename

@@ -97,6 +97,7 @@ def test_thirty_pilot_sheet_on_laptop(app_server, laptop_page, tmp_path):
     after_rerun(page, page.get_by_text("Yes", exact=True).nth(2).click)
     screenshot(page, "organisation-5-trap-laptop")
     _tab(page, "Report")
+    click_button(page, "Prepare the files")
     report_file = download(page, "Download the report (HTML)")
     assert report_file.suggested_filename == f"poc-trap-organisation-{date.today()}.html"
     report = Path(report_file.path()).read_text(encoding="utf-8")

@@ -65,6 +65,7 @@ def test_upload_the_federal_inventory_save_it_and_download_it_enriched(
     _no_problems(page)
     screenshot(page, "portfolio-federal-laptop")
 
+    click_button(page, "Prepare the files")
     with page.expect_download(timeout=SLOW_MS) as download_info:
         page.get_by_role("button", name="Enriched portfolio (xlsx)").click()
     download = download_info.value
