@@ -285,9 +285,7 @@ class Bench:
             caption = page.get_by_text("pilots shown. Select a row to assess it.", exact=False)
             self.sample(filter_change, timed_rerun, page, choice.click, caption)
             prepare = page.get_by_role("button", name="Prepare the files", exact=True)
-            self.sample(
-                xlsx, timed_prepared_download, page, prepare, "Enriched portfolio (xlsx)"
-            )
+            self.sample(xlsx, timed_prepared_download, page, prepare, "Enriched portfolio (xlsx)")
             page.context.close()
 
     def cost(self) -> None:
