@@ -74,6 +74,18 @@ def demo_sqlite_url(_demo_database_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def database(sqlite_url: str):
+    """A migrated, empty SQLite file that the app uses (no demo data), for `harness.open_app`."""
+    from diagnostics.storage import store
+
+    engine = store.make_engine(sqlite_url)
+    store.migrate(engine)
+    with app_on(sqlite_url):
+        yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def app_test(demo_sqlite_url: str):
     """Open the app as `streamlit run` would, on a fresh demo database: `open_app(page=None,
     timeout=30)` of `bench.apptest.app_on`."""

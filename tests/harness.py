@@ -10,6 +10,8 @@ from typing import NoReturn
 
 import pytest
 
+from bench import apptest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The shared real data sets sit beside the checkout; POC_TRAP_DATASETS points elsewhere.
@@ -46,6 +48,22 @@ def _titles_the_page(call: ast.Call) -> bool:
         and isinstance(func.value, ast.Name)
         and func.value.id == "st"
     )
+
+
+def open_app(page: str, token: str | None = None):
+    """The app on the database a fixture pointed it at (`database`), switched to `page`;
+    with `token`, opened from that resume link. Fails the test if the page raised."""
+    at = apptest.open_app(page, timeout=60, query=None if token is None else {"token": token})
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    """What a page says: its markdown, captions and messages, one per line."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("success", "warning", "error", "info"):
+        parts += [e.value for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
 
 
 def page_heading(page_file: str) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from harness import REPO_ROOT, inputs_without_help
+from harness import REPO_ROOT, inputs_without_help, open_app, texts
 
 from diagnostics.actions import register
 from diagnostics.framework.content import load_content
@@ -23,41 +23,6 @@ START = {
     "dr_prep_time_planned": "yes",
     "dr_production_profile": "yes",
 }
-
-
-@pytest.fixture
-def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
-    import streamlit as st
-
-    engine = store.make_engine(sqlite_url)
-    store.migrate(engine)
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.chdir(REPO_ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield engine
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    engine.dispose()
-
-
-def open_app(page: str, token: str | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    if token is not None:
-        at.query_params["token"] = token
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    for kind in ("success", "warning", "error", "info"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
 
 
 def finished_assessment(engine, pilot_id: int, answers: dict[str, str]):

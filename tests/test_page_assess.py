@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
-from harness import REPO_ROOT
+from harness import open_app, texts
 
 from diagnostics.framework.content import load_content
 from diagnostics.framework.scoring import score
@@ -15,43 +14,6 @@ from diagnostics.storage import store
 PAGE = "pages/assess.py"
 CONTENT = load_content()
 HOSTILE_NAME = "<b>Bold</b> [click](javascript:alert(1)) =SUM(A1)"
-
-
-@pytest.fixture
-def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):
-    """A migrated, empty SQLite file that the app uses (no demo data needed here)."""
-    import streamlit as st
-
-    engine = store.make_engine(sqlite_url)
-    store.migrate(engine)
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    monkeypatch.chdir(REPO_ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield engine
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    engine.dispose()
-
-
-def open_app(page: str | None = PAGE, token: str | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    if token is not None:
-        at.query_params["token"] = token
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    for kind in ("success", "warning", "error", "info"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
 
 
 def start(at, name: str, start_date: date | None = None, position: str | None = None):
@@ -67,7 +29,7 @@ def start(at, name: str, start_date: date | None = None, position: str | None = 
 
 
 def test_full_journey_saves_every_answer_and_shows_the_engines_verdict(database) -> None:
-    at = open_app()
+    at = open_app(PAGE)
     token = start(at, HOSTILE_NAME, start_date=date.today() - timedelta(weeks=5))
     assert len(token) >= 32  # 24 random bytes, url-safe: 192 bits
     record = store.get_assessment(database, token=token)
@@ -105,7 +67,7 @@ def test_full_journey_saves_every_answer_and_shows_the_engines_verdict(database)
 
 
 def test_comment_is_saved_and_comes_back(database) -> None:
-    at = open_app()
+    at = open_app(PAGE)
     token = start(at, "Pilot with comments", position="about_to_start")
     record = store.get_assessment(database, token=token)
     at.radio(key=f"assess_{record.id}_bp_problem_statement").set_value("partly").run()
@@ -122,7 +84,7 @@ def test_resume_by_token_in_a_new_session_keeps_answers_and_step(database) -> No
     store.save_answer(database, record.id, "dr_real_data", "partly", "extract from May")
     store.update_assessment(database, record.id, current_step=1)
 
-    at = open_app(token=record.token)
+    at = open_app(PAGE, token=record.token)
     assert at.session_state["link_token"] == record.token
     assert at.radio(key=f"assess_{record.id}_dr_real_data").value == "partly"
     assert at.text_input(key=f"assess_{record.id}_dr_real_data_comment").value == (
@@ -132,7 +94,7 @@ def test_resume_by_token_in_a_new_session_keeps_answers_and_step(database) -> No
 
 
 def test_wrong_token_says_so_and_offers_a_fresh_start(database) -> None:
-    at = open_app(token="this-is-not-a-valid-token-at-all-0000")
+    at = open_app(PAGE, token="this-is-not-a-valid-token-at-all-0000")
     errors = " ".join(e.value for e in at.error)
     assert "This assessment link is not valid" in errors
     at.button(key="assess_restart").click().run()
@@ -141,19 +103,19 @@ def test_wrong_token_says_so_and_offers_a_fresh_start(database) -> None:
 
 
 def test_empty_name_is_refused_with_a_message(database) -> None:
-    at = open_app()
+    at = open_app(PAGE)
     at.button(key="assess_start_button").click().run()
     assert "Give the pilot a name first" in " ".join(e.value for e in at.error)
     assert store.list_pilots(database) == []
 
 
 def test_reassessing_builds_a_history(database) -> None:
-    at = open_app()
+    at = open_app(PAGE)
     token = start(at, "Pilot assessed twice", position="about_to_start")
     first = store.get_assessment(database, token=token)
     store.save_answers(database, first.id, {q: "no" for q in CONTENT.questions_by_id})
     store.update_assessment(database, first.id, current_step=7)
-    at = open_app(token=token)
+    at = open_app(PAGE, token=token)
     at.selectbox(key=f"assess_again_position_{first.id}").set_value("running").run()
     at.button(key=f"assess_again_{first.id}").click().run()
     second_token = at.session_state["link_token"]
@@ -162,7 +124,7 @@ def test_reassessing_builds_a_history(database) -> None:
     assert (second.pilot_id, second.position) == (first.pilot_id, "running")
     store.save_answers(database, second.id, {q: "yes" for q in CONTENT.questions_by_id})
     store.update_assessment(database, second.id, current_step=7)
-    at = open_app(token=second_token)
+    at = open_app(PAGE, token=second_token)
     assert not at.exception
     # One column per assessment (numbered, oldest first), one row per figure.
     history = at.table[-1].value
@@ -201,7 +163,7 @@ def test_adding_the_start_date_later_brings_the_timeline(database) -> None:
     record = store.start_assessment(database, pilot.id, CONTENT.version, "running")
     store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
     store.update_assessment(database, record.id, current_step=7)
-    at = open_app(token=record.token)
+    at = open_app(PAGE, token=record.token)
     assert "Add the pilot's start date" in texts(at)
     started = date.today() - timedelta(weeks=3)
     at.date_input(key="assess_details_start").set_value(started)
@@ -221,7 +183,7 @@ def test_the_currency_is_saved_and_named_with_every_amount(database) -> None:
     record = store.start_assessment(database, pilot.id, CONTENT.version, "running")
     store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
     store.update_assessment(database, record.id, current_step=7)
-    at = open_app(token=record.token)
+    at = open_app(PAGE, token=record.token)
     assert at.selectbox(key="assess_details_currency").value is None  # none by default
     at.date_input(key="assess_details_start").set_value(date.today() - timedelta(weeks=3))
     at.number_input(key="assess_details_value").set_value(520_000.0)
@@ -237,7 +199,7 @@ def test_every_report_format_is_offered_with_a_dated_name(database) -> None:
     record = store.start_assessment(database, pilot.id, CONTENT.version, "decision_point")
     store.save_answers(database, record.id, dict.fromkeys(CONTENT.questions_by_id, "yes"))
     store.update_assessment(database, record.id, current_step=7)
-    at = open_app(token=record.token)
+    at = open_app(PAGE, token=record.token)
     # Nothing is built until asked for: one button prepares the five files.
     assert not at.get("download_button")
     assert at.button(key="assess_prepare").label == "Prepare the files"
