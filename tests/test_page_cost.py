@@ -222,7 +222,7 @@ def test_the_cost_tables_are_prepared_then_follow_the_assumptions(cost_page) -> 
     prepare = cost_page.button(key="cost_download_prepare")
     assert prepare.label == "Prepare the cost tables"
     assert prepare.help
-    assert any("thousands of pilots" in c.value for c in cost_page.caption)
+    assert any("a portfolio of 3,600 pilots" in c.value for c in cost_page.caption)
     prepare.click().run()
     assert not cost_page.exception
     button = _download_buttons(cost_page)["Download the cost tables (xlsx)"]

@@ -438,5 +438,5 @@ def report_downloads(
         per_row=2,
         help="Builds the brief, the slides, the report and the data from the answers saved "
         "now and the trap check above; the download buttons appear here.",
-        hint="A few seconds; longer when a portfolio of thousands of pilots is chosen.",
+        hint="A few seconds: the brief and the slides are drawn when you ask.",
     )

@@ -686,7 +686,7 @@ RECOMMENDATION_HELP = {
 
 def _downloads(record, as_of: str, readiness: str) -> None:
     stem = f"{file_stem(record.name)}-v{record.version}-{as_of}"
-    files, template = st.columns([2, 1], vertical_alignment="bottom")
+    files, template = st.columns([2, 1])
     with files:
         prepared_row(
             [
@@ -712,7 +712,8 @@ def _downloads(record, as_of: str, readiness: str) -> None:
             per_row=2,
             help="Builds the enriched portfolio as xlsx and csv; the download buttons appear "
             "here when they are ready.",
-            hint=f"Every one of the {record.row_count:,} pilots: about a second per few thousand.",
+            hint=f"Every one of the {record.row_count:,} pilots, in both files: about a second "
+            "for a portfolio of 3,600.",
         )
     _template_button(
         template,

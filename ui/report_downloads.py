@@ -70,7 +70,8 @@ def ready_row(
                 icon=ICONS[item.fmt],
                 help=item.help,
                 on_click="ignore",
-                width="stretch",
+                # One to a row: as wide as its label; several: the row's width shared.
+                width="content" if per_row == 1 else "stretch",
             )
             if sizes:
                 column.caption(f"{item.fmt.upper()}, {file_size(len(item.data))}")
