@@ -233,19 +233,16 @@ def save_answer_sheet(engine: Engine, sheet: AnswerSheet, content: Content) -> I
                     pilot.portfolio_ref = row.pilot_id
             if ref:
                 by_ref[ref] = pilot
-            assessment = Assessment(
-                pilot_id=pilot.id,
-                token=store.new_token(),
+            assessment = store.add_assessment(
+                session,
+                pilot.id,
+                content.version,
                 position=row.position,
                 source=IMPORT_SOURCE,
-                content_version=content.version,
+                now=now,
                 current_step=len(content.reasons) + 1,
-                created_at=now,
-                updated_at=now,
-                completed_at=now,
+                completed=True,
             )
-            session.add(assessment)
-            session.flush()
             session.add_all(
                 Answer(assessment_id=assessment.id, question_id=q, value=v, updated_at=now)
                 for q, v in row.answers.items()

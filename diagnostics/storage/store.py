@@ -374,20 +374,39 @@ def start_assessment(
     with session_scope(engine) as session:
         if session.get(Pilot, pilot_id) is None:
             raise NotFoundError(f"No pilot with id {pilot_id}.")
-        now = utcnow()
-        row = Assessment(
-            pilot_id=pilot_id,
-            token=new_token(),
-            position=position,
-            source=source,
-            content_version=content_version,
-            current_step=0,
-            created_at=now,
-            updated_at=now,
+        row = add_assessment(
+            session, pilot_id, content_version, position=position, source=source, now=utcnow()
         )
-        session.add(row)
-        session.flush()
         return _assessment_record(row)
+
+
+def add_assessment(
+    session: Session,
+    pilot_id: int,
+    content_version: str,
+    *,
+    position: str,
+    source: str,
+    now: datetime,
+    current_step: int = 0,
+    completed: bool = False,
+) -> Assessment:
+    """A new assessment of a pilot with its own unguessable resume token, added in the
+    caller's transaction and flushed, so that it has its id."""
+    row = Assessment(
+        pilot_id=pilot_id,
+        token=new_token(),
+        position=position,
+        source=source,
+        content_version=content_version,
+        current_step=current_step,
+        created_at=now,
+        updated_at=now,
+        completed_at=now if completed else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def get_assessment(engine: Engine, *, token: str | None = None, assessment_id: int | None = None):

@@ -88,18 +88,14 @@ def _workshop_assessment(session: Session, row: Workshop, now: datetime) -> Asse
     """The assessment holding the workshop's agreed answers, created on the first save."""
     if row.assessment_id is not None:
         return session.get(Assessment, row.assessment_id)
-    assessment = Assessment(
-        pilot_id=row.pilot_id,
-        token=store.new_token(),
+    assessment = store.add_assessment(
+        session,
+        row.pilot_id,
+        row.content_version,
         position=row.position,
         source="workshop",
-        content_version=row.content_version,
-        current_step=0,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    session.add(assessment)
-    session.flush()
     row.assessment_id = assessment.id
     return assessment
 
