@@ -31,6 +31,7 @@ from ui.report_downloads import ReportFile, prepared_row
 PREFIX = "portfolio_"
 TAB_KEY = f"{PREFIX}tab"
 PICK_KEY = f"{PREFIX}pick"
+SAVED_KEY = f"{PREFIX}just_saved"  # set by Save: the import part then reruns the whole page
 DASHBOARD, IMPORT = "Dashboard", "Import a spreadsheet"
 FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
 NOT_USED = "(not used)"
@@ -335,6 +336,7 @@ def _template_button(where, label: str, *, key: str, help: str) -> None:
 
 def import_tab(engine: Engine) -> None:
     """Upload, check the mapping, place unknown stages, save as a named version."""
+    st.session_state.pop(SAVED_KEY, None)  # a whole run already: nothing more to rerun
     st.caption(limits_caption())
     uploaded = st.file_uploader(
         "Your spreadsheet of pilots",
@@ -371,6 +373,22 @@ def import_tab(engine: Engine) -> None:
                 help="We picked the sheet that looks most like a table of pilots.",
             )
         auto = first if sheet == first.sheet else _import(uploaded, digest, sheet)
+    except ImportFileError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    except DiagnosticError as exc:
+        show_problem(exc)
+        return
+    _mapping_and_save(engine, uploaded, digest, sheet, auto)
+
+
+@st.fragment
+def _mapping_and_save(engine: Engine, uploaded, digest: str, sheet, auto) -> None:
+    """The mapping, the stages, what they give and the save form: a changed mapping cell
+    reruns this part alone, not the page with its uploader and sheet choice around it."""
+    if st.session_state.pop(SAVED_KEY, False):
+        st.rerun()  # saved: the whole page again, to open the dashboard on the new version
+    try:
         missing = st.container()  # what the sheet lacks, said before the mapping that fixes it
         st.markdown("**How your columns map to ours**")
         changed = _mapping_editor(auto, key=f"{PREFIX}mapping_{digest[:16]}_{sheet}")
@@ -445,6 +463,7 @@ def _save(engine: Engine, imported) -> None:
         return
     st.session_state[PICK_KEY] = new_id
     st.session_state[TAB_KEY] = DASHBOARD
+    st.session_state[SAVED_KEY] = True
 
 
 # --- dashboard --------------------------------------------------------------------------------
