@@ -170,18 +170,26 @@ def portfolio_analysis(portfolio_id: int, as_of: str, readiness: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def portfolio_charts(portfolio_id: int, as_of: str, readiness: str) -> dict:
-    from diagnostics.portfolio import figures
+def portfolio_charts(portfolio_id: int, as_of: str, readiness: str) -> dict[str, str]:
+    """The dashboard's pictures as SVG (the matrix, interactive, is `portfolio_matrix`)."""
+    from diagnostics.render import portfolio_charts as pictures
 
     analysis = portfolio_analysis(portfolio_id, as_of, readiness)
     c = content()
     return {
-        "funnel": figures.funnel_chart(analysis, c),
-        "time": figures.time_in_pilot_chart(analysis, c),
-        "units": figures.unit_rate_chart(analysis, c),
-        "symptoms": figures.symptoms_heatmap(analysis, c),
-        "matrix": figures.matrix_chart(analysis.pilots, analysis.thresholds, c),
+        "funnel": pictures.funnel(analysis, c).svg(),
+        "time": pictures.time_in_pilot(analysis, c).svg(),
+        "units": pictures.unit_rates(analysis, c).svg(),
+        "symptoms": pictures.unit_symptoms(analysis, c).svg(),
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def portfolio_matrix(portfolio_id: int, as_of: str, readiness: str):
+    from diagnostics.portfolio import figures
+
+    analysis = portfolio_analysis(portfolio_id, as_of, readiness)
+    return figures.matrix_chart(analysis.pilots, analysis.thresholds, content())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

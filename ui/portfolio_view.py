@@ -19,13 +19,13 @@ from diagnostics.portfolio.analysis import TIME_BUCKETS, PortfolioAnalysis, filt
 from diagnostics.portfolio.coverage import kpi_reasons, portfolio_gaps
 from diagnostics.portfolio.drill import subunit_table, units_with_subunits
 from diagnostics.portfolio.fields import FIELDS
-from diagnostics.portfolio.figures import chart_units
 from diagnostics.portfolio.recommendations import ACTION_ORDER, QUADRANTS, RECOMMENDATIONS
 from diagnostics.portfolio.stages import CANONICAL_STAGES, STAGE_LABELS
+from diagnostics.render.portfolio_charts import chart_units, symptom_cell
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
 from ui import cache, pilot_matching
-from ui.components import CHART_CONFIG, XLSX_MIME, plain, show_problem
+from ui.components import CHART_CONFIG, XLSX_MIME, picture, plain, show_problem
 from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "portfolio_"
@@ -518,7 +518,9 @@ def _symptom_table(units: pd.DataFrame, unit_label: str = "Business unit") -> pd
         }
     )
     for key, label in SYMPTOM_COLUMNS.items():
-        table[label] = units[key].map({True: "yes", False: "no"}).fillna("can't tell")
+        answer = units[key].map({True: "yes", False: "no"}).fillna("can't tell")
+        detail = [symptom_cell(row, key) for _, row in units.iterrows()]
+        table[label] = [f"{a} ({d})" for a, d in zip(answer, detail, strict=True)]
     return table
 
 
@@ -782,7 +784,7 @@ def dashboard(engine: Engine, content: Content, records: list, today: date) -> N
     _progress_charts(analysis, charts, content)
     _units_section(analysis, charts)
     _drill_down(analysis)
-    _matrix_section(analysis, charts)
+    _matrix_section(analysis, pid, as_of, readiness)
     _technology_section(analysis)
     _dropped_section(engine, pid)
 
@@ -799,14 +801,14 @@ def _progress_charts(analysis, charts: dict, content: Content) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("How far pilots get")
-        st.plotly_chart(charts["funnel"], key=f"{PREFIX}chart_funnel", config=CHART_CONFIG)
+        picture(charts["funnel"])
     with right:
         st.subheader("Time in pilot")
         st.caption(
             f"Open pilots against the recommended {content.timeframes.pilot.label} pilot and "
             f"a decision by week {analysis.kpis.decision_point_weeks:g}."
         )
-        st.plotly_chart(charts["time"], key=f"{PREFIX}chart_time", config=CHART_CONFIG)
+        picture(charts["time"])
 
 
 def _units_section(analysis, charts: dict) -> None:
@@ -824,13 +826,13 @@ def _units_section(analysis, charts: dict) -> None:
             "Share of started pilots in production, per unit; the first bar is all units "
             "together. A unit whose pilots have not started yet has no rate."
         )
-        st.plotly_chart(charts["units"], key=f"{PREFIX}chart_units", config=CHART_CONFIG)
+        picture(charts["units"])
     with right:
         st.caption(
             "The three symptoms a spreadsheet can show. Grey: the sheet cannot tell "
             "(a column is missing, or fewer than three pilots carry it)."
         )
-        st.plotly_chart(charts["symptoms"], key=f"{PREFIX}chart_symptoms", config=CHART_CONFIG)
+        picture(charts["symptoms"])
     with st.expander("Symptoms and production rate per unit, as a table"):
         st.dataframe(
             _symptom_table(analysis.units),
@@ -840,8 +842,11 @@ def _units_section(analysis, charts: dict) -> None:
         )
 
 
-def _matrix_section(analysis, charts: dict) -> None:
-    """Readiness against expected value, or what the matrix needs."""
+@st.fragment
+def _matrix_section(analysis, pid: int, as_of: str, readiness: str) -> None:
+    """Readiness against expected value, or what the matrix needs. The chart, the page's only
+    interactive one, is drawn when asked for: the dashboard's first view loads no chart
+    script, and showing it reruns this section alone."""
     st.subheader("Readiness × value")
     thresholds = analysis.thresholds
     if analysis.has_readiness and analysis.has_value and thresholds.value:
@@ -852,7 +857,16 @@ def _matrix_section(analysis, charts: dict) -> None:
             f"not ready (hover for why). Valuable means at least the median expected value, "
             f"{thresholds.value:,.0f} a year."
         )
-        st.plotly_chart(charts["matrix"], key=f"{PREFIX}chart_matrix", config=CHART_CONFIG)
+        if st.toggle(
+            "Show the matrix",
+            key=f"{PREFIX}show_matrix",
+            help="One point per pilot; hover a point for its name, unit, recommendation and why.",
+        ):
+            st.plotly_chart(
+                cache.portfolio_matrix(pid, as_of, readiness),
+                key=f"{PREFIX}chart_matrix",
+                config=CHART_CONFIG,
+            )
     else:
         st.info(
             "The matrix needs per-reason scores or checklist answers, and an expected annual "

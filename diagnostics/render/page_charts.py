@@ -54,12 +54,14 @@ LABEL_CHARACTERS = 52  # characters per label line at the chart's width
 @dataclass(frozen=True)
 class Bar:
     """One row: its label, the stacked parts (one per series, in order), the text beside the
-    bar, and where the bar starts (0 for all but a waterfall's floating part)."""
+    bar, where the bar starts (0 for all but a waterfall's floating part), and a colour of its
+    own for a one-part bar (else the series')."""
 
     label: str
     parts: tuple[float, ...]
     text: str
     start: float = 0.0
+    color: str | None = None
 
 
 @functools.cache
@@ -130,7 +132,13 @@ def stacked_bars(
         left = bar.start
         for value, (_name, color) in zip(bar.parts, series, strict=True):
             if value > 0:
-                ax.barh(middle, value * unit, height=BAR_INCHES, left=left * unit, color=color)
+                ax.barh(
+                    middle,
+                    value * unit,
+                    height=BAR_INCHES,
+                    left=left * unit,
+                    color=bar.color or color,
+                )
             left += value
         ax.text(
             min(left * unit + 0.015, 1 - _points(bar.text, 9.5, "bold") / room),

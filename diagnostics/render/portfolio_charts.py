@@ -1,0 +1,230 @@
+"""The portfolio dashboard's charts as static pictures: the funnel, time in pilot, the
+production rate per unit and the symptoms per unit. Data in, `Chart` out.
+
+Why pictures: the dashboard's first view then loads no chart script in the browser (Plotly's
+is 4.7 MB, docs/scaling.md); every figure a hover gave is written on the picture, and the
+per-unit details are in the table under the unit charts. Only the readiness × value matrix,
+whose hover names each pilot, stays interactive (diagnostics/portfolio/figures.py).
+
+The two unit charts are drawn row for row alike (the same label lines, bar height and gap as
+`page_charts.stacked_bars`), so shown side by side at one width a unit's rate sits level
+with its symptoms.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import pandas as pd
+from matplotlib.patches import Rectangle
+
+from diagnostics.formats import count_of
+from diagnostics.framework.content import Content
+from diagnostics.framework.figures import band_colors
+from diagnostics.portfolio.analysis import STUCK_WEEKS, PortfolioAnalysis
+from diagnostics.render.charts import (
+    _RC,
+    ACCENT,
+    INK,
+    MUTED,
+    NEUTRAL,
+    WIDTH_INCHES,
+    Chart,
+    _drawn,
+    _figure,
+)
+from diagnostics.render.page_charts import (
+    BAR_INCHES,
+    GAP_INCHES,
+    LABEL_CHARACTERS,
+    LINE_INCHES,
+    Bar,
+    _lines,
+    stacked_bars,
+)
+
+MAX_UNITS = 30  # both unit charts list the units with the most pilots, up to this many
+ALL_UNITS = "All units"
+UNKNOWN_CELL = "#d9dde3"
+SYMPTOMS = {
+    "many_pilots_none_live": "Many new pilots, none live",
+    "fragmented_technology": "Every pilot its own technology",
+    "results_without_users": "Results but no live users",
+}
+
+
+def bands(content: Content) -> dict[str, str]:
+    """The worst, the middle and the best band's colours: stuck, needs attention, works."""
+    colors = band_colors(content)
+    keys = [b.key for b in content.bands]  # lowest readiness (highest risk) first
+    return {"bad": colors[keys[0]], "warn": colors[keys[len(keys) // 2]], "good": colors[keys[-1]]}
+
+
+def chart_units(analysis: PortfolioAnalysis) -> pd.DataFrame:
+    """The units both unit charts list, in the same order: those with the most pilots."""
+    return analysis.units.head(MAX_UNITS)
+
+
+def funnel(analysis: PortfolioAnalysis, content: Content) -> Chart:
+    """Pilots per stage, from idea to retired, unknown last; production in green."""
+    good = bands(content)["good"]
+    table = analysis.funnel
+    chart_bars = [
+        Bar(
+            str(label),
+            (float(n),),
+            f"{int(n):,} ({share:.0%})",
+            color=good
+            if stage == "production"
+            else NEUTRAL
+            if stage in ("retired", "unknown")
+            else None,
+        )
+        for stage, label, n, share in zip(
+            table["stage"], table["label"], table["pilots"], table["share"], strict=True
+        )
+    ]
+    return stacked_bars(chart_bars, [("Pilots", ACCENT)], "How far pilots get")
+
+
+def time_labels(content: Content) -> dict[str, str]:
+    """Each time-in-pilot bucket in weeks, against the content's pilot and decision weeks."""
+    timeframes = content.timeframes
+    pilot_w = f"{timeframes.pilot.upper_weeks:g}"
+    decision_w = f"{timeframes.decision_point_weeks:g}"
+    return {
+        "on_plan": f"≤ {pilot_w} weeks",
+        "decision_due": f"{pilot_w}–{decision_w} weeks",
+        "overdue": f"{decision_w}–{STUCK_WEEKS} weeks",
+        "stuck": f"> {STUCK_WEEKS} weeks",
+        "no_start": "no start date",
+    }
+
+
+def time_in_pilot(analysis: PortfolioAnalysis, content: Content) -> Chart:
+    """Open pilots by time since their start, coloured by how late that is."""
+    table = analysis.time_in_pilot
+    labels = time_labels(content)
+    colors = band_colors(content)
+    chart_bars = [
+        Bar(
+            labels[bucket],
+            (float(n),),
+            f"{int(n):,}",
+            color=colors.get(band, NEUTRAL) if band else NEUTRAL,
+        )
+        for bucket, band, n in zip(table["bucket"], table["band"], table["pilots"], strict=True)
+    ]
+    return stacked_bars(chart_bars, [("Open pilots", NEUTRAL)], "Time in pilot")
+
+
+def unit_rates(analysis: PortfolioAnalysis, content: Content) -> Chart:
+    """Production rate per business unit, the same units in the same order as the symptoms
+    beside it, under a first bar for all units together. A unit with no started pilot has no
+    rate and says so."""
+    units = chart_units(analysis)
+    colors = bands(content)
+    kpis = analysis.kpis
+    overall = kpis.production_rate
+    rows = [
+        Bar(
+            ALL_UNITS,
+            (0.0 if overall is None else overall * 100,),
+            "no pilot started"
+            if overall is None
+            else f"{overall:.0%} ({kpis.in_production:,} of {kpis.started:,})",
+            color=INK,
+        )
+    ]
+    for name, rate, live, started in zip(
+        units["business_unit"],
+        units["production_rate"],
+        units["production"],
+        units["started"],
+        strict=True,
+    ):
+        if started == 0 or pd.isna(rate):
+            rows.append(Bar(str(name), (0.0,), "no pilot started", color=NEUTRAL))
+            continue
+        color = (
+            colors["bad"]
+            if rate == 0
+            else colors["good"]
+            if overall and rate >= overall
+            else colors["warn"]
+        )
+        rows.append(
+            Bar(str(name), (rate * 100,), f"{rate:.0%} ({live:,} of {started:,})", color=color)
+        )
+    return stacked_bars(
+        rows, [("Production rate", ACCENT)], "Production rate per unit", scale_to=100
+    )
+
+
+def symptom_cell(row: pd.Series, symptom: str) -> str:
+    """What a unit's figures are for one symptom, in words (the table under the charts)."""
+    if symptom == "many_pilots_none_live":
+        return f"{row['recent']} new, {row['recent_live']} live"
+    if symptom == "fragmented_technology":
+        return (
+            f"{count_of(int(row['tech_known']), 'pilot')}, "
+            f"{count_of(int(row['technologies']), 'technology', 'technologies')}"
+        )
+    return f"{row['results_no_users']} of {row['with_results']} without users"
+
+
+@_drawn
+def unit_symptoms(analysis: PortfolioAnalysis, content: Content) -> Chart:
+    """The three symptoms a spreadsheet shows, per unit: red yes, green no, grey unknown, in
+    rows as tall as the production-rate chart's, the symptoms' names where its first bar is."""
+    units = chart_units(analysis)
+    colors = bands(content)
+    width = WIDTH_INCHES
+    room = 0.95 * width * 72
+    names = [_lines(str(u), LABEL_CHARACTERS, room) for u in units["business_unit"]]
+    first = LINE_INCHES + BAR_INCHES + GAP_INCHES  # the rate chart's "All units" row
+    legend = 0.06  # the rate chart's room above its first row (one series: no legend)
+    heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in names]
+    total = legend + first + sum(heights) + 0.06
+    fig = _figure(total, width)
+    with matplotlib.rc_context(_RC):
+        ax = fig.add_axes((0.025, 0, 0.95, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(total, 0)
+    cell = 1 / len(SYMPTOMS)
+    for i, title in enumerate(SYMPTOMS.values()):
+        lines = _lines(title, 18, cell * room - 6)
+        ax.text(
+            (i + 0.5) * cell,
+            legend + first - GAP_INCHES,
+            "\n".join(lines),
+            color=MUTED,
+            fontsize=8.5,
+            ha="center",
+            va="bottom",
+            linespacing=1.1,
+        )
+    y = legend + first
+    for (_, row), lines, height in zip(units.iterrows(), names, heights, strict=True):
+        for line in lines:
+            ax.text(0, y + LINE_INCHES / 2, line, color=INK, fontsize=10, va="center")
+            y += LINE_INCHES
+        for i, key in enumerate(SYMPTOMS):
+            value = row[key]
+            known = not pd.isna(value)
+            fill = colors["bad"] if known and value else colors["good"] if known else UNKNOWN_CELL
+            ax.add_patch(
+                Rectangle((i * cell + 0.01, y), cell - 0.02, BAR_INCHES, color=fill, linewidth=0)
+            )
+            ax.text(
+                (i + 0.5) * cell,
+                y + BAR_INCHES / 2,
+                "?" if not known else "yes" if value else "no",
+                color=INK if not known else "white",
+                fontsize=9,
+                fontweight="bold",
+                ha="center",
+                va="center",
+            )
+        y += height - LINE_INCHES * len(lines)
+    return Chart(fig, "Symptoms per unit")
