@@ -44,7 +44,12 @@ def test_upload_the_federal_inventory_save_it_and_download_it_enriched(
     wait_for_app(page, SLOW_MS)
     expect(heading(page, "Portfolio")).to_be_visible()
     expect(page.get_by_text("A demo portfolio of made-up pilots")).to_be_visible()
+    # The first view's charts are pictures: no chart script until the matrix is asked for.
+    expect(page.locator(".js-plotly-plot")).to_have_count(0)
     screenshot(page, "portfolio-demo-laptop")
+    after_rerun(page, page.get_by_text("Show the matrix").click)
+    expect(page.locator(".js-plotly-plot")).to_have_count(1, timeout=SLOW_MS)
+    screenshot(page, "portfolio-demo-matrix-laptop")
 
     after_rerun(page, page.get_by_role("tab", name="Import a spreadsheet").click)
     expect(page.get_by_text("up to 25 MB")).to_be_visible()
