@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from diagnostics.render.files import MIME
+from ui.components import show_problem
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,13 @@ def _prepared_row(
         st.session_state.pop(held_key, None)
         held = None
     if st.session_state.pop(asked_key, False):
-        with st.spinner(f"{prepare.replace('Prepare', 'Preparing', 1)}…"):
-            held = (basis, [_built(item) for item in files])
-        st.session_state[held_key] = held
+        try:
+            with st.spinner(f"{prepare.replace('Prepare', 'Preparing', 1)}…"):
+                held = (basis, [_built(item) for item in files])
+        except Exception as exc:  # a message and the button again, never a traceback
+            show_problem(exc)
+        else:
+            st.session_state[held_key] = held
     if held is None:
         st.button(
             prepare,
