@@ -54,6 +54,20 @@ def test_a_changed_mapping_reuses_the_automatic_mapping(monkeypatch) -> None:
     pd.testing.assert_frame_equal(again.frame, first.frame)
 
 
+def test_the_sheet_picked_and_the_same_sheet_asked_for_are_weighed_once(monkeypatch) -> None:
+    """The import tab reads a file without a sheet, then with the sheet that read picked."""
+    calls = []
+    real = importer.auto_map
+    monkeypatch.setattr(importer, "auto_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(importer, "_automatic", type(importer._automatic)())
+    data = _sheet()
+    first = import_portfolio(data, "cases.xlsx")
+    owner = import_portfolio(data, "cases.xlsx", sheet=first.sheet, mapping={"owner": "Contact"})
+    assert first.sheet is not None
+    assert len(calls) == 1
+    assert owner.mapping["owner"].column == "Contact"
+
+
 def test_other_bytes_are_weighed_afresh(monkeypatch) -> None:
     calls = []
     real = importer.auto_map

@@ -234,10 +234,12 @@ def import_portfolio(
         ) from exc
 
 
-# The automatic mapping of the last few sheets read, by the file's bytes, name and sheet asked
-# for: a changed mapping or stage choice reads the same sheet again, and the automatic
-# mapping (every column's header and values weighed against every field) was 60% of such a
-# read (0.31 of 0.50 s on the 3,611-row federal inventory). Never changed once kept.
+# The automatic mapping of the last few sheets read, by the file's bytes, name and the sheet
+# read (asked for or picked alike: the import tab asks for the sheet its first read picked
+# once a mapping changes): a changed mapping or stage choice reads the same sheet again, and
+# the automatic mapping (every column's header and values weighed against every field) was
+# 60% of such a read (0.31 of 0.50 s on the 3,611-row federal inventory). Never changed once
+# kept.
 AUTOMATIC_KEPT = 8
 _automatic: OrderedDict[tuple, dict[str, ColumnMatch]] = OrderedDict()
 _automatic_lock = threading.Lock()
@@ -285,7 +287,9 @@ def _import(
         chosen_profile = load_profile(profile)
     else:
         chosen_profile = detect_profile(table.columns)
-    automatic = _automatic_mapping((hashlib.sha256(data).digest(), name, sheet), table, source)
+    automatic = _automatic_mapping(
+        (hashlib.sha256(data).digest(), name, table.sheet), table, source
+    )
     matches = resolve_mapping(
         table.columns, source, profile=chosen_profile, user=user_mapping, automatic=automatic
     )
