@@ -275,3 +275,23 @@ def test_editing_an_action_checks_the_owner_and_keeps_the_old_values(database) -
     saved = register.get_action(database, action.id)
     assert (saved.owner, saved.note) == ("Ben Okafor", "Sponsor meeting on Tuesday")
     assert "Note: Sponsor meeting on Tuesday" in texts(at)
+
+
+def test_the_register_sheet_is_prepared_then_follows_the_actions(database) -> None:
+    """Test that the register's xlsx and csv are built on request and handed over as bytes,
+    and that a changed action drops them, so the sheet on offer is never an older one."""
+    action = register.add_action(database, title="Name the sponsor", owner="Ana Costa")
+    at = open_app("pages/actions.py")
+    assert not at.get("download_button")
+    at.button(key="actions_register_prepare").click().run()
+    assert not at.exception, at.exception
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert set(buttons) == {"Register (xlsx)", "Register (csv)"}
+    for button in buttons.values():
+        assert button.url
+        assert not button.deferred_file_id
+        assert button.help
+    register.update_action(database, action.id, status="done")
+    at.run()
+    assert not at.get("download_button")
+    assert at.button(key="actions_register_prepare").label == "Prepare the files"

@@ -8,6 +8,7 @@ database in the widget's callback, so a reload loses nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,7 +26,8 @@ from diagnostics.framework.scoring import ActionItem
 from diagnostics.framework.timeline import format_day
 from diagnostics.render import page_charts
 from ui import cache
-from ui.components import XLSX_MIME, picture, plain, show_problem
+from ui.components import picture, plain, show_problem
+from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "actions_"
 PAGE = "pages/actions.py"
@@ -637,31 +639,34 @@ def exchange_panel(engine: Engine, content: Content, today: date) -> None:
         "action by that id, never adding a copy."
     )
 
-    def built(ext: str):
-        return lambda: exchange.export_bytes(
-            register.list_actions(engine, today=today), content, ext
-        )
+    actions = register.list_actions(engine, today=today)
 
-    cols = st.columns(2)
-    cols[0].download_button(
-        "Register (xlsx)",
-        data=built("xlsx"),
-        file_name=exchange.export_filename(today, "xlsx"),
-        mime=XLSX_MIME,
-        key=f"{PREFIX}dl_xlsx",
-        icon=":material/table_view:",
-        on_click="ignore",
-        width="stretch",
-    )
-    cols[1].download_button(
-        "Register (csv)",
-        data=built("csv"),
-        file_name=exchange.export_filename(today, "csv"),
-        mime="text/csv",
-        key=f"{PREFIX}dl_csv",
-        icon=":material/csv:",
-        on_click="ignore",
-        width="stretch",
+    def built(ext: str):
+        return lambda: exchange.export_bytes(actions, content, ext)
+
+    prepared_row(
+        [
+            ReportFile(
+                "Register (xlsx)",
+                "xlsx",
+                built("xlsx"),
+                exchange.export_filename(today, "xlsx"),
+                "Every action with the columns issue trackers import and its Action ID.",
+            ),
+            ReportFile(
+                "Register (csv)",
+                "csv",
+                built("csv"),
+                exchange.export_filename(today, "csv"),
+                "The same sheet as csv, for trackers that import csv only.",
+            ),
+        ],
+        f"{PREFIX}register_",
+        # Every action as it stands today: a change to any drops files built before it.
+        basis=hashlib.sha256(repr((actions, today)).encode()).hexdigest(),
+        per_row=2,
+        help="Builds the register as xlsx and csv from the actions as they stand now; the "
+        "download buttons appear here.",
     )
     upload = st.file_uploader(
         "Read an edited sheet back",

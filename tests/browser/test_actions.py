@@ -145,6 +145,7 @@ def test_the_exported_sheet_round_trips_and_the_portfolio_shows_overdue_per_unit
     screenshot(page, "actions-5-register-laptop")
 
     page.get_by_role("tab", name="Export and import").click()
+    click_button(page, "Prepare the files")
     with page.expect_download() as started:
         page.get_by_role("button", name=re.compile(r"Register \(xlsx\)")).click()
     assert started.value.suggested_filename == f"poc-trap-actions-{today.isoformat()}.xlsx"
