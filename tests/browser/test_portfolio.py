@@ -159,3 +159,41 @@ def test_an_agency_file_without_dates_says_what_is_missing(
     expect(page.get_by_test_id("stAlertContentWarning").first).to_contain_text("No start dates.")
     _no_problems(page)
     screenshot(page, "portfolio-dashboard-missing-laptop")
+
+
+@pytest.mark.browser
+def test_a_mapping_changed_before_saving_is_the_one_saved(app_server, laptop_page) -> None:
+    """The mapping reruns on its own (a fragment); Save still takes the mapping just chosen
+    and opens the dashboard on it."""
+    page = laptop_page
+    page.goto(f"{app_server}/portfolio")
+    wait_for_app(page, SLOW_MS)
+    after_rerun(page, page.get_by_role("tab", name="Import a spreadsheet").click)
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    data = _agency_without_dates()
+    after_rerun(
+        page,
+        lambda: uploader.set_input_files(
+            files=[
+                {"name": "dhs_mapped.xlsx", "mimeType": "application/octet-stream", "buffer": data}
+            ]
+        ),
+    )
+    summary = page.get_by_test_id("stAlertContentWarning").filter(has_text="6 rows imported")
+    expect(summary).to_be_visible(timeout=SLOW_MS)
+    # The Stage row (the seventh under the header, 35 px each) set to "(not used)".
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.evaluate("element => element.scrollIntoView({block: 'start'})")
+    box = grid.bounding_box()
+    page.mouse.dblclick(box["x"] + 0.4 * box["width"], box["y"] + 35 * 7 + 17)
+    option = page.get_by_role("option", name="(not used)", exact=True).first
+    after_rerun(page, option.click)
+    _no_problems(page)
+    fill(page, "Portfolio name", "DHS inventory without stages")
+    click_button(page, "Save portfolio")
+    values = page.get_by_test_id("stMetricValue")
+    expect(values.first).to_have_text("6", timeout=SLOW_MS)
+    # Mapped as uploaded, "In mission" is in production (1); without a stage column, none.
+    expect(values.nth(1)).to_have_text("0")
+    expect(page.get_by_role("tab", name="Dashboard", selected=True)).to_be_visible()
+    _no_problems(page)
