@@ -90,6 +90,13 @@ def _default(options: list[Scope], engine: Engine) -> str:
     return demo[0].key if demo else ALL_ASSESSED
 
 
+def default_scope(engine: Engine) -> Scope | None:
+    """The scope the page opens on before anyone picks one."""
+    options = scopes(engine)
+    key = _default(options, engine)
+    return next((s for s in options if s.key == key), None)
+
+
 def scope_choice(engine: Engine) -> Scope:
     """The scope picker; its statement is shown beneath it."""
     options = scopes(engine)

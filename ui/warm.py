@@ -1,7 +1,8 @@
 """Work done once per server process, in the background, so that nobody's first visit of a
 page pays for it: importing the pages' modules (about 2 s of a cold start on two cores),
-matplotlib's first drawing (its fonts), and the demo portfolio's analysis and charts, which
-the server knows from the moment it starts.
+matplotlib's first drawing (its fonts), the newest portfolio's analysis and charts and the
+organisation view's profile and charts for the pilots it opens on, all of which the server
+knows from the moment it starts.
 
 Started at the end of the first run of `app.py`, so that it never delays the first page;
 a page asked for meanwhile simply waits for the module or cache entry being prepared.
@@ -54,6 +55,7 @@ def _warm_up() -> None:
         _first_drawing()
         if _served():
             _demo_portfolio()
+            _organisation_view()
     except Exception as exc:  # a warm-up that fails only leaves the first visit slower
         log_error("warm_up_failed", exc)
 
@@ -77,3 +79,13 @@ def _demo_portfolio() -> None:
     as_of = date.today().isoformat()
     cache.portfolio_analysis(records[0].id, as_of, readiness)
     cache.portfolio_charts(records[0].id, as_of, readiness)
+
+
+def _organisation_view() -> None:
+    """The organisation view's profile and charts for the scope it opens on by default."""
+    from ui import cache
+    from ui.organisation_scope import default_scope
+
+    scope = default_scope(cache.engine())
+    if scope is not None:
+        cache.organisation_data(cache.readiness_key(), scope.pilots)
