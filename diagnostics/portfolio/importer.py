@@ -56,7 +56,7 @@ from diagnostics.portfolio.stages import (
     stage_counts,
     stage_key,
 )
-from diagnostics.portfolio.stray_rows import left_out_report, stray_rows
+from diagnostics.portfolio.stray_rows import drop_stray_rows, left_out_warning
 from diagnostics.portfolio.values import (
     Parsed,
     as_text,
@@ -273,20 +273,9 @@ def _import(
     table = read_table(data, name, sheet=sheet, header_hint=header_hint)
     source = table.frame()
     row_numbers = pd.Series(table.row_numbers, dtype="int64")
-    junk = stray_rows(source, row_numbers, table.header_row)
-    if junk.any():
-        left_out = left_out_report(source, row_numbers, junk)
-        source = source.loc[~junk.to_numpy()].reset_index(drop=True)
-        row_numbers = row_numbers[~junk].reset_index(drop=True)
-    else:
-        left_out = None
+    source, row_numbers, left_out = drop_stray_rows(source, row_numbers, table.header_row)
     progress(0.65, f"Matching the {len(table.columns):,} columns to our fields")
-    if isinstance(profile, MappingProfile):
-        chosen_profile: MappingProfile | None = profile
-    elif profile:
-        chosen_profile = load_profile(profile)
-    else:
-        chosen_profile = detect_profile(table.columns)
+    chosen_profile = _chosen_profile(profile, table.columns)
     automatic = _automatic_mapping(
         (hashlib.sha256(data).digest(), name, table.sheet), table, source
     )
@@ -313,12 +302,7 @@ def _import(
         warnings.append(mixed)
     problems = built.problems
     if left_out is not None:
-        rows = ", ".join(str(r) for r in left_out["row"].head(5))
-        more = " …" if len(left_out) > 5 else ""
-        warnings.append(
-            f"{_rows(len(left_out)).capitalize()} below blank rows {_holds(len(left_out))} only "
-            f"a stray mark (row {rows}{more}); left out, not counted as pilots."
-        )
+        warnings.append(left_out_warning(left_out))
         problems = pd.concat([problems, left_out], ignore_index=True)
         problems = problems.sort_values(["row", "field"], kind="stable", ignore_index=True)
     progress(1.0, f"Read {_rows(len(built.frame))}")
@@ -343,8 +327,15 @@ def _import(
     )
 
 
-def _holds(count: int) -> str:
-    return "holds" if count == 1 else "hold"
+def _chosen_profile(
+    profile: str | Path | MappingProfile | None, columns: list[str]
+) -> MappingProfile | None:
+    """The mapping profile asked for, or the one whose layout the header matches."""
+    if isinstance(profile, MappingProfile):
+        return profile
+    if profile:
+        return load_profile(profile)
+    return detect_profile(columns)
 
 
 def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -> None:

@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from diagnostics.formats import count_of
+
 _MARK = re.compile(r"^[\W_]*$")  # nothing but punctuation, symbols or spaces
 
 
@@ -57,4 +59,32 @@ def left_out_report(source: pd.DataFrame, row_numbers: pd.Series, junk: pd.Serie
             "value": shown,
             "problem": "only a stray mark below blank rows: left out, not a pilot",
         }
+    )
+
+
+def drop_stray_rows(
+    source: pd.DataFrame, row_numbers: pd.Series, header_row: int
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame | None]:
+    """The sheet's rows without the stray ones, their row numbers, and the row-report lines
+    for what was left out (None when nothing was)."""
+    junk = stray_rows(source, row_numbers, header_row)
+    if not junk.any():
+        return source, row_numbers, None
+    left_out = left_out_report(source, row_numbers, junk)
+    kept = ~junk.to_numpy()
+    return (
+        source.loc[kept].reset_index(drop=True),
+        row_numbers[kept].reset_index(drop=True),
+        left_out,
+    )
+
+
+def left_out_warning(left_out: pd.DataFrame) -> str:
+    """One sentence naming the first rows left out as stray marks."""
+    rows = ", ".join(str(r) for r in left_out["row"].head(5))
+    more = " …" if len(left_out) > 5 else ""
+    holds = "holds" if len(left_out) == 1 else "hold"
+    return (
+        f"{count_of(len(left_out), 'row').capitalize()} below blank rows {holds} only a stray "
+        f"mark (row {rows}{more}); left out, not counted as pilots."
     )
