@@ -21,7 +21,7 @@ from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
 from ui import actions_view, cache
 from ui.behaviour import open_at
-from ui.components import LinkToken, pick_pilot, plain
+from ui.components import NO_CURRENCY, LinkToken, currency_label, pick_pilot, plain
 from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "assess_"
@@ -128,14 +128,14 @@ def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, ob
         "What the pilot itself costs; counted as spent if it never reaches production.",
     )
     current = pilot.currency if pilot else None
-    options = [None, *COMMON_CURRENCIES] + (
+    options = [NO_CURRENCY, *COMMON_CURRENCIES] + (
         [current] if current and current not in COMMON_CURRENCIES else []
     )
     currency = right.selectbox(
         "Currency of the amounts",
         options,
-        index=options.index(current),
-        format_func=lambda code: code or "None (amounts only)",
+        index=options.index(current or NO_CURRENCY),
+        format_func=currency_label,
         key=PREFIX + key.format("currency"),
         help="Named beside every amount in the results and reports (EUR 43k); amounts are "
         "never converted.",
@@ -146,7 +146,7 @@ def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, ob
         "start_date": start,
         "expected_annual_value": value,
         "pilot_budget": budget,
-        "currency": currency,
+        "currency": currency or None,
     }
 
 

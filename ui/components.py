@@ -79,3 +79,13 @@ def pick_pilot(pilots: list, key: str):
 def picture(svg: str) -> None:
     """A chart drawn on the server as SVG: no chart script for the browser to load."""
     st.image(svg, width=PICTURE_PX)
+
+
+# The currency pickers' "no currency" choice. A None option would be taken for no choice at
+# all, and the picker would show its empty placeholder instead of saying "None".
+NO_CURRENCY = ""
+
+
+def currency_label(code: str) -> str:
+    """A currency picker's option as shown."""
+    return code or "None (amounts only)"

@@ -17,7 +17,7 @@ from diagnostics.formats import COMMON_CURRENCIES, format_money
 from diagnostics.framework.content import Content
 from diagnostics.render import page_charts
 from ui import cache
-from ui.components import picture
+from ui.components import NO_CURRENCY, currency_label, picture
 from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "cost_"
@@ -39,9 +39,10 @@ def _follow_sheet_currency(currency: str | None) -> None:
     """The currency starts at the one the portfolio's sheet names and follows the picked
     portfolio, until someone picks another by hand."""
     key, came_from = f"{PREFIX}currency", f"{PREFIX}currency_from_sheet"
+    shown = currency or NO_CURRENCY
     if key not in st.session_state or st.session_state[key] == st.session_state.get(came_from):
-        st.session_state[key] = currency
-    st.session_state[came_from] = currency
+        st.session_state[key] = shown
+    st.session_state[came_from] = shown
 
 
 def assumptions_panel(
@@ -61,17 +62,18 @@ def assumptions_panel(
         if spec.key == "as_of":
             values[spec.key] = st.date_input(label, key=key, help=spec.help, format="YYYY-MM-DD")
         elif spec.key == "currency":
-            values[spec.key] = st.selectbox(
+            picked = st.selectbox(
                 spec.label,
                 [
-                    None,
+                    NO_CURRENCY,
                     *COMMON_CURRENCIES,
                     *([currency] if currency and currency not in COMMON_CURRENCIES else []),
                 ],
-                format_func=lambda code: code or "None (amounts only)",
+                format_func=currency_label,
                 key=key,
                 help=spec.help,
             )
+            values[spec.key] = picked or None
         else:
             values[spec.key] = st.number_input(
                 label,
