@@ -96,6 +96,18 @@ def _legend(ax, series: Sequence[tuple[str, str]], y: float) -> None:
 
 
 @_drawn
+def rows_canvas(total: float, width: float = WIDTH_INCHES):
+    """A figure `total` inches tall whose axes run 0-1 across and 0-`total` inches down, with
+    no frame: the rows of text and bars are placed in inches from the top."""
+    fig = _figure(total, width)
+    with matplotlib.rc_context(_RC):
+        ax = fig.add_axes((0.025, 0, 0.95, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(total, 0)
+    return fig, ax
+
+
 def stacked_bars(
     bars: Sequence[Bar],
     series: Sequence[tuple[str, str]],
@@ -112,12 +124,7 @@ def stacked_bars(
     legend = LEGEND_INCHES if len(series) > 1 else 0.06
     heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in labels]
     total = legend + sum(heights) + 0.06
-    fig = _figure(total, width)
-    with matplotlib.rc_context(_RC):
-        ax = fig.add_axes((0.025, 0, 0.95, 1))
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(total, 0)
+    fig, ax = rows_canvas(total, width)
     if len(series) > 1:
         _legend(ax, series, legend / 2)
     largest = scale_to or max((b.start + sum(b.parts) for b in bars), default=0) or 1

@@ -13,7 +13,6 @@ with its symptoms.
 
 from __future__ import annotations
 
-import matplotlib
 import pandas as pd
 from matplotlib.patches import Rectangle
 
@@ -22,7 +21,6 @@ from diagnostics.framework.content import Content
 from diagnostics.framework.figures import band_colors
 from diagnostics.portfolio.analysis import STUCK_WEEKS, PortfolioAnalysis
 from diagnostics.render.charts import (
-    _RC,
     ACCENT,
     INK,
     MUTED,
@@ -30,7 +28,6 @@ from diagnostics.render.charts import (
     WIDTH_INCHES,
     Chart,
     _drawn,
-    _figure,
 )
 from diagnostics.render.page_charts import (
     BAR_INCHES,
@@ -39,6 +36,7 @@ from diagnostics.render.page_charts import (
     LINE_INCHES,
     Bar,
     _lines,
+    rows_canvas,
     stacked_bars,
 )
 
@@ -185,12 +183,7 @@ def unit_symptoms(analysis: PortfolioAnalysis, content: Content) -> Chart:
     legend = 0.06  # the rate chart's room above its first row (one series: no legend)
     heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in names]
     total = legend + first + sum(heights) + 0.06
-    fig = _figure(total, width)
-    with matplotlib.rc_context(_RC):
-        ax = fig.add_axes((0.025, 0, 0.95, 1))
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(total, 0)
+    fig, ax = rows_canvas(total, width)
     cell = 1 / len(SYMPTOMS)
     for i, title in enumerate(SYMPTOMS.values()):
         lines = _lines(title, 18, cell * room - 6)
