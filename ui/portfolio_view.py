@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from diagnostics.errors import DiagnosticError, ImportFileError
+from diagnostics.errors import DiagnosticError
 from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.portfolio.analysis import TIME_BUCKETS, PortfolioAnalysis, filter_pilots
@@ -373,10 +373,7 @@ def import_tab(engine: Engine) -> None:
                 help="We picked the sheet that looks most like a table of pilots.",
             )
         auto = first if sheet == first.sheet else _import(uploaded, digest, sheet)
-    except ImportFileError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
-    except DiagnosticError as exc:
+    except DiagnosticError as exc:  # an unreadable file included: its message says why
         show_problem(exc)
         return
     _mapping_and_save(engine, uploaded, digest, sheet, auto)
@@ -406,10 +403,7 @@ def _mapping_and_save(engine: Engine, uploaded, digest: str, sheet, auto) -> Non
             if overrides
             else mapped
         )
-    except ImportFileError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
-    except DiagnosticError as exc:
+    except DiagnosticError as exc:  # an unreadable file included: its message says why
         show_problem(exc)
         return
     with missing:
