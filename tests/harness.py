@@ -115,3 +115,32 @@ def inputs_without_help(at) -> list[str]:
 def _label_collapsed(widget) -> bool:
     visibility = getattr(getattr(widget, "proto", None), "label_visibility", None)
     return visibility is not None and visibility.value == visibility.COLLAPSED
+
+
+def vote(engine, person, question_id: str, value: str) -> None:
+    """One participant's answer to one question, as their phone sends it."""
+    from diagnostics import workshop
+    from diagnostics.framework.content import load_content
+
+    workshop.cast_vote(
+        engine,
+        load_content(),
+        workshop_id=person.workshop_id,
+        participant_token=person.token,
+        question_id=question_id,
+        value=value,
+    )
+
+
+def votes_in_db(engine, workshop_id: int) -> int:
+    """How many votes the database holds for one workshop."""
+    from sqlalchemy import func, select
+
+    from diagnostics.storage.models import WorkshopVote
+
+    with engine.connect() as connection:
+        return connection.execute(
+            select(func.count())
+            .select_from(WorkshopVote)
+            .where(WorkshopVote.workshop_id == workshop_id)
+        ).scalar_one()

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import pandas as pd
 import pytest
+from harness import vote, votes_in_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
@@ -46,26 +47,6 @@ def _workshop(engine, **kwargs):
 
 def _join(engine, state, n=1, **kwargs):
     return [ws.join_workshop(engine, state.code, f"client-{i}", **kwargs) for i in range(n)]
-
-
-def _vote(engine, person, qid, value):
-    ws.cast_vote(
-        engine,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=qid,
-        value=value,
-    )
-
-
-def _votes_in_db(engine, workshop_id):
-    with engine.connect() as connection:
-        return connection.execute(
-            select(func.count())
-            .select_from(WorkshopVote)
-            .where(WorkshopVote.workshop_id == workshop_id)
-        ).scalar_one()
 
 
 # Codes and tokens ---------------------------------------------------------------------
@@ -116,18 +97,18 @@ def test_a_participant_changes_a_vote_and_it_stays_one_row(engine):
     state, _token = _workshop(engine)
     (person,) = _join(engine, state)
     qid = state.question_ids[0]
-    _vote(engine, person, qid, "no")
-    _vote(engine, person, qid, "Partly")  # spellings fold onto the scale
+    vote(engine, person, qid, "no")
+    vote(engine, person, qid, "Partly")  # spellings fold onto the scale
     view = ws.participant_view(engine, person.token, CONTENT)
     assert view.my_votes == {qid: "partly"}
-    assert _votes_in_db(engine, state.id) == 1
+    assert votes_in_db(engine, state.id) == 1
 
 
 def test_the_database_refuses_a_second_vote_row_for_the_same_question(engine):
     state, _token = _workshop(engine)
     (person,) = _join(engine, state)
     qid = state.question_ids[0]
-    _vote(engine, person, qid, "yes")
+    vote(engine, person, qid, "yes")
     with pytest.raises(IntegrityError), store.session_scope(engine) as session:
         session.add(
             WorkshopVote(
@@ -148,7 +129,7 @@ def test_double_taps_from_many_threads_leave_exactly_one_vote(engine):
 
     def tap(value):
         try:
-            _vote(engine, person, qid, value)
+            vote(engine, person, qid, value)
         except Exception as exc:  # collected: the assertion below names it
             errors.append(exc)
 
@@ -158,7 +139,7 @@ def test_double_taps_from_many_threads_leave_exactly_one_vote(engine):
     for t in threads:
         t.join()
     assert errors == []
-    assert _votes_in_db(engine, state.id) == 1
+    assert votes_in_db(engine, state.id) == 1
 
 
 def test_forty_participants_answering_every_question_at_once_lose_and_double_nothing(
@@ -179,7 +160,7 @@ def test_forty_participants_answering_every_question_at_once_lose_and_double_not
                 .subquery()
             )
         ).scalar_one()
-    assert _votes_in_db(engine, workshop_id) == expected
+    assert votes_in_db(engine, workshop_id) == expected
     assert distinct == expected
     # The presenter's count is complete soon after the last vote was written.
     assert measured["all_votes_visible_s"] - measured["round_s"] < 2.0
@@ -194,12 +175,12 @@ def test_one_question_pacing_opens_only_the_current_question(engine):
     first, second = state.question_ids[:2]
     assert state.votable == (first,)
     with pytest.raises(AccessError, match="not open"):
-        _vote(engine, person, second, "yes")
+        vote(engine, person, second, "yes")
     moved = ws.step(ws.facilitator(engine, token), CONTENT, +1)
     assert moved.votable == (second,)
-    _vote(engine, person, second, "yes")
+    vote(engine, person, second, "yes")
     with pytest.raises(AccessError, match="not open"):
-        _vote(engine, person, first, "yes")
+        vote(engine, person, first, "yes")
 
 
 def test_one_reason_pacing_opens_that_reasons_questions(engine):
@@ -208,30 +189,30 @@ def test_one_reason_pacing_opens_that_reasons_questions(engine):
     governance = [q.id for q in CONTENT.questions if q.reason == "governance"]
     assert list(moved.votable) == governance
     (person,) = _join(engine, state)
-    _vote(engine, person, governance[0], "no")
+    vote(engine, person, governance[0], "no")
     with pytest.raises(AccessError):
-        _vote(engine, person, state.question_ids[0], "no")  # a business-problem question
+        vote(engine, person, state.question_ids[0], "no")  # a business-problem question
 
 
 def test_a_locked_question_or_section_refuses_votes_and_keeps_earlier_ones(engine):
     state, token = _workshop(engine)
     (person,) = _join(engine, state)
     qid = state.question_ids[0]
-    _vote(engine, person, qid, "yes")
+    vote(engine, person, qid, "yes")
     locked = ws.set_locked(ws.facilitator(engine, token), CONTENT, [qid])
     assert qid in locked.locked
     assert qid not in locked.votable
     with pytest.raises(AccessError, match="locked"):
-        _vote(engine, person, qid, "no")
+        vote(engine, person, qid, "no")
     assert ws.participant_view(engine, person.token, CONTENT).my_votes == {qid: "yes"}
 
     section = [q.id for q in CONTENT.questions if q.reason == "data_readiness"]
     ws.set_locked(ws.facilitator(engine, token), CONTENT, section)
     for other in section:
         with pytest.raises(AccessError, match="locked"):
-            _vote(engine, person, other, "no")
+            vote(engine, person, other, "no")
     ws.set_locked(ws.facilitator(engine, token), CONTENT, [qid], locked=False)
-    _vote(engine, person, qid, "no")
+    vote(engine, person, qid, "no")
     assert ws.participant_view(engine, person.token, CONTENT).my_votes == {qid: "no"}
 
 
@@ -241,10 +222,10 @@ def test_a_closed_code_cannot_be_joined_but_those_inside_keep_voting(engine):
     ws.set_join_open(ws.facilitator(engine, token), CONTENT, False)
     with pytest.raises(NotFoundError, match="No open workshop"):
         ws.join_workshop(engine, state.code, "late-comer")
-    _vote(engine, person, state.question_ids[0], "yes")
+    vote(engine, person, state.question_ids[0], "yes")
     ws.end_workshop(ws.facilitator(engine, token), CONTENT)
     with pytest.raises(AccessError, match="ended"):
-        _vote(engine, person, state.question_ids[0], "no")
+        vote(engine, person, state.question_ids[0], "no")
 
 
 # Isolation and control ----------------------------------------------------------------
@@ -276,7 +257,7 @@ def test_a_participant_cannot_read_or_vote_in_another_workshop(engine):
                 value="yes",
             )
         )
-    assert _votes_in_db(engine, second.id) == 0
+    assert votes_in_db(engine, second.id) == 0
 
 
 def test_a_made_up_participant_token_is_refused(engine):
@@ -428,13 +409,13 @@ def test_results_rank_disagreement_hide_small_groups_and_wait_for_reveal(engine)
         ws.join_workshop(engine, state.code, f"c{i}", role=role) for i, role in enumerate(roles)
     ]
     for person, value in zip(people, ["yes"] * 4, strict=True):
-        _vote(engine, person, q1, value)  # index 0
+        vote(engine, person, q1, value)  # index 0
     for person, value in zip(people, ["yes", "yes", "no", "no"], strict=True):
-        _vote(engine, person, q2, value)  # index 100
+        vote(engine, person, q2, value)  # index 100
     for person, value in zip(people, ["yes", "partly", "no"], strict=False):
-        _vote(engine, person, q3, value)  # index 81.6
+        vote(engine, person, q3, value)  # index 81.6
     for person, value in zip(people, ["no", "no"], strict=False):
-        _vote(engine, person, q4, value)  # two answers: nothing shown
+        vote(engine, person, q4, value)  # two answers: nothing shown
 
     results = ws.workshop_results(ws.facilitator(engine, token), CONTENT)
     assert [q.question_id for q in results.ranking[:3]] == [q2, q3, q1]
@@ -500,12 +481,12 @@ def test_every_role_split_leaves_groups_of_three(given):
 def test_live_status_counts_equal_the_database(engine):
     state, token = _workshop(engine)
     people = _join(engine, state, n=3)
-    _vote(engine, people[0], state.question_ids[0], "yes")
-    _vote(engine, people[1], state.question_ids[0], "no")
-    _vote(engine, people[1], state.question_ids[1], "no")
+    vote(engine, people[0], state.question_ids[0], "yes")
+    vote(engine, people[1], state.question_ids[0], "no")
+    vote(engine, people[1], state.question_ids[1], "no")
     live = ws.live_status(ws.facilitator(engine, token), CONTENT)
     assert live.participants == 3
-    assert live.total_votes == 3 == _votes_in_db(engine, state.id)
+    assert live.total_votes == 3 == votes_in_db(engine, state.id)
     assert live.votes_per_question[state.question_ids[0]] == 2
     assert live.votes_per_question[state.question_ids[2]] == 0
 
@@ -548,7 +529,7 @@ def test_export_is_a_workbook_with_neutralised_names_and_the_right_counts(engine
     ]
     qid = state.question_ids[0]
     for person, value in zip(people, ["yes", "no", "no"], strict=True):
-        _vote(engine, person, qid, value)
+        vote(engine, person, qid, value)
     book = openpyxl.load_workbook(
         io.BytesIO(ws.export_xlsx(ws.facilitator(engine, token), CONTENT))
     )
@@ -571,8 +552,8 @@ def test_the_report_reads_plainly_whole_numbers_minutes_and_no_false_notes(engin
     q1, q2, q3 = state.question_ids[:3]
     people = _join(engine, state, n=4)
     for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
-        _vote(engine, person, q1, value)
-    _vote(engine, people[0], q2, "no")  # one answer: not shown
+        vote(engine, person, q1, value)
+    vote(engine, people[0], q2, "no")  # one answer: not shown
     fac = ws.facilitator(engine, token)
     ws.save_consensus(
         fac, CONTENT, {q1: "yes"}, [ws.AgreedAction(q1, "Write it", "Ana", date(2026, 12, 31))]
@@ -611,7 +592,7 @@ def test_exports_never_give_a_small_role_group_away(engine):
     values = ["yes", "yes", "yes", "no", "no", "yes"]
     for i, (role, value) in enumerate(zip(roles, values, strict=True)):
         person = ws.join_workshop(engine, state.code, f"r{i}", role=role)
-        _vote(engine, person, qid, value)
+        vote(engine, person, qid, value)
     frames = ws.results_frames(ws.facilitator(engine, token), CONTENT)
     # Outside Business: three people, so Business may be shown beside them.
     assert frames["By role"][["Role", "Yes", "No"]].values.tolist() == [["Business", 3, 0]]
@@ -623,7 +604,7 @@ def test_exports_never_give_a_small_role_group_away(engine):
     state2, token2 = _workshop(engine, pilot_name="Five")
     for i, (role, value) in enumerate(zip(roles[:5], values[:5], strict=True)):
         person = ws.join_workshop(engine, state2.code, f"s{i}", role=role)
-        _vote(engine, person, state2.question_ids[0], value)
+        vote(engine, person, state2.question_ids[0], value)
     frames = ws.results_frames(ws.facilitator(engine, token2), CONTENT)
     assert frames["By role"].empty
     book = openpyxl.load_workbook(
@@ -659,8 +640,8 @@ def test_a_question_outside_the_workshop_is_refused(engine):
     person = ws.join_workshop(engine, created.state.code, "c1")
     later = next(q.id for q in CONTENT.questions if q.phase == "decision")
     with pytest.raises(AccessError, match="not part of your workshop"):
-        _vote(engine, person, later, "yes")
-    assert _votes_in_db(engine, created.state.id) == 0
+        vote(engine, person, later, "yes")
+    assert votes_in_db(engine, created.state.id) == 0
 
 
 def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
@@ -671,7 +652,7 @@ def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
     qid = state.question_ids[0]
     people = [ws.join_workshop(engine, state.code, f"c{i}", role="it") for i in range(4)]
     for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
-        _vote(engine, person, qid, value)
+        vote(engine, person, qid, value)
     results = ws.workshop_results(ws.facilitator(engine, token), CONTENT)
     question = results.by_id(qid)
     for figure, size in (
@@ -695,9 +676,9 @@ def test_an_observer_follows_without_voting_or_being_counted(engine):
     observer = ws.join_workshop(engine, state.code, "watcher", role=ws.OBSERVER)
     qid = state.question_ids[0]
     for person in voters:
-        _vote(engine, person, qid, "yes")
+        vote(engine, person, qid, "yes")
     with pytest.raises(AccessError, match="observer"):
-        _vote(engine, observer, qid, "no")
+        vote(engine, observer, qid, "no")
     fac = ws.facilitator(engine, token)
     live = ws.live_status(fac, CONTENT)
     assert (live.participants, live.votes_per_question[qid]) == (3, 3)
@@ -714,18 +695,18 @@ def test_auto_reveal_shows_a_question_once_everyone_who_joined_answered(engine):
     ws.join_workshop(engine, state.code, "watcher", role=ws.OBSERVER)  # not waited for
     qid = state.question_ids[0]
     for person in people[:2]:
-        _vote(engine, person, qid, "yes")
+        vote(engine, person, qid, "yes")
     assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
     assert ws.set_auto_reveal(fac, CONTENT, True).auto_reveal
     assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
-    _vote(engine, people[2], qid, "no")
+    vote(engine, people[2], qid, "no")
     revealed = ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT))
     assert revealed.revealed == {qid}
     # Off again: the next question waits for the facilitator.
     ws.set_auto_reveal(fac, CONTENT, False)
     nxt = ws.step(fac, CONTENT, +1).current_question
     for person in people:
-        _vote(engine, person, nxt, "yes")
+        vote(engine, person, nxt, "yes")
     assert ws.reveal_when_all_answered(fac, CONTENT, ws.live_status(fac, CONTENT)) is None
     assert nxt not in ws.workshop_state(fac, CONTENT).revealed
     # A copy keeps the setting.
@@ -889,7 +870,7 @@ def test_a_second_round_keeps_the_first_votes_and_shows_both_rounds(engine):
     assert second.round_of(state.question_ids[1]) == 1
     assert qid not in second.revealed
     assert qid not in second.locked
-    assert _votes_in_db(engine, state.id) == 0
+    assert votes_in_db(engine, state.id) == 0
     kept = ws.live_status(fac, CONTENT)
     assert (kept.total_votes, kept.earlier_votes, kept.all_votes) == (0, 4, 4)
     mine = ws.participant_view(engine, people[1].token, CONTENT)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from harness import vote
 from sqlalchemy import func, select
 
 from diagnostics import workshop as ws
@@ -28,17 +29,6 @@ def engine(db_url):
     store.migrate(eng)
     yield eng
     eng.dispose()
-
-
-def _vote(engine, person, qid, value):
-    ws.cast_vote(
-        engine,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=qid,
-        value=value,
-    )
 
 
 def _everything(engine, workshop_id):
@@ -71,8 +61,8 @@ def test_a_report_taken_while_people_vote_is_a_snapshot_that_disturbs_nothing(en
     q1, q2 = created.state.question_ids[:2]
     people = [ws.join_workshop(engine, created.state.code, f"c{i}") for i in range(4)]
     for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
-        _vote(engine, person, q1, value)
-    _vote(engine, people[0], q2, "no")
+        vote(engine, person, q1, value)
+    vote(engine, people[0], q2, "no")
 
     stamp = changes.read_stamp(engine, fac.workshop_id)
     rows = _everything(engine, fac.workshop_id)
@@ -104,7 +94,7 @@ def test_a_report_taken_while_people_vote_is_a_snapshot_that_disturbs_nothing(en
     assert (first["Answers"], first["Yes"], first["No"], first["Partly"]) == (4, 2, 1, 1)
 
     # A vote after the snapshot is in the next one, not in the file already taken.
-    _vote(engine, people[1], q2, "no")
+    vote(engine, people[1], q2, "no")
     assert _summary(ws.results_frames(fac, CONTENT))["Answers given"] == 6
     assert _summary(frames)["Answers given"] == 5
 
@@ -115,7 +105,7 @@ def test_both_files_of_a_snapshot_hold_the_same_votes(engine):
     qid = created.state.question_ids[0]
     people = [ws.join_workshop(engine, created.state.code, f"c{i}") for i in range(3)]
     for person, value in zip(people, ["yes", "no", "no"], strict=True):
-        _vote(engine, person, qid, value)
+        vote(engine, person, qid, value)
     stamp = changes.read_stamp(engine, fac.workshop_id)
     snapshot = ws.report_snapshot(fac, CONTENT)
     assert changes.read_stamp(engine, fac.workshop_id) == stamp
@@ -150,7 +140,7 @@ def test_the_workbook_counts_votes_the_way_the_database_does(engine):
     plan = {ids[0]: "yes no no yes partly dont_know", ids[1]: "no no no", ids[2]: "yes"}
     for qid, answers in plan.items():
         for person, value in zip(people, answers.split(), strict=False):
-            _vote(engine, person, qid, value)
+            vote(engine, person, qid, value)
     book = openpyxl.load_workbook(io.BytesIO(ws.export_xlsx(fac, CONTENT)))
     header = [c.value for c in book["Distribution"][1]]
     in_file = {

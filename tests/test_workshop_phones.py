@@ -9,6 +9,7 @@ import contextlib
 import threading
 
 import pytest
+from harness import vote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
@@ -57,22 +58,11 @@ def _room(engine, n=PEOPLE, pacing="question"):
     return created, fac, people
 
 
-def _vote(engine, person, qid, value):
-    ws.cast_vote(
-        engine,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=qid,
-        value=value,
-    )
-
-
 def test_moving_a_room_on_reads_the_database_once_not_once_per_phone(engine):
     created, fac, people = _room(engine, n=20)
     first, second = created.state.question_ids[:2]
     for person in people[:15]:
-        _vote(engine, person, first, "yes")
+        vote(engine, person, first, "yes")
     key = _key(engine, fac.workshop_id)
     views = [phones.phone_view(engine, p.token, CONTENT, key) for p in people]
     ws.step(fac, CONTENT, +1)
@@ -121,7 +111,7 @@ def test_after_a_tap_only_that_phones_own_votes_are_read(engine):
     qid = created.state.question_ids[0]
     key = _key(engine, fac.workshop_id)
     view = phones.phone_view(engine, people[0].token, CONTENT, key)
-    _vote(engine, people[0], qid, "partly")
+    vote(engine, people[0], qid, "partly")
     key = _key(engine, fac.workshop_id)
     phones.shared(engine, fac.workshop_id, CONTENT, key)  # another phone read it already
     with _statements(engine) as sent:
@@ -137,7 +127,7 @@ def test_revealed_results_are_the_rooms_and_shared(engine):
     created, fac, people = _room(engine, n=4)
     qid = created.state.question_ids[0]
     for person, value in zip(people, ["yes", "yes", "no", "partly"], strict=True):
-        _vote(engine, person, qid, value)
+        vote(engine, person, qid, value)
     ws.set_revealed(fac, CONTENT, [qid], True)
     key = _key(engine, fac.workshop_id)
     views = [phones.phone_view(engine, p.token, CONTENT, key) for p in people]
@@ -183,7 +173,7 @@ def test_a_phones_shared_view_is_always_the_view_read_afresh(engine, actions):
         with contextlib.suppress(DiagnosticError):
             if action[0] == "vote" and focus:
                 tapped = action[1]
-                _vote(engine, people[tapped], focus[0], action[2])
+                vote(engine, people[tapped], focus[0], action[2])
             elif action[0] == "step":
                 ws.step(fac, CONTENT, action[1])
             elif action[0] == "lock":

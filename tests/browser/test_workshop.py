@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import openpyxl
 import pypdf
 import pytest
+from harness import vote
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -248,7 +249,7 @@ def test_a_countdown_runs_out_and_a_second_round_shows_beside_the_first(app_serv
         expect(first_phone.get_by_text(re.compile(r"Time left: 0:[0-3]\d"))).to_be_visible()
         after_rerun(first_phone, first_phone.get_by_role("button", name="No", exact=True).tap)
         for person, value in zip(people[2:], ["yes", "no"], strict=True):
-            _vote(engine, person, qid, value)  # three of four answer: auto-reveal waits
+            vote(engine, person, qid, value)  # three of four answer: auto-reveal waits
         _wait_for_presenter(screen, r"\b3 of 4 answered")
         for width, height in ((1920, 1080), (1280, 720)):
             screen.set_viewport_size({"width": width, "height": height})
@@ -272,7 +273,7 @@ def test_a_countdown_runs_out_and_a_second_round_shows_beside_the_first(app_serv
         expect(late_phone.get_by_text(re.compile("Time is up: voting has closed"))).to_be_visible()
         expect(late_phone.get_by_role("button", name="Yes", exact=True)).to_have_count(0)
         with pytest.raises(ws.TimeUpError):
-            _vote(engine, people[1], qid, "yes")
+            vote(engine, people[1], qid, "yes")
         for width, height in ((1920, 1080), (1280, 720)):
             screen.set_viewport_size({"width": width, "height": height})
             screenshot(screen, f"workshop-clock-time-up-{width}", whole_page=False)
@@ -287,7 +288,7 @@ def test_a_countdown_runs_out_and_a_second_round_shows_beside_the_first(app_serv
         expect(first_phone.get_by_text(re.compile("Your answer in round 1: No"))).to_be_visible()
         after_rerun(first_phone, first_phone.get_by_role("button", name="Yes", exact=True).tap)
         for person, value in zip(people[1:], ["yes", "yes", "partly"], strict=True):
-            _vote(engine, person, qid, value)
+            vote(engine, person, qid, value)
         # Everyone answered: auto-reveal shows round 2 beside round 1.
         _wait_for_presenter(screen, r"disagreement fell from", timeout_s=30)
         charts = screen.locator(".st-key-present_screen .js-plotly-plot")
@@ -339,14 +340,3 @@ def _choose(page, label: str, option: str) -> None:
         after_rerun(page, choice.click)
         return
     raise AssertionError(f"{option!r} never appeared in the {label!r} list")
-
-
-def _vote(engine, person, qid: str, value: str) -> None:
-    ws.cast_vote(
-        engine,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=qid,
-        value=value,
-    )

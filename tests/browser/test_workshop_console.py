@@ -5,6 +5,7 @@ a projector (1920x1080)."""
 from __future__ import annotations
 
 import pytest
+from harness import vote
 from playwright.sync_api import expect
 
 from diagnostics import workshop as ws
@@ -40,14 +41,7 @@ def test_the_consoles_disagreement_ranking_is_in_room_sized_dark_type(app_server
     people = [ws.join_workshop(engine, created.state.code, f"r{i}") for i in range(6)]
     for qid, answers in zip(ids, ANSWERS, strict=True):
         for person, value in zip(people, answers, strict=True):
-            ws.cast_vote(
-                engine,
-                CONTENT,
-                workshop_id=person.workshop_id,
-                participant_token=person.token,
-                question_id=qid,
-                value=value,
-            )
+            vote(engine, person, qid, value)
     engine.dispose()
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     context.set_default_timeout(SLOW_MS)

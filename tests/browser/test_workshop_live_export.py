@@ -16,14 +16,13 @@ from datetime import date
 
 import openpyxl
 import pytest
+from harness import votes_in_db
 from playwright.sync_api import expect
-from sqlalchemy import func, select
 
 from bench.room import AppProcess, Client
 from diagnostics import workshop as ws
 from diagnostics.framework.content import load_content
 from diagnostics.storage import store
-from diagnostics.storage.models import WorkshopVote
 from diagnostics.workshop import changes
 
 from .conftest import LAPTOP, PHONE
@@ -35,15 +34,6 @@ PHONES = 3
 ROOM = 30  # more phones on the websocket, as in the room benchmark
 ROUNDS = 3
 NAME = "poc-trap-workshop-live-claims-triage-{day}.{ext}"
-
-
-def _votes(engine, workshop_id: int) -> int:
-    with engine.connect() as connection:
-        return connection.execute(
-            select(func.count())
-            .select_from(WorkshopVote)
-            .where(WorkshopVote.workshop_id == workshop_id)
-        ).scalar_one()
 
 
 def _summary(book) -> dict:
@@ -163,9 +153,9 @@ def test_the_report_downloads_whole_while_phones_vote(app_server, browser):
             after_rerun(phone, button.tap)
             expect(phone.get_by_role("button", name=f"✓ {answer}", exact=True)).to_be_visible()
 
-            before = _votes(engine, fac.workshop_id)
+            before = votes_in_db(engine, fac.workshop_id)
             click_button(console, "Prepare the files again")
-            after = _votes(engine, fac.workshop_id)
+            after = votes_in_db(engine, fac.workshop_id)
             for ext in ("xlsx", "html"):
                 label = f"Download the report ({ext.upper() if ext == 'html' else ext})"
                 got = download(console, label)
