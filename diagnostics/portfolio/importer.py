@@ -37,6 +37,7 @@ from diagnostics.portfolio.fields import (
     STAGE_RAW,
     kind_of,
 )
+from diagnostics.portfolio.header_check import check_header
 from diagnostics.portfolio.mapping import (
     ColumnMatch,
     MappingProfile,
@@ -51,10 +52,8 @@ from diagnostics.portfolio.stages import (
     STAGE_DTYPE,
     STARTED_STAGES,
     StageText,
-    load_stage_synonyms,
     normalise_stages,
     stage_counts,
-    stage_key,
 )
 from diagnostics.portfolio.stray_rows import drop_stray_rows, left_out_warning
 from diagnostics.portfolio.values import (
@@ -283,7 +282,7 @@ def _import(
         table.columns, source, profile=chosen_profile, user=user_mapping, automatic=automatic
     )
     if not user_mapping and chosen_profile is None:  # a matching profile names the header
-        _check_header(table, matches, name)
+        check_header(table, matches, name)
     overrides = dict(chosen_profile.stage_overrides) if chosen_profile else {}
     overrides.update(stage_overrides or {})
     progress(0.75, f"Reading stages, dates and amounts of {table.rows:,} rows")
@@ -336,30 +335,6 @@ def _chosen_profile(
     if profile:
         return load_profile(profile)
     return detect_profile(columns)
-
-
-def _check_header(table: Table, matches: Mapping[str, ColumnMatch], name: str) -> None:
-    """Refuse a table whose "header" is really a first row of data, or names nothing we know."""
-    by_name = [m for m in matches.values() if m.column and m.source in ("header", "profile")]
-    cells = [c for c in table.columns if not c.startswith("Column ")]
-    value_like = int(_looks_like_values(cells).sum())
-    if by_name and value_like < 0.5 * max(len(cells), 1):
-        return
-    shown = ", ".join(repr(c[:40]) for c in table.columns[:8])
-    raise ImportFileError(
-        f"{name}: no row of column names was found (row {table.header_row} reads {shown}"
-        f"{' ...' if len(table.columns) > 8 else ''}). Add a header row above the pilots with "
-        "names such as ID, Name, Business unit, Stage, Start date, Pilot budget, or choose "
-        "the columns by hand in the mapping."
-    )
-
-
-def _looks_like_values(cells: list[str]) -> pd.Series:
-    """Header cells that read as a date, an amount or a stage rather than a column name."""
-    series = pd.Series(cells, dtype=object)
-    synonyms = load_stage_synonyms().exact
-    stage_like = series.map(lambda c: stage_key(c) in synonyms).astype(bool)
-    return parse_money(series).values.notna() | parse_dates(series).values.notna() | stage_like
 
 
 def _single_unit(frame: pd.DataFrame, matches: Mapping[str, ColumnMatch]) -> str | None:
