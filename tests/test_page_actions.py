@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from harness import REPO_ROOT, inputs_without_help, open_app, texts
+from harness import REPO_ROOT, inputs_without_help, open_app, texts, vote
 
 from diagnostics.actions import register
 from diagnostics.framework.content import load_content
@@ -216,14 +216,7 @@ def test_a_workshops_agreed_actions_go_to_the_register_once(app_test, demo_sqlit
         created = ws.create_workshop(engine, CONTENT, pilot_name="Agreed pilot", pacing="all")
         qid = created.state.question_ids[0]
         person = ws.join_workshop(engine, created.state.code, "c0")
-        ws.cast_vote(
-            engine,
-            CONTENT,
-            workshop_id=person.workshop_id,
-            participant_token=person.token,
-            question_id=qid,
-            value="no",
-        )
+        vote(engine, person, qid, "no")
         app_test()  # clears the caches and points the app at the demo database
 
         def console() -> AppTest:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pypdf
 import pytest
-from harness import REPO_ROOT, inputs_without_help
+from harness import REPO_ROOT, inputs_without_help, vote
 
 from diagnostics import workshop as ws
 from diagnostics.framework.content import load_content
@@ -92,14 +92,7 @@ def test_agreed_answers_default_to_the_majority_and_become_an_assessment(app_tes
     qid = created.state.question_ids[0]
     for i, value in enumerate(["no", "no", "yes"]):
         person = ws.join_workshop(db, created.state.code, f"c{i}")
-        ws.cast_vote(
-            db,
-            CONTENT,
-            workshop_id=person.workshop_id,
-            participant_token=person.token,
-            question_id=qid,
-            value=value,
-        )
+        vote(db, person, qid, value)
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
     _button(at, "ws_save_consensus").click().run()
     assert not at.exception
@@ -157,14 +150,7 @@ def test_the_shared_screen_counts_and_hides_results_until_revealed(app_test, db)
     assert [m.value for m in at.metric] == ["0"]
     people = [ws.join_workshop(db, created.state.code, f"c{i}") for i in range(3)]
     for person, value in zip(people, ["yes", "no", "no"], strict=True):
-        ws.cast_vote(
-            db,
-            CONTENT,
-            workshop_id=person.workshop_id,
-            participant_token=person.token,
-            question_id=qid,
-            value=value,
-        )
+        vote(db, person, qid, value)
     at.run()
     text = " ".join(m.value for m in at.markdown)
     assert "People joined: **3**" in text  # the code shrank to a bar once people joined
@@ -207,14 +193,7 @@ def _prepare(at):
 def test_the_console_offers_the_report_and_once_agreed_the_brief_and_slides(app_test, db):
     created = ws.create_workshop(db, CONTENT, pilot_name="Brief me", pacing="all")
     person = ws.join_workshop(db, created.state.code, "c0")
-    ws.cast_vote(
-        db,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=created.state.question_ids[0],
-        value="yes",
-    )
+    vote(db, person, created.state.question_ids[0], "yes")
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
     assert not at.get("download_button")  # built when asked for, not on every console run
     assert any("Prepare the files whenever" in c.value for c in at.caption)
@@ -251,14 +230,7 @@ def _room(db, roles, values, pacing="question"):
     people = []
     for i, (role, value) in enumerate(zip(roles, values, strict=True)):
         person = ws.join_workshop(db, created.state.code, f"c{i}", role=role)
-        ws.cast_vote(
-            db,
-            CONTENT,
-            workshop_id=person.workshop_id,
-            participant_token=person.token,
-            question_id=qid,
-            value=value,
-        )
+        vote(db, person, qid, value)
         people.append(person)
     return created, qid, people
 
@@ -305,14 +277,7 @@ def test_the_brief_is_offered_in_the_run_that_saves_the_first_agreed_answers(app
     stayed hidden until the next rerun."""
     created = ws.create_workshop(db, CONTENT, pilot_name="Same run", pacing="all")
     person = ws.join_workshop(db, created.state.code, "c0")
-    ws.cast_vote(
-        db,
-        CONTENT,
-        workshop_id=person.workshop_id,
-        participant_token=person.token,
-        question_id=created.state.question_ids[0],
-        value="yes",
-    )
+    vote(db, person, created.state.question_ids[0], "yes")
     at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
     assert "Download the brief (PDF)" not in _prepare(at)
     _button(at, "ws_save_consensus").click().run()
@@ -443,10 +408,7 @@ def test_two_rounds_show_side_by_side_and_agreed_answers_follow_the_latest(app_t
     phone = _open(app_test, "pages/join.py", code=created.state.code, p=people[1].token)
     assert any("Your answer in round 1: No" in c.value for c in phone.caption)
     for person, value in zip(people, ["yes", "yes", "yes", "partly"], strict=True):
-        ws.cast_vote(
-            db, CONTENT, workshop_id=person.workshop_id, participant_token=person.token,
-            question_id=qid, value=value,
-        )  # fmt: skip
+        vote(db, person, qid, value)
     screen = _open(app_test, "pages/present.py", facilitator=token)
     text = _texts(screen)
     assert "Round 1 · 4 answers · disagreement 87" in text
