@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from diagnostics.actions.vocabulary import ACTIVE, CLOSED, SOURCES, STATUSES, vo
 from diagnostics.errors import DiagnosticError, NotFoundError
 from diagnostics.storage import store
 from diagnostics.storage.models import ActionStatusChange, Pilot, RegisterAction, utcnow
+from diagnostics.storage.rows import as_utc, record_from_row
 
 ORGANISATION = "Whole organisation"  # where an action without a pilot is listed
 NO_OWNER = "No owner yet"
@@ -163,13 +164,6 @@ def default_due(today: date) -> date:
 # Reading -----------------------------------------------------------------------------------
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones: make all aware."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _records(session: Session, rows: Iterable[RegisterAction]) -> list[ActionRecord]:
     rows = list(rows)
     if not rows:
@@ -196,21 +190,11 @@ def _records(session: Session, rows: Iterable[RegisterAction]) -> list[ActionRec
     for r in rows:
         pilot = pilots.get(r.pilot_id)
         out.append(
-            ActionRecord(
-                id=r.id,
-                pilot_id=r.pilot_id,
+            record_from_row(
+                ActionRecord,
+                r,
                 pilot_name=pilot.name if pilot else None,
                 business_unit=pilot.business_unit if pilot else None,
-                assessment_id=r.assessment_id,
-                question_id=r.question_id,
-                reason=r.reason,
-                title=r.title,
-                owner=r.owner,
-                due_date=r.due_date,
-                status=r.status,
-                note=r.note,
-                source=r.source,
-                source_ref=r.source_ref,
                 created_at=as_utc(r.created_at),
                 updated_at=as_utc(r.updated_at),
                 completed_at=as_utc(r.completed_at),

@@ -36,6 +36,7 @@ from diagnostics.portfolio.fields import (
 from diagnostics.portfolio.stages import STAGE_DTYPE
 from diagnostics.sheets.reader import paused_gc
 from diagnostics.storage.models import Portfolio, PortfolioPilot, utcnow
+from diagnostics.storage.rows import record_from_row
 
 TEXT_COLUMNS = TEXT_FIELDS
 DATE_COLUMNS = DATE_FIELDS
@@ -341,17 +342,7 @@ def list_portfolios(engine: Engine) -> list[PortfolioRecord]:
     for row in rows:
         seen[row.name] = seen.get(row.name, 0) + 1
         records.append(
-            PortfolioRecord(
-                id=row.id,
-                name=row.name,
-                version=seen[row.name],
-                source_filename=row.source_filename,
-                source_hash=row.source_hash,
-                sheet=row.sheet,
-                created_at=row.created_at,
-                row_count=row.row_count,
-                is_demo=bool(row.is_demo),
-            )
+            record_from_row(PortfolioRecord, row, version=seen[row.name], is_demo=bool(row.is_demo))
         )
     return records[::-1]
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from diagnostics.errors import NotFoundError, StorageError
 from diagnostics.storage.models import Answer, Assessment, Base, Pilot, utcnow
+from diagnostics.storage.rows import record_from_row
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "poctrap.db"
@@ -284,22 +285,11 @@ _PILOT_FIELDS = (*PILOT_DETAILS, "portfolio_ref", "is_demo")
 
 
 def _pilot_record(row: Pilot) -> PilotRecord:
-    return PilotRecord(id=row.id, **{f: getattr(row, f) for f in _PILOT_FIELDS})
+    return record_from_row(PilotRecord, row)
 
 
 def _assessment_record(row: Assessment) -> AssessmentRecord:
-    return AssessmentRecord(
-        id=row.id,
-        pilot_id=row.pilot_id,
-        token=row.token,
-        position=row.position,
-        source=row.source,
-        content_version=row.content_version,
-        current_step=row.current_step,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        completed_at=row.completed_at,
-    )
+    return record_from_row(AssessmentRecord, row)
 
 
 def _clean_name(name: str) -> str:

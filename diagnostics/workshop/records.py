@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from diagnostics.errors import AnswerError
 from diagnostics.framework.content import Content
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion
+from diagnostics.storage.rows import as_utc, record_from_row
 
 # Below this many answers a distribution could expose how a named person voted.
 MIN_ANSWERS_SHOWN = 3
@@ -205,11 +206,6 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def clean_text(value: object, limit: int) -> str | None:
     text = " ".join(str(value or "").split())
     return text[:limit] or None
@@ -268,29 +264,21 @@ def load_state(
     ).all()
     ids = tuple(q.question_id for q in questions)
     pilot_name = session.scalar(select(Pilot.name).where(Pilot.id == row.pilot_id)) or ""
-    return WorkshopState(
-        id=row.id,
-        title=row.title,
-        pilot_id=row.pilot_id,
+    return record_from_row(
+        WorkshopState,
+        row,
         pilot_name=pilot_name,
         code=row.join_code,
-        position=row.position,
-        pacing=row.pacing,
-        current_reason=row.current_reason,
-        current_question=row.current_question,
-        ask_names=row.ask_names,
         join_open=row.join_open and row.ended_at is None,
         ended=row.ended_at is not None,
-        assessment_id=row.assessment_id,
         question_ids=ids,
         locked=frozenset(q.question_id for q in questions if q.locked),
         revealed=frozenset(q.question_id for q in questions if q.revealed),
         in_focus=in_focus(row, ids, content),
         created_at=as_utc(row.created_at),
         auto_reveal=bool(row.auto_reveal),
-        countdown_seconds=row.countdown_seconds,
-        clock_started_at=as_utc(row.clock_started_at) if row.clock_started_at else None,
-        deadline=as_utc(row.deadline_at) if row.deadline_at else None,
+        clock_started_at=as_utc(row.clock_started_at),
+        deadline=as_utc(row.deadline_at),
         time_up=time_is_up(row, now) and row.ended_at is None,
         rounds={q.question_id: q.round for q in questions if (q.round or 1) > 1},
     )
