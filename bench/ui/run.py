@@ -37,6 +37,7 @@ from bench.ui.browser import (
     watch_runs,
 )
 from bench.ui.server import REPO_ROOT, Server
+from ui.navigation import page_spec
 
 REPEATS = 5
 RESULTS_PATH = Path(__file__).resolve().parents[1] / "ui_results.json"
@@ -52,24 +53,16 @@ FEDERAL_XLSX = Path(
         REPO_ROOT.parent / FEDERAL_NAME,
     )
 )
-# Menu pages and the heading each opens with.
-PAGES = (
-    ("home", "", "PoC Trap Diagnostic"),
-    ("framework", "framework", "How the framework works"),
-    ("assess", "assess", "Assess a pilot"),
-    ("workshop", "workshop", "Run a workshop"),
-    ("portfolio", "portfolio", "Portfolio"),
-    ("cost", "cost", "Cost of the PoC trap"),
-    ("organisation", "organisation", "Organisation view"),
-)
-SIDEBAR_TITLES = {
-    "home": "Home",
-    "framework": "Framework guide",
-    "assess": "Assess a pilot",
-    "workshop": "Run a workshop",
-    "portfolio": "Portfolio",
-    "cost": "Cost of the trap",
-    "organisation": "Organisation view",
+# The menu pages timed, and the heading each opens with (their addresses and menu titles are
+# the page registry's).
+HEADINGS = {
+    "pages/home.py": "PoC Trap Diagnostic",
+    "pages/framework.py": "How the framework works",
+    "pages/assess.py": "Assess a pilot",
+    "pages/workshop.py": "Run a workshop",
+    "pages/portfolio.py": "Portfolio",
+    "pages/cost.py": "Cost of the PoC trap",
+    "pages/organisation.py": "Organisation view",
 }
 
 
@@ -135,22 +128,27 @@ class Bench:
     # --- pages --------------------------------------------------------------------------
 
     def first_loads(self) -> None:
-        for key, path, title in PAGES:
+        pages = [(page_spec(path), title) for path, title in HEADINGS.items()]
+        for spec, title in pages:
+            key, address = spec.url_path, "" if spec.default else spec.url_path
             cold = self.row(f"load_cold_{key}", f"first load, new session: {key}", 2.0)
             for _ in range(self.repeats):
                 page = self.new_page()
-                self.sample(cold, timed_load, page, f"{self.url}/{path}", self.heading(page, title))
+                self.sample(
+                    cold, timed_load, page, f"{self.url}/{address}", self.heading(page, title)
+                )
                 page.context.close()
         page = self.new_page()
         page.goto(self.url)
-        settle(page, self.heading(page, "PoC Trap Diagnostic"))
-        for key, _path, title in PAGES:
+        settle(page, self.heading(page, HEADINGS["pages/home.py"]))
+        for spec, title in pages:
+            key = spec.url_path
             warm = self.row(f"load_warm_{key}", f"page opened from the menu: {key}", 2.0)
             for _ in range(self.repeats):
-                other = "Framework guide" if key == "home" else "Home"
+                other = "Framework guide" if spec.default else "Home"
                 sidebar = page.get_by_test_id("stSidebar")
                 timed_rerun(page, sidebar.get_by_role("link", name=other, exact=True).click, None)
-                link = sidebar.get_by_role("link", name=SIDEBAR_TITLES[key], exact=True)
+                link = sidebar.get_by_role("link", name=spec.title, exact=True)
                 self.sample(warm, timed_rerun, page, link.click, self.heading(page, title))
         page.context.close()
 
