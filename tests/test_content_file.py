@@ -35,14 +35,7 @@ ARTICLE_PATH = Path(
 )
 RUN_LENGTH = 8
 
-REASON_KEYS = [
-    "business_problem",
-    "data_readiness",
-    "production_readiness",
-    "organizational_buy_in",
-    "governance",
-    "change_management",
-]
+# The six reasons in the article's order, each with the prefix of its questions' ids.
 REASON_PREFIX = {
     "business_problem": "bp_",
     "data_readiness": "dr_",
@@ -51,6 +44,7 @@ REASON_PREFIX = {
     "governance": "gv_",
     "change_management": "cm_",
 }
+REASON_KEYS = list(REASON_PREFIX)
 
 # The article's checklist, item by item, mapped to the question that carries it.
 CHECKLIST = {
