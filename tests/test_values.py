@@ -10,14 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostics.portfolio.values import (
-    as_text,
-    parse_answers,
-    parse_count,
-    parse_dates,
-    parse_money,
-    parse_scores,
-)
+from diagnostics.portfolio import values
 
 
 def _obj(values) -> pd.Series:
@@ -50,14 +43,14 @@ def _obj(values) -> pd.Series:
     ],
 )
 def test_money_spellings_read_as_amounts(text, amount):
-    parsed = parse_money(_obj([text]))
+    parsed = values.parse_money(_obj([text]))
     assert parsed.values.iloc[0] == pytest.approx(amount)
     assert not parsed.invalid.iloc[0]
     assert not parsed.negative.iloc[0]
 
 
 def test_money_negative_bracketed_and_unreadable_are_flagged_not_dropped():
-    parsed = parse_money(_obj(["-3", "(500)", "abc", "", None, "n/a", "12 apples"]))
+    parsed = values.parse_money(_obj(["-3", "(500)", "abc", "", None, "n/a", "12 apples"]))
     assert parsed.values.iloc[0] == -3
     assert parsed.values.iloc[1] == -500
     assert parsed.negative.tolist() == [True, True, False, False, False, False, False]
@@ -72,7 +65,7 @@ def test_money_negative_bracketed_and_unreadable_are_flagged_not_dropped():
 )
 def test_money_thousands_separators_round_trip(amount, currency):
     """Any whole amount written with comma thousands separators and a currency reads back."""
-    parsed = parse_money(_obj([f"{currency}{amount:,}"]))
+    parsed = values.parse_money(_obj([f"{currency}{amount:,}"]))
     assert parsed.values.iloc[0] == pytest.approx(amount)
     assert not parsed.invalid.iloc[0]
 
@@ -87,7 +80,7 @@ def test_money_decimal_marks_round_trip(cents, style):
     units, rest = divmod(cents, 100)
     us = f"{units:,}.{rest:02d}"
     text = us if style == "us" else us.replace(",", "_").replace(".", ",").replace("_", ".")
-    parsed = parse_money(_obj([text]))
+    parsed = values.parse_money(_obj([text]))
     assert parsed.values.iloc[0] == pytest.approx(cents / 100)
 
 
@@ -98,7 +91,7 @@ def test_money_decimal_marks_round_trip(cents, style):
 )
 def test_money_multipliers(value, unit):
     suffix, factor = unit
-    parsed = parse_money(_obj([f"{value}{suffix}"]))
+    parsed = values.parse_money(_obj([f"{value}{suffix}"]))
     assert parsed.values.iloc[0] == pytest.approx(float(value) * factor)
 
 
@@ -107,7 +100,7 @@ def test_money_large_column_matches_row_by_row():
     pool = ["$1.2M", "1,200,000", "abc", None, "n/a", "-3", "(5)", 1200.0, "€ 900k"]
     rng = np.random.default_rng(3)
     column = _obj([pool[i] for i in rng.integers(0, len(pool), size=5000)])
-    parsed = parse_money(column)
+    parsed = values.parse_money(column)
     expected = {
         "$1.2M": 1.2e6,
         "1,200,000": 1.2e6,
@@ -146,20 +139,20 @@ def test_money_large_column_matches_row_by_row():
     ],
 )
 def test_date_spellings(cell, expected):
-    parsed = parse_dates(_obj([cell]))
+    parsed = values.parse_dates(_obj([cell]))
     assert parsed.values.iloc[0] == pd.Timestamp(expected)
     assert not parsed.invalid.iloc[0]
 
 
 def test_dates_month_first_unless_a_day_is_above_12():
-    us = parse_dates(_obj(["03/04/2025", "12/31/2024"]))
+    us = values.parse_dates(_obj(["03/04/2025", "12/31/2024"]))
     assert us.values.tolist() == [pd.Timestamp("2025-03-04"), pd.Timestamp("2024-12-31")]
-    eu = parse_dates(_obj(["03/04/2025", "31/12/2024"]))
+    eu = values.parse_dates(_obj(["03/04/2025", "31/12/2024"]))
     assert eu.values.tolist() == [pd.Timestamp("2025-04-03"), pd.Timestamp("2024-12-31")]
 
 
 def test_unreadable_and_implausible_dates_are_flagged():
-    parsed = parse_dates(_obj(["garbage", "1850-01-01", "", None, "tbd", "2024-02-30"]))
+    parsed = values.parse_dates(_obj(["garbage", "1850-01-01", "", None, "tbd", "2024-02-30"]))
     assert parsed.values.isna().all()
     assert parsed.invalid.tolist() == [True, True, False, False, False, True]
 
@@ -171,7 +164,7 @@ def test_unreadable_and_implausible_dates_are_flagged():
 )
 def test_date_formats_round_trip(day, fmt):
     """A date written in any common unambiguous format reads back as that day."""
-    parsed = parse_dates(_obj([day.strftime(fmt)]))
+    parsed = values.parse_dates(_obj([day.strftime(fmt)]))
     assert parsed.values.iloc[0] == pd.Timestamp(day)
 
 
@@ -179,7 +172,7 @@ def test_date_formats_round_trip(day, fmt):
 @given(days=st.lists(st.dates(dt.date(1971, 1, 1), dt.date(2099, 12, 31)), min_size=1, max_size=30))
 def test_excel_serials_round_trip(days):
     serials = [(d - dt.date(1899, 12, 30)).days for d in days]
-    parsed = parse_dates(pd.Series(serials, dtype="float64"))
+    parsed = values.parse_dates(pd.Series(serials, dtype="float64"))
     assert parsed.values.tolist() == [pd.Timestamp(d) for d in days]
 
 
@@ -187,7 +180,9 @@ def test_excel_serials_round_trip(days):
 
 
 def test_counts():
-    parsed = parse_count(_obj(["250", "1,200", "1.2k", "yes", "none", "2.5", "-4", None, "lots"]))
+    parsed = values.parse_count(
+        _obj(["250", "1,200", "1.2k", "yes", "none", "2.5", "-4", None, "lots"])
+    )
     assert parsed.values.tolist()[:5] == [250, 1200, 1200, 1, 0]
     assert parsed.invalid.tolist() == [False] * 5 + [True, False, False, True]
     assert parsed.negative.tolist()[6]
@@ -202,29 +197,33 @@ def test_counts():
     ],
 )
 def test_scores_on_a_0_to_100_scale(cells, expected):
-    assert parse_scores(_obj(cells)).values.tolist() == expected
+    assert values.parse_scores(_obj(cells)).values.tolist() == expected
 
 
 def test_scores_out_of_scale_are_invalid():
-    parsed = parse_scores(_obj(["50", "140"]))
+    parsed = values.parse_scores(_obj(["50", "140"]))
     assert parsed.invalid.tolist() == [False, True]
     assert np.isnan(parsed.values.iloc[1])
 
 
 def test_answers():
-    parsed = parse_answers(_obj(["Yes", "a) No", "Partly", "Don't know", "N/A", "maybe", None]))
+    parsed = values.parse_answers(
+        _obj(["Yes", "a) No", "Partly", "Don't know", "N/A", "maybe", None])
+    )
     assert parsed.values.tolist()[:5] == ["yes", "no", "partly", "dont_know", "na"]
     assert parsed.invalid.tolist() == [False] * 5 + [True, False]
 
 
 def test_as_text_whole_numbers_and_placeholders():
-    text = as_text(_obj([12.0, " Finance ", "n/a", "", None, 3.5]))
+    text = values.as_text(_obj([12.0, " Finance ", "n/a", "", None, 3.5]))
     assert text.tolist()[:2] == ["12", "Finance"]
     assert text.iloc[2:5].isna().all()
     assert text.iloc[5] == "3.5"
 
 
-@pytest.mark.parametrize("parse", [parse_money, parse_count, parse_dates, parse_scores])
+@pytest.mark.parametrize(
+    "parse", [values.parse_money, values.parse_count, values.parse_dates, values.parse_scores]
+)
 def test_long_columns_read_the_same_as_short_ones(parse):
     """Columns of 1,000+ rows are parsed per distinct value (or row by row when their first
     rows all differ); either way each row reads as it does in a short column."""
