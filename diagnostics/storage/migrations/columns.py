@@ -1,12 +1,18 @@
-"""Column shapes the revisions share: a reference to another table's row, with its constraint
-named as `models.NAMING_CONVENTION` names it, a timezone-aware moment, and the keys that
-hold a workshop vote inside its own workshop.
+"""Shapes the revisions share: a table whose rows are numbered by an integer `id`, a reference
+to another table's row, with its constraint named as `models.NAMING_CONVENTION` names it, a
+timezone-aware moment, and the keys that hold a workshop vote inside its own workshop.
 
 A revision never changes once released, so neither may what it builds here: add a new shape
 rather than editing one a revision already uses.
 """
 
 import sqlalchemy as sa
+from alembic import op
+
+
+def create_table_with_id(name: str, *columns: sa.schema.SchemaItem) -> sa.Table:
+    """`op.create_table` for a table whose rows are numbered: an integer `id` primary key first."""
+    return op.create_table(name, sa.Column("id", sa.Integer(), primary_key=True), *columns)
 
 
 def reference(

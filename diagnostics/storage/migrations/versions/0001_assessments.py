@@ -3,16 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import moment, reference
+from diagnostics.storage.migrations.columns import create_table_with_id, moment, reference
 
 revision = "0001"
 down_revision = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table_with_id(
         "pilots",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("business_unit", sa.String(300)),
         sa.Column("owner", sa.String(300)),
@@ -22,9 +21,8 @@ def upgrade() -> None:
         sa.Column("portfolio_ref", sa.String(300)),
         moment("created_at"),
     )
-    op.create_table(
+    create_table_with_id(
         "assessments",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("assessments", "pilot_id", "pilots", nullable=False),
         sa.Column("token", sa.String(64), nullable=False),
         sa.Column("position", sa.String(40), nullable=False),
@@ -37,9 +35,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("token", name="uq_assessments_token"),
     )
     op.create_index("ix_assessments_pilot_id", "assessments", ["pilot_id"])
-    op.create_table(
+    create_table_with_id(
         "answers",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("answers", "assessment_id", "assessments", nullable=False),
         sa.Column("question_id", sa.String(80), nullable=False),
         sa.Column("value", sa.String(20), nullable=False),
@@ -48,9 +45,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("assessment_id", "question_id", name="uq_answers_assessment_id"),
     )
     op.create_index("ix_answers_assessment_id", "answers", ["assessment_id"])
-    op.create_table(
+    create_table_with_id(
         "action_items",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("action_items", "assessment_id", "assessments", nullable=False),
         sa.Column("question_id", sa.String(80)),
         sa.Column("text", sa.Text(), nullable=False),

@@ -3,16 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import moment, reference
+from diagnostics.storage.migrations.columns import create_table_with_id, moment, reference
 
 revision = "0002"
 down_revision = "0001"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table_with_id(
         "portfolios",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("source_filename", sa.Text()),
         sa.Column("source_hash", sa.String(64)),

@@ -3,16 +3,20 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import in_own_workshop, moment, reference
+from diagnostics.storage.migrations.columns import (
+    create_table_with_id,
+    in_own_workshop,
+    moment,
+    reference,
+)
 
 revision = "0003"
 down_revision = "0002"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table_with_id(
         "workshops",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("workshops", "pilot_id", "pilots", nullable=False),
         reference("workshops", "assessment_id", "assessments", ondelete="SET NULL"),
         sa.Column("title", sa.String(300), nullable=False),
@@ -40,9 +44,8 @@ def upgrade() -> None:
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("revealed", sa.Boolean(), nullable=False),
     )
-    op.create_table(
+    create_table_with_id(
         "workshop_participants",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("workshop_participants", "workshop_id", "workshops", nullable=False),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("display_name", sa.String(80)),
@@ -54,9 +57,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_workshop_participants_workshop_id", "workshop_participants", ["workshop_id"]
     )
-    op.create_table(
+    create_table_with_id(
         "workshop_votes",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("workshop_id", sa.Integer(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.String(80), nullable=False),
@@ -69,9 +71,8 @@ def upgrade() -> None:
         *in_own_workshop("workshop_votes"),
     )
     op.create_index("ix_workshop_votes_workshop_id", "workshop_votes", ["workshop_id"])
-    op.create_table(
+    create_table_with_id(
         "workshop_join_attempts",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("client_key", sa.String(64), nullable=False),
         moment("attempted_at"),
         sa.Column("succeeded", sa.Boolean(), nullable=False),

@@ -3,16 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import moment, reference
+from diagnostics.storage.migrations.columns import create_table_with_id, moment, reference
 
 revision = "0004"
 down_revision = "0003"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table_with_id(
         "register_actions",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("register_actions", "pilot_id", "pilots"),
         reference("register_actions", "assessment_id", "assessments", ondelete="SET NULL"),
         sa.Column("question_id", sa.String(80)),
@@ -30,9 +29,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_register_actions_pilot_id", "register_actions", ["pilot_id"])
     op.create_index("ix_register_actions_source_ref", "register_actions", ["source_ref"])
-    op.create_table(
+    create_table_with_id(
         "register_action_changes",
-        sa.Column("id", sa.Integer(), primary_key=True),
         reference("register_action_changes", "action_id", "register_actions", nullable=False),
         sa.Column("from_status", sa.String(20)),
         sa.Column("to_status", sa.String(20), nullable=False),

@@ -5,7 +5,7 @@ pilot, and a flag that keeps demo pilots out of every real portfolio's view.
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import moment, reference
+from diagnostics.storage.migrations.columns import create_table_with_id, moment, reference
 
 revision = "0007"
 down_revision = "0006"
@@ -24,9 +24,8 @@ def upgrade() -> None:
     op.add_column(
         "pilots", sa.Column("is_demo", sa.Boolean(), nullable=False, server_default=sa.false())
     )
-    op.create_table(
+    create_table_with_id(
         "pilot_links",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("portfolio_name", sa.String(200), nullable=False),
         sa.Column("row_key", sa.String(400), nullable=False),
         reference("pilot_links", "pilot_id", "pilots", nullable=False),

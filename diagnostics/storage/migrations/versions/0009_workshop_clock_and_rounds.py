@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from diagnostics.storage.migrations.columns import in_own_workshop, moment
+from diagnostics.storage.migrations.columns import create_table_with_id, in_own_workshop, moment
 
 revision = "0009"
 down_revision = "0008"
@@ -20,9 +20,8 @@ def upgrade() -> None:
         sa.Column("round", sa.Integer(), nullable=False, server_default=sa.text("1")),
     )
     # The votes of a round that was voted again: kept as they were, one row per vote.
-    op.create_table(
+    create_table_with_id(
         "workshop_round_votes",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("workshop_id", sa.Integer(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.String(80), nullable=False),
