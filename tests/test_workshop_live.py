@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 from harness import vote
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from diagnostics import workshop as ws
 from diagnostics.framework.content import load_content
@@ -148,12 +149,10 @@ def test_the_workbook_counts_votes_the_way_the_database_does(engine):
         for row in book["Distribution"].iter_rows(min_row=2, values_only=True)
     }
     with engine.connect() as connection:
-        in_db = dict(
-            connection.execute(
-                select(WorkshopVote.question_id, func.count())
-                .where(WorkshopVote.workshop_id == fac.workshop_id)
-                .group_by(WorkshopVote.question_id)
-            ).all()
+        in_db = Counter(
+            connection.scalars(
+                select(WorkshopVote.question_id).where(WorkshopVote.workshop_id == fac.workshop_id)
+            )
         )
     assert {CONTENT.questions_by_id[q].short_label: n for q, n in in_db.items()} == {
         label: n for label, n in in_file.items() if n
