@@ -72,7 +72,6 @@ def make_review(
         answers=answers,
         today=today,
         history=history,
-        previous_answers=None,
     ), values
 
 

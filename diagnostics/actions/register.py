@@ -21,7 +21,7 @@ from diagnostics.actions.vocabulary import ACTIVE, CLOSED, SOURCES, STATUSES, vo
 from diagnostics.errors import DiagnosticError, NotFoundError
 from diagnostics.storage import store
 from diagnostics.storage.models import ActionStatusChange, Pilot, RegisterAction, utcnow
-from diagnostics.storage.rows import as_utc, record_from_row
+from diagnostics.storage.rows import as_utc, record_from
 
 ORGANISATION = "Whole organisation"  # where an action without a pilot is listed
 NO_OWNER = "No owner yet"
@@ -190,7 +190,7 @@ def _records(session: Session, rows: Iterable[RegisterAction]) -> list[ActionRec
     for r in rows:
         pilot = pilots.get(r.pilot_id)
         out.append(
-            record_from_row(
+            record_from(
                 ActionRecord,
                 r,
                 pilot_name=pilot.name if pilot else None,

@@ -36,7 +36,7 @@ from diagnostics.portfolio.fields import (
 from diagnostics.portfolio.stages import STAGE_DTYPE
 from diagnostics.sheets.reader import paused_gc
 from diagnostics.storage.models import Portfolio, PortfolioPilot, utcnow
-from diagnostics.storage.rows import record_from_row
+from diagnostics.storage.rows import record_from
 
 TEXT_COLUMNS = TEXT_FIELDS
 DATE_COLUMNS = DATE_FIELDS
@@ -342,7 +342,7 @@ def list_portfolios(engine: Engine) -> list[PortfolioRecord]:
     for row in rows:
         seen[row.name] = seen.get(row.name, 0) + 1
         records.append(
-            record_from_row(PortfolioRecord, row, version=seen[row.name], is_demo=bool(row.is_demo))
+            record_from(PortfolioRecord, row, version=seen[row.name], is_demo=bool(row.is_demo))
         )
     return records[::-1]
 

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 Record = TypeVar("Record")
 
 
-def record_from_row(record_type: type[Record], row: object, **given: Any) -> Record:
-    """A `record_type` with the values given, every other field read from the row's attribute
-    of the same name."""
-    copied = {f.name: getattr(row, f.name) for f in fields(record_type) if f.name not in given}
+def record_from(record_type: type[Record], source: object, **given: Any) -> Record:
+    """A `record_type` with the values given, every other field read from the source's
+    attribute of the same name (a row, or a record a view is made of)."""
+    copied = {f.name: getattr(source, f.name) for f in fields(record_type) if f.name not in given}
     return record_type(**copied, **given)
 
 

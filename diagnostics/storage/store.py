@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from diagnostics.errors import NotFoundError, StorageError
 from diagnostics.storage.models import Answer, Assessment, Base, Pilot, utcnow
-from diagnostics.storage.rows import record_from_row
+from diagnostics.storage.rows import record_from
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "poctrap.db"
@@ -285,11 +285,11 @@ _PILOT_FIELDS = (*PILOT_DETAILS, "portfolio_ref", "is_demo")
 
 
 def _pilot_record(row: Pilot) -> PilotRecord:
-    return record_from_row(PilotRecord, row)
+    return record_from(PilotRecord, row)
 
 
 def _assessment_record(row: Assessment) -> AssessmentRecord:
-    return record_from_row(AssessmentRecord, row)
+    return record_from(AssessmentRecord, row)
 
 
 def _clean_name(name: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from diagnostics.errors import AnswerError
 from diagnostics.framework.content import Content
 from diagnostics.storage.models import Pilot, Workshop, WorkshopQuestion
-from diagnostics.storage.rows import as_utc, record_from_row
+from diagnostics.storage.rows import as_utc, record_from
 
 # Below this many answers a distribution could expose how a named person voted.
 MIN_ANSWERS_SHOWN = 3
@@ -264,7 +264,7 @@ def load_state(
     ).all()
     ids = tuple(q.question_id for q in questions)
     pilot_name = session.scalar(select(Pilot.name).where(Pilot.id == row.pilot_id)) or ""
-    return record_from_row(
+    return record_from(
         WorkshopState,
         row,
         pilot_name=pilot_name,

@@ -25,6 +25,7 @@ from diagnostics.storage.models import (
     WorkshopVote,
     utcnow,
 )
+from diagnostics.storage.rows import record_from
 from diagnostics.workshop import changes
 from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
 from diagnostics.workshop.clock import TIME_UP, TimeUpError
@@ -85,22 +86,15 @@ def view_of(
 ) -> ParticipantView:
     """A participant's view: who they are, the workshop's state as everyone sees it, and
     their own votes."""
-    return ParticipantView(
+    return record_from(
+        ParticipantView,
+        state,
         participant_id=participant_id,
         workshop_id=state.id,
-        title=state.title,
-        pilot_name=state.pilot_name,
         display_name=display_name,
         role=role,
-        ended=state.ended,
-        in_focus=state.in_focus,
-        votable=state.votable,
         my_votes=my_votes,
         revealed=tuple(q for q in state.question_ids if q in state.revealed),
-        time_up=state.time_up,
-        clock_started_at=state.clock_started_at,
-        deadline=state.deadline,
-        rounds=state.rounds,
         my_earlier_votes=earlier,
     )
 
