@@ -13,6 +13,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -216,18 +217,21 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, name: str, room: int) -> list
 def _merge_small(chunks: list[bytes], least: int = 1 << 16) -> list[bytes]:
     """The pieces, small ones joined to the next, so that every piece but the last holds at
     least `least` bytes (scans look a fixed distance into the next piece)."""
-    parts: list[bytes] = []
-    pending: list[bytes] = []
+    return [b"".join(run) for run in _runs(chunks, least)] or [b""]
+
+
+def _runs(pieces: Iterable[bytes], least: int) -> Iterator[list[bytes]]:
+    """The pieces in consecutive runs of at least `least` bytes (the last run may hold less)."""
+    run: list[bytes] = []
     held = 0
-    for chunk in chunks:
-        pending.append(chunk)
-        held += len(chunk)
+    for piece in pieces:
+        run.append(piece)
+        held += len(piece)
         if held >= least:
-            parts.append(pending[0] if len(pending) == 1 else b"".join(pending))
-            pending, held = [], 0
-    if pending or not parts:
-        parts.append(b"".join(pending))
-    return parts
+            yield run
+            run, held = [], 0
+    if run:
+        yield run
 
 
 def _bomb_error(name: str) -> ImportFileError:
@@ -340,13 +344,7 @@ def _rough_finds(rough: re.Pattern, exact: re.Pattern, text: bytes, limit: int) 
 
 def _gather(parts: list[bytes], size: int, reverse: bool = False) -> bytes:
     """At least `size` bytes (or all) from the first parts given, in document order."""
-    taken: list[bytes] = []
-    held = 0
-    for part in parts:
-        taken.append(part)
-        held += len(part)
-        if held >= size:
-            break
+    taken = next(_runs(parts, size), [])
     return b"".join(taken[::-1] if reverse else taken)
 
 
