@@ -11,6 +11,7 @@ two-page PDF brief and the deck (`brief`, `deck`) reuse the same pieces.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -459,26 +460,27 @@ _PILOT_COLUMNS = {
 }
 
 
-def _in_words(frame: pd.DataFrame, content: Content) -> pd.DataFrame:
-    """A copy of `frame` with where its answers came from and where it stands as labels."""
+def _in_words(frame: pd.DataFrame, content: Content, **labels: Mapping) -> pd.DataFrame:
+    """A copy of `frame` without the pilot's key, with where its answers came from, where it
+    stands and each column named in `labels` as labels (a key without a label stays)."""
     positions = {p.key: p.label for p in content.positions}
-    frame = frame.copy()
-    frame["source"] = frame["source"].map(lambda s: SOURCE_LABELS.get(s, s))
-    frame["position"] = frame["position"].map(lambda p: positions.get(p, p))
+    frame = frame.drop(columns=["pilot_key"])
+    for column, words in {"source": SOURCE_LABELS, "position": positions, **labels}.items():
+        frame[column] = _labelled(frame[column], words)
     return frame
+
+
+def _labelled(keys: pd.Series, labels: Mapping) -> pd.Series:
+    return keys.map(lambda key: labels.get(key, key))
 
 
 def _pilots_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
     """One row per pilot, keys replaced by the labels shown on screen."""
     reason_titles = {r.key: r.title for r in content.reasons}
-    labels = decision_labels(content)
-    pilots = profile.pilots.drop(columns=["pilot_key"]).copy()
+    verdicts = {v.key: v.label for v in content.verdicts}
+    pilots = _in_words(profile.pilots, content, decision=decision_labels(content), verdict=verdicts)
     pilots["weakest"] = pilots["weakest"].map(reason_titles)
-    pilots["decision"] = pilots["decision"].map(lambda d: labels.get(d, d))
-    pilots["verdict"] = pilots["verdict"].map(
-        lambda v: content.verdicts_by_key[v].label if v in content.verdicts_by_key else v
-    )
-    return _in_words(pilots, content).rename(
+    return pilots.rename(
         columns={
             **reason_titles,
             **_PILOT_COLUMNS,
@@ -560,13 +562,13 @@ def _units_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame
 
 def _answers_frame(profile: OrganisationProfile, content: Content) -> pd.DataFrame:
     """Every pilot's answer to every question, in the words used on screen."""
-    reason_titles = {r.key: r.title for r in content.reasons}
-    answers = {a.key: a.label for a in content.answer_scale}
-    rows = profile.answers.drop(columns=["pilot_key"]).copy()
-    rows["reason"] = rows["reason"].map(lambda r: reason_titles.get(r, r))
-    rows["phase"] = rows["phase"].map(lambda p: content.phase_labels.get(p, p))
-    rows["answer"] = rows["answer"].map(lambda a: answers.get(a, a))
-    return _in_words(rows, content).rename(
+    return _in_words(
+        profile.answers,
+        content,
+        reason={r.key: r.title for r in content.reasons},
+        phase=content.phase_labels,
+        answer={a.key: a.label for a in content.answer_scale},
+    ).rename(
         columns={
             **_PILOT_COLUMNS,
             "question_id": "Question id",
