@@ -22,17 +22,7 @@ from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.timeline import format_day
 from diagnostics.render import charts
-from diagnostics.render.html import (
-    chart,
-    credit,
-    document,
-    e,
-    kpi,
-    kpis,
-    table,
-    td,
-    verdict_box,
-)
+from diagnostics.render.html import chart, credit, document, e, kpi, kpis, table, td, verdict_box
 from diagnostics.render.workbook import Sheet, workbook_bytes
 from diagnostics.sheets.safe_export import frame_to_csv_bytes
 
