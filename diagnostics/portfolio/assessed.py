@@ -261,22 +261,24 @@ def recommendation_counts(analysis) -> dict[str, int]:
     return {key: int(counts.get(key, 0)) for key in ACTION_ORDER}
 
 
-# Each pilot's JSON object: its key, the analysis column it comes from, and whether it is a
-# number (rounded to one decimal) rather than text.
-SUMMARY_FIELDS = (
-    ("id", "pilot_id", False),
-    ("name", "name", False),
-    ("business_unit", "business_unit", False),
-    ("stage", "stage", False),
-    ("weeks_in_pilot", "weeks_in_pilot", True),
-    ("readiness", "readiness", True),
-    ("readiness_source", "readiness_source", False),
-    ("readiness_date", "readiness_date", False),
-    ("weakest_reason", "weakest_reason", False),
-    ("quadrant", "quadrant", False),
-    ("recommendation", "recommendation", False),
-    ("why", "recommendation_reason", False),
+# Each pilot's JSON object: its keys in order, each from the analysis column of the same name
+# unless SUMMARY_COLUMNS names another; numbers are rounded to one decimal, the rest is text.
+SUMMARY_KEYS = (
+    "id",
+    "name",
+    "business_unit",
+    "stage",
+    "weeks_in_pilot",
+    "readiness",
+    "readiness_source",
+    "readiness_date",
+    "weakest_reason",
+    "quadrant",
+    "recommendation",
+    "why",
 )
+SUMMARY_COLUMNS = {"id": "pilot_id", "why": "recommendation_reason"}
+SUMMARY_NUMBERS = frozenset({"weeks_in_pilot", "readiness"})
 
 
 def pilots_summary(analysis) -> list[dict]:
@@ -288,11 +290,11 @@ def pilots_summary(analysis) -> list[dict]:
             return None
         return round(float(cell), 1) if numeric else str(cell)
 
-    columns = {
-        column: (pilots[column].tolist() if column in pilots else [None] * len(pilots))
-        for _, column, _ in SUMMARY_FIELDS
-    }
+    columns = {}
+    for key in SUMMARY_KEYS:
+        column = SUMMARY_COLUMNS.get(key, key)
+        columns[key] = pilots[column].tolist() if column in pilots else [None] * len(pilots)
     return [
-        {key: value(columns[column][i], numeric) for key, column, numeric in SUMMARY_FIELDS}
+        {key: value(cells[i], key in SUMMARY_NUMBERS) for key, cells in columns.items()}
         for i in range(len(pilots))
     ]
