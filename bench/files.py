@@ -2,7 +2,8 @@
 
 Writing 100,000 rows of xlsx takes openpyxl a while even in write-only mode, so files are
 cached in `var/bench-cache/` (git-ignored), keyed by size, seed and a digest of the generator's
-source: a change to `diagnostics/portfolio/synthetic.py` or to this file produces new files.
+source: a change to `diagnostics/portfolio/synthetic.py`, to the words it writes
+(`data/synthetic_portfolio.yaml`) or to this file produces new files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class PortfolioFiles:
 
 def _generator_digest() -> str:
     digest = hashlib.sha256()
-    for source in (Path(synthetic.__file__), Path(__file__)):
+    for source in (Path(synthetic.__file__), synthetic.SYNTHETIC_WORDS_PATH, Path(__file__)):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:10]
 

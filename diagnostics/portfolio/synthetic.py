@@ -2,74 +2,67 @@
 
 The same seed always gives the same rows. Values are deliberately untidy: stage texts in many
 spellings (including the US federal inventory's long answers), money as "$1.2M" or
-"1,200,000", dates in several formats, blank cells.
+"1,200,000", dates in several formats, blank cells. The words written in the cells (stage
+texts, business units, vendors, project names) live in `data/synthetic_portfolio.yaml`.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from diagnostics.framework.content import REASON_KEYS
+from diagnostics.framework.content import DATA_DIR, REASON_KEYS, read_data_file
+from diagnostics.portfolio.stages import CANONICAL_STAGES
 
-BUSINESS_UNITS = (
-    "Customer Service",
-    "Finance",
-    "Operations",
-    "Sales & Marketing",
-    "HR",
-    "Legal",
-    "Supply Chain",
-    "IT",
-)
-VENDORS = (
-    "Azure OpenAI",
-    "AWS SageMaker",
-    "Google Vertex AI",
-    "In-house Python",
-    "Databricks",
-    "UiPath",
-    "Salesforce Einstein",
-    "IBM watsonx",
-)
-# (text as written, canonical stage, relative frequency)
-STAGE_TEXTS = (
-    ("Idea", "idea", 4),
-    ("Proposal", "idea", 2),
-    ("PoC", "development", 6),
-    ("Prototype", "development", 4),
-    ("In development", "development", 5),
-    (
-        "a) Pre-deployment – The use case is in a development or acquisition status",
-        "development",
-        2,
-    ),
-    ("Pilot", "pilot", 10),
-    ("Trial", "pilot", 3),
-    ("b) Pilot – The use case has been deployed in a limited test or pilot capacity", "pilot", 2),
-    ("Awaiting decision", "decision", 4),
-    ("Go/no-go", "decision", 2),
-    ("Live", "production", 5),
-    ("In production", "production", 6),
-    ("Operational", "production", 2),
-    (
-        "c) Deployed – The use case is being actively used in an operational capacity",
-        "production",
-        2,
-    ),
-    ("Stopped", "retired", 3),
-    ("Cancelled", "retired", 2),
-    ("Retired", "retired", 1),
-    ("", "unknown", 2),
-    ("TBD", "unknown", 1),
-)
-NAME_PARTS = (
-    ("Invoice", "Ticket", "Contract", "Demand", "Churn", "Fraud", "Claims", "CV", "Email"),
-    ("matching", "routing", "extraction", "forecast", "prediction", "detection", "triage"),
-    ("assistant", "model", "pilot", "engine", "copilot", "service"),
-)
+SYNTHETIC_WORDS_PATH = DATA_DIR / "synthetic_portfolio.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageText(_Model):
+    """One way a sheet writes a stage, the stage it means and how often it is drawn."""
+
+    text: str
+    stage: str
+    weight: int = Field(gt=0)
+
+    @field_validator("stage")
+    @classmethod
+    def _canonical(cls, stage: str) -> str:
+        if stage not in CANONICAL_STAGES:
+            raise ValueError(f"{stage!r} is not a stage; use one of {', '.join(CANONICAL_STAGES)}")
+        return stage
+
+
+class SyntheticWords(_Model):
+    """What a synthetic portfolio writes in its cells (`data/synthetic_portfolio.yaml`)."""
+
+    version: int
+    stage_texts: tuple[StageText, ...] = Field(min_length=1)
+    business_units: tuple[str, ...] = Field(min_length=1)
+    vendors: tuple[str, ...] = Field(min_length=1)
+    name_parts: tuple[Annotated[tuple[str, ...], Field(min_length=1)], ...] = Field(min_length=1)
+
+
+@lru_cache(maxsize=4)
+def synthetic_words(path: str | Path = SYNTHETIC_WORDS_PATH) -> SyntheticWords:
+    """The words of the data file (a ContentError names a bad entry)."""
+    return read_data_file(path, SyntheticWords)
+
+
+def stage_of_text() -> dict[str, str]:
+    """Each stage text a synthetic portfolio writes -> the canonical stage it means."""
+    return {t.text: t.stage for t in synthetic_words().stage_texts}
+
+
 COLUMNS = (
     "Project ID",
     "Project name",
@@ -130,11 +123,12 @@ def synthetic_portfolio(
     with_scores: bool = True,
 ) -> pd.DataFrame:
     """A portfolio of `rows` pilots as an organisation might keep it (all cells text)."""
+    words = synthetic_words()
     rng = np.random.default_rng(seed)
     as_of = as_of or date(2026, 11, 1)
-    texts = [t for t, _, _ in STAGE_TEXTS]
-    canon = [c for _, c, _ in STAGE_TEXTS]
-    weights = np.array([w for _, _, w in STAGE_TEXTS], dtype=float)
+    texts = [t.text for t in words.stage_texts]
+    canon = [t.stage for t in words.stage_texts]
+    weights = np.array([t.weight for t in words.stage_texts], dtype=float)
     stage_idx = rng.choice(len(texts), size=rows, p=weights / weights.sum())
 
     weeks_ago = rng.integers(2, 150, size=rows)
@@ -164,17 +158,19 @@ def synthetic_portfolio(
         {
             "Project ID": [f"AI-{i + 1:05d}" for i in range(rows)],
             "Project name": [
-                " ".join(part[rng.integers(len(part))] for part in NAME_PARTS) + f" {i + 1}"
+                " ".join(part[rng.integers(len(part))] for part in words.name_parts) + f" {i + 1}"
                 for i in range(rows)
             ],
             "Business unit": [
-                BUSINESS_UNITS[i] for i in rng.integers(len(BUSINESS_UNITS), size=rows)
+                words.business_units[i] for i in rng.integers(len(words.business_units), size=rows)
             ],
             "Sponsor": [f"Sponsor {i}" for i in rng.integers(1, 60, size=rows)],
             "Status": [texts[i] for i in stage_idx],
             "Kick-off": _date_text(starts, rng.integers(0, 4, size=rows)),
             "Decision / go-live date": _date_text(decision, rng.integers(0, 4, size=rows)),
-            "Vendor / technology": [VENDORS[i] for i in rng.integers(len(VENDORS), size=rows)],
+            "Vendor / technology": [
+                words.vendors[i] for i in rng.integers(len(words.vendors), size=rows)
+            ],
             "Pilot budget": _money_text(budget, rng.integers(0, 5, size=rows)),
             "Production estimate": _money_text(production, rng.integers(0, 5, size=rows)),
             "Expected annual value": _money_text(value, rng.integers(0, 5, size=rows)),
@@ -193,5 +189,4 @@ def synthetic_portfolio(
 
 def canonical_stage_counts(frame: pd.DataFrame) -> dict[str, int]:
     """The stage counts a correct importer must find in a synthetic portfolio."""
-    lookup = {t: c for t, c, _ in STAGE_TEXTS}
-    return frame["Status"].map(lookup).value_counts().to_dict()
+    return frame["Status"].map(stage_of_text()).value_counts().to_dict()

@@ -440,10 +440,9 @@ def silently_dropped_between(engine: Engine, older_id: int, newer_id: int) -> pd
 def _demo_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
     """The synthetic sheet with a few well-prepared open pilots, so that every kind of
     recommendation shows in the demo (synthetic open pilots are mostly weak)."""
-    from diagnostics.portfolio.synthetic import REASON_SCORE_COLUMNS, STAGE_TEXTS
+    from diagnostics.portfolio.synthetic import REASON_SCORE_COLUMNS, stage_of_text
 
-    stage_of_text = {text: stage for text, stage, _ in STAGE_TEXTS}
-    is_open = sheet["Status"].map(stage_of_text).isin(["development", "pilot", "decision"])
+    is_open = sheet["Status"].map(stage_of_text()).isin(["development", "pilot", "decision"])
     strong = sheet.index[is_open][::DEMO_STRONG_EVERY]
     for i, column in enumerate(c for c in REASON_SCORE_COLUMNS if c in sheet):
         sheet.loc[strong, column] = str(78 + 3 * i)
