@@ -43,18 +43,8 @@ def make_review(
         expected_annual_value=520_000,
         pilot_budget=80_000,
     )
-    now = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
-    assessment = AssessmentRecord(
-        id=7,
-        pilot_id=1,
-        token="t" * 32,
-        position=position,
-        source="self",
-        content_version=CONTENT.version,
-        current_step=7,
-        created_at=now,
-        updated_at=now,
-        completed_at=now,
+    assessment = AssessmentRecord.unsaved(
+        position, CONTENT.version, answered_at=datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
     )
     values = values or dict.fromkeys(CONTENT.questions_by_id, "yes") | {
         "bp_success_criteria": "no",

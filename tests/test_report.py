@@ -100,7 +100,8 @@ def test_history_adds_the_trend_and_what_changed() -> None:
     )
     review, _ = make_review(history=[earlier])
     assert review.previous == earlier
-    assert [h.assessment_id for h in review.history] == [3, 7]
+    # The earlier assessment, then this one (an unsaved assessment has id 0).
+    assert [h.assessment_id for h in review.history] == [3, 0]
     html = report.report_html(review, CONTENT)
     assert html.count("<svg") == 3  # and the trend
     assert "What changed since 9 Feb 2026" in html

@@ -103,18 +103,7 @@ def build_review_from_file(args: argparse.Namespace, content):
     position = (
         _position_for_phase(args.phase, content) if args.phase else PHASE_TO_POSITION["decision"]
     )
-    assessment = AssessmentRecord(
-        id=0,
-        pilot_id=0,
-        token="",
-        position=position,
-        source="self",
-        content_version=content.version,
-        current_step=0,
-        created_at=moment,
-        updated_at=moment,
-        completed_at=moment,
-    )
+    assessment = AssessmentRecord.unsaved(position, content.version, answered_at=moment)
     records = {
         qid: AnswerRecord(qid, value, str(comments[qid]) if comments.get(qid) else None)
         for qid, value in answers.items()

@@ -263,6 +263,25 @@ class AssessmentRecord:
     updated_at: datetime
     completed_at: datetime | None
 
+    @classmethod
+    def unsaved(
+        cls, position: str, content_version: str, answered_at: datetime
+    ) -> AssessmentRecord:
+        """A self-assessment completed at `answered_at` that lives only in memory (an answers
+        file read by the command line): no id, pilot row or resume link."""
+        return cls(
+            id=0,
+            pilot_id=0,
+            token="",
+            position=position,
+            source="self",
+            content_version=content_version,
+            current_step=0,
+            created_at=answered_at,
+            updated_at=answered_at,
+            completed_at=answered_at,
+        )
+
 
 @dataclass(frozen=True)
 class AnswerRecord:
