@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.apptest import app_on
-from bench.measure import require
+from bench.measure import repeat, require
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,20 +50,15 @@ def dashboard_rerun(url: str, repeats: int) -> dict[str, float]:
         first = time.perf_counter() - started
         if at.exception:
             raise RuntimeError(f"the page raised: {at.exception[0].value}")
-        runs, cpu_runs = [], []
-        for _ in range(repeats):
-            started, cpu = time.perf_counter(), time.process_time()
-            at.run()
-            runs.append(time.perf_counter() - started)
-            cpu_runs.append(time.process_time() - cpu)
+        warm = repeat(at.run, repeats)
         if at.exception:
             raise RuntimeError(f"the page raised on a rerun: {at.exception[0].value}")
         errors = [e.value for e in at.error]
         return {
             "first_run_s": round(first, 3),
-            "warm_rerun_s": round(statistics.median(runs), 3),
-            "warm_rerun_cpu_s": round(statistics.median(cpu_runs), 3),
-            "warm_runs_s": [round(r, 3) for r in runs],
+            "warm_rerun_s": round(warm.median, 3),
+            "warm_rerun_cpu_s": round(warm.cpu_median, 3),
+            "warm_runs_s": [round(r, 3) for r in warm.runs],
             "errors_shown": errors,
         }
 

@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 class NotAvailable(Exception):
@@ -55,14 +57,27 @@ class Timing:
         return statistics.median(self.cpu_runs)
 
 
+@dataclass(frozen=True)
+class Spent:
+    """Wall-clock and CPU seconds (this process) of one call."""
+
+    wall_s: float
+    cpu_s: float
+
+    def __add__(self, other: Spent) -> Spent:
+        return Spent(self.wall_s + other.wall_s, self.cpu_s + other.cpu_s)
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, Spent]:
+    """What `fn()` returns, and the time it took."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, Spent(time.perf_counter() - started, time.process_time() - cpu)
+
+
 def repeat(fn: Callable[[], object], times: int) -> Timing:
-    runs, cpu_runs = [], []
-    for _ in range(times):
-        started, cpu = time.perf_counter(), time.process_time()
-        fn()
-        runs.append(time.perf_counter() - started)
-        cpu_runs.append(time.process_time() - cpu)
-    return Timing(tuple(runs), tuple(cpu_runs))
+    spent = [timed(fn)[1] for _ in range(times)]
+    return Timing(tuple(s.wall_s for s in spent), tuple(s.cpu_s for s in spent))
 
 
 def require(module: str, *names: str):
@@ -110,19 +125,13 @@ def fresh_database(directory: Path, name: str) -> str:
 
 @dataclass(frozen=True)
 class ImportRun:
-    read_s: float  # import_portfolio: read, header, mapping, normalisation, validation
-    save_s: float  # save_portfolio into a fresh SQLite file
-    read_cpu_s: float
-    save_cpu_s: float
+    read: Spent  # import_portfolio: read, header, mapping, normalisation, validation
+    save: Spent  # save_portfolio into a fresh SQLite file
     rows: int
 
     @property
-    def total_s(self) -> float:
-        return self.read_s + self.save_s
-
-    @property
-    def total_cpu_s(self) -> float:
-        return self.read_cpu_s + self.save_cpu_s
+    def total(self) -> Spent:
+        return self.read + self.save
 
 
 def full_import(path: Path, url: str):
@@ -133,15 +142,13 @@ def full_import(path: Path, url: str):
     portfolio_store = require("diagnostics.storage.portfolios", "save_portfolio")
     engine = store.make_engine(url)
     try:
-        started, cpu = time.perf_counter(), time.process_time()
-        imported = portfolio_import.import_portfolio(path, path.name)
-        read_s, read_cpu = time.perf_counter() - started, time.process_time() - cpu
-        started, cpu = time.perf_counter(), time.process_time()
-        portfolio_store.save_portfolio(engine, imported, f"bench {path.name}")
-        save_s, save_cpu = time.perf_counter() - started, time.process_time() - cpu
+        imported, read = timed(lambda: portfolio_import.import_portfolio(path, path.name))
+        _, save = timed(
+            lambda: portfolio_store.save_portfolio(engine, imported, f"bench {path.name}")
+        )
     finally:
         engine.dispose()
-    return ImportRun(read_s, save_s, read_cpu, save_cpu, len(imported.frame)), imported
+    return ImportRun(read, save, len(imported.frame)), imported
 
 
 # Aggregates and cost --------------------------------------------------------------------------

@@ -73,18 +73,18 @@ def _measure_size(size: int, seed: int, repeats: int, tmp: Path, profile: bool) 
                 url = measure.fresh_database(tmp, f"import-{size}-{kind}-{i}")
                 run, imported = measure.full_import(path, url)
                 runs.append(run)
-            median = sorted(runs, key=lambda r: r.total_s)[len(runs) // 2]
-            cpu = sorted(runs, key=lambda r: r.total_cpu_s)[len(runs) // 2]
+            median = sorted(runs, key=lambda r: r.total.wall_s)[len(runs) // 2]
+            cpu = sorted(runs, key=lambda r: r.total.cpu_s)[len(runs) // 2]
             return {
-                "import_s": round(median.read_s, 3),
-                "save_s": round(median.save_s, 3),
-                "full_import_s": round(median.total_s, 3),
-                "import_cpu_s": round(cpu.read_cpu_s, 3),
-                "save_cpu_s": round(cpu.save_cpu_s, 3),
-                "full_import_cpu_s": round(cpu.total_cpu_s, 3),
+                "import_s": round(median.read.wall_s, 3),
+                "save_s": round(median.save.wall_s, 3),
+                "full_import_s": round(median.total.wall_s, 3),
+                "import_cpu_s": round(cpu.read.cpu_s, 3),
+                "save_cpu_s": round(cpu.save.cpu_s, 3),
+                "full_import_cpu_s": round(cpu.total.cpu_s, 3),
                 "rows_imported": median.rows,
-                "ratio_to_floor": round(median.total_s / floor.median, 2),
-                "ratio_to_floor_cpu": round(cpu.total_cpu_s / floor.cpu_median, 2),
+                "ratio_to_floor": round(median.total.wall_s / floor.median, 2),
+                "ratio_to_floor_cpu": round(cpu.total.cpu_s / floor.cpu_median, 2),
                 "database": url,
             }, imported
 
