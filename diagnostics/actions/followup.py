@@ -32,16 +32,9 @@ def adoption_ref(assessment_id: int, question_id: str) -> str:
     return f"assessment:{assessment_id}:{question_id}"
 
 
-def adopt_recommendation(
-    engine: Engine,
-    review: PilotReview,
-    item: ActionItem,
-    *,
-    owner: str | None = None,
-    due_date: date | None = None,
-) -> ActionRecord:
+def adopt_recommendation(engine: Engine, review: PilotReview, item: ActionItem) -> ActionRecord:
     """One of a result's actions into the register, for the pilot, owned by the role the
-    framework names unless another owner is given, due in the default number of days."""
+    framework names, due in the default number of days."""
     source = "workshop" if review.assessment.source == "workshop" else "assessment"
     return register.add_action(
         engine,
@@ -49,8 +42,8 @@ def adopt_recommendation(
         pilot_id=review.pilot.id,
         question_id=item.question_id,
         reason=item.reason,
-        owner=owner if owner is not None else item.owner,
-        due_date=due_date or register.default_due(review.today),
+        owner=item.owner,
+        due_date=register.default_due(review.today),
         source=source,
         source_ref=adoption_ref(review.assessment.id, item.question_id),
         assessment_id=review.assessment.id,
