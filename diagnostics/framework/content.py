@@ -231,6 +231,15 @@ class Symptom(_Model):
     question: str = ""
 
 
+def _lookup(entries: str, key: str = "key") -> cached_property:
+    """One of the content's lists as a dict by each entry's `key`, built on first use."""
+
+    def build(content: Content) -> dict:
+        return {getattr(entry, key): entry for entry in getattr(content, entries)}
+
+    return cached_property(build)
+
+
 class Content(_Model):
     """The validated framework. Look-ups by id are precomputed for speed."""
 
@@ -300,30 +309,13 @@ class Content(_Model):
             raise ValueError("; ".join(problems))
         return self
 
-    # Look-ups -------------------------------------------------------------------------
-    @cached_property
-    def questions_by_id(self) -> dict[str, Question]:
-        return {q.id: q for q in self.questions}
-
-    @cached_property
-    def reasons_by_key(self) -> dict[str, Reason]:
-        return {r.key: r for r in self.reasons}
-
-    @cached_property
-    def answers_by_key(self) -> dict[str, AnswerOption]:
-        return {a.key: a for a in self.answer_scale}
-
-    @cached_property
-    def verdicts_by_key(self) -> dict[str, Verdict]:
-        return {v.key: v for v in self.verdicts}
-
-    @cached_property
-    def decisions_by_key(self) -> dict[str, Decision]:
-        return {d.key: d for d in self.decisions}
-
-    @cached_property
-    def positions_by_key(self) -> dict[str, Position]:
-        return {p.key: p for p in self.positions}
+    # Look-ups by id, each built on first use -------------------------------------------
+    questions_by_id = _lookup("questions", "id")
+    reasons_by_key = _lookup("reasons")
+    answers_by_key = _lookup("answer_scale")
+    verdicts_by_key = _lookup("verdicts")
+    decisions_by_key = _lookup("decisions")
+    positions_by_key = _lookup("positions")
 
     def questions_for(self, reason_key: str) -> list[Question]:
         return [q for q in self.questions if q.reason == reason_key]
