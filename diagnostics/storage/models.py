@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,12 +38,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Pilot(Base):
+class HasId:
+    """A table whose rows are numbered by an integer `id` primary key, its first column."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
+def reference(table: str, *, ondelete: str = "CASCADE", **options) -> MappedColumn:
+    """A column pointing at `table.id`; by default a deleted row takes its references along."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete=ondelete), **options)
+
+
+class Pilot(HasId, Base):
     """One AI pilot, assessed alone, in a workshop, or linked from a portfolio row."""
 
     __tablename__ = "pilots"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     business_unit: Mapped[str | None] = mapped_column(String(300))
     owner: Mapped[str | None] = mapped_column(String(300))
@@ -56,7 +66,7 @@ class Pilot(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class PilotLink(Base):
+class PilotLink(HasId, Base):
     """A portfolio row confirmed as a saved pilot (`linked`), or told apart from it.
 
     Keyed on the portfolio's name and the row's key (its id from the sheet, else its
@@ -66,21 +76,19 @@ class PilotLink(Base):
     __tablename__ = "pilot_links"
     __table_args__ = (UniqueConstraint("portfolio_name", "row_key", "pilot_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     portfolio_name: Mapped[str] = mapped_column(String(200))
     row_key: Mapped[str] = mapped_column(String(400))
-    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
+    pilot_id: Mapped[int] = reference("pilots", index=True)
     linked: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Assessment(Base):
+class Assessment(HasId, Base):
     """One pass through the questionnaire; `token` is the unguessable resume link."""
 
     __tablename__ = "assessments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
+    pilot_id: Mapped[int] = reference("pilots", index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[str] = mapped_column(String(40), default="decision_point")
     source: Mapped[str] = mapped_column(String(20), default="self")
@@ -91,31 +99,25 @@ class Assessment(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Answer(Base):
+class Answer(HasId, Base):
     """One answer; unique per assessment and question so saving is an upsert."""
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = reference("assessments", index=True)
     question_id: Mapped[str] = mapped_column(String(80))
     value: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ActionItem(Base):
+class ActionItem(HasId, Base):
     """An agreed action with an owner and a due date (from a workshop or a manager)."""
 
     __tablename__ = "action_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = reference("assessments", index=True)
     question_id: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(300))
@@ -123,12 +125,11 @@ class ActionItem(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Portfolio(Base):
+class Portfolio(HasId, Base):
     """One uploaded portfolio version; uploads under the same name are its versions."""
 
     __tablename__ = "portfolios"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     source_filename: Mapped[str | None] = mapped_column(Text)
     source_hash: Mapped[str | None] = mapped_column(String(64))
@@ -144,9 +145,7 @@ class PortfolioPilot(Base):
 
     __tablename__ = "portfolio_pilots"
 
-    portfolio_id: Mapped[int] = mapped_column(
-        ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
-    )
+    portfolio_id: Mapped[int] = reference("portfolios", primary_key=True)
     row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
     pilot_id: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
@@ -167,7 +166,7 @@ class PortfolioPilot(Base):
     extra: Mapped[dict | None] = mapped_column(JSON)
 
 
-class Workshop(Base):
+class Workshop(HasId, Base):
     """A group assessing one pilot together. Its whole state is in the database (several app
     processes serve one workshop), never in a server's memory.
 
@@ -177,11 +176,8 @@ class Workshop(Base):
 
     __tablename__ = "workshops"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilots.id", ondelete="CASCADE"), index=True)
-    assessment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assessments.id", ondelete="SET NULL")
-    )
+    pilot_id: Mapped[int] = reference("pilots", index=True)
+    assessment_id: Mapped[int | None] = reference("assessments", ondelete="SET NULL")
     title: Mapped[str] = mapped_column(String(300))
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     facilitator_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -209,9 +205,7 @@ class WorkshopQuestion(Base):
 
     __tablename__ = "workshop_questions"
 
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
-    )
+    workshop_id: Mapped[int] = reference("workshops", primary_key=True)
     question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -220,16 +214,13 @@ class WorkshopQuestion(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class WorkshopParticipant(Base):
+class WorkshopParticipant(HasId, Base):
     """Someone who joined with the code; `token_hash` lets them come back after a reload."""
 
     __tablename__ = "workshop_participants"
     __table_args__ = (UniqueConstraint("id", "workshop_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
-    )
+    workshop_id: Mapped[int] = reference("workshops", index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(80))
     role: Mapped[str | None] = mapped_column(String(20))
@@ -252,7 +243,7 @@ def _in_own_workshop() -> tuple[ForeignKeyConstraint, ForeignKeyConstraint]:
     )
 
 
-class WorkshopVote(Base):
+class WorkshopVote(HasId, Base):
     """One participant's answer to one question: unique, so changing it is an upsert.
 
     The composite foreign keys make a vote in another workshop impossible at the database
@@ -265,7 +256,6 @@ class WorkshopVote(Base):
         *_in_own_workshop(),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workshop_id: Mapped[int] = mapped_column(Integer, index=True)
     participant_id: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(80))
@@ -273,7 +263,7 @@ class WorkshopVote(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WorkshopRoundVote(Base):
+class WorkshopRoundVote(HasId, Base):
     """A vote of an earlier round, kept as it was when the facilitator opened the next one."""
 
     __tablename__ = "workshop_round_votes"
@@ -282,7 +272,6 @@ class WorkshopRoundVote(Base):
         *_in_own_workshop(),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workshop_id: Mapped[int] = mapped_column(Integer, index=True)
     participant_id: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(80))
@@ -291,18 +280,17 @@ class WorkshopRoundVote(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class JoinAttempt(Base):
+class JoinAttempt(HasId, Base):
     """A try at a join code, kept so that every app process slows down the same guesser."""
 
     __tablename__ = "workshop_join_attempts"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_key: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class RegisterAction(Base):
+class RegisterAction(HasId, Base):
     """An action in the register: adopted from a result or added by hand, followed to done.
 
     `pilot_id` is empty for an action of the whole organisation; `source_ref` names what it
@@ -311,13 +299,8 @@ class RegisterAction(Base):
 
     __tablename__ = "register_actions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pilot_id: Mapped[int | None] = mapped_column(
-        ForeignKey("pilots.id", ondelete="CASCADE"), index=True
-    )
-    assessment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assessments.id", ondelete="SET NULL")
-    )
+    pilot_id: Mapped[int | None] = reference("pilots", index=True)
+    assessment_id: Mapped[int | None] = reference("assessments", ondelete="SET NULL")
     question_id: Mapped[str | None] = mapped_column(String(80))
     reason: Mapped[str | None] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
@@ -332,15 +315,12 @@ class RegisterAction(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class ActionStatusChange(Base):
+class ActionStatusChange(HasId, Base):
     """One change of an action's status (the first has no `from_status`: its creation)."""
 
     __tablename__ = "register_action_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("register_actions.id", ondelete="CASCADE"), index=True
-    )
+    action_id: Mapped[int] = reference("register_actions", index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     via: Mapped[str] = mapped_column(String(20))
