@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -16,10 +17,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from diagnostics.portfolio.fields import CANONICAL_COLUMNS, FIELDS, STAGE_RAW, FieldKind
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -140,30 +145,40 @@ class Portfolio(HasId, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# How a canonical portfolio field of each kind (see `portfolio.fields`) is stored.
+STORED_AS: dict[FieldKind, TypeEngine] = {
+    "id": Text(),
+    "text": Text(),
+    "stage": String(20),
+    "date": Date(),
+    "money": Float(),
+    "count": Float(),
+}
+
+
+def _canonical_columns() -> list[Column]:
+    """The canonical frame's columns, in order, each stored as its field's kind says: the stage
+    as written is text, and only the stage itself is required."""
+    kinds: dict[str, FieldKind] = {field.key: field.kind for field in FIELDS} | {STAGE_RAW: "text"}
+    return [
+        Column(key, STORED_AS[kinds[key]], nullable=kinds[key] != "stage")
+        for key in CANONICAL_COLUMNS
+    ]
+
+
 class PortfolioPilot(Base):
-    """One row of a portfolio in canonical form; per-reason scores and answers in `extra`."""
+    """One row of a portfolio in canonical form: its columns come from `portfolio.fields`, so a
+    new field needs only its migration; per-reason scores and answers in `extra`."""
 
     __tablename__ = "portfolio_pilots"
-
-    portfolio_id: Mapped[int] = reference("portfolios", primary_key=True)
-    row_number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pilot_id: Mapped[str | None] = mapped_column(Text)
-    name: Mapped[str | None] = mapped_column(Text)
-    business_unit: Mapped[str | None] = mapped_column(Text)
-    business_subunit: Mapped[str | None] = mapped_column(Text)
-    owner: Mapped[str | None] = mapped_column(Text)
-    technology: Mapped[str | None] = mapped_column(Text)
-    stage: Mapped[str] = mapped_column(String(20))
-    stage_raw: Mapped[str | None] = mapped_column(Text)
-    start_date: Mapped[date | None] = mapped_column(Date)
-    decision_date: Mapped[date | None] = mapped_column(Date)
-    stop_date: Mapped[date | None] = mapped_column(Date)
-    pilot_budget: Mapped[float | None] = mapped_column(Float)
-    production_estimate: Mapped[float | None] = mapped_column(Float)
-    expected_annual_value: Mapped[float | None] = mapped_column(Float)
-    live_users: Mapped[float | None] = mapped_column(Float)
-    data_sources: Mapped[float | None] = mapped_column(Float)
-    extra: Mapped[dict | None] = mapped_column(JSON)
+    __table__ = Table(
+        __tablename__,
+        Base.metadata,
+        Column("portfolio_id", ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True),
+        Column("row_number", Integer, primary_key=True),
+        *_canonical_columns(),
+        Column("extra", JSON),
+    )
 
 
 class Workshop(HasId, Base):
