@@ -14,38 +14,29 @@ class PageSpec:
     title: str
     icon: str
     section: str
-    url_path: str
     default: bool = False
     in_menu: bool = True
 
+    @property
+    def url_path(self) -> str:
+        """The page's address: its file's name, as Streamlit would name it."""
+        return Path(self.path).stem
+
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Start", "home", default=True),
-    PageSpec("pages/framework.py", "Framework guide", ":material/menu_book:", "Start", "framework"),
+    PageSpec("pages/home.py", "Home", ":material/home:", "Start", default=True),
+    PageSpec("pages/framework.py", "Framework guide", ":material/menu_book:", "Start"),
+    PageSpec("pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot"),
+    PageSpec("pages/actions.py", "Action register", ":material/checklist:", "Follow up"),
+    PageSpec("pages/workshop.py", "Run a workshop", ":material/groups:", "Workshop"),
     PageSpec(
-        "pages/assess.py", "Assess a pilot", ":material/assignment:", "Assess a pilot", "assess"
+        "pages/present.py", "Shared screen", ":material/present_to_all:", "Workshop", in_menu=False
     ),
-    PageSpec("pages/actions.py", "Action register", ":material/checklist:", "Follow up", "actions"),
-    PageSpec("pages/workshop.py", "Run a workshop", ":material/groups:", "Workshop", "workshop"),
+    PageSpec("pages/join.py", "Join a workshop", ":material/login:", "Workshop", in_menu=False),
+    PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio"),
+    PageSpec("pages/cost.py", "Cost of the trap", ":material/payments:", "Portfolio"),
     PageSpec(
-        "pages/present.py",
-        "Shared screen",
-        ":material/present_to_all:",
-        "Workshop",
-        "present",
-        in_menu=False,
-    ),
-    PageSpec(
-        "pages/join.py", "Join a workshop", ":material/login:", "Workshop", "join", in_menu=False
-    ),
-    PageSpec("pages/portfolio.py", "Portfolio", ":material/table_chart:", "Portfolio", "portfolio"),
-    PageSpec("pages/cost.py", "Cost of the trap", ":material/payments:", "Portfolio", "cost"),
-    PageSpec(
-        "pages/organisation.py",
-        "Organisation view",
-        ":material/corporate_fare:",
-        "Portfolio",
-        "organisation",
+        "pages/organisation.py", "Organisation view", ":material/corporate_fare:", "Portfolio"
     ),
 )
 
