@@ -175,6 +175,7 @@ def test_stop_now_on_overdue_pilots_saves_their_next_year(cost_page) -> None:
     assert shown["Saving by 2027-06-30"] == format_money(730_500)
     assert shown["Pilots stopped"] == "1"
     stopped = table_with(cost_page, "Saving")
+    assert list(stopped.columns) == ["Pilot id", "Pilot", "Business unit", "Cost so far", "Saving"]
     assert stopped["Pilot id"].tolist() == ["A-1"]
 
 

@@ -323,15 +323,7 @@ def stop_now(portfolio_id: int, assumptions_json: str, content: Content) -> str:
     )
     with st.expander(f"The {scenario.stopped:,} pilots to stop"):
         st.dataframe(
-            scenario.pilots.rename(
-                columns={
-                    "pilot_id": "Pilot id",
-                    "name": "Pilot",
-                    "business_unit": "Business unit",
-                    "cost_today": "Cost so far",
-                    "saving": "Saving",
-                }
-            ),
+            cost.stop_table(scenario),
             hide_index=True,
             key=f"{PREFIX}stop_pilots",
             column_config={

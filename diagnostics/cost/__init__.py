@@ -14,7 +14,13 @@ from diagnostics.cost.assumptions import (
     CostAssumptions,
     make_assumptions,
 )
-from diagnostics.cost.export import cost_sheets, export_filename, pilot_table, unit_table
+from diagnostics.cost.export import (
+    cost_sheets,
+    export_filename,
+    pilot_table,
+    stop_table,
+    unit_table,
+)
 from diagnostics.cost.model import STATUS_LABELS, CostResult, MissingItem, compute_cost
 from diagnostics.cost.stop_now import (
     STOP_SELECTIONS,
@@ -41,5 +47,6 @@ __all__ = [
     "pilot_table",
     "stop_now",
     "stop_selection",
+    "stop_table",
     "unit_table",
 ]

@@ -60,6 +60,14 @@ def unit_table(result: CostResult) -> pd.DataFrame:
     return units[list(UNIT_EXPORT_COLUMNS)].rename(columns=UNIT_EXPORT_COLUMNS)
 
 
+def stop_table(scenario: StopNowScenario) -> pd.DataFrame:
+    """The pilots the stop-now scenario stops and what each saves, with readable names."""
+    names = {c: PILOT_EXPORT_COLUMNS[c] for c in ("pilot_id", "name", "business_unit")}
+    return scenario.pilots.rename(
+        columns={**names, "cost_today": "Cost so far", "saving": "Saving"}
+    )
+
+
 def cost_sheets(
     result: CostResult, scenario: StopNowScenario | None = None
 ) -> dict[str, pd.DataFrame]:
