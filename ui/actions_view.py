@@ -38,6 +38,15 @@ STATUS_ICONS = {
     "done": ":material/check_circle:",
     "dropped": ":material/block:",
 }
+# The text fields the add and the edit forms share: label, length limit, help.
+TEXT_FIELDS = {
+    "title": ("Action", register.MAX_TITLE, "What will be done, in one sentence."),
+    "owner": (
+        "Owner",
+        register.MAX_OWNER,
+        "One person or team: a name, a role or an e-mail address.",
+    ),
+}
 
 
 def _due_text(action: ActionRecord, today: date) -> str:
@@ -266,22 +275,16 @@ def action_row(
             st.caption(f"Note: {plain(action.note)}")
 
 
+def _text_field(place, field: str, key: str, **options) -> str:
+    """One of an action's text fields (`TEXT_FIELDS`), under the key `<key>_<field>`."""
+    label, limit, help_text = TEXT_FIELDS[field]
+    return place.text_input(label, max_chars=limit, key=f"{key}_{field}", help=help_text, **options)
+
+
 def _edit_form(engine: Engine, action: ActionRecord, today: date, key: str) -> None:
     with st.form(key=f"{key}_form", border=False):
-        st.text_input(
-            "Action",
-            value=action.title,
-            max_chars=register.MAX_TITLE,
-            key=f"{key}_title",
-            help="What will be done, in one sentence.",
-        )
-        st.text_input(
-            "Owner",
-            value=action.owner or "",
-            max_chars=register.MAX_OWNER,
-            key=f"{key}_owner",
-            help="One person or team: a name, a role or an e-mail address.",
-        )
+        _text_field(st, "title", key, value=action.title)
+        _text_field(st, "owner", key, value=action.owner or "")
         st.date_input(
             "Due date",
             value=action.due_date,
@@ -517,21 +520,23 @@ def follow_up_section(engine: Engine, content: Content, key_prefix: str) -> None
 # The register page ---------------------------------------------------------------------------
 
 
+def _one_or_all(place, label: str, options: list[str], everyone: str, **widget) -> str:
+    """A filter on one of `options`, or on none: "all", shown as `everyone`."""
+    return place.selectbox(
+        label, ["all", *options], format_func=lambda o: everyone if o == "all" else o, **widget
+    )
+
+
 def filters(engine: Engine, today: date) -> list[ActionRecord]:
     """Pilot, status, owner and overdue filters over the whole register."""
     everything = register.list_actions(engine, today=today)
     words = vocabulary()
-    scopes = [
-        "all",
-        register.ORGANISATION,
-        *sorted({a.pilot_name for a in everything if a.pilot_name}),
-    ]
-    owners = ["all", *sorted({a.owner_or_none for a in everything})]
     cols = st.columns(3)
-    scope = cols[0].selectbox(
+    scope = _one_or_all(
+        cols[0],
         "Pilot",
-        scopes,
-        format_func=lambda s: "All pilots and the organisation" if s == "all" else s,
+        [register.ORGANISATION, *sorted({a.pilot_name for a in everything if a.pilot_name})],
+        "All pilots and the organisation",
         key=f"{PREFIX}filter_pilot",
         help="One pilot's actions, or those of the whole organisation.",
     )
@@ -543,10 +548,11 @@ def filters(engine: Engine, today: date) -> list[ActionRecord]:
         key=f"{PREFIX}filter_status",
         help="Open and in progress by default: what is still to do.",
     )
-    owner = cols[2].selectbox(
+    owner = _one_or_all(
+        cols[2],
         "Owner",
-        owners,
-        format_func=lambda o: "Everyone" if o == "all" else o,
+        sorted({a.owner_or_none for a in everything}),
+        "Everyone",
         key=f"{PREFIX}filter_owner",
         help="The actions one person or team owns.",
     )
@@ -586,20 +592,15 @@ def add_form(engine: Engine, content: Content, today: date) -> None:
             help="Links the action to a question, so the pilot's next assessment shows it "
             "beside that question and says whether its reason moved.",
         )
-        title = st.text_input(
-            "Action",
-            max_chars=register.MAX_TITLE,
-            key=f"{PREFIX}add_title",
+        title = _text_field(
+            st,
+            "title",
+            f"{PREFIX}add",
             placeholder="e.g. Agree two numeric success targets with the sponsor",
-            help="What will be done, in one sentence.",
         )
         left, right = st.columns(2)
-        owner = left.text_input(
-            "Owner",
-            max_chars=register.MAX_OWNER,
-            key=f"{PREFIX}add_owner",
-            placeholder="e.g. Data lead or ana.costa@example.org",
-            help="One person or team: a name, a role or an e-mail address.",
+        owner = _text_field(
+            left, "owner", f"{PREFIX}add", placeholder="e.g. Data lead or ana.costa@example.org"
         )
         due = right.date_input(
             "Due date",
