@@ -21,6 +21,11 @@ from diagnostics.storage.links import PILOT_KEY_PREFIX, set_link
 PREFIX = "match_"
 HOW = {"id": "Same id", "name": "Same name", "link": "Linked by you", "sheet": "In the sheet"}
 OFFERS_SHOWN = 12
+# The two answers to a possible match: linked or not, button label, key, help.
+OFFER_ANSWERS = (
+    (True, "Same pilot: link", "link", "Use this saved pilot's latest assessment for this row."),
+    (False, "Different pilots", "apart", "Keep them apart; this pair is not offered again."),
+)
 
 
 def _row_label(pilots: pd.DataFrame, row: int) -> str:
@@ -30,6 +35,13 @@ def _row_label(pilots: pd.DataFrame, row: int) -> str:
     name = "" if name is None or pd.isna(name) else " ".join(str(name).split())
     pid = "" if pid is None or pd.isna(pid) else str(pid)
     return " · ".join(part for part in (pid, name) if part) or f"Row {row + 1}"
+
+
+def _pick_row(pilots: pd.DataFrame, label: str, rows: list[int], **widget) -> int | None:
+    """One of `rows`, shown by its id and name; none until one is chosen."""
+    return st.selectbox(
+        label, rows, index=None, format_func=lambda r: _row_label(pilots, r), **widget
+    )
 
 
 def _pilot_label(readiness: PortfolioReadiness, key: str) -> str:
@@ -122,23 +134,16 @@ def _offers(engine, record, pilots, readiness, offers, keys) -> None:
         with st.container(border=True):
             st.text(f"Row: {_row_label(pilots, int(row))}\nSaved: {_pilot_label(readiness, key)}")
             st.caption(why)
-            left, right = st.columns(2)
-            left.button(
-                "Same pilot: link",
-                key=f"{PREFIX}offer_link_{i}",
-                icon=":material/link:",
-                on_click=_apply,
-                args=(engine, record.name, keys[int(row)], key, True),
-                help="Use this saved pilot's latest assessment for this row.",
-            )
-            right.button(
-                "Different pilots",
-                key=f"{PREFIX}offer_apart_{i}",
-                icon=":material/link_off:",
-                on_click=_apply,
-                args=(engine, record.name, keys[int(row)], key, False),
-                help="Keep them apart; this pair is not offered again.",
-            )
+            answers = zip(st.columns(len(OFFER_ANSWERS)), OFFER_ANSWERS, strict=True)
+            for place, (linked, label, name, help_text) in answers:
+                place.button(
+                    label,
+                    key=f"{PREFIX}offer_{name}_{i}",
+                    icon=":material/link:" if linked else ":material/link_off:",
+                    on_click=_apply,
+                    args=(engine, record.name, keys[int(row)], key, linked),
+                    help=help_text,
+                )
     if len(offers) > OFFERS_SHOWN:
         st.caption(f"{len(offers) - OFFERS_SHOWN} more; link or unlink these first.")
 
@@ -149,11 +154,10 @@ def _manual(engine, record, pilots, readiness, saved, keys) -> None:
     with left:
         choices = [int(r) for r in saved["row"]]
         by_row = dict(zip(choices, saved["pilot_key"], strict=True))
-        row = st.selectbox(
+        row = _pick_row(
+            pilots,
             "Matched row",
             choices,
-            index=None,
-            format_func=lambda r: _row_label(pilots, r),
             key=f"{PREFIX}unlink_row",
             placeholder="Choose a row to unlink",
             help="A row matched to the wrong saved pilot: unlink them, and they stay apart.",
@@ -185,11 +189,10 @@ def _manual(engine, record, pilots, readiness, saved, keys) -> None:
             help="The row this saved pilot is; the first 50 rows that match are offered.",
         )
         hits = _find_rows(pilots, needle)
-        row_to = st.selectbox(
+        row_to = _pick_row(
+            pilots,
             "Portfolio row",
             hits,
-            index=None,
-            format_func=lambda r: _row_label(pilots, r),
             key=f"{PREFIX}link_row",
             placeholder="Choose a row" if hits else "Type above to find a row",
             help="Rows whose id or name holds the text typed above.",
