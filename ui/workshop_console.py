@@ -37,6 +37,21 @@ from ui.workshop_view import (
 )
 
 PREFIX = "ws_"
+# The room buttons that switch a setting: label and icon while it is off, then while it is on.
+ROOM_TOGGLES = {
+    "lock": (
+        ("Lock open questions", ":material/lock:"),
+        ("Unlock open questions", ":material/lock_open:"),
+    ),
+    "reveal": (
+        ("Reveal results", ":material/visibility:"),
+        ("Hide results", ":material/visibility_off:"),
+    ),
+    "join_open": (
+        ("Open the code again", ":material/key:"),
+        ("Close the code", ":material/key_off:"),
+    ),
+}
 
 
 def _act(action, *args, **kwargs) -> None:
@@ -254,29 +269,13 @@ def _room_buttons(fac: ws.Facilitator, content: Content, state: ws.WorkshopState
     all_locked = bool(focus) and all(q in state.locked for q in focus)
     all_revealed = bool(focus) and all(q in state.revealed for q in focus)
     lock_col, reveal_col, code_col, end_col = st.columns(4)
-    lock_col.button(
-        "Unlock open questions" if all_locked else "Lock open questions",
-        icon=":material/lock_open:" if all_locked else ":material/lock:",
-        key=f"{PREFIX}lock",
-        on_click=_act,
-        args=(ws.set_locked, fac, content, focus, not all_locked),
-        width="stretch",
-    )
-    reveal_col.button(
-        "Hide results" if all_revealed else "Reveal results",
-        icon=":material/visibility_off:" if all_revealed else ":material/visibility:",
-        key=f"{PREFIX}reveal",
-        on_click=_act,
-        args=(ws.set_revealed, fac, content, focus, not all_revealed),
-        width="stretch",
-    )
-    code_col.button(
-        "Close the code" if state.join_open else "Open the code again",
-        icon=":material/key_off:" if state.join_open else ":material/key:",
-        key=f"{PREFIX}join_open",
-        on_click=_act,
-        args=(ws.set_join_open, fac, content, not state.join_open),
-        width="stretch",
+    _toggle(lock_col, "lock", all_locked, (ws.set_locked, fac, content, focus))
+    _toggle(reveal_col, "reveal", all_revealed, (ws.set_revealed, fac, content, focus))
+    _toggle(
+        code_col,
+        "join_open",
+        state.join_open,
+        (ws.set_join_open, fac, content),
         disabled=state.ended,
     )
     end_col.button(
@@ -287,6 +286,21 @@ def _room_buttons(fac: ws.Facilitator, content: Content, state: ws.WorkshopState
         args=(ws.end_workshop, fac, content),
         width="stretch",
         disabled=state.ended,
+    )
+
+
+def _toggle(place, name: str, on: bool, change: tuple, disabled: bool = False) -> None:
+    """A room button that turns its setting off while it is on, and on while it is off;
+    `change` is the engine call and its arguments but the new value."""
+    label, icon = ROOM_TOGGLES[name][on]
+    place.button(
+        label,
+        icon=icon,
+        key=f"{PREFIX}{name}",
+        on_click=_act,
+        args=(*change, not on),
+        width="stretch",
+        disabled=disabled,
     )
 
 
