@@ -26,7 +26,7 @@ from diagnostics.framework.content import (
     read_data_file,
 )
 from diagnostics.storage import store
-from diagnostics.storage.models import ActionStatusChange, Assessment, RegisterAction
+from diagnostics.storage.models import ActionStatusChange, RegisterAction
 
 DEMO_PILOTS_PATH = DATA_DIR / "demo_pilots.yaml"
 
@@ -205,20 +205,20 @@ def _add_action(
 
 
 def _add_assessment(engine, content, pilot_id, position, patterns, weeks_ago) -> None:
-    record = store.start_assessment(engine, pilot_id, content.version, position=position)
-    store.save_answers(engine, record.id, demo_answers(content, patterns))
-    when = record.created_at - timedelta(weeks=weeks_ago)
+    """A completed self-assessment of the pilot, answered `weeks_ago` weeks ago."""
+    answered = datetime.now(UTC) - timedelta(weeks=weeks_ago)
     with store.session_scope(engine) as session:
-        session.execute(
-            update(Assessment)
-            .where(Assessment.id == record.id)
-            .values(
-                created_at=when,
-                updated_at=when,
-                completed_at=when,
-                current_step=len(content.reasons) + 1,
-            )
+        row = store.add_assessment(
+            session,
+            pilot_id,
+            content.version,
+            position=position,
+            source="self",
+            now=answered,
+            current_step=len(content.reasons) + 1,
+            completed=True,
         )
+        store.upsert_answers(session, row.id, demo_answers(content, patterns), answered)
 
 
 def _seed_demo_portfolio(engine: Engine, content: Content) -> None:
