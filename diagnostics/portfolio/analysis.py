@@ -36,15 +36,11 @@ from diagnostics.portfolio.stages import (
     STAGE_LABELS,
     STARTED_STAGES,
 )
-from diagnostics.portfolio.symptoms import (
-    COMPUTABLE_SYMPTOMS,  # noqa: F401  (re-exported: the symptoms' ids, in order)
-    symptom_table,
-    technology_codes,
-)
 from diagnostics.portfolio.symptoms import count as _count
 from diagnostics.portfolio.symptoms import dates as _dates
 from diagnostics.portfolio.symptoms import distinct_codes as _distinct_codes
 from diagnostics.portfolio.symptoms import numbers as _numbers
+from diagnostics.portfolio.symptoms import symptom_table, technology_codes
 
 STUCK_WEEKS = 26  # half a year in pilot: well past any recommended plan
 SHEET_SOURCE = "Portfolio sheet"  # readiness from the sheet's own scores or answers

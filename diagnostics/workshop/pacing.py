@@ -27,7 +27,6 @@ from diagnostics.workshop.records import (
     LiveStatus,
     NewWorkshop,
     WorkshopState,
-    as_utc,
     checked_countdown,
     clean_text,
     hash_secret,
@@ -149,17 +148,6 @@ def workshop_state(
 ) -> WorkshopState:
     with store.session_scope(fac.engine) as session:
         return load_state(session, fac.workshop(session), content, now)
-
-
-def list_pilot_workshops(engine: Engine, pilot_id: int) -> list[tuple[int, str, datetime]]:
-    """(id, title, created) of a pilot's workshops; no codes or tokens."""
-    with store.session_scope(engine) as session:
-        rows = session.execute(
-            select(Workshop.id, Workshop.title, Workshop.created_at)
-            .where(Workshop.pilot_id == pilot_id)
-            .order_by(Workshop.created_at)
-        ).all()
-        return [(r.id, r.title, as_utc(r.created_at)) for r in rows]
 
 
 def change(
