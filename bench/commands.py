@@ -19,7 +19,8 @@ def run_cli(
     timeout: float = 120,
     check: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m diagnostics ARGS` from the checkout, its output kept as text.
+    """`python -m diagnostics ARGS` from the checkout, its output kept as text (UTF-8, as the
+    command line writes it, whatever this machine's locale).
 
     It runs in `env` (this process's environment by default), on the database at `url` when
     one is given; with `check`, a non-zero exit raises `CalledProcessError`.
@@ -33,7 +34,7 @@ def run_cli(
         env=child,
         input=stdin,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=timeout,
         check=check,
     )
