@@ -333,6 +333,12 @@ def test_workshop_and_organisation_actions_are_adopted_once(engine, content) -> 
     assert len(register.list_actions(engine)) == 3
 
 
+# The fields every record of the follow-up tests leaves empty.
+_EMPTY = dict.fromkeys(
+    ("assessment_id", "question_id", "reason", "note", "source_ref", "completed_at")
+)
+
+
 def _record(i, *, status="open", due=None, owner=None, unit="Sales", pilot=1, history=()):
     now = datetime(2026, 1, 1, tzinfo=UTC)
     return ActionRecord(
@@ -340,20 +346,15 @@ def _record(i, *, status="open", due=None, owner=None, unit="Sales", pilot=1, hi
         pilot_id=pilot,
         pilot_name=None if pilot is None else f"P{pilot}",
         business_unit=unit,
-        assessment_id=None,
-        question_id=None,
-        reason=None,
+        source="manual",
         title=f"a{i}",
         owner=owner,
         due_date=due,
         status=status,
-        note=None,
-        source="manual",
-        source_ref=None,
         created_at=now,
         updated_at=now,
-        completed_at=None,
         history=tuple(history),
+        **_EMPTY,
     )
 
 
