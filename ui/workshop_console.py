@@ -63,6 +63,20 @@ def _act(action, *args, **kwargs) -> None:
         st.session_state[f"{PREFIX}problem"] = str(exc)
 
 
+def _pacing_choice(chosen: str, key: str, help_text: str, **layout) -> str:
+    """How far participants may answer: the whole questionnaire, a reason or a question."""
+    pacings = list(ws.PACINGS)
+    return st.radio(
+        "Pacing",
+        pacings,
+        index=pacings.index(chosen),
+        format_func=ws.PACINGS.get,
+        key=key,
+        help=help_text,
+        **layout,
+    )
+
+
 def create_form(engine: Engine, content: Content) -> None:
     """Start a workshop on a new or a saved pilot."""
     pilots = store.list_pilots(engine)
@@ -94,14 +108,8 @@ def create_form(engine: Engine, content: Content) -> None:
         help="Decides which questions the group answers.",
         key=f"{PREFIX}position",
     )
-    pacing = st.radio(
-        "Pacing",
-        list(ws.PACINGS),
-        index=2,
-        format_func=ws.PACINGS.get,
-        horizontal=True,
-        key=f"{PREFIX}new_pacing",
-        help="You can change it during the session.",
+    pacing = _pacing_choice(
+        "question", f"{PREFIX}new_pacing", "You can change it during the session.", horizontal=True
     )
     ask_names = st.checkbox(
         "Ask participants for their names (anonymous otherwise)",
@@ -197,13 +205,10 @@ def _pacing(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
     reasons = list(dict.fromkeys(content.questions_by_id[q].reason for q in state.question_ids))
     pacing_col, focus_col = st.columns([1, 2])
     with pacing_col:
-        pacing = st.radio(
-            "Pacing",
-            list(ws.PACINGS),
-            index=list(ws.PACINGS).index(state.pacing),
-            format_func=ws.PACINGS.get,
-            key=f"{PREFIX}pacing_{state.pacing}",
-            help="What participants can answer now: every question, one reason's questions, "
+        pacing = _pacing_choice(
+            state.pacing,
+            f"{PREFIX}pacing_{state.pacing}",
+            "What participants can answer now: every question, one reason's questions, "
             "or a single question that you move through with Previous and Next.",
         )
         if pacing != state.pacing:
