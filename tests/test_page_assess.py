@@ -135,7 +135,7 @@ def test_reassessing_builds_a_history(database) -> None:
 
 def test_pick_a_demo_pilot_and_open_its_latest_assessment(app_test, demo_sqlite_url) -> None:
     at = app_test(PAGE)
-    at.radio(key="assess_mode").set_value("existing").run()
+    at.radio(key="assess_pilot_kind").set_value("saved").run()
     picker = at.selectbox(key="assess_pilot")
     demo = next(p for p in picker.options if p == "Support ticket routing assistant")
     picker.select(demo).run()

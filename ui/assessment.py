@@ -21,10 +21,22 @@ from diagnostics.storage.models import utcnow
 from diagnostics.storage.store import PilotRecord
 from ui import actions_view, cache
 from ui.behaviour import open_at
-from ui.components import NO_CURRENCY, LinkToken, currency_label, pick_pilot, plain
+from ui.components import (
+    NO_CURRENCY,
+    LinkToken,
+    PilotChoice,
+    currency_label,
+    new_or_saved_pilot,
+    plain,
+)
 from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "assess_"
+START_CHOICE = PilotChoice(
+    "Which pilot?",
+    "One assessed before",
+    "Assessing a pilot again adds to its history, so you can see what changed.",
+)
 TOKEN_KEY = "link_token"  # noqa: S105 (a session key name; app.py copies ?token= into it)
 _LINK = LinkToken(TOKEN_KEY, "token")
 DECISION_BOX = {"proceed": st.success, "fix_first": st.warning, "stop": st.error}
@@ -153,18 +165,7 @@ def pilot_fields(pilot: PilotRecord | None, key: str) -> tuple[str, dict[str, ob
 def start_form(engine: Engine, content: Content, today: date) -> None:
     """Name a new pilot or pick one, say where it stands, and open a new assessment."""
     pilots = store.list_pilots(engine)
-    pilot = None
-    if pilots:
-        choice = st.radio(
-            "Which pilot?",
-            ["new", "existing"],
-            format_func={"new": "A new pilot", "existing": "One assessed before"}.get,
-            horizontal=True,
-            key=f"{PREFIX}mode",
-            help="Assessing a pilot again adds to its history, so you can see what changed.",
-        )
-        if choice == "existing":
-            pilot = pick_pilot(pilots, key=f"{PREFIX}pilot")
+    pilot = new_or_saved_pilot(pilots, START_CHOICE, PREFIX) if pilots else None
     suffix = pilot.id if pilot else "new"
     name, fields = pilot_fields(pilot, key="{}_" + str(suffix))
     suggestion = suggest_position(content, fields["start_date"], today)

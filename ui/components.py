@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -74,6 +75,28 @@ def pick_pilot(pilots: list, key: str):
         key=key,
         help="Pilots assessed before, in a workshop or imported with a portfolio.",
     )
+
+
+class PilotChoice(NamedTuple):
+    """The words of a start form's choice between a new pilot and one saved before."""
+
+    question: str
+    saved: str  # what the choice of a saved pilot says
+    help: str
+
+
+def new_or_saved_pilot(pilots: list, words: PilotChoice, key_prefix: str):
+    """None for a new pilot, or the saved pilot picked by name; keys `<prefix>pilot_kind` and
+    `<prefix>pilot`."""
+    kind = st.radio(
+        words.question,
+        ["new", "saved"] if pilots else ["new"],
+        format_func={"new": "A new pilot", "saved": words.saved}.get,
+        horizontal=True,
+        key=f"{key_prefix}pilot_kind",
+        help=words.help,
+    )
+    return pick_pilot(pilots, key=f"{key_prefix}pilot") if kind == "saved" else None
 
 
 def picture(svg: str) -> None:

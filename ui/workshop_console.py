@@ -22,7 +22,7 @@ from diagnostics.storage import store
 from diagnostics.workshop import changes
 from diagnostics.workshop import figures as wf
 from ui import actions_view, workshop_rounds
-from ui.components import CHART_CONFIG, pick_pilot, plain, show_problem
+from ui.components import CHART_CONFIG, PilotChoice, new_or_saved_pilot, plain, show_problem
 from ui.report_downloads import ReadyFile, ready_row
 from ui.workshop_view import (
     PUBLIC_URL_ENV,
@@ -37,6 +37,11 @@ from ui.workshop_view import (
 )
 
 PREFIX = "ws_"
+PILOT_CHOICE = PilotChoice(
+    "Which pilot does the group assess?",
+    "A pilot already saved",
+    "A saved pilot keeps its history: the agreed answers become its next assessment.",
+)
 # The room buttons that switch a setting: label and icon while it is off, then while it is on.
 ROOM_TOGGLES = {
     "lock": (
@@ -80,19 +85,9 @@ def _pacing_choice(chosen: str, key: str, help_text: str, **layout) -> str:
 def create_form(engine: Engine, content: Content) -> None:
     """Start a workshop on a new or a saved pilot."""
     pilots = store.list_pilots(engine)
-    kind = st.radio(
-        "Which pilot does the group assess?",
-        ["new", "saved"] if pilots else ["new"],
-        format_func={"new": "A new pilot", "saved": "A pilot already saved"}.get,
-        horizontal=True,
-        key=f"{PREFIX}pilot_kind",
-        help="A saved pilot keeps its history: the agreed answers become its next assessment.",
-    )
-    if kind == "saved":
-        pilot = pick_pilot(pilots, key=f"{PREFIX}pilot_id")
-        name = None
-    else:
-        pilot = None
+    pilot = new_or_saved_pilot(pilots, PILOT_CHOICE, PREFIX)
+    name = None
+    if pilot is None:
         name = st.text_input(
             "Pilot name",
             key=f"{PREFIX}pilot_name",
