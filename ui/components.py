@@ -66,6 +66,17 @@ def show_problem(exc: Exception) -> None:
         )
 
 
+def show_kept(key_prefix: str, icon: str) -> None:
+    """What a callback kept for this run, shown once: `<key_prefix>done` as a success with
+    `icon`, `<key_prefix>problem` as an error."""
+    done = st.session_state.pop(f"{key_prefix}done", None)
+    if done:
+        st.success(done, icon=icon)
+    problem = st.session_state.pop(f"{key_prefix}problem", None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+
+
 def pick_pilot(pilots: list, key: str):
     """A saved pilot, chosen by name (the assessment's start form and the workshop console)."""
     return st.selectbox(

@@ -17,6 +17,7 @@ from diagnostics.organisation.answers import SOURCE_LABELS
 from diagnostics.portfolio.analysis import PortfolioAnalysis
 from diagnostics.portfolio.assessed import PortfolioReadiness, row_keys
 from diagnostics.storage.links import PILOT_KEY_PREFIX, set_link
+from ui.components import show_kept
 
 PREFIX = "match_"
 HOW = {"id": "Same id", "name": "Same name", "link": "Linked by you", "sheet": "In the sheet"}
@@ -86,12 +87,7 @@ def matching_panel(
             else ""
         )
     )
-    done = st.session_state.pop(f"{PREFIX}done", None)
-    if done:
-        st.success(done, icon=":material/link:")
-    problem = st.session_state.pop(f"{PREFIX}problem", None)
-    if problem:
-        st.error(problem, icon=":material/error:")
+    show_kept(PREFIX, ":material/link:")
     if not len(readiness.pilots) and not len(offers):
         return
     label = f"Saved assessments matched to this portfolio ({len(saved)})"
@@ -182,21 +178,7 @@ def _manual(engine, record, pilots, readiness, saved, keys) -> None:
             placeholder="Choose a saved pilot",
             help="An assessed pilot that no row was matched to, or matched to the wrong row.",
         )
-        needle = st.text_input(
-            "Find the portfolio row",
-            key=f"{PREFIX}find",
-            placeholder="part of its id or name",
-            help="The row this saved pilot is; the first 50 rows that match are offered.",
-        )
-        hits = _find_rows(pilots, needle)
-        row_to = _pick_row(
-            pilots,
-            "Portfolio row",
-            hits,
-            key=f"{PREFIX}link_row",
-            placeholder="Choose a row" if hits else "Type above to find a row",
-            help="Rows whose id or name holds the text typed above.",
-        )
+        row_to = _find_row(pilots)
         if st.button(
             "Link",
             key=f"{PREFIX}link",
@@ -206,6 +188,25 @@ def _manual(engine, record, pilots, readiness, saved, keys) -> None:
         ):
             _apply(engine, record.name, keys[row_to], key, True)
             st.rerun()
+
+
+def _find_row(pilots: pd.DataFrame) -> int | None:
+    """A portfolio row found by typing part of its id or name, then picked among the hits."""
+    needle = st.text_input(
+        "Find the portfolio row",
+        key=f"{PREFIX}find",
+        placeholder="part of its id or name",
+        help="The row this saved pilot is; the first 50 rows that match are offered.",
+    )
+    hits = _find_rows(pilots, needle)
+    return _pick_row(
+        pilots,
+        "Portfolio row",
+        hits,
+        key=f"{PREFIX}link_row",
+        placeholder="Choose a row" if hits else "Type above to find a row",
+        help="Rows whose id or name holds the text typed above.",
+    )
 
 
 def _find_rows(pilots: pd.DataFrame, needle: str, limit: int = 50) -> list[int]:

@@ -25,7 +25,7 @@ from diagnostics.render.portfolio_charts import chart_units, symptom_cell
 from diagnostics.sheets import limits
 from diagnostics.storage import portfolios as portfolio_store
 from ui import cache, pilot_matching
-from ui.components import CHART_CONFIG, XLSX_MIME, picture, plain, show_problem
+from ui.components import CHART_CONFIG, XLSX_MIME, picture, plain, show_kept, show_problem
 from ui.report_downloads import ReportFile, prepared_row
 
 PREFIX = "portfolio_"
@@ -292,12 +292,7 @@ def _save_profile_form(final, overrides: dict[str, str]) -> None:
             st.form_submit_button(
                 "Save mapping profile", on_click=_save_profile, args=(final, overrides)
             )
-        saved = st.session_state.pop(f"{PREFIX}profile_saved", None)
-        if saved:
-            st.success(saved, icon=":material/check:")
-        problem = st.session_state.pop(f"{PREFIX}profile_problem", None)
-        if problem:
-            st.error(problem, icon=":material/error:")
+        show_kept(f"{PREFIX}profile_", ":material/check:")
 
 
 def _save_profile(final, overrides: dict[str, str]) -> None:
@@ -314,7 +309,7 @@ def _save_profile(final, overrides: dict[str, str]) -> None:
     except DiagnosticError as exc:
         st.session_state[f"{PREFIX}profile_problem"] = str(exc)
         return
-    st.session_state[f"{PREFIX}profile_saved"] = (
+    st.session_state[f"{PREFIX}profile_done"] = (
         f"Saved the profile “{name}”: {len(profile.columns)} columns and "
         f"{_count(len(profile.stage_overrides), 'stage choice')}."
     )
