@@ -26,6 +26,7 @@ from diagnostics.cost import (
     make_assumptions,
     overdue_open_pilots,
     stop_now,
+    stop_table,
 )
 from diagnostics.errors import DiagnosticError
 from diagnostics.framework.content import load_content
@@ -452,6 +453,17 @@ def test_stopping_a_stuck_pilot_saves_its_next_year() -> None:
     assert scenario.horizon_end == date(2027, 6, 30)
     assert scenario.cost_today == pytest.approx(466_000)
     assert scenario.pilots["pilot_id"].tolist() == ["stuck"]
+
+
+def test_the_stop_table_shows_whole_amounts_under_readable_names() -> None:
+    """A team cost of 1,000.30 a month does not divide into whole days, so the amounts are
+    fractional; the table shown on the cost page rounds them, as its metrics do."""
+    scenario = stop_now(frame_of(REFERENCE), assumptions(monthly_team_cost=1_000.3), ["stuck"])
+    table = stop_table(scenario)
+    assert list(table.columns[:3]) == ["Pilot id", "Pilot", "Business unit"]
+    assert scenario.pilots["saving"].iloc[0] % 1 != 0
+    assert table["Saving"].iloc[0] == round(scenario.pilots["saving"].iloc[0])
+    assert (table[["Cost so far", "Saving"]] % 1 == 0).all().all()
 
 
 def test_stopping_before_the_decision_point_avoids_the_trap_altogether() -> None:

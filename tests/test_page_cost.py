@@ -177,6 +177,8 @@ def test_stop_now_on_overdue_pilots_saves_their_next_year(cost_page) -> None:
     stopped = table_with(cost_page, "Saving")
     assert list(stopped.columns) == ["Pilot id", "Pilot", "Business unit", "Cost so far", "Saving"]
     assert stopped["Pilot id"].tolist() == ["A-1"]
+    assert stopped["Saving"].tolist() == [730_500]
+    assert (stopped["Cost so far"] % 1 == 0).all()  # whole amounts, as the metrics show them
 
 
 def test_without_readiness_scores_nothing_is_recommended_to_stop(cost_page) -> None:

@@ -61,9 +61,11 @@ def unit_table(result: CostResult) -> pd.DataFrame:
 
 
 def stop_table(scenario: StopNowScenario) -> pd.DataFrame:
-    """The pilots the stop-now scenario stops and what each saves, with readable names."""
+    """The pilots the stop-now scenario stops and what each saves, in whole amounts, with
+    readable names."""
     names = {c: PILOT_EXPORT_COLUMNS[c] for c in ("pilot_id", "name", "business_unit")}
-    return scenario.pilots.rename(
+    amounts = {c: scenario.pilots[c].round(0) for c in ("cost_today", "saving")}
+    return scenario.pilots.assign(**amounts).rename(
         columns={**names, "cost_today": "Cost so far", "saving": "Saving"}
     )
 
