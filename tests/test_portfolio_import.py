@@ -196,6 +196,28 @@ def test_small_sheet_problems_per_row(small):
     assert "4 rows imported, 2 with warnings" in text
 
 
+def test_a_past_stop_date_on_an_open_stage_is_said_and_counted_open():
+    """Two pilots say they stopped in 2020 while their stage is still open; the retired one
+    and the one whose stop date lies ahead are as expected and pass unremarked."""
+    rows = [
+        ["ID", "Name", "Stage", "Start date", "Stop date"],
+        ["P-1", "Chatbot", "Pilot", "2019-05-01", "2020-02-01"],
+        ["P-2", "Forecast", "In development", "2019-06-01", "2020-03-01"],
+        ["P-3", "Triage", "Retired", "2019-07-01", "2020-04-01"],
+        ["P-4", "Search", "Pilot", "2019-08-01", "2099-01-01"],
+    ]
+    imported = import_portfolio(xlsx_bytes(rows), "stops.xlsx")
+    assert imported.frame["stage"].tolist() == ["pilot", "development", "retired", "pilot"]
+    problems = imported.row_problems
+    said = problems[problems["field"] == "stop_date"]
+    assert said["row"].tolist() == [2, 3]
+    assert set(said["problem"]) == {"stopped, but the stage is open"}
+    assert (
+        "A stop date in the past but a stage still open in 2 rows; counted as open, so their "
+        "cost runs to today. Set their stage to retired if they stopped."
+    ) in imported.warnings
+
+
 def test_stage_overrides_and_user_mapping(small):
     again = import_portfolio(
         xlsx_bytes(SMALL),
