@@ -4,7 +4,7 @@ and what to do with each pilot."""
 import streamlit as st
 
 from diagnostics.storage import portfolios as portfolio_store
-from ui import actions_view
+from ui import actions_view, portfolio_dashboard, portfolio_import
 from ui import portfolio_view as view
 from ui.access import require_access
 from ui.components import show_problem, source_credit
@@ -33,10 +33,10 @@ dashboard_tab, import_tab = st.tabs(
 )
 if dashboard_tab.open:
     with dashboard_tab:
-        view.dashboard(engine, content, records, today)
+        portfolio_dashboard.dashboard(engine, content, records, today)
         actions_view.follow_up_section(engine, content, key_prefix="portfolio_actions_")
 if import_tab.open:
     with import_tab:
-        view.import_tab(engine)
+        portfolio_import.import_tab(engine)
 
 source_credit(content)

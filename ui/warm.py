@@ -20,7 +20,8 @@ from diagnostics.logging_setup import log_error
 
 PAGE_MODULES = (
     "ui.assessment",
-    "ui.portfolio_view",
+    "ui.portfolio_dashboard",
+    "ui.portfolio_import",
     "ui.cost_view",
     "ui.organisation_view",
     "ui.actions_view",
