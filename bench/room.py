@@ -28,10 +28,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.commands import run_cli
 from bench.measure import Budget
 from bench.ui.server import free_port, healthy, process_cpu_seconds, stop_process
+
+if TYPE_CHECKING:
+    from diagnostics.workshop import Facilitator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the benchmark never talks to another machine
@@ -324,6 +328,43 @@ async def _gather_bounded(coroutines: list, limit: int) -> list:
     return await asyncio.gather(*(run(c) for c in coroutines), return_exceptions=True)
 
 
+@dataclass
+class Room:
+    """The workshop under measurement, and every browser tab open on it."""
+
+    apps: list[AppProcess]
+    participants: int
+    facilitator_token: str
+    facilitator: Facilitator  # the handle that moves the room on to its next question
+    code: str
+    question_ids: list[str]
+    phones: list[Client] = field(default_factory=list)
+    screen: Client | None = None
+
+    @property
+    def clients(self) -> list[Client]:
+        return [*self.phones, *([self.screen] if self.screen else [])]
+
+
+@dataclass
+class Usage:
+    """The app processes' memory (MB) and CPU (s) at one moment, by process id."""
+
+    rss_mb: dict[int, float]
+    cpu_s: dict[int, float]
+
+    @classmethod
+    def now(cls, apps: list[AppProcess]) -> Usage:
+        return cls(
+            {a.pid: process_rss_mb(a.pid) for a in apps},
+            {a.pid: process_cpu_seconds(a.pid) for a in apps},
+        )
+
+    def cpu_since(self, apps: list[AppProcess]) -> float:
+        """CPU seconds the app processes used since this snapshot."""
+        return sum(process_cpu_seconds(a.pid) - self.cpu_s[a.pid] for a in apps)
+
+
 async def measure_room(
     apps: list[AppProcess],
     database_url: str,
@@ -334,94 +375,20 @@ async def measure_room(
     questions_stepped: int = 3,
 ) -> dict:
     """One room of `participants` phones spread over `apps`; see the module docstring."""
-    from diagnostics import workshop as ws
     from diagnostics.framework.content import load_content
     from diagnostics.storage import store
 
     content = load_content()
     engine = store.make_engine(database_url)
-    clients: list[Client] = []
+    room = None
     try:
-        created = ws.create_workshop(
-            engine, content, pilot_name=f"Room of {participants}", pacing="question"
-        )
-        fac = ws.facilitator(engine, created.facilitator_token)
-        code = created.state.code
-        ids = list(created.state.question_ids)
-        rss_before = {a.pid: process_rss_mb(a.pid) for a in apps}
-        cpu_before = {a.pid: process_cpu_seconds(a.pid) for a in apps}
-
-        # Join burst: every phone opens the join link and taps Join at once.
-        phones = [
-            Client(apps[i % len(apps)], "join", f"code={code}", name=f"phone-{i}")
-            for i in range(participants)
-        ]
-        clients.extend(phones)
-
-        async def join(phone: Client) -> float:
-            await phone.open()
-            await phone.wait(lambda c: "join_go" in c.buttons, STEP_TIMEOUT_S)
-            await phone.settled()
-            began = time.perf_counter()
-            await phone.tap("join_go")
-            return await phone.wait(_question_shown(ids[0]), STEP_TIMEOUT_S) - began
-
-        opened = time.perf_counter()
-        outcomes = await _gather_bounded([join(p) for p in phones], limit=participants)
-        burst_s = time.perf_counter() - opened
-        failures = [o for o in outcomes if isinstance(o, BaseException)]
-        if failures:
-            raise RuntimeError(
-                f"{len(failures)} of {participants} phones failed to join: {failures[0]!r}"
-            )
-        join_times = [o for o in outcomes if isinstance(o, float)]
-
-        screen = Client(
-            apps[0], "present", f"facilitator={created.facilitator_token}", name="screen"
-        )
-        clients.append(screen)
-        await screen.open()
-        await screen.wait(_answered(0, participants), STEP_TIMEOUT_S)
-
-        # Idle: nobody acts; the server's CPU over `idle_seconds`.
-        await asyncio.sleep(3)
-        rss_joined = {a.pid: process_rss_mb(a.pid) for a in apps}
-        cpu_start = {a.pid: process_cpu_seconds(a.pid) for a in apps}
-        await asyncio.sleep(idle_seconds)
-        cpu_idle = sum(process_cpu_seconds(a.pid) - cpu_start[a.pid] for a in apps)
-
-        # Votes: one phone at a time, each seen on the shared screen.
-        vote_times = []
-        sampled = phones[: min(votes_sampled, participants)]
-        for n, phone in enumerate(sampled, 1):
-            began = time.perf_counter()
-            await phone.tap(f"join_vote_{ids[0]}_{('yes', 'no', 'partly')[n % 3]}")
-            vote_times.append(await screen.wait(_answered(n, participants), STEP_TIMEOUT_S) - began)
-            await asyncio.sleep(0.3)
-        # The rest vote at once: time until the screen counts every vote.
-        began = time.perf_counter()
-        rest = phones[len(sampled) :]
-        await asyncio.gather(*(p.tap(f"join_vote_{ids[0]}_no") for p in rest))
-        seen = await screen.wait(_answered(participants, participants), STEP_TIMEOUT_S)
-        all_votes_s = seen - began
-
-        # Next question: the facilitator moves on; time until each phone shows it.
-        next_times = []
-        for step_no in range(1, questions_stepped + 1):
-            await asyncio.sleep(2)
-            target = ids[step_no]
-            began = time.perf_counter()
-            await asyncio.to_thread(ws.step, fac, content, +1)
-            waits = await asyncio.gather(
-                *(p.wait(_question_shown(target), STEP_TIMEOUT_S) for p in phones),
-                return_exceptions=True,
-            )
-            missing = [w for w in waits if isinstance(w, BaseException)]
-            if missing:
-                raise RuntimeError(f"{len(missing)} phones never showed question {target}")
-            next_times += [moment - began for moment in waits]
-        cpu_total = sum(process_cpu_seconds(a.pid) - cpu_before[a.pid] for a in apps)
-        errors = [e for c in clients for e in c.errors]
+        room = _set_up(apps, engine, content, participants)
+        before = Usage.now(apps)
+        burst_s, join_times = await _join_burst(room)
+        await _open_screen(room)
+        joined, cpu_idle = await _idle(room, idle_seconds)
+        vote_times, all_votes_s = await _vote_latency(room, votes_sampled)
+        next_times = await _next_question(room, content, questions_stepped)
         sessions = participants + 1
         return {
             "participants": participants,
@@ -430,20 +397,126 @@ async def measure_room(
             "idle_cpu_pct_of_core": round(100 * cpu_idle / idle_seconds, 2),
             "idle_cpu_per_phone_pct": round(100 * cpu_idle / idle_seconds / sessions, 3),
             "memory_per_session_mb": round(
-                sum(rss_joined[p] - rss_before[p] for p in rss_joined) / sessions, 2
+                sum(joined.rss_mb[p] - before.rss_mb[p] for p in joined.rss_mb) / sessions, 2
             ),
-            "server_rss_mb": round(sum(rss_joined.values()), 1),
+            "server_rss_mb": round(sum(joined.rss_mb.values()), 1),
             "join_burst_s": round(burst_s, 2),
             "join": summary(join_times),
             "vote_to_screen": summary(vote_times),
             "all_votes_on_screen_s": round(all_votes_s, 2),
             "next_question": summary(next_times),
-            "server_cpu_s": round(cpu_total, 1),
-            "page_errors": errors[:5],
+            "server_cpu_s": round(before.cpu_since(apps), 1),
+            "page_errors": [e for c in room.clients for e in c.errors][:5],
         }
     finally:
-        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        if room is not None:
+            await asyncio.gather(*(c.close() for c in room.clients), return_exceptions=True)
         engine.dispose()
+
+
+def _set_up(apps: list[AppProcess], engine, content, participants: int) -> Room:
+    """A new workshop paced one question at a time, with nobody in it yet."""
+    from diagnostics import workshop as ws
+
+    created = ws.create_workshop(
+        engine, content, pilot_name=f"Room of {participants}", pacing="question"
+    )
+    return Room(
+        apps,
+        participants,
+        created.facilitator_token,
+        ws.facilitator(engine, created.facilitator_token),
+        created.state.code,
+        list(created.state.question_ids),
+    )
+
+
+async def _join_burst(room: Room) -> tuple[float, list[float]]:
+    """Every phone opens the join link and taps Join at once: the whole burst's seconds and
+    each phone's, from its tap to the first question on it."""
+    first = room.question_ids[0]
+    room.phones = [
+        Client(room.apps[i % len(room.apps)], "join", f"code={room.code}", name=f"phone-{i}")
+        for i in range(room.participants)
+    ]
+
+    async def join(phone: Client) -> float:
+        await phone.open()
+        await phone.wait(lambda c: "join_go" in c.buttons, STEP_TIMEOUT_S)
+        await phone.settled()
+        began = time.perf_counter()
+        await phone.tap("join_go")
+        return await phone.wait(_question_shown(first), STEP_TIMEOUT_S) - began
+
+    opened = time.perf_counter()
+    outcomes = await _gather_bounded([join(p) for p in room.phones], limit=room.participants)
+    burst_s = time.perf_counter() - opened
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures:
+        raise RuntimeError(
+            f"{len(failures)} of {room.participants} phones failed to join: {failures[0]!r}"
+        )
+    return burst_s, [o for o in outcomes if isinstance(o, float)]
+
+
+async def _open_screen(room: Room) -> None:
+    """The facilitator's shared screen, open once it counts nobody as having answered."""
+    room.screen = Client(
+        room.apps[0], "present", f"facilitator={room.facilitator_token}", name="screen"
+    )
+    await room.screen.open()
+    await room.screen.wait(_answered(0, room.participants), STEP_TIMEOUT_S)
+
+
+async def _idle(room: Room, idle_seconds: float) -> tuple[Usage, float]:
+    """Nobody acts: the processes' usage once everyone has joined, and the CPU seconds they
+    then spend over `idle_seconds`."""
+    await asyncio.sleep(3)
+    joined = Usage.now(room.apps)
+    await asyncio.sleep(idle_seconds)
+    return joined, joined.cpu_since(room.apps)
+
+
+async def _vote_latency(room: Room, votes_sampled: int) -> tuple[list[float], float]:
+    """Sampled phones vote one at a time, each timed until the shared screen counts it; then
+    the rest vote at once, timed until the screen counts every vote."""
+    first, participants = room.question_ids[0], room.participants
+    vote_times = []
+    sampled = room.phones[: min(votes_sampled, participants)]
+    for n, phone in enumerate(sampled, 1):
+        began = time.perf_counter()
+        await phone.tap(f"join_vote_{first}_{('yes', 'no', 'partly')[n % 3]}")
+        vote_times.append(
+            await room.screen.wait(_answered(n, participants), STEP_TIMEOUT_S) - began
+        )
+        await asyncio.sleep(0.3)
+    began = time.perf_counter()
+    rest = room.phones[len(sampled) :]
+    await asyncio.gather(*(p.tap(f"join_vote_{first}_no") for p in rest))
+    seen = await room.screen.wait(_answered(participants, participants), STEP_TIMEOUT_S)
+    return vote_times, seen - began
+
+
+async def _next_question(room: Room, content, questions_stepped: int) -> list[float]:
+    """The facilitator moves on `questions_stepped` times: for each step and phone, the
+    seconds until the phone shows the new question."""
+    from diagnostics import workshop as ws
+
+    next_times = []
+    for step_no in range(1, questions_stepped + 1):
+        await asyncio.sleep(2)
+        target = room.question_ids[step_no]
+        began = time.perf_counter()
+        await asyncio.to_thread(ws.step, room.facilitator, content, +1)
+        waits = await asyncio.gather(
+            *(p.wait(_question_shown(target), STEP_TIMEOUT_S) for p in room.phones),
+            return_exceptions=True,
+        )
+        missing = [w for w in waits if isinstance(w, BaseException)]
+        if missing:
+            raise RuntimeError(f"{len(missing)} phones never showed question {target}")
+        next_times += [moment - began for moment in waits]
+    return next_times
 
 
 def check(row: dict) -> list[dict]:
