@@ -644,8 +644,9 @@ def test_a_question_outside_the_workshop_is_refused(engine):
     assert votes_in_db(engine, created.state.id) == 0
 
 
-def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
-    """The chart theme sizes ticks and bar labels itself; the shared screen's must say theirs."""
+def test_every_workshop_chart_sets_room_sized_type_on_every_part(engine):
+    """The chart theme sizes ticks and bar labels itself: each workshop chart, the console's as
+    the shared screen's, must say 22 px dark ink for every part, one round as the next."""
     from diagnostics.workshop import figures as wf
 
     state, token = _workshop(engine)
@@ -655,19 +656,52 @@ def test_shared_screen_charts_set_room_sized_type_on_every_part(engine):
         vote(engine, person, qid, value)
     results = ws.workshop_results(ws.facilitator(engine, token), CONTENT)
     question = results.by_id(qid)
-    for figure, size in (
-        (wf.distribution_bars(question, CONTENT, large=True), 26),
-        (wf.role_split(question, CONTENT, large=True), 22),
-        (wf.disagreement_ranking(results, CONTENT, large=True), 22),
+    assert wf.ROOM_TYPE_PX == 22
+    for figure in (
+        wf.distribution_bars(question, CONTENT),
+        wf.distribution_bars(question, CONTENT, top=9, height=270),  # a round side by side
+        wf.role_split(question, CONTENT),
+        wf.disagreement_ranking(results, CONTENT),
     ):
         layout = figure.layout
-        assert layout.xaxis.tickfont.size == size
-        assert layout.yaxis.tickfont.size == size
-        assert layout.legend.font.size == size
+        for font in (
+            layout.font,
+            layout.legend.font,
+            layout.xaxis.tickfont,
+            layout.yaxis.tickfont,
+            layout.xaxis.title.font,
+        ):
+            assert (font.size, font.color) == (22, "#111111")
         bars = [t for t in figure.data if t.type == "bar" and t.text is not None]
-        assert all(t.textfont.size == size for t in bars)
-    small = wf.distribution_bars(question, CONTENT)
-    assert small.layout.xaxis.tickfont.size is None  # the console keeps the app's sizes
+        assert all(t.textfont.size == 22 for t in bars)
+
+
+@pytest.mark.parametrize("roles", [["it"], ["it", "data", "business", "sponsor", "other"]])
+def test_the_role_split_legend_sits_under_the_axis_figures_for_any_number_of_roles(roles):
+    """Placed as a share of the plot's height, the legend ran into the axis's figures when
+    one role was drawn: it sits a fixed 48.4 px (2.2 lines of 22 px) under the plot."""
+    from diagnostics.workshop import figures as wf
+    from diagnostics.workshop.records import QuestionResult
+
+    by_role = {role: {"yes": 2, "no": 1} for role in roles}
+    question = QuestionResult(
+        question_id="q",
+        label="Q",
+        reason="r",
+        answers=3 * len(roles),
+        counts={"yes": 2 * len(roles), "no": len(roles)},
+        shown=True,
+        disagreement=89.0,
+        majority="yes",
+        by_role=by_role,
+        revealed=True,
+    )
+    layout = wf.role_split(question, CONTENT).layout
+    plot_px = layout.height - layout.margin.t - layout.margin.b
+    assert plot_px == 70 * len(roles) + 30
+    assert round(-layout.legend.y * plot_px, 1) == 48.4
+    # Under the legend's top, room for two lines of 22 px legend entries.
+    assert layout.margin.b - 48.4 >= 2 * 22 + 10
 
 
 def test_an_observer_follows_without_voting_or_being_counted(engine):

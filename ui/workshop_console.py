@@ -334,7 +334,10 @@ def live_counts(fac: ws.Facilitator, content: Content) -> None:
 
 
 def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> None:
-    """Every distribution for the facilitator (revealed or not), ranked by disagreement."""
+    """Every distribution for the facilitator (revealed or not), ranked by disagreement.
+
+    The charts are the shared screen's, in its room-sized type: the console is often
+    projected too."""
     outcome = ws.workshop_results(fac, content)
     st.caption(
         "Disagreement index: how widely the answers spread (Yes 1, Partly 0.5, No and Don't "
@@ -343,9 +346,8 @@ def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
     )
     if outcome.ranking:
         st.subheader("Where the group disagrees most")
-        # Room-sized, dark type as on the shared screen: the console is often projected too.
         st.plotly_chart(
-            wf.disagreement_ranking(outcome, content, large=True),
+            wf.disagreement_ranking(outcome, content),
             key=f"{PREFIX}ranking",
             config=CHART_CONFIG,
         )

@@ -60,13 +60,12 @@ def side_by_side(
         return
     labels = {a.key: a.label for a in content.answer_scale}
     top = wf.rounds_scale(before, result)
-    height = 270 if large else 240
     for column, shown in zip(st.columns(2, gap="large"), (before, result), strict=True):
         with column:
             st.markdown(_round_heading(shown, large=large))
             if shown.shown:
                 st.plotly_chart(
-                    wf.distribution_bars(shown, content, large=large, top=top, height=height),
+                    wf.distribution_bars(shown, content, top=top, height=270),
                     key=f"{key_prefix}_round_{shown.question_id}_{shown.round}",
                     config=CHART_CONFIG,
                 )

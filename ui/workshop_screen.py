@@ -82,7 +82,7 @@ def screen(fac: ws.Facilitator, content: Content) -> None:
         if revealed is not None and len(focus) > 1 and revealed.ranking:
             st.markdown("## Where the group disagrees most")
             st.plotly_chart(
-                wf.disagreement_ranking(revealed, content, top=5, large=True),
+                wf.disagreement_ranking(revealed, content, top=5),
                 key="present_ranking",
                 config=CHART_CONFIG,
             )
@@ -144,7 +144,7 @@ def _question(
         chart_col, side_col = st.columns([3, 2] if single else [1, 1], gap="large")
         with chart_col:
             st.plotly_chart(
-                wf.distribution_bars(result, content, large=True),
+                wf.distribution_bars(result, content),
                 key=f"present_dist_{qid}",
                 config=CHART_CONFIG,
             )
@@ -153,7 +153,7 @@ def _question(
             st.caption("0 when everyone agrees, 100 for an even Yes / No split")
             if result.by_role:
                 st.plotly_chart(
-                    wf.role_split(result, content, large=True),
+                    wf.role_split(result, content),
                     key=f"present_roles_{qid}",
                     config=CHART_CONFIG,
                 )

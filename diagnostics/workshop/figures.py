@@ -1,11 +1,16 @@
 """Workshop charts: answer distributions, the split by role and the disagreement ranking.
 
 Answer colours come from the risk bands of the content file (Yes in the low-risk colour, No in
-the high-risk one), so a workshop chart reads like every other chart of the product. The
-presenter variants use large type, to be read from the back of a room.
+the high-risk one), so a workshop chart reads like every other chart of the product.
+
+Every workshop chart is read on a shared screen, the console's as much as the presenter's (a
+facilitator often projects the console), so all of them use one type scale, `ROOM_TYPE_PX`
+in dark ink: big enough to read from the back of a room on a 1920x1080 screen.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import plotly.graph_objects as go
 
@@ -14,7 +19,16 @@ from diagnostics.framework.figures import NEUTRAL, _layout
 from diagnostics.workshop.records import ANSWER_ORDER, ROLES, QuestionResult, WorkshopResults
 
 NA_COLOR = "#c8ced8"
-ROOM_INK = "#111111"  # labels on the shared screen: dark on white, read from the back
+# Every label, tick, legend and bar figure of a workshop chart: the size and ink of the
+# shared screen's type, read from the back of a room.
+ROOM_TYPE_PX = 22
+ROOM_INK = "#111111"
+LINE_PX = round(ROOM_TYPE_PX * 1.3)
+# A question's label wraps at this many characters: in room type a label on one line took
+# most of a laptop's chart and pushed its start off the left edge.
+LABEL_CHARACTERS = 36
+# Under the role split: the axis's figures, then a legend of up to two lines.
+LEGEND_MARGIN_PX = 20 + 5 * ROOM_TYPE_PX
 
 
 def answer_colors(content: Content) -> dict[str, str]:
@@ -37,9 +51,8 @@ def distribution_bars(
     question: QuestionResult,
     content: Content,
     *,
-    large: bool = False,
     top: int | None = None,
-    height: int | None = None,
+    height: int = 360,
 ) -> go.Figure:
     """How many gave each answer to one question, as vertical bars in the answer order.
 
@@ -60,10 +73,8 @@ def distribution_bars(
     )
     top = max([question.counts.get(k, 0) for k in keys] + [top or 1])
     fig.update_yaxes(range=[0, top * 1.25], visible=False)
-    fig = _layout(fig, height=height or (360 if large else 260))
-    if large:
-        fig = _for_the_room(fig, 26)
-        fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
+    fig = _for_the_room(_layout(fig, height=height))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 60})
     return fig
 
 
@@ -72,7 +83,7 @@ def rounds_scale(*questions: QuestionResult) -> int:
     return max([n for q in questions for n in q.counts.values()] + [1])
 
 
-def role_split(question: QuestionResult, content: Content, *, large: bool = False) -> go.Figure:
+def role_split(question: QuestionResult, content: Content) -> go.Figure:
     """Answers per role (only roles with enough answers to stay anonymous), stacked bars."""
     colors = answer_colors(content)
     labels = _labels(content)
@@ -93,32 +104,37 @@ def role_split(question: QuestionResult, content: Content, *, large: bool = Fals
             )
         )
     fig.update_layout(barmode="stack")
-    fig = _layout(fig, height=max(200, 70 * len(roles) + 120))
+    plot_px = 70 * len(roles) + 30
+    fig = _layout(fig, height=plot_px + LEGEND_MARGIN_PX)
     # People are counted in whole numbers: no 0.5 person on the axis.
     fig.update_xaxes(tickformat=",d", dtick=1 if _largest_group(question) <= 10 else None)
+    # The legend a fixed distance under the axis's figures, however many roles are drawn:
+    # placed as a share of the plot's height, it ran into them when one role was shown.
     fig.update_layout(
         showlegend=True,
-        legend={"orientation": "h", "y": -0.35, "yanchor": "top"},
-        margin={"b": 90},
+        legend={
+            "orientation": "h",
+            "y": -(ROOM_TYPE_PX * 2.2) / plot_px,
+            "yanchor": "top",
+            "traceorder": "normal",  # Yes first, as the answers are offered
+        },
+        margin={"t": 20, "b": LEGEND_MARGIN_PX - 20},
     )
-    if large:
-        fig = _for_the_room(fig, 22)
-    return fig
+    return _for_the_room(fig)
 
 
 def _largest_group(question: QuestionResult) -> int:
     return max((sum(c.values()) for c in question.by_role.values()), default=0)
 
 
-def disagreement_ranking(
-    results: WorkshopResults, content: Content, *, top: int = 10, large: bool = False
-) -> go.Figure:
+def disagreement_ranking(results: WorkshopResults, content: Content, *, top: int = 10) -> go.Figure:
     """Questions with the widest spread of answers first: where discussion is worth having."""
     ranked = results.ranking[:top]
+    labels = [textwrap.wrap(q.label, LABEL_CHARACTERS) or [""] for q in ranked]
     fig = go.Figure(
         go.Bar(
             x=[q.disagreement for q in ranked],
-            y=[q.label for q in ranked],
+            y=["<br>".join(lines) for lines in labels],
             orientation="h",
             marker={"color": [_spread_color(q.disagreement, content) for q in ranked]},
             text=[f"{q.disagreement:.0f}" for q in ranked],
@@ -126,28 +142,22 @@ def disagreement_ranking(
             hovertemplate="%{y}: disagreement %{x:.0f}/100<extra></extra>",
         )
     )
-    # In room-sized type the long title would spill past a plot narrowed by the question
-    # labels: the short one there (the page says what the index means beside the chart).
-    title = (
-        "Disagreement, 0 to 100"
-        if large
-        else "Disagreement (0 = all agree, 100 = even Yes/No split)"
-    )
-    fig.update_xaxes(range=[0, 115], title=title)
+    # In room-sized type a longer title would spill past a plot narrowed by the question
+    # labels: the short one (the pages say what the index means beside the chart).
+    fig.update_xaxes(range=[0, 115], title="Disagreement, 0 to 100")
     fig.update_yaxes(autorange="reversed")
-    fig = _layout(fig, height=max(220, (56 if large else 48) * len(ranked) + 90))
-    if large:
-        fig = _for_the_room(fig, 22)
-    return fig
+    # Every row as tall as the longest label needs: the bars keep one thickness.
+    row_px = max(56, LINE_PX * max((len(lines) for lines in labels), default=1) + 20)
+    return _for_the_room(_layout(fig, height=max(220, row_px * len(ranked) + 90)))
 
 
-def _for_the_room(fig: go.Figure, size: int) -> go.Figure:
+def _for_the_room(fig: go.Figure) -> go.Figure:
     """Type readable from the back of a room on the shared screen.
 
     The app's chart theme sets its own sizes for ticks, axis titles, legends and bar labels,
     which win over the layout's base font; so every one is set here explicitly.
     """
-    font = {"size": size, "color": ROOM_INK}
+    font = {"size": ROOM_TYPE_PX, "color": ROOM_INK}
     fig.update_layout(font=font, legend={"font": font})
     fig.update_xaxes(tickfont=font, title_font=font)
     fig.update_yaxes(tickfont=font, title_font=font)

@@ -1,6 +1,6 @@
-"""The facilitator console's disagreement ranking in a real browser: room-sized, dark type
-like the shared screen's, every label whole inside the chart, on a laptop (1366x768) and on
-a projector (1920x1080)."""
+"""The facilitator console's charts in a real browser (the disagreement ranking, a question's
+answers and its split by role): room-sized, dark type like the shared screen's, every label
+whole inside its chart, on a laptop (1366x768) and on a projector (1920x1080)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ ANSWERS = [
     ["yes", "yes", "yes", "yes", "yes", "partly"],
 ]
 ROOM_PX = 22  # the shared screen's chart type
-_TICKS = """(root) => [...root.querySelectorAll('.ytick text, .xtick text, .g-xtitle text')]
+_TICKS = """(root) => [...root.querySelectorAll(
+    '.ytick text, .xtick text, .g-xtitle text, .legendtext, .bartext')]
   .map((t) => {
     const box = t.getBoundingClientRect();
     return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize),
@@ -34,11 +35,15 @@ _TICKS = """(root) => [...root.querySelectorAll('.ytick text, .xtick text, .g-xt
 
 @pytest.mark.browser
 @pytest.mark.timeout(600)
-def test_the_consoles_disagreement_ranking_is_in_room_sized_dark_type(app_server, browser):
+def test_the_consoles_charts_are_in_room_sized_dark_type(app_server, browser):
     engine = store.make_engine(app_server.database_url)
     created = ws.create_workshop(engine, CONTENT, pilot_name="Ranking", pacing="all")
     ids = created.state.question_ids[: len(ANSWERS)]
-    people = [ws.join_workshop(engine, created.state.code, f"r{i}") for i in range(6)]
+    roles = ["it", "it", "it", "data", "data", "data"]
+    people = [
+        ws.join_workshop(engine, created.state.code, f"r{i}", role=role)
+        for i, role in enumerate(roles)
+    ]
     for qid, answers in zip(ids, ANSWERS, strict=True):
         for person, value in zip(people, answers, strict=True):
             vote(engine, person, qid, value)
@@ -53,23 +58,27 @@ def test_the_consoles_disagreement_ranking_is_in_room_sized_dark_type(app_server
         )
         wait_for_app(page, SLOW_MS)
         page.get_by_role("tab", name="Results").click()
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        # The ranking, the first question's answers, and its split by role.
+        expect(charts).to_have_count(3)
         for width, height in ((1366, 768), (1920, 1080)):
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(1500)
-            ranking = page.locator('[data-testid="stPlotlyChart"]').first
-            ranking.scroll_into_view_if_needed()
-            expect(ranking.locator(".ytick text").first).to_be_visible()
-            box = ranking.bounding_box()
-            screenshot(page, f"workshop-console-ranking-{width}", whole_page=False)
-            ticks = ranking.evaluate(_TICKS)
-            labels = [t["text"] for t in ticks if t["text"] and not t["text"].isdigit()]
-            assert len(labels) >= len(ANSWERS), labels
-            for tick in ticks:
-                assert tick["size"] >= ROOM_PX, (width, tick)
-                assert tick["fill"] in ("rgb(17, 17, 17)", "#111111"), (width, tick)
-                # Whole inside the chart: no label cut at either edge.
-                assert box["x"] - 1 <= tick["left"], (width, tick)
-                assert tick["right"] <= box["x"] + box["width"] + 1, (width, tick)
+            for n, name in enumerate(("ranking", "answers", "roles")):
+                chart = charts.nth(n)
+                chart.scroll_into_view_if_needed()
+                expect(chart.locator(".xtick text").first).to_be_visible()
+                box = chart.bounding_box()
+                screenshot(page, f"workshop-console-{name}-{width}", whole_page=False)
+                ticks = chart.evaluate(_TICKS)
+                words = [t["text"] for t in ticks if t["text"] and not t["text"].isdigit()]
+                assert len(words) >= {"ranking": 5, "answers": 4, "roles": 4}[name], words
+                for tick in ticks:
+                    assert tick["size"] >= ROOM_PX, (width, name, tick)
+                    assert tick["fill"] in ("rgb(17, 17, 17)", "#111111"), (width, name, tick)
+                    # Whole inside the chart: no label cut at either edge.
+                    assert box["x"] - 1 <= tick["left"], (width, name, tick)
+                    assert tick["right"] <= box["x"] + box["width"] + 1, (width, name, tick)
         expect(page.locator(EXCEPTION)).to_have_count(0)
     finally:
         context.close()
