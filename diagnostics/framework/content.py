@@ -18,7 +18,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from diagnostics.errors import ContentError
-from diagnostics.framework.rules import SymptomRules, TimingRules, TrapRules, UnassessedRules
+from diagnostics.framework.rules import (
+    SymptomRules,
+    TimingRules,
+    TrapRules,
+    UnassessedRules,
+    WeakLinkRules,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_CONTENT_PATH = DATA_DIR / "framework.yaml"
@@ -259,6 +265,7 @@ class Content(_Model):
     symptom_rules: SymptomRules
     trap_check: TrapRules
     unassessed_decisions: UnassessedRules
+    weak_link: WeakLinkRules
     timing: TimingRules
     phase_labels: dict[Phase, str] = Field(
         default_factory=lambda: {

@@ -1,6 +1,6 @@
 """Rules kept as data beside the framework: the thresholds and sentences of the three
-symptoms a portfolio shows, of the trap check, and of the decisions a portfolio takes on time
-alone for pilots nobody has assessed.
+symptoms a portfolio shows, of the trap check, of the decisions a portfolio takes on time
+alone for pilots nobody has assessed, and of a sheet's pilot held back by its weakest reason.
 
 Each sentence is a template; its placeholders are checked on load, so a tailored file with a
 misspelt placeholder fails at start with the entry named, not half-way through a report.
@@ -146,6 +146,19 @@ class UnassessedRules(_WithSentences):
     stop_after_path_times: float = Field(gt=1, le=100)
     sentences: UnassessedSentences
     placeholders: ClassVar[dict[str, set[str]]] = UNASSESSED_PLACEHOLDERS
+
+
+WEAK_LINK_PLACEHOLDERS: dict[str, set[str]] = {"fix": {"r", "reason", "s", "min"}}
+WeakLinkSentences = _sentences("WeakLinkSentences", WEAK_LINK_PLACEHOLDERS)
+
+
+class WeakLinkRules(_WithSentences):
+    """What a portfolio says of a pilot scored on its sheet whose overall readiness is high
+    enough to go ahead but whose weakest reason is not (see decision_rules): fix it first, as
+    the questionnaire would say of the same scores."""
+
+    sentences: WeakLinkSentences
+    placeholders: ClassVar[dict[str, set[str]]] = WEAK_LINK_PLACEHOLDERS
 
 
 TIMING_PLACEHOLDERS: dict[str, set[str]] = {"overdue": {"ago", "dp"}}

@@ -77,8 +77,9 @@ class PortfolioKpis:
 
 @dataclass(frozen=True)
 class MatrixThresholds:
-    readiness: float  # the content file's proceed threshold
+    readiness: float  # the content file's proceed threshold for the overall readiness
     value: float | None  # the median expected annual value of the pilots in the matrix
+    weakest: float  # ... and for its weakest reason (proceed_min_weakest)
 
 
 @dataclass(frozen=True)
@@ -228,13 +229,15 @@ def _points(value: float | None) -> float:
     return np.nan if value is None else float(value)
 
 
-def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Series]:
-    """Overall readiness (weighted mean of the reasons scored) and the weakest reason's key."""
+def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Overall readiness (weighted mean of the reasons scored), the weakest reason's key and
+    its score; NaN and no key where no reason is scored."""
     keys = list(scores.columns)
     if scores.shape[1] == 0:
         nothing = pd.Series(np.nan, index=scores.index)
         codes = np.full(len(scores), -1)
-        return nothing, pd.Series(pd.Categorical.from_codes(codes, keys), index=scores.index)
+        weakest = pd.Series(pd.Categorical.from_codes(codes, keys), index=scores.index)
+        return nothing, weakest, nothing.copy()
     weights = np.array([content.reasons_by_key[k].weight for k in scores.columns])
     values = scores.to_numpy(dtype="float64")
     known = ~np.isnan(values)
@@ -243,10 +246,23 @@ def readiness(scores: pd.DataFrame, content: Content) -> tuple[pd.Series, pd.Ser
         overall = np.where(
             weight_sum > 0, (np.nan_to_num(values) * weights).sum(axis=1) / weight_sum, np.nan
         )
-    filled = np.where(known, values, np.inf)
-    weakest_pos = np.where(known.any(axis=1), filled.argmin(axis=1), -1)
+    weakest_pos, lowest = _weakest(values)
     weakest = pd.Series(pd.Categorical.from_codes(weakest_pos, keys), index=scores.index)
-    return pd.Series(overall, index=scores.index), weakest
+    return (
+        pd.Series(overall, index=scores.index),
+        weakest,
+        pd.Series(lowest, index=scores.index),
+    )
+
+
+def _weakest(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the position of the lowest known value (-1 when none) and that value (NaN)."""
+    known = ~np.isnan(values)
+    filled = np.where(known, values, np.inf)
+    pos = filled.argmin(axis=1)
+    lowest = np.take_along_axis(filled, pos[:, None], axis=1)[:, 0]
+    any_known = known.any(axis=1)
+    return np.where(any_known, pos, -1), np.where(any_known, lowest, np.nan)
 
 
 def _unit_name(text: str) -> str | None:
@@ -331,20 +347,22 @@ def analyse_portfolio(
     weeks = weeks_in_pilot(frame, as_of)
     buckets = time_buckets(weeks, stages, content)
     scores = reason_scores(frame, content)
-    ready, weakest = readiness(scores, content)
+    ready, weakest, weakest_score = readiness(scores, content)
     source = pd.Series(
         np.where(ready.notna(), SHEET_SOURCE, None), index=frame.index, dtype="object"
     )
     decided = decided_why = None
     if assessed is not None:
-        ready, weakest, source = _overlay_assessed(assessed, scores, ready, weakest, source)
+        ready, weakest, weakest_score, source = _overlay_assessed(
+            assessed, scores, ready, weakest, weakest_score, source
+        )
         decided, decided_why = assessed.overlay["decision"], assessed.overlay["why"]
     value = _numbers(frame, "expected_annual_value")
     in_matrix = ~stages.isin(CLOSED_STAGES)
     thresholds = _matrix_thresholds(value[in_matrix & value.notna()], value_threshold, content)
-    quadrant = quadrants(ready, value, in_matrix, thresholds, decided)
+    quadrant = quadrants(ready, value, in_matrix, thresholds, decided, weakest_score)
     codes, reasons = recommend(
-        stages, ready, weakest, quadrant, weeks, content, decided, decided_why
+        stages, ready, weakest, quadrant, weeks, content, decided, decided_why, weakest_score
     )
     unit_index, unit_names = unit_codes(frame)
 
@@ -361,6 +379,7 @@ def analyse_portfolio(
     pilots["readiness_date"] = _assessed_column(assessed, "readiness_date", frame.index)
     pilots["assessed_pilot"] = _assessed_column(assessed, "pilot_key", frame.index)
     pilots["weakest_reason"] = weakest
+    pilots["weakest_readiness"] = weakest_score.round(1)
     pilots["quadrant"] = quadrant
     pilots["recommendation"] = codes
     pilots["recommendation_reason"] = reasons
@@ -382,11 +401,15 @@ def analyse_portfolio(
 def _matrix_thresholds(
     matrix_values: pd.Series, value_threshold: float | None, content: Content
 ) -> MatrixThresholds:
-    """Proceed's readiness, and the value given or else the median of the matrix's pilots."""
+    """Proceed's readiness (overall and weakest reason), and the value given or else the
+    median of the matrix's pilots."""
     if value_threshold is None and len(matrix_values):
         value_threshold = float(matrix_values.median())
+    rules = content.decision_rules
     return MatrixThresholds(
-        readiness=float(content.decision_rules.proceed_min_overall), value=value_threshold
+        readiness=float(rules.proceed_min_overall),
+        value=value_threshold,
+        weakest=float(rules.proceed_min_weakest),
     )
 
 
@@ -415,10 +438,12 @@ def _overlay_assessed(
     scores: pd.DataFrame,
     ready: pd.Series,
     weakest: pd.Series,
+    weakest_score: pd.Series,
     source: pd.Series,
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """The latest saved assessment's readiness (per reason, overall, weakest) and its source
-    in place of the sheet's, on the rows it stands for; `scores` is updated in place."""
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """The latest saved assessment's readiness (per reason, overall, weakest and its score)
+    and its source in place of the sheet's, on the rows it stands for; `scores` is updated in
+    place."""
     overlay = assessed.overlay
     has = overlay["decision"].notna()
     for key in scores.columns:
@@ -429,7 +454,10 @@ def _overlay_assessed(
     new_w = overlay["weakest"].map({k: i for i, k in enumerate(keys_w)}).fillna(-1)
     codes_w[has.to_numpy()] = new_w[has].to_numpy(dtype="int64")
     weakest = pd.Series(pd.Categorical.from_codes(codes_w, keys_w), index=ready.index)
-    return ready, weakest, source.mask(has, overlay["readiness_source"])
+    if len(scores.columns):
+        _, lowest = _weakest(scores.to_numpy(dtype="float64"))
+        weakest_score = weakest_score.mask(has, pd.Series(lowest, index=ready.index))
+    return ready, weakest, weakest_score, source.mask(has, overlay["readiness_source"])
 
 
 def _kpis(
@@ -508,6 +536,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "readiness_source": "Readiness from",
     "readiness_date": "Assessed on",
     "weakest_reason": "Weakest reason",
+    "weakest_readiness": "Weakest reason readiness (0-100)",
     "quadrant": "Readiness × value",
     "recommendation": "Recommendation",
     "recommendation_reason": "Why",

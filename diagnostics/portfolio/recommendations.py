@@ -47,19 +47,34 @@ MATRIX_DIFFERS: dict[tuple[str, str], str] = {
 }
 
 
+def ready_on_scores(
+    ready: np.ndarray, weakest: np.ndarray | None, min_overall: float, min_weakest: float
+) -> np.ndarray:
+    """Ready as an assessment counts it, from scores alone: the overall readiness reaches
+    `min_overall` and the weakest known reason (`weakest`, its score; NaN or None when no
+    reason is known apart) reaches `min_weakest`. False where the readiness is unknown."""
+    with np.errstate(invalid="ignore"):
+        ready_ok = ready >= min_overall
+        if weakest is not None:
+            ready_ok &= ~(weakest < min_weakest)
+    return ready_ok
+
+
 def quadrants(
     ready: pd.Series,
     value: pd.Series,
     in_matrix: pd.Series,
     thresholds: MatrixThresholds,
     decided: pd.Series | None = None,
+    weakest: pd.Series | None = None,
 ) -> pd.Series:
     """scale_now / fix_blockers / rethink / stop for pilots with a readiness and a value.
 
     Ready means what the recommendation means by it: an assessed pilot (`decided`: proceed /
     fix_first / stop, NA where none) is ready when its assessment says proceed (which also
     asks for no blocker and no weak link), any other when its readiness reaches the
-    threshold.
+    threshold and its weakest known reason (`weakest`, the lowest reason score) reaches the
+    weakest-reason threshold.
     """
     keys = list(QUADRANTS)
     code = np.full(len(ready), -1)
@@ -67,8 +82,9 @@ def quadrants(
         r = ready.to_numpy(dtype="float64")
         v = value.to_numpy(dtype="float64")
         rated = np.asarray(in_matrix) & ~np.isnan(r) & ~np.isnan(v)
+        s = None if weakest is None else weakest.to_numpy(dtype="float64")
+        is_ready = ready_on_scores(r, s, thresholds.readiness, thresholds.weakest)
         with np.errstate(invalid="ignore"):
-            is_ready = r >= thresholds.readiness
             valuable = v >= thresholds.value
         if decided is not None:
             has = decided.notna().to_numpy()
@@ -99,23 +115,30 @@ def _fill_template(
     k: np.ndarray,
     k_names: list[str],
     fixed: dict[str, object] | None = None,
+    s: np.ndarray | None = None,
+    k_titles: list[str] | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """`template` filled in for each row, formatting each distinct combination only once:
     the distinct texts, and for each row the position of its text among them.
 
-    `r` and `w` are whole numbers (-1 when missing), `k` small integer codes of the weakest
-    reason; the template uses any of {r}, {w} and {k}, the values of `fixed`, and {left}
-    (weeks left to the decision point) and {times} (weeks as a multiple of the path), which
-    follow from {w}.
+    `r`, `w` and `s` (the weakest reason's score) are whole numbers (-1 when missing), `k`
+    small integer codes of the weakest reason, named in lower case ({k}, `k_names`) or as
+    titled ({reason}, `k_titles`); the template uses any of {r}, {w}, {s}, {k} and {reason},
+    the values of `fixed`, and {left} (weeks left to the decision point) and {times} (weeks
+    as a multiple of the path), which follow from {w}.
     """
     fixed = dict(fixed or {})
+    s = np.full(len(r), -1, dtype="int64") if s is None else s
+    titles = k_names if k_titles is None else k_titles
     key = np.zeros(len(r), dtype="int64")
     if "{r}" in template:
         key = key * 1_000 + (r + 1)
     if any(f"{{{name}}}" in template for name in ("w", "left", "times")):
         key = key * 1_000_000 + (w + 1)
-    if "{k}" in template:
+    if "{k}" in template or "{reason}" in template:
         key = key * 100 + k
+    if "{s}" in template:
+        key = key * 1_000 + (s + 1)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dp = float(fixed.get("dp", 0) or 0)
     path = float(fixed.get("path", 1) or 1)
@@ -123,7 +146,9 @@ def _fill_template(
         template.format(
             r="?" if r[i] < 0 else r[i],
             w="?" if w[i] < 0 else w[i],
+            s="?" if s[i] < 0 else s[i],
             k=k_names[k[i]],
+            reason=titles[k[i]],
             left=f"{max(dp - w[i], 0):g}" if w[i] >= 0 else "?",
             times=f"{w[i] / path:.0f}" if w[i] >= 0 else "?",
             **fixed,
@@ -136,6 +161,7 @@ def _fill_template(
 def _rules(
     stages: pd.Series,
     r_values: np.ndarray,
+    s_values: np.ndarray,
     w_values: np.ndarray,
     quad: np.ndarray,
     decision: np.ndarray,
@@ -145,6 +171,8 @@ def _rules(
     rules = content.decision_rules
     timed = content.unassessed_decisions
     said = timed.sentences
+    weak = content.weak_link.sentences
+    in_stop = ("fix_first", "stop")
     decision_weeks = content.timeframes.decision_point_weeks
     path_weeks = content.timeframes.recommended_path_weeks
     dp = f"{decision_weeks:g}"
@@ -159,13 +187,21 @@ def _rules(
         late = w_values > decision_weeks
         far_past = w_values > path_weeks * timed.stop_after_path_times
         low = has_r & (r_values < rules.stop_below_overall)
-        high = has_r & (r_values >= rules.proceed_min_overall)
+    ready_ok = ready_on_scores(
+        r_values, s_values, rules.proceed_min_overall, rules.proceed_min_weakest
+    )
+    # ready on the average, held back by its weakest reason
+    held = has_r & (r_values >= rules.proceed_min_overall) & ~ready_ok
     return [
         ("none", live, "Live: keep tracking its use and the value it delivers."),
         ("none", retired, "Stopped or retired."),
         ("stop", active & (decision == "stop"), "{why}"),
         ("push", active & (decision == "proceed"), "{why}"),
         ("fix", active & (decision == "fix_first"), "{why}"),
+        # held back by one reason: fix first, as an assessment would say, with the matrix's
+        # view where it sits in Stop
+        ("fix", active & held & (quad == "stop"), f"{weak.fix} {MATRIX_DIFFERS[in_stop]}"),
+        ("fix", active & held, weak.fix),
         (
             "stop",
             active & (quad == "stop"),
@@ -196,7 +232,7 @@ def _rules(
         ),
         (
             "push",
-            active & high,
+            active & ready_ok,
             "Readiness {r}/100: plan the move to production, and state its expected value.",
         ),
         ("fix", active & has_r, "Readiness {r}/100: fix {k} first."),
@@ -224,6 +260,7 @@ def recommend(
     content: Content,
     decided: pd.Series | None = None,
     decided_why: pd.Series | None = None,
+    weakest_score: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """push / fix / stop / decide now / assess (or none for live and retired pilots) with a
     one-line reason each.
@@ -233,7 +270,10 @@ def recommend(
     fix / stop, its reason followed by the matrix's view where the quadrant differs
     (`MATRIX_DIFFERS`); the stop quadrant stops; a pilot past the decision point with
     readiness below the stop threshold stops; then the quadrants (scale now pushes, fix
-    blockers and rethink fix); without a value, readiness alone decides push or fix. Without
+    blockers and rethink fix); without a value, readiness alone decides push or fix. Ready
+    means what an assessment means (`ready_on_scores`): the overall readiness reaches
+    proceed's and so does the weakest known reason (`weakest_score`); one held back by its
+    weakest reason is told so in the content file's `weak_link` words. Without
     readiness, time alone decides (the content file's `unassessed_decisions`): far past the
     whole path, a stop candidate; past the decision point, decide now; before it, assess
     before it is due.
@@ -243,22 +283,31 @@ def recommend(
         "dp": f"{content.timeframes.decision_point_weeks:g}",
         "path": f"{content.timeframes.recommended_path_weeks:g}",
         "days": timed.decide_within_days,
+        "min": f"{content.decision_rules.proceed_min_weakest:g}",
     }
     if decided is None:
         decided = pd.Series(pd.NA, index=stages.index, dtype="object")
     decision = decided.astype(object).where(decided.notna(), "").to_numpy(dtype=object)
     r_values = ready.to_numpy(dtype="float64")
+    s_values = (
+        np.full(len(stages), np.nan)
+        if weakest_score is None
+        else weakest_score.to_numpy(dtype="float64")
+    )
     w_values = weeks.to_numpy(dtype="float64")
     quad = quadrant.to_numpy(dtype=object)
-    rule_list = _rules(stages, r_values, w_values, quad, decision, content)
+    rule_list = _rules(stages, r_values, s_values, w_values, quad, decision, content)
     rule_of_row = np.select(
         [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
     )
-    titles = {reason.key: reason.title.lower() for reason in content.reasons}
-    k_names = [titles.get(key, key) for key in weakest.cat.categories] + ["its weakest area"]
+    titles = {reason.key: reason.title for reason in content.reasons}
+    k_titles = [titles.get(key, key) for key in weakest.cat.categories] + ["Its weakest area"]
+    k_names = [title.lower() for title in k_titles[:-1]] + ["its weakest area"]
     k_codes = weakest.cat.codes.to_numpy().astype("int64")
     k_codes = np.where(k_codes < 0, len(k_names) - 1, k_codes)
     r_whole = _whole_numbers(r_values)
+    # the weakest score rounded down: one just short of the threshold never reads as it
+    s_whole = np.where(np.isnan(s_values), -1, np.floor(np.nan_to_num(s_values))).astype("int64")
     w_whole = _whole_numbers(w_values)
     keys = list(RECOMMENDATIONS)
     codes = np.full(len(stages), keys.index("none"), dtype="int64")
@@ -280,7 +329,14 @@ def recommend(
             texts += list(distinct)
             continue
         distinct, inverse = _fill_template(
-            template, r_whole[rows], w_whole[rows], k_codes[rows], k_names, fixed
+            template,
+            r_whole[rows],
+            w_whole[rows],
+            k_codes[rows],
+            k_names,
+            fixed,
+            s=s_whole[rows],
+            k_titles=k_titles,
         )
         reason_codes[rows] = inverse + len(texts)
         texts += distinct

@@ -49,6 +49,8 @@ DEMO_NAME = "Demo portfolio"
 DEMO_ROWS = 260
 DEMO_DROPPED_EVERY = 19  # every 19th open pilot of the older demo version vanishes later
 DEMO_STRONG_EVERY = 7  # every 7th open demo pilot is well prepared
+DEMO_WEAK_LINK_EVERY = 3  # ... and every 3rd of those has one weak reason
+DEMO_WEAK_LINK_SCORE = "30"
 
 
 @dataclass(frozen=True)
@@ -439,13 +441,17 @@ def silently_dropped_between(engine: Engine, older_id: int, newer_id: int) -> pd
 
 def _demo_sheet(sheet: pd.DataFrame) -> pd.DataFrame:
     """The synthetic sheet with a few well-prepared open pilots, so that every kind of
-    recommendation shows in the demo (synthetic open pilots are mostly weak)."""
+    recommendation shows in the demo (synthetic open pilots are mostly weak); a few of them
+    are held back by one weak reason, ready on the average only."""
     from diagnostics.portfolio.synthetic import REASON_SCORE_COLUMNS, stage_of_text
 
     is_open = sheet["Status"].map(stage_of_text()).isin(["development", "pilot", "decision"])
     strong = sheet.index[is_open][::DEMO_STRONG_EVERY]
-    for i, column in enumerate(c for c in REASON_SCORE_COLUMNS if c in sheet):
+    columns = [c for c in REASON_SCORE_COLUMNS if c in sheet]
+    for i, column in enumerate(columns):
         sheet.loc[strong, column] = str(78 + 3 * i)
+    if len(columns) > 1:
+        sheet.loc[strong[1::DEMO_WEAK_LINK_EVERY], columns[1]] = DEMO_WEAK_LINK_SCORE
     return sheet
 
 
