@@ -222,9 +222,10 @@ def _matrix_section(analysis, pid: int, as_of: str, readiness: str) -> None:
     if analysis.has_readiness and analysis.has_value and thresholds.value:
         st.caption(
             f"Open pilots with a readiness and an expected value. Ready means "
-            f"{thresholds.readiness:g}/100 or more and, for an assessed pilot, that its "
-            f"assessment says proceed: a blocker or a weak link keeps a high score among the "
-            f"not ready (hover for why). Valuable means at least the median expected value, "
+            f"{thresholds.readiness:g}/100 or more with no reason below "
+            f"{thresholds.weakest:g} and, for an assessed pilot, that its assessment says "
+            f"proceed: a blocker or a weak link keeps a high score among the not ready "
+            f"(hover for why). Valuable means at least the median expected value, "
             f"{thresholds.value:,.0f} a year."
         )
         if st.toggle(

@@ -48,7 +48,9 @@ def _recommendation_counts(analysis: PortfolioAnalysis) -> None:
         row.metric(
             RECOMMENDATIONS[key],
             f"{int(counts.get(key, 0)):,}",
-            help=RECOMMENDATION_HELP[key],
+            help=RECOMMENDATION_HELP[key].format(
+                r=analysis.thresholds.readiness, w=analysis.thresholds.weakest
+            ),
             width=130,
         )
 
@@ -57,8 +59,9 @@ RECOMMENDATION_HELP = {
     "stop": "Assessed and told to stop, late with low readiness, low value and low readiness, "
     "or never assessed and far past the recommended path.",
     "decide_now": "Past the decision point and never assessed: assess within two weeks or stop.",
-    "push": "Ready: plan the move to production.",
-    "fix": "Assessed: fix the named gap first.",
+    "push": "Ready: readiness {r:g}/100 or more with no reason below {w:g}, or an assessment "
+    "that says proceed: plan the move to production.",
+    "fix": "Not ready, or ready but below the median value: fix the named gap first.",
     "assess": "Not assessed yet, before its decision is due (or without a start date).",
     "none": "Live or retired.",
 }
@@ -79,6 +82,9 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
         height=420,
         column_config={
             "Readiness": st.column_config.NumberColumn(format="%.0f"),
+            "Weakest score": st.column_config.NumberColumn(
+                format="%.0f", help="The weakest reason's readiness (0-100)"
+            ),
             "Weeks in pilot": st.column_config.NumberColumn(format="%.0f"),
             "Expected annual value": st.column_config.NumberColumn(format="localized"),
             "Why": st.column_config.TextColumn(width="large"),
@@ -155,6 +161,8 @@ def _pilot_view(shown: pd.DataFrame, content: Content) -> pd.DataFrame:
             "Readiness": shown["readiness"],
             "Readiness from": _readiness_from(shown),
             "Weakest": shown["weakest_reason"].map(titles),
+            # rounded down, as the reason words it: 49.6 is short of 50
+            "Weakest score": shown["weakest_readiness"] // 1,
             "Matrix": shown["quadrant"].map(QUADRANTS),
             "Expected annual value": shown["expected_annual_value"],
             "Technology": shown["technology"],
