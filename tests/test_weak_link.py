@@ -26,6 +26,7 @@ from diagnostics.cost.stop_now import stop_selection
 from diagnostics.framework.content import load_content
 from diagnostics.portfolio.analysis import analyse_portfolio, export_frame, readiness
 from diagnostics.portfolio.assessed import pilots_summary
+from diagnostics.portfolio.figures import matrix_chart
 from diagnostics.portfolio.recommendations import MATRIX_DIFFERS
 
 CONTENT = load_content()
@@ -157,6 +158,13 @@ def test_the_matrix_counts_a_held_back_pilot_as_not_ready(matrix) -> None:
     )
     assert pilots.loc[["R", "M"], "recommendation"].tolist() == ["push", "push"]
     assert pilots.loc["Q", "recommendation"] == "fix"
+    # the chart's hover: right of the readiness line, among the not ready, and why
+    fig = matrix_chart(analysis.pilots, analysis.thresholds, CONTENT)
+    blockers = next(t for t in fig.data if t.name.startswith("Fix blockers"))
+    assert [row[0] for row in blockers.customdata] == ["Pilot H"]
+    assert list(blockers.x) == [pytest.approx(78.3)]
+    assert blockers.customdata[0][2] == "Fix"
+    assert blockers.customdata[0][3].startswith("Readiness 78/100, but Data readiness scores")
 
 
 def test_exports_json_and_the_stop_list_say_the_same(matrix) -> None:

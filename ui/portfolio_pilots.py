@@ -87,12 +87,24 @@ def _pilot_table(analysis: PortfolioAnalysis, content: Content, engine: Engine) 
             ),
             "Weeks in pilot": st.column_config.NumberColumn(format="%.0f"),
             "Expected annual value": st.column_config.NumberColumn(format="localized"),
-            "Why": st.column_config.TextColumn(width="large"),
+            # wide enough for "Readiness 78/100, but Organisational buy-in scores 20 (below
+            # 50): fix it first." on one line
+            "Why": st.column_config.TextColumn(width=480),
         },
     )
     selected = event.selection.rows if event else []
     if selected:
-        _assess_button(shown.iloc[selected[0]], content, engine)
+        row = shown.iloc[selected[0]]
+        _selected_why(row)
+        _assess_button(row, content, engine)
+
+
+def _selected_why(row: pd.Series) -> None:
+    """The selected pilot's recommendation and its whole reason, which a narrow screen cuts
+    in the table."""
+    name = str(row["name"]) if pd.notna(row["name"]) else str(row["pilot_id"])
+    label = RECOMMENDATIONS[str(row["recommendation"])]
+    st.text(f"{name}: {label}. {row['recommendation_reason']}")  # as written, no markup
 
 
 def _filtered_pilots(analysis: PortfolioAnalysis) -> pd.DataFrame:
