@@ -59,3 +59,53 @@ def test_the_symptoms_sit_level_with_the_rates(analysis) -> None:
     assert heights(symptoms, names) == pytest.approx(heights(rates, names))
     cells = [t for t in _texts(symptoms) if t in ("yes", "no", "?")]
     assert len(cells) == 3 * 3
+
+
+@pytest.fixture(scope="module")
+def twenty_units():
+    """20 units of one-line names, unit k with 21 - k pilots (two of them live)."""
+    rows = [
+        {
+            "pilot_id": f"U{k:02d}-{i}",
+            "business_unit": f"Unit {k:02d}",
+            "stage": "production" if i < 2 else "pilot",
+            "start_date": "2026-05-04",
+            "technology": f"Tool {i % 3}",
+        }
+        for k in range(1, 21)
+        for i in range(21 - k)
+    ]
+    return analyse_portfolio(canonical_frame(rows), CONTENT, as_of=AS_OF)
+
+
+def test_a_long_list_of_units_says_what_its_bars_are_every_few_inches(twenty_units) -> None:
+    """On a phone the unit charts stand one under the other and outrun the screen: their
+    headings come again, at the same rows on both, so they stay level."""
+    units = pictures.chart_units(twenty_units)
+    # One-line rows of 0.19 + 0.2 + 0.14 = 0.53 in: 9 rows make 4.77 in, a 10th passes 5.
+    assert pictures.headings_again(units) == [9, 18]
+    rates = pictures.unit_rates(twenty_units, CONTENT)
+    symptoms = pictures.unit_symptoms(twenty_units, CONTENT)
+    # 39 live (two per unit, one in unit 20, its only pilot) of 210 started: 19%.
+    assert _texts(rates).count("Production rate, all units 19%") == 2
+    titles = [t.replace("\n", " ") for t in _texts(symptoms) if "\n" in t]
+    assert titles == [*pictures.SYMPTOMS.values()] * 3
+    assert symptoms.height == pytest.approx(rates.height)
+
+    def rows(chart) -> dict[str, float]:
+        return {t.get_text(): t.get_position()[1] for t in chart.figure.axes[0].texts
+                if t.get_text().startswith("Unit ")}  # fmt: skip
+
+    assert len(rows(rates)) == 20
+    assert rows(symptoms) == pytest.approx(rows(rates))
+    # The tenth unit sits a heading band (0.53 in) lower than the rows above it would put it.
+    tenth = units["business_unit"].iloc[9]
+    ninth = units["business_unit"].iloc[8]
+    assert rows(rates)[tenth] - rows(rates)[ninth] == pytest.approx(0.53 * 2)
+
+
+def test_a_short_list_draws_its_headings_once(analysis) -> None:
+    assert pictures.headings_again(pictures.chart_units(analysis)) == []
+    assert not any(
+        t.startswith("Production rate") for t in _texts(pictures.unit_rates(analysis, CONTENT))
+    )

@@ -160,12 +160,7 @@ def _units_section(analysis, charts: dict) -> None:
         )
         picture(charts["symptoms"])
     with st.expander("Symptoms and production rate per unit, as a table"):
-        st.dataframe(
-            _symptom_table(analysis.units),
-            hide_index=True,
-            key=f"{PREFIX}units_table",
-            column_config={"Production rate": st.column_config.NumberColumn(format="%.0f%%")},
-        )
+        _symptom_table(analysis.units, "Business unit", key=f"{PREFIX}units_table")
 
 
 SYMPTOM_COLUMNS = {
@@ -175,8 +170,11 @@ SYMPTOM_COLUMNS = {
 }
 
 
-def _symptom_table(units: pd.DataFrame, unit_label: str = "Business unit") -> pd.DataFrame:
-    """Units (or sub-units) with their rate and each symptom as yes, no or can't tell, and why."""
+def _symptom_table(units: pd.DataFrame, unit_label: str, *, key: str) -> None:
+    """Units (or sub-units) with their rate and each symptom as yes, no or can't tell, and why.
+
+    The unit's column is pinned: on a phone the table scrolls sideways, and a symptom's
+    column without its unit beside it would not say whose it is."""
     table = pd.DataFrame(
         {
             unit_label: units["business_unit"],
@@ -188,7 +186,15 @@ def _symptom_table(units: pd.DataFrame, unit_label: str = "Business unit") -> pd
         answer = units[key].map({True: "yes", False: "no"}).fillna("can't tell")
         detail = [symptom_cell(row, key) for _, row in units.iterrows()]
         table[label] = [f"{a} ({d})" for a, d in zip(answer, detail, strict=True)]
-    return table
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=key,
+        column_config={
+            unit_label: st.column_config.TextColumn(pinned=True),
+            "Production rate": st.column_config.NumberColumn(format="%.0f%%"),
+        },
+    )
 
 
 def _drill_down(analysis: PortfolioAnalysis) -> None:
@@ -204,12 +210,7 @@ def _drill_down(analysis: PortfolioAnalysis) -> None:
     )
     table = subunit_table(analysis.pilots, unit, analysis.as_of)
     st.caption(f"{plain(unit)}: {count_of(len(table), 'sub-unit')}, largest first.")
-    st.dataframe(
-        _symptom_table(table, "Sub-unit"),
-        hide_index=True,
-        key=f"{PREFIX}drill_table",
-        column_config={"Production rate": st.column_config.NumberColumn(format="%.0f%%")},
-    )
+    _symptom_table(table, "Sub-unit", key=f"{PREFIX}drill_table")
 
 
 @st.fragment

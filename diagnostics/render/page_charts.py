@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,6 +49,8 @@ BAR_INCHES = 0.2
 GAP_INCHES = 0.14
 LEGEND_INCHES = 0.32
 LABEL_CHARACTERS = 52  # characters per label line at the chart's width
+# A heading band drawn among the rows (see `stacked_bars`' `bands`): as tall as a row.
+BAND_INCHES = LINE_INCHES + BAR_INCHES + GAP_INCHES
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,12 @@ def _points(text: str, size: float, weight: str = "normal") -> float:
         return _renderer().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
-def _lines(label: str, characters: int, room: float) -> list[str]:
+def _lines(label: str, characters: int, room: float, weight: str = "normal") -> list[str]:
     """`label` wrapped at about `characters` a line, narrower where a line of wide letters
-    would not fit in `room` points: the whole label is always shown."""
+    (10 pt, in `weight`) would not fit in `room` points: the whole label is always shown."""
     while True:
         lines = textwrap.wrap(label, characters, break_long_words=True) or [""]
-        if characters <= 4 or all(_points(line, 10) <= room for line in lines):
+        if characters <= 4 or all(_points(line, 10, weight) <= room for line in lines):
             return lines
         characters -= 4
 
@@ -116,21 +118,27 @@ def stacked_bars(
     wrap: int = LABEL_CHARACTERS,
     scale_to: float | None = None,
     width: float = WIDTH_INCHES,
+    bands: Mapping[int, str] | None = None,
 ) -> Chart:
     """Horizontal bars, one per row, each split into the series' parts (name, colour) and
-    followed by its text. The longest bar takes 70% of the width (or `scale_to` does)."""
+    followed by its text. The longest bar takes 70% of the width (or `scale_to` does).
+    `bands` puts a heading (bold, a row tall) before the bars of the given positions."""
+    bands = bands or {}
     room = 0.95 * width * 72  # the axes' width in points
     labels = [_lines(b.label, wrap, room) for b in bars]
     legend = LEGEND_INCHES if len(series) > 1 else 0.06
     heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in labels]
-    total = legend + sum(heights) + 0.06
+    total = legend + sum(heights) + BAND_INCHES * len(bands) + 0.06
     fig, ax = rows_canvas(total, width)
     if len(series) > 1:
         _legend(ax, series, legend / 2)
     largest = scale_to or max((b.start + sum(b.parts) for b in bars), default=0) or 1
     unit = 0.7 / largest
     y = legend
-    for bar, lines, height in zip(bars, labels, heights, strict=True):
+    for i, (bar, lines, height) in enumerate(zip(bars, labels, heights, strict=True)):
+        if i in bands:
+            y += BAND_INCHES
+            band_heading(ax, bands[i], 0, y - GAP_INCHES, ha="left")
         for line in lines:
             ax.text(0, y + LINE_INCHES / 2, line, color=INK, fontsize=10, va="center")
             y += LINE_INCHES
@@ -160,6 +168,21 @@ def stacked_bars(
         )
         y += height - LINE_INCHES * len(lines)
     return Chart(fig, title)
+
+
+def band_heading(ax, text: str, x: float, bottom: float, *, ha: str = "center") -> None:
+    """A heading among a chart's rows: bold, dark, its last line's foot at `bottom`."""
+    ax.text(
+        x,
+        bottom,
+        text,
+        color=INK,
+        fontsize=10,
+        fontweight="bold",
+        ha=ha,
+        va="bottom",
+        linespacing=1.1,
+    )
 
 
 @_drawn

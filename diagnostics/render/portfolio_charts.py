@@ -8,7 +8,9 @@ whose hover names each pilot, stays interactive (diagnostics/portfolio/figures.p
 
 The two unit charts are drawn row for row alike (the same label lines, bar height and gap as
 `page_charts.stacked_bars`), so shown side by side at one width a unit's rate sits level
-with its symptoms.
+with its symptoms. On a phone they stand one under the other and a long list outruns the
+screen: both draw their headings again every few inches (at the same rows, so they stay
+level), and whatever part of the list is on screen says what its bars are.
 """
 
 from __future__ import annotations
@@ -23,24 +25,28 @@ from diagnostics.portfolio.analysis import STUCK_WEEKS, PortfolioAnalysis
 from diagnostics.render.charts import (
     ACCENT,
     INK,
-    MUTED,
     NEUTRAL,
     WIDTH_INCHES,
     Chart,
     _drawn,
 )
 from diagnostics.render.page_charts import (
+    BAND_INCHES,
     BAR_INCHES,
     GAP_INCHES,
     LABEL_CHARACTERS,
     LINE_INCHES,
     Bar,
     _lines,
+    band_heading,
     rows_canvas,
     stacked_bars,
 )
 
 MAX_UNITS = 30  # both unit charts list the units with the most pilots, up to this many
+# The unit charts' headings come again after at most this much of the list: a 390x844 phone
+# shows about 9 inches of a picture, a 1366x768 laptop about 7, so one is always on screen.
+HEADINGS_EVERY_INCHES = 5.0
 ALL_UNITS = "All units"
 UNKNOWN_CELL = "#d9dde3"
 SYMPTOMS = {
@@ -60,6 +66,24 @@ def bands(content: Content) -> dict[str, str]:
 def chart_units(analysis: PortfolioAnalysis) -> pd.DataFrame:
     """The units both unit charts list, in the same order: those with the most pilots."""
     return analysis.units.head(MAX_UNITS)
+
+
+def _unit_lines(units: pd.DataFrame) -> list[list[str]]:
+    """Each unit's name in the lines both unit charts draw it on."""
+    room = 0.95 * WIDTH_INCHES * 72
+    return [_lines(str(u), LABEL_CHARACTERS, room) for u in units["business_unit"]]
+
+
+def headings_again(units: pd.DataFrame) -> list[int]:
+    """The units (by position) before which both unit charts draw their headings again."""
+    again, run = [], 0.0
+    for n, lines in enumerate(_unit_lines(units)):
+        height = LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES
+        if run and run + height > HEADINGS_EVERY_INCHES:
+            again.append(n)
+            run = 0.0
+        run += height
+    return again
 
 
 def funnel(analysis: PortfolioAnalysis, content: Content) -> Chart:
@@ -153,8 +177,13 @@ def unit_rates(analysis: PortfolioAnalysis, content: Content) -> Chart:
         rows.append(
             Bar(str(name), (rate * 100,), f"{rate:.0%} ({live:,} of {started:,})", color=color)
         )
+    heading = "Production rate" + ("" if overall is None else f", all units {overall:.0%}")
     return stacked_bars(
-        rows, [("Production rate", ACCENT)], "Production rate per unit", scale_to=100
+        rows,
+        [("Production rate", ACCENT)],
+        "Production rate per unit",
+        scale_to=100,
+        bands={n + 1: heading for n in headings_again(units)},  # after "All units"
     )
 
 
@@ -173,32 +202,33 @@ def symptom_cell(row: pd.Series, symptom: str) -> str:
 @_drawn
 def unit_symptoms(analysis: PortfolioAnalysis, content: Content) -> Chart:
     """The three symptoms a spreadsheet shows, per unit: red yes, green no, grey unknown, in
-    rows as tall as the production-rate chart's, the symptoms' names where its first bar is."""
+    rows as tall as the production-rate chart's, the symptoms' names where its first bar is
+    and again where it draws its heading again."""
     units = chart_units(analysis)
     colors = bands(content)
     width = WIDTH_INCHES
     room = 0.95 * width * 72
-    names = [_lines(str(u), LABEL_CHARACTERS, room) for u in units["business_unit"]]
-    first = LINE_INCHES + BAR_INCHES + GAP_INCHES  # the rate chart's "All units" row
+    names = _unit_lines(units)
+    again = set(headings_again(units))
     legend = 0.06  # the rate chart's room above its first row (one series: no legend)
     heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in names]
-    total = legend + first + sum(heights) + 0.06
+    total = legend + BAND_INCHES * (1 + len(again)) + sum(heights) + 0.06
     fig, ax = rows_canvas(total, width)
     cell = 1 / len(SYMPTOMS)
-    for i, title in enumerate(SYMPTOMS.values()):
-        lines = _lines(title, 18, cell * room - 6)
-        ax.text(
-            (i + 0.5) * cell,
-            legend + first - GAP_INCHES,
-            "\n".join(lines),
-            color=MUTED,
-            fontsize=8.5,
-            ha="center",
-            va="bottom",
-            linespacing=1.1,
-        )
-    y = legend + first
-    for (_, row), lines, height in zip(units.iterrows(), names, heights, strict=True):
+    # Two lines each: a third would rise past the top of the band.
+    titles = ["\n".join(_lines(t, 18, cell * room - 2, "bold")) for t in SYMPTOMS.values()]
+
+    def headings(bottom: float) -> None:
+        for i, title in enumerate(titles):
+            band_heading(ax, title, (i + 0.5) * cell, bottom)
+
+    y = legend + BAND_INCHES  # level with the rate chart's "All units" row
+    headings(y - GAP_INCHES)
+    rows = zip(units.iterrows(), names, heights, strict=True)
+    for n, ((_, row), lines, height) in enumerate(rows):
+        if n in again:
+            y += BAND_INCHES
+            headings(y - GAP_INCHES)
         for line in lines:
             ax.text(0, y + LINE_INCHES / 2, line, color=INK, fontsize=10, va="center")
             y += LINE_INCHES

@@ -87,6 +87,15 @@ def test_upload_the_federal_inventory_save_it_and_download_it_enriched(
     expect(phone.get_by_test_id("stMetricValue").first).to_have_text("3,611", timeout=SLOW_MS)
     expect(phone.get_by_role("heading", name="Readiness × value")).to_be_visible()
     _no_problems(phone)
+    # The unit pictures (30 agencies, their headings drawn again down the list) fit the
+    # phone's width: nothing to scroll sideways, so no heading scrolls away that way.
+    pictures = phone.locator('[data-testid="stImage"] img')
+    expect(pictures.first).to_be_visible()
+    edges = pictures.evaluate_all("(all) => all.map((p) => p.getBoundingClientRect().right)")
+    assert len(edges) >= 4, edges  # the funnel, time in pilot, rates and symptoms
+    assert max(edges) <= 390, edges
+    main = phone.get_by_test_id("stMain")
+    assert main.evaluate("(m) => m.scrollWidth <= m.clientWidth")
     screenshot(phone, "portfolio-federal-phone")
 
 
