@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diagnostics.errors import ContentError
-from diagnostics.framework.content import load_data_file
+from diagnostics.framework.content import DATA_DIR, load_data_file
 from diagnostics.portfolio.fields import FIELDS, FIELDS_BY_KEY
 
-COLUMN_SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "column_synonyms.yaml"
+COLUMN_SYNONYMS_PATH = DATA_DIR / "column_synonyms.yaml"
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _PLURAL_S = re.compile(r"\(s\)", re.I)

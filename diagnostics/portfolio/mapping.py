@@ -24,6 +24,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from diagnostics.errors import ImportFileError
+from diagnostics.framework.content import DATA_DIR
 from diagnostics.portfolio.column_words import (
     date_meaning,
     has_date_cue,
@@ -43,7 +44,6 @@ from diagnostics.portfolio.fields import (
 from diagnostics.portfolio.stages import CANONICAL_STAGES, load_stage_synonyms
 from diagnostics.portfolio.values import PARSERS, PLACEHOLDERS, as_text
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PROFILES_DIR = DATA_DIR / "mapping_profiles"
 # Below this confidence a field is left unmapped and the user is asked to choose.
 MIN_CONFIDENCE = 0.45

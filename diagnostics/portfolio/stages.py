@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.errors import ContentError, ImportFileError
-from diagnostics.framework.content import load_data_file
+from diagnostics.framework.content import DATA_DIR, load_data_file
 from diagnostics.portfolio.values import as_text
 
-STAGE_SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "stage_synonyms.yaml"
+STAGE_SYNONYMS_PATH = DATA_DIR / "stage_synonyms.yaml"
 
 CANONICAL_STAGES: tuple[str, ...] = (
     "idea",
