@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -164,3 +165,63 @@ def test_action_follow_up_charts_count_by_hand() -> None:
     assert not outside(line)
     one_day = page_charts.actions_over_time(over_time.head(1), CONTENT)
     assert not outside(one_day)
+
+
+def _unit_costs(count: int):
+    """A cost result of `count` units with one-line names, unit i costing 1000 * (count - i)."""
+    costs = [1000.0 * (count - i) for i in range(count)]
+    return type(
+        "Result",
+        (),
+        {
+            "assumptions": cost.CostAssumptions.from_content(CONTENT, as_of=date(2026, 6, 30)),
+            "by_unit": pd.DataFrame(
+                {
+                    "business_unit": [f"Unit {i:02d}" for i in range(count)],
+                    "direct_cost": [c / 2 for c in costs],
+                    "opportunity_cost": [c / 2 for c in costs],
+                    "total_cost": costs,
+                }
+            ),
+        },
+    )()
+
+
+def _label_rows(chart) -> dict[str, float]:
+    """Each unit label's height on the picture, in inches from the top."""
+    return {
+        t.get_text(): t.get_position()[1]
+        for t in chart.figure.axes[0].texts
+        if t.get_text().startswith("Unit ")
+    }
+
+
+def test_a_long_list_of_units_shows_its_colours_again_every_few_inches() -> None:
+    """On a phone a long list outruns the screen: the legend comes again down the list."""
+    # The page's 15 rows (14 units and the rest summed): the legend on top and before row 9.
+    page_rows = page_charts.cost_units(_unit_costs(30), CONTENT)
+    assert texts(page_rows).count(page_charts.DIRECT) == 2
+    assert not outside(page_rows)
+    chart = page_charts.cost_units(_unit_costs(20), CONTENT, limit=20)
+    # One-line rows of 0.19 + 0.2 + 0.14 = 0.53 in: 9 rows make 4.77 in, a 10th passes 5;
+    # the legend on top, then again before units 9 and 18.
+    assert texts(chart).count(page_charts.DIRECT) == 3
+    assert texts(chart).count(page_charts.OPPORTUNITY) == 3
+    rows = _label_rows(chart)
+    assert len(rows) == 20
+    assert rows["Unit 09"] - rows["Unit 08"] == pytest.approx(0.53 * 2)
+    assert rows["Unit 10"] - rows["Unit 09"] == pytest.approx(0.53)
+    legends = sorted(t.get_position()[1] for t in chart.figure.axes[0].texts if t.get_text() == "■")
+    # Each repeated legend sits between the bar above it and the label below it.
+    assert rows["Unit 08"] + 0.53 < legends[2] < rows["Unit 09"]
+    assert rows["Unit 17"] + 0.53 < legends[4] < rows["Unit 18"]
+    assert not outside(chart)
+
+
+def test_a_short_list_or_a_single_series_shows_its_legend_once_or_never() -> None:
+    short = page_charts.cost_units(_unit_costs(9), CONTENT)  # 4.77 in of rows
+    assert texts(short).count(page_charts.DIRECT) == 1
+    bars = [Bar(f"Unit {i:02d}", (float(i + 1),), f"{i + 1}") for i in range(20)]
+    single = page_charts.stacked_bars(bars, [("Pilots", page_charts.ACCENT)], "Any")
+    assert "Pilots" not in texts(single)
+    assert "■" not in texts(single)

@@ -51,6 +51,10 @@ LEGEND_INCHES = 0.32
 LABEL_CHARACTERS = 52  # characters per label line at the chart's width
 # A heading band drawn among the rows (see `stacked_bars`' `bands`): as tall as a row.
 BAND_INCHES = LINE_INCHES + BAR_INCHES + GAP_INCHES
+# A long list of rows draws its headings (a legend's colours, a chart's column names) again
+# after at most this much of it: a 390x844 phone shows about 9 inches of a picture, a
+# 1366x768 laptop about 7, so one is always on screen.
+HEADINGS_EVERY_INCHES = 5.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,23 @@ def _lines(label: str, characters: int, room: float, weight: str = "normal") -> 
         characters -= 4
 
 
+def row_inches(lines: Sequence[str]) -> float:
+    """How tall a row is drawn: its label's lines, its bar and the gap under it."""
+    return LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES
+
+
+def headings_again(heights: Sequence[float]) -> list[int]:
+    """The rows (by position, of `heights` inches each) before which a chart headed at its
+    top draws its headings again, so that no run of rows outgrows HEADINGS_EVERY_INCHES."""
+    again, run = [], 0.0
+    for n, height in enumerate(heights):
+        if run and run + height > HEADINGS_EVERY_INCHES:
+            again.append(n)
+            run = 0.0
+        run += height
+    return again
+
+
 def _legend(ax, series: Sequence[tuple[str, str]], y: float) -> None:
     """Coloured squares with the series' names, left to right along the top."""
     x = 0.0
@@ -118,16 +139,18 @@ def stacked_bars(
     wrap: int = LABEL_CHARACTERS,
     scale_to: float | None = None,
     width: float = WIDTH_INCHES,
-    bands: Mapping[int, str] | None = None,
+    bands: Mapping[int, str | None] | None = None,
 ) -> Chart:
     """Horizontal bars, one per row, each split into the series' parts (name, colour) and
     followed by its text. The longest bar takes 70% of the width (or `scale_to` does).
-    `bands` puts a heading (bold, a row tall) before the bars of the given positions."""
-    bands = bands or {}
+    `bands` puts a heading (bold, a row tall; None: the legend) before the bars of the given
+    positions; by default a legend (two series or more) comes again down a long list."""
     room = 0.95 * width * 72  # the axes' width in points
     labels = [_lines(b.label, wrap, room) for b in bars]
     legend = LEGEND_INCHES if len(series) > 1 else 0.06
-    heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in labels]
+    heights = [row_inches(lines) for lines in labels]
+    if bands is None:
+        bands = dict.fromkeys(headings_again(heights) if len(series) > 1 else [])
     total = legend + sum(heights) + BAND_INCHES * len(bands) + 0.06
     fig, ax = rows_canvas(total, width)
     if len(series) > 1:
@@ -138,7 +161,10 @@ def stacked_bars(
     for i, (bar, lines, height) in enumerate(zip(bars, labels, heights, strict=True)):
         if i in bands:
             y += BAND_INCHES
-            band_heading(ax, bands[i], 0, y - GAP_INCHES, ha="left")
+            if bands[i] is None:
+                _legend(ax, series, y - GAP_INCHES - LINE_INCHES / 2)
+            else:
+                band_heading(ax, bands[i], 0, y - GAP_INCHES, ha="left")
         for line in lines:
             ax.text(0, y + LINE_INCHES / 2, line, color=INK, fontsize=10, va="center")
             y += LINE_INCHES

@@ -22,6 +22,7 @@ from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.framework.figures import band_colors
 from diagnostics.portfolio.analysis import STUCK_WEEKS, PortfolioAnalysis
+from diagnostics.render import page_charts
 from diagnostics.render.charts import (
     ACCENT,
     INK,
@@ -39,14 +40,12 @@ from diagnostics.render.page_charts import (
     Bar,
     _lines,
     band_heading,
+    row_inches,
     rows_canvas,
     stacked_bars,
 )
 
 MAX_UNITS = 30  # both unit charts list the units with the most pilots, up to this many
-# The unit charts' headings come again after at most this much of the list: a 390x844 phone
-# shows about 9 inches of a picture, a 1366x768 laptop about 7, so one is always on screen.
-HEADINGS_EVERY_INCHES = 5.0
 ALL_UNITS = "All units"
 UNKNOWN_CELL = "#d9dde3"
 SYMPTOMS = {
@@ -76,14 +75,7 @@ def _unit_lines(units: pd.DataFrame) -> list[list[str]]:
 
 def headings_again(units: pd.DataFrame) -> list[int]:
     """The units (by position) before which both unit charts draw their headings again."""
-    again, run = [], 0.0
-    for n, lines in enumerate(_unit_lines(units)):
-        height = LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES
-        if run and run + height > HEADINGS_EVERY_INCHES:
-            again.append(n)
-            run = 0.0
-        run += height
-    return again
+    return page_charts.headings_again([row_inches(lines) for lines in _unit_lines(units)])
 
 
 def funnel(analysis: PortfolioAnalysis, content: Content) -> Chart:
@@ -211,7 +203,7 @@ def unit_symptoms(analysis: PortfolioAnalysis, content: Content) -> Chart:
     names = _unit_lines(units)
     again = set(headings_again(units))
     legend = 0.06  # the rate chart's room above its first row (one series: no legend)
-    heights = [LINE_INCHES * len(lines) + BAR_INCHES + GAP_INCHES for lines in names]
+    heights = [row_inches(lines) for lines in names]
     total = legend + BAND_INCHES * (1 + len(again)) + sum(heights) + 0.06
     fig, ax = rows_canvas(total, width)
     cell = 1 / len(SYMPTOMS)
