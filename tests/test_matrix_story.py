@@ -10,6 +10,7 @@ import json
 from contextlib import redirect_stdout
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from portfolio_frames import canonical_frame
@@ -176,3 +177,24 @@ def test_exports_and_the_command_line_agree(analysis, tmp_path) -> None:
         k: p["recommendation"] for k, p in summary.items()
     }
     assert by_id["B"]["why"] == summary["B"]["why"]
+
+
+def test_the_quadrant_names_sit_in_bands_no_point_or_line_enters(analysis) -> None:
+    """At a phone's width "Scale now" is wider than the quarter right of the readiness line:
+    the names sit in a band at the top and the bottom that points and lines stay out of."""
+    fig = matrix_chart(analysis.pilots, analysis.thresholds, CONTENT)
+    low, high = fig.layout.yaxis.range
+    span = high - low
+    values = [v for t in fig.data for v in t.y]
+    # Every point, and the value line, in the middle 76% of the height.
+    for v in [*values, analysis.thresholds.value]:
+        assert 0.12 - 1e-9 <= (np.log10(v) - low) / span <= 0.88 + 1e-9, v
+    assert (np.log10(max(values)) - low) / span == pytest.approx(0.88)
+    assert (np.log10(min(values)) - low) / span == pytest.approx(0.12)
+    (vline,) = [s for s in fig.layout.shapes if s.x0 == s.x1]
+    assert (vline.y0, vline.y1) == (0.12, 0.88)
+    names = {a.text: a.y for a in fig.layout.annotations}
+    assert names == {
+        "<b>Fix blockers</b>": 0.99, "<b>Scale now</b>": 0.99, "<b>Stop</b>": 0.01,
+        "<b>Rethink</b>": 0.01,
+    }  # fmt: skip

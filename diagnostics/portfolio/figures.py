@@ -24,6 +24,10 @@ from diagnostics.render import portfolio_charts
 # Beyond this a scatter is a blur and slows the page: a sample is drawn. SVG, not WebGL:
 # meeting-room PCs and virtual machines often lack a GPU, where WebGL crawls.
 MAX_MATRIX_POINTS = 2_000
+# The quadrants' names sit in a band at the top and one at the bottom of the plot that no
+# point or threshold line enters: at a phone's width "Scale now" is wider than the quarter of
+# readiness right of the line, so anywhere else it would cross the line or cover points.
+LABEL_BAND = 0.12  # of the plot's height, each
 
 
 def _quadrant_colors(content: Content) -> dict[str, str]:
@@ -39,6 +43,20 @@ def _quadrant_colors(content: Content) -> dict[str, str]:
 def _hover_lines(text: object, width: int = 60) -> str:
     """A reason as short lines for a hover label (plotly does not wrap)."""
     return "<br>".join(textwrap.wrap(html.escape(str(text)), width)) if pd.notna(text) else ""
+
+
+def _value_range(rated: pd.DataFrame, thresholds: MatrixThresholds) -> list[float] | None:
+    """The value axis' range (log10) putting every point and the value line between the
+    label bands: the values' span, widened by a band's share of the whole at either end."""
+    values = [v for v in rated["expected_annual_value"] if pd.notna(v) and v > 0]
+    values += [thresholds.value] if thresholds.value and thresholds.value > 0 else []
+    if not values:
+        return None
+    low, high = np.log10(min(values)), np.log10(max(values))
+    if high - low < 1:  # a decade at least, so close values do not fill the height
+        low, high = (low + high - 1) / 2, (low + high + 1) / 2
+    pad = (high - low) * LABEL_BAND / (1 - 2 * LABEL_BAND)
+    return [float(low - pad), float(high + pad)]
 
 
 def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Content) -> go.Figure:
@@ -74,7 +92,12 @@ def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Co
                 ),
             )
         )
-    fig.add_vline(x=thresholds.readiness, line={"color": "#444", "dash": "dot"})
+    fig.add_vline(
+        x=thresholds.readiness,
+        y0=LABEL_BAND,
+        y1=1 - LABEL_BAND,
+        line={"color": "#444", "dash": "dot"},
+    )
     if thresholds.value:
         fig.add_hline(y=thresholds.value, line={"color": "#444", "dash": "dot"})
     corners = (
@@ -90,7 +113,9 @@ def matrix_chart(pilots: pd.DataFrame, thresholds: MatrixThresholds, content: Co
             font={"color": colors[key], "size": 13},
         )  # fmt: skip
     fig.update_xaxes(title="Readiness (0–100)", range=[0, 100])
-    fig.update_yaxes(title="Expected annual value", type="log")
+    fig.update_yaxes(
+        title="Expected annual value", type="log", range=_value_range(rated, thresholds)
+    )
     title = None
     if total > MAX_MATRIX_POINTS:
         title = f"A sample of {MAX_MATRIX_POINTS:,} of {total:,} rated pilots"
