@@ -27,6 +27,7 @@ from diagnostics.portfolio.currency import (
     sheet_currencies,
     single_currency,
 )
+from diagnostics.portfolio.date_conflicts import date_conflicts
 from diagnostics.portfolio.fields import (
     ANSWER_PREFIX,
     CANONICAL_COLUMNS,
@@ -49,7 +50,6 @@ from diagnostics.portfolio.mapping import (
 )
 from diagnostics.portfolio.stages import (
     CANONICAL_STAGES,
-    OPEN_STAGES,
     STAGE_DTYPE,
     STARTED_STAGES,
     StageText,
@@ -540,7 +540,7 @@ def _build_frame(
         problems.append(("name", matches["name"].column, no_name, "no name"))
         if no_name.any():
             warnings.append(f"No name in {_rows(int(no_name.sum()))}; kept, shown by their ID.")
-    _date_conflicts(out, matches, problems, warnings)
+    problems += date_conflicts(out, matches, warnings)
 
     frame = pd.DataFrame({c: out[c] for c in (*CANONICAL_COLUMNS, *[k for k in extra if k in out])})
     problem_frame = _problem_frame(problems, source, row_numbers, frame["pilot_id"])
@@ -550,36 +550,6 @@ def _build_frame(
             f"{_rows(len(frame))} imported, {rows_with:,} with warnings (see the row report)."
         )
     return _Built(frame, problem_frame, warnings, unmapped, texts)
-
-
-def _date_conflicts(
-    out: dict[str, pd.Series],
-    matches: Mapping[str, ColumnMatch],
-    problems: list,
-    warnings: list[str],
-) -> None:
-    """Dates that contradict each other or the stage: read as written, and said, so that the
-    owner can put the sheet right (the cost of an open pilot runs to today, whatever its stop
-    date says)."""
-    if matches["start_date"].column and matches["decision_date"].column:
-        backwards = out["decision_date"] < out["start_date"]
-        if backwards.any():
-            column = matches["decision_date"].column
-            problems.append(("decision_date", column, backwards, "before the start date"))
-            warnings.append(
-                f"Decision date before the start date in {_rows(int(backwards.sum()))}."
-            )
-    if matches["stop_date"].column and matches["stage"].column:
-        stopped = out["stop_date"] < pd.Timestamp.today().normalize()
-        still_open = stopped & out["stage"].isin(OPEN_STAGES).to_numpy()
-        if still_open.any():
-            column = matches["stop_date"].column
-            problems.append(("stop_date", column, still_open, "stopped, but the stage is open"))
-            warnings.append(
-                f"A stop date in the past but a stage still open in "
-                f"{_rows(int(still_open.sum()))}; counted as open, so their cost runs to "
-                "today. Set their stage to retired if they stopped."
-            )
 
 
 def _read_stage(
