@@ -41,6 +41,7 @@ except AccessError as exc:
     st.stop()
 remember_facilitator(token)  # back into the URL, so a reload keeps the console
 
+st.html(console.ROOM_CSS)
 st.subheader(plain(state.pilot_name))
 if state.ended:
     st.info("This workshop has ended: votes are closed. Agreed answers can still be edited.")

@@ -430,3 +430,29 @@ def test_two_rounds_show_side_by_side_and_agreed_answers_follow_the_latest(app_t
     ws.end_workshop(fac, CONTENT)
     screen.run()
     assert "**4** people gave **8** answers to 38 questions (votes taken again" in _texts(screen)
+
+
+def test_the_console_puts_the_rooms_figures_in_room_type(app_test, db):
+    """The answers so far, the question in focus and its disagreement sit in the containers
+    the console's room-sized style applies to (ws_room_...)."""
+    created, qid, people = _room(db, ["it", "it", "it"], ["yes", "no", "no"])
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    assert not at.exception
+    assert "st-key-ws_room" in " ".join(h.proto.body for h in at.get("html"))
+    # Question pacing: only the first question is open, and it has 3 answers.
+    assert [(m.label, m.value) for m in at.metric if m.label != "Join code"] == [
+        ("People joined", "3"),
+        ("Answers so far", "3"),
+    ]
+    label = CONTENT.questions_by_id[qid].short_label
+    assert f"**Question 1 of {len(created.state.question_ids)}**: {label}" in _texts(at)
+    # Scores 1, 0, 0: mean 1/3, variance 2/9, sd 0.4714 -> 94 after dividing by 0.5.
+    assert f"**{label}**: 3 answers so far · disagreement index **94** / 100" in _texts(at)
+    ws.step(ws.facilitator(db, created.facilitator_token), CONTENT, +1)
+    vote(db, people[0], created.state.question_ids[1], "yes")
+    # A console opened now (the open one rereads the database once the workshop's stamp,
+    # polled every few seconds, says it changed).
+    at = _open(app_test, "pages/workshop.py", facilitator=created.facilitator_token)
+    assert [m.value for m in at.metric if m.label == "Answers so far"] == ["1"]
+    second = CONTENT.questions_by_id[created.state.question_ids[1]].short_label
+    assert f"**{second}**: 1 answer so far, not enough to show a distribution." in _texts(at)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from diagnostics import workshop as ws
 from diagnostics.errors import DiagnosticError
+from diagnostics.formats import count_of
 from diagnostics.framework.content import Content
 from diagnostics.framework.review import load_review
 from diagnostics.render.files import pilot_file
@@ -37,6 +38,18 @@ from ui.workshop_view import (
 )
 
 PREFIX = "ws_"
+# The few figures a room reads off a projected console (the answers so far, the question in
+# focus, its disagreement) sit in containers keyed `ws_room_...`, in the charts' type.
+# Static styles only: no user data ever goes into this string.
+ROOM_CSS = f"""
+<style>
+[class*="st-key-ws_room"] p, [class*="st-key-ws_room"] [data-testid="stMetricLabel"] p {{
+  font-size: {wf.ROOM_TYPE_PX}px; line-height: 1.3; color: {wf.ROOM_INK}; }}
+[class*="st-key-ws_room"] [data-testid="stMetricValue"] div,
+[class*="st-key-ws_room"] [data-testid="stMetricValue"] p {{
+  font-size: {2 * wf.ROOM_TYPE_PX}px; line-height: 1.1; color: {wf.ROOM_INK}; }}
+</style>
+"""
 PILOT_CHOICE = PilotChoice(
     "Which pilot does the group assess?",
     "A pilot already saved",
@@ -224,9 +237,11 @@ def _pacing(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
         elif state.pacing == "question":
             ids = list(state.question_ids)
             position = ids.index(state.current_question) if state.current_question in ids else 0
-            st.markdown(f"**Question {position + 1} of {len(ids)}**: {labels[ids[position]]}")
+            with st.container(key=f"{PREFIX}room_focus"):
+                st.markdown(f"**Question {position + 1} of {len(ids)}**: {labels[ids[position]]}")
         else:
-            st.markdown(f"**All {len(state.question_ids)} questions are open.**")
+            with st.container(key=f"{PREFIX}room_focus"):
+                st.markdown(f"**All {len(state.question_ids)} questions are open.**")
         if state.pacing != "all":
             back, forward = st.columns(2)
             back.button(
@@ -318,7 +333,14 @@ def live_counts(fac: ws.Facilitator, content: Content) -> None:
         st.session_state[f"{PREFIX}live"] = kept
     live = kept[1]
     state = live.state
-    st.metric("People joined", live.participants)
+    with st.container(key=f"{PREFIX}room_counts", horizontal=True, gap="large"):
+        st.metric("People joined", live.participants, width="content")
+        st.metric(
+            "Answers so far",
+            f"{live.votes_in_focus:,}",
+            width="content",
+            help="Answers given to the questions open now, in this round.",
+        )
     focus = set(state.in_focus)
     frame = pd.DataFrame(
         {
@@ -364,13 +386,19 @@ def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
     if result.previous is not None:  # voted again: the rounds side by side
         workshop_rounds.side_by_side(result, content, PREFIX)
         return
+    with st.container(key=f"{PREFIX}room_result"):
+        line = f"**{plain(content.questions_by_id[chosen].short_label)}**: "
+        line += f"{count_of(result.answers, 'answer')} so far"
+        if result.shown:
+            line += f" · disagreement index **{result.disagreement:.0f}** / 100"
+        else:
+            line += ", not enough to show a distribution."
+        st.markdown(line)
     if not result.shown:
-        st.info(f"{result.answers} answers so far: not enough to show a distribution.")
         return
     st.plotly_chart(
         wf.distribution_bars(result, content), key=f"{PREFIX}distribution", config=CHART_CONFIG
     )
-    st.write(f"Disagreement index: **{result.disagreement:.0f}** / 100")
     if result.by_role:
         st.plotly_chart(wf.role_split(result, content), key=f"{PREFIX}roles", config=CHART_CONFIG)
 

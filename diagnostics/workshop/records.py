@@ -148,6 +148,11 @@ class LiveStatus:
         """Every answer given, the earlier rounds of questions voted again included."""
         return self.total_votes + self.earlier_votes
 
+    @property
+    def votes_in_focus(self) -> int:
+        """The answers given so far to the questions open now (this round's)."""
+        return sum(self.votes_per_question.get(q, 0) for q in self.state.in_focus)
+
 
 @dataclass(frozen=True)
 class QuestionResult:
