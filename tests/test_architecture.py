@@ -190,3 +190,34 @@ def test_every_page_first_makes_sure_it_runs_inside_the_app_frame(spec) -> None:
     assert isinstance(first, ast.Expr), ast.dump(first)[:120]
     assert isinstance(first.value, ast.Call), ast.dump(first)[:120]
     assert getattr(first.value.func, "id", None) == "through_app", ast.dump(first)[:120]
+
+
+# A module of the engine does one job and a function one step: past these sizes, split.
+MAX_ENGINE_MODULE_LINES = 700
+MAX_FUNCTION_LINES = 80
+# Tables of rules with their sentences, read best whole: longer is allowed there.
+TABLES_OF_MESSAGES = {"diagnostics/portfolio/recommendations.py _rules"}
+
+
+def test_no_engine_module_outgrows_one_job() -> None:
+    sizes = {_module_name(p): len(p.read_text().splitlines()) for p in _engine_files()}
+    too_long = {name: lines for name, lines in sizes.items() if lines > MAX_ENGINE_MODULE_LINES}
+    assert not too_long, f"split these by job (over {MAX_ENGINE_MODULE_LINES} lines): {too_long}"
+
+
+def test_no_function_of_the_engine_ui_or_pages_outgrows_one_step() -> None:
+    files = [
+        *_engine_files(),
+        *(REPO_ROOT / "ui").glob("*.py"),
+        *PAGES_DIR.glob("*.py"),
+        REPO_ROOT / "app.py",
+    ]
+    too_long = [
+        f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.name} ({lines} lines)"
+        for path in files
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (lines := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+        and f"{path.relative_to(REPO_ROOT)} {node.name}" not in TABLES_OF_MESSAGES
+    ]
+    assert not too_long, f"split these into named steps: {too_long}"

@@ -278,13 +278,7 @@ def recommend(
     whole path, a stop candidate; past the decision point, decide now; before it, assess
     before it is due.
     """
-    timed = content.unassessed_decisions
-    fixed = {
-        "dp": f"{content.timeframes.decision_point_weeks:g}",
-        "path": f"{content.timeframes.recommended_path_weeks:g}",
-        "days": timed.decide_within_days,
-        "min": f"{content.decision_rules.proceed_min_weakest:g}",
-    }
+    fixed = _numbers_said(content)
     if decided is None:
         decided = pd.Series(pd.NA, index=stages.index, dtype="object")
     decision = decided.astype(object).where(decided.notna(), "").to_numpy(dtype=object)
@@ -300,11 +294,7 @@ def recommend(
     rule_of_row = np.select(
         [cond for _, cond, _ in rule_list], list(range(len(rule_list))), default=-1
     )
-    titles = {reason.key: reason.title for reason in content.reasons}
-    k_titles = [titles.get(key, key) for key in weakest.cat.categories] + ["Its weakest area"]
-    k_names = [title.lower() for title in k_titles[:-1]] + ["its weakest area"]
-    k_codes = weakest.cat.codes.to_numpy().astype("int64")
-    k_codes = np.where(k_codes < 0, len(k_names) - 1, k_codes)
+    k_titles, k_names, k_codes = _weakest_words(weakest, content)
     r_whole = _whole_numbers(r_values)
     # the weakest score rounded down: one just short of the threshold never reads as it
     s_whole = np.where(np.isnan(s_values), -1, np.floor(np.nan_to_num(s_values))).astype("int64")
@@ -313,17 +303,15 @@ def recommend(
     codes = np.full(len(stages), keys.index("none"), dtype="int64")
     texts: list[str] = []
     reason_codes = np.full(len(stages), -1, dtype="int64")
-    whys = None if decided_why is None else decided_why.astype(object).to_numpy()
+    no_why = pd.Series("", index=stages.index, dtype=object)
+    whys = (no_why if decided_why is None else decided_why).astype(object).to_numpy()
     for i, (code, _, template) in enumerate(rule_list):
         rows = np.flatnonzero(rule_of_row == i)
         if not len(rows):
             continue
         codes[rows] = keys.index(code)
         if template == "{why}":  # an assessment's own reason, pilot by pilot
-            own = [
-                _with_matrix(str(whys[j]) if whys is not None else "", decision[j], quad[j])
-                for j in rows
-            ]
+            own = [_with_matrix(str(whys[j]), decision[j], quad[j]) for j in rows]
             distinct, inverse = np.unique(np.array(own, dtype=object), return_inverse=True)
             reason_codes[rows] = inverse.reshape(-1) + len(texts)
             texts += list(distinct)
@@ -340,12 +328,38 @@ def recommend(
         )
         reason_codes[rows] = inverse + len(texts)
         texts += distinct
-    # Categoricals: a few hundred distinct texts stand for 100,000 rows.
+    return _as_categories(codes, texts, reason_codes, stages.index)
+
+
+def _numbers_said(content: Content) -> dict[str, object]:
+    """The content's numbers the sentences may name: the decision point and the whole path in
+    weeks, the days to decide in, the weakest reason's threshold."""
+    return {
+        "dp": f"{content.timeframes.decision_point_weeks:g}",
+        "path": f"{content.timeframes.recommended_path_weeks:g}",
+        "days": content.unassessed_decisions.decide_within_days,
+        "min": f"{content.decision_rules.proceed_min_weakest:g}",
+    }
+
+
+def _weakest_words(weakest: pd.Series, content: Content) -> tuple[list[str], list[str], np.ndarray]:
+    """Each row's weakest reason as a code into its titles (to open a sentence) and its names
+    (within one); "its weakest area" where it is not known."""
+    titles = {reason.key: reason.title for reason in content.reasons}
+    k_titles = [titles.get(key, key) for key in weakest.cat.categories] + ["Its weakest area"]
+    k_names = [title.lower() for title in k_titles[:-1]] + ["its weakest area"]
+    k_codes = weakest.cat.codes.to_numpy().astype("int64")
+    return k_titles, k_names, np.where(k_codes < 0, len(k_names) - 1, k_codes)
+
+
+def _as_categories(
+    codes: np.ndarray, texts: list[str], reason_codes: np.ndarray, index: pd.Index
+) -> tuple[pd.Series, pd.Series]:
+    """The recommendations and their reasons as categoricals: a few hundred distinct texts
+    stand for 100,000 rows (a reason code of -1 is no reason)."""
     unique_texts, remap = np.unique(np.array(texts, dtype=object), return_inverse=True)
     remap = np.append(remap.reshape(-1), -1)
     return (
-        pd.Series(pd.Categorical.from_codes(codes, keys), index=stages.index),
-        pd.Series(
-            pd.Categorical.from_codes(remap[reason_codes], list(unique_texts)), index=stages.index
-        ),
+        pd.Series(pd.Categorical.from_codes(codes, list(RECOMMENDATIONS)), index=index),
+        pd.Series(pd.Categorical.from_codes(remap[reason_codes], list(unique_texts)), index=index),
     )
