@@ -39,7 +39,8 @@ from ui.workshop_view import (
 
 PREFIX = "ws_"
 # The few figures a room reads off a projected console (the answers so far, the question in
-# focus, its disagreement) sit in containers keyed `ws_room_...`, in the charts' type.
+# focus, its answers and disagreement, round by round once voted again) sit in containers
+# keyed `ws_room_...`, in the charts' type.
 # Static styles only: no user data ever goes into this string.
 ROOM_CSS = f"""
 <style>
@@ -384,7 +385,8 @@ def results(fac: ws.Facilitator, content: Content, state: ws.WorkshopState) -> N
     )
     result = outcome.by_id(chosen)
     if result.previous is not None:  # voted again: the rounds side by side
-        workshop_rounds.side_by_side(result, content, PREFIX)
+        with st.container(key=f"{PREFIX}room_rounds"):
+            workshop_rounds.side_by_side(result, content, PREFIX)
         return
     with st.container(key=f"{PREFIX}room_result"):
         line = f"**{plain(content.questions_by_id[chosen].short_label)}**: "

@@ -139,6 +139,23 @@ def test_the_figures_a_room_reads_are_as_large_as_the_charts(app_server, browser
             assert sizes == [2 * ROOM_PX] * 2, sizes
             main = page.get_by_test_id("stMain")
             assert main.evaluate("(m) => m.scrollWidth <= m.clientWidth"), width
+        # Voted again: each round's answers and disagreement, side by side, in room type.
+        engine = store.make_engine(app_server.database_url)
+        fac = ws.facilitator(engine, created.facilitator_token)
+        first = created.state.question_ids[0]
+        ws.set_revealed(fac, CONTENT, [first])
+        ws.open_next_round(fac, CONTENT, [first])
+        engine.dispose()
+        page.reload()
+        wait_for_app(page, SLOW_MS)
+        page.get_by_role("tab", name="Results").click()
+        heading = "Round 1 · 6 answers · disagreement 100"
+        expect(page.get_by_text(heading)).to_be_visible()
+        page.get_by_text(heading).scroll_into_view_if_needed()
+        screenshot(page, "workshop-console-room-rounds-1920", whole_page=False)
+        texts = {t["text"]: t for t in page.evaluate(_ROOM_TEXTS)}
+        assert {heading, "Round 2 · 0 answers"} <= set(texts), texts
+        assert all(t["size"] >= ROOM_PX for t in texts.values()), texts
         expect(page.locator(EXCEPTION)).to_have_count(0)
     finally:
         context.close()
