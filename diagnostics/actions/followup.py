@@ -21,6 +21,7 @@ from diagnostics.actions.register import ActionRecord
 from diagnostics.framework.content import Content
 from diagnostics.framework.review import PilotReview
 from diagnostics.framework.scoring import ActionItem
+from diagnostics.storage.rows import as_utc
 
 STILL_WEAK = ("no", "partly", "dont_know")
 
@@ -167,7 +168,7 @@ def carry_over(
         for a in actions
         if a.status == "done"
         and a.completed_at is not None
-        and a.completed_at > register.as_utc(previous.created_at)
+        and a.completed_at > as_utc(previous.created_at)
     ]
     completed = []
     for action in sorted(done, key=lambda a: (a.completed_at, a.id)):

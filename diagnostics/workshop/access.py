@@ -32,12 +32,12 @@ from diagnostics.storage.models import (
     WorkshopParticipant,
     utcnow,
 )
+from diagnostics.storage.rows import as_utc
 from diagnostics.workshop import changes
 from diagnostics.workshop.records import (
     ROLES,
     JoinInfo,
     ParticipantSession,
-    as_utc,
     clean_text,
     hash_secret,
 )

@@ -19,6 +19,7 @@ from diagnostics.render import html
 from diagnostics.render.workbook import workbook_bytes
 from diagnostics.storage import store
 from diagnostics.storage.models import utcnow
+from diagnostics.storage.rows import as_utc
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.consensus import read_consensus, score_consensus
 from diagnostics.workshop.figures import answer_colors
@@ -26,7 +27,6 @@ from diagnostics.workshop.records import (
     ANSWER_ORDER,
     MIN_ANSWERS_SHOWN,
     ROLES,
-    as_utc,
     load_state,
 )
 from diagnostics.workshop.results import compute_results, participants_table

@@ -30,6 +30,7 @@ from diagnostics.storage.models import (
     WorkshopRoundVote,
     WorkshopVote,
 )
+from diagnostics.storage.rows import as_utc
 from diagnostics.workshop.access import Facilitator
 from diagnostics.workshop.records import (
     ANSWER_ORDER,
@@ -37,7 +38,6 @@ from diagnostics.workshop.records import (
     ROLES,
     QuestionResult,
     WorkshopResults,
-    as_utc,
     load_state,
 )
 from diagnostics.workshop.votes import counted

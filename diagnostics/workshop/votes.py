@@ -25,7 +25,7 @@ from diagnostics.storage.models import (
     WorkshopVote,
     utcnow,
 )
-from diagnostics.storage.rows import record_from
+from diagnostics.storage.rows import as_utc, record_from
 from diagnostics.workshop import changes
 from diagnostics.workshop.access import BAD_PARTICIPANT, Facilitator, participant_row
 from diagnostics.workshop.clock import TIME_UP, TimeUpError
@@ -35,7 +35,6 @@ from diagnostics.workshop.records import (
     LiveStatus,
     ParticipantView,
     WorkshopState,
-    as_utc,
     hash_secret,
     in_focus,
     load_state,

@@ -29,6 +29,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 SERVER_START_TIMEOUT_S = 60
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# A touch phone's browser context (the size of a current mid-range handset).
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+# The three screens a page is looked at on: a phone, a laptop's visible screen and the shared
+# screen of a room.
+SCREENS = {
+    "phone": PHONE_CONTEXT,
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "screen": {"viewport": {"width": 1920, "height": 1080}},
+}
 
 
 class AppServer(str):
@@ -149,7 +158,7 @@ def laptop_page(browser) -> Iterator:
 @pytest.fixture
 def phone_page(browser) -> Iterator:
     """A 390x844 touch phone (the size of a current mid-range handset)."""
-    yield from _page(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield from _page(browser, **PHONE_CONTEXT)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,11 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _page
+from .conftest import SCREENS, _page
 from .helpers import after_rerun, open_page, screenshot
-from .test_portfolio_weak_link import VIEWPORTS
 
-SIZES = {**VIEWPORTS, "screen": {"viewport": {"width": 1920, "height": 1080}}}
 # The drawn boxes of the quadrant names, the points and the dashed lines, in page pixels.
 _BOXES = """(chart) => {
   const box = (e) => { const r = e.getBoundingClientRect();
@@ -34,9 +32,9 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
-@pytest.fixture(params=list(SIZES))
+@pytest.fixture(params=list(SCREENS))
 def sized_page(request, browser):
-    yield from _page(browser, **SIZES[request.param])
+    yield from _page(browser, **SCREENS[request.param])
 
 
 @pytest.mark.browser

@@ -9,21 +9,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _page
+from .conftest import SCREENS, _page
 from .helpers import after_rerun, main_text, open_page, screenshot
 
 # One of the demo sheet's well-prepared pilots whose data readiness is 30 (storage.portfolios
 # `_demo_sheet`); the synthetic names are fixed by the demo's seed.
 HELD = "Fraud triage assistant 48"
-VIEWPORTS = {
-    "laptop": {"viewport": {"width": 1366, "height": 768}},
-    "phone": {
-        "viewport": {"width": 390, "height": 844},
-        "is_mobile": True,
-        "has_touch": True,
-        "device_scale_factor": 2,
-    },
-}
+VIEWPORTS = {name: SCREENS[name] for name in ("laptop", "phone")}
 
 
 def _select_first_row(page, caption) -> None:
