@@ -161,6 +161,13 @@ def phone_page(browser) -> Iterator:
     yield from _page(browser, **PHONE_CONTEXT)
 
 
+@pytest.fixture
+def screen_page(request, browser) -> Iterator:
+    """A tab on one of SCREENS, named by the test's parameter (`indirect`), e.g.
+    `@pytest.mark.parametrize("screen_page", ["laptop", "phone"], indirect=True)`."""
+    yield from _page(browser, **SCREENS[request.param])
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """On failure, attach the server's output and a screenshot of every open page."""
@@ -171,7 +178,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     server = funcargs.get("app_server")
     if isinstance(server, AppServer):
         report.sections.append(("streamlit server output", _server_output(server)))
-    for name in ("laptop_page", "phone_page"):
+    for name in ("laptop_page", "phone_page", "screen_page"):
         page = funcargs.get(name)
         if page is None or page.url == "about:blank":
             continue

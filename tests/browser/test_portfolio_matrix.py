@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SCREENS, _page
+from .conftest import SCREENS
 from .helpers import after_rerun, open_page, screenshot
 
 # The drawn boxes of the quadrant names, the points and the dashed lines, in page pixels.
@@ -32,15 +32,11 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
-@pytest.fixture(params=list(SCREENS))
-def sized_page(request, browser):
-    yield from _page(browser, **SCREENS[request.param])
-
-
 @pytest.mark.browser
 @pytest.mark.timeout(300)
-def test_the_quadrant_names_clear_every_point_and_line(app_server, sized_page, request) -> None:
-    page = sized_page
+@pytest.mark.parametrize("screen_page", list(SCREENS), indirect=True)
+def test_the_quadrant_names_clear_every_point_and_line(app_server, screen_page, request) -> None:
+    page = screen_page
     open_page(page, app_server, "portfolio")
     after_rerun(page, page.get_by_text("Show the matrix", exact=True).click)
     chart = page.locator('[data-testid="stPlotlyChart"]').first

@@ -9,13 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SCREENS, _page
 from .helpers import after_rerun, main_text, open_page, screenshot
 
 # One of the demo sheet's well-prepared pilots whose data readiness is 30 (storage.portfolios
 # `_demo_sheet`); the synthetic names are fixed by the demo's seed.
 HELD = "Fraud triage assistant 48"
-VIEWPORTS = {name: SCREENS[name] for name in ("laptop", "phone")}
 
 
 def _select_first_row(page, caption) -> None:
@@ -26,16 +24,11 @@ def _select_first_row(page, caption) -> None:
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def device_page(request, browser):
-    """A laptop (1366x768) or a phone (390x844) tab."""
-    yield from _page(browser, **VIEWPORTS[request.param])
-
-
 @pytest.mark.browser
 @pytest.mark.timeout(300)
-def test_a_held_back_pilot_is_listed_as_fix(app_server, device_page, request) -> None:
-    page = device_page
+@pytest.mark.parametrize("screen_page", ["laptop", "phone"], indirect=True)
+def test_a_held_back_pilot_is_listed_as_fix(app_server, screen_page, request) -> None:
+    page = screen_page
     open_page(page, app_server, "portfolio")
     expect(page.get_by_text("Push", exact=True).first).to_be_visible()
     search = page.get_by_placeholder("name, id, owner…")
